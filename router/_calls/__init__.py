@@ -1,0 +1,1 @@
+"""Model calls: the fallback loop and its policies."""

@@ -1,0 +1,93 @@
+"""The state of one routed call as it moves along its fallback chain."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from router._decision import Candidate, Decision
+from router._ledger._record import CostRecord
+from router._pricing import ModelInfo
+from router._results import Attempt, ProviderResponse, Usage
+from router._task import Task
+
+CostSink = Callable[[CostRecord], Awaitable[None]]
+"""Receives one record per attempt that reached a provider."""
+
+
+@dataclass
+class CallState:
+    """Everything the fallback loop knows about one call; no prompt text beyond ``task``."""
+
+    task: Task
+    decision: Decision
+    request_id: str
+    deadline: float
+    """``time.monotonic()`` value after which no new attempt starts."""
+    max_tokens: int
+    started: float = field(default_factory=time.monotonic)
+    attempts: list[Attempt] = field(default_factory=list)
+    spent_usd: float = 0.0
+    job_id: str | None = None
+    custom_id: str | None = None
+
+    def remaining_s(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def skip(self, model: str, reason: str, fallback: bool) -> None:
+        number = len(self.attempts) + 1
+        self.attempts.append(
+            Attempt(model=model, number=number, outcome="skipped", error=reason, fallback=fallback)
+        )
+
+    def record_id(self, number: int) -> str:
+        if self.job_id is not None:
+            return f"{self.job_id}:{self.custom_id}:{number}"
+        return f"{self.request_id}:{number}"
+
+    def cost_record(self, info: ModelInfo, candidate: Candidate, attempt: Attempt, simulated: bool) -> CostRecord:
+        """The ledger record of one attempt: counts and names only."""
+        usage = attempt.usage or Usage()
+        signals = self.decision.signals
+        return CostRecord(
+            id=self.record_id(attempt.number),
+            ts=time.time(),
+            model=info.name,
+            litellm_model=info.spec.model,
+            provider=info.spec.provider,
+            deployment=info.spec.deployment.kind,
+            team=self.task.team,
+            tags=self.task.tags,
+            rule=self.decision.rule,
+            sensitivity=signals.sensitivity.label,
+            language=signals.language,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            cost_usd=attempt.cost_usd or 0.0,
+            priced=attempt.cost_usd is not None or attempt.outcome != "ok",
+            estimated_cost_usd=candidate.estimated_cost_usd,
+            latency_ms=attempt.latency_ms,
+            outcome="ok" if attempt.outcome == "ok" else "error",
+            error_type=attempt.error_type,
+            attempt=attempt.number,
+            fallback=attempt.fallback,
+            simulated=simulated,
+            request_id=self.request_id,
+            job_id=self.job_id,
+            custom_id=self.custom_id,
+        )
+
+
+def success_attempt(
+    model: str, number: int, response: ProviderResponse, latency_ms: float, fallback: bool
+) -> Attempt:
+    return Attempt(
+        model=model,
+        number=number,
+        outcome="ok",
+        latency_ms=round(latency_ms, 3),
+        usage=response.usage,
+        cost_usd=response.cost_usd,
+        fallback=fallback,
+    )

@@ -1,0 +1,374 @@
+"""The fallback loop: call the decision's candidates in order until one answers.
+
+The loop only ever walks ``decision.candidates``, the list routing built after
+removing every model whose clearance is below the task's sensitivity; it has
+no other source of model names. So no retry, fallback or budget downgrade can
+send a task to a model that may not see it, and when every allowed model has
+failed the call fails closed with ``AllModelsFailed``.
+
+Per candidate:
+
+1. skip it if its circuit is open (a shared cool-down) or the cost cap would be
+   broken by what the chain has already spent;
+2. reserve its worst-case cost against every budget that applies (``skip``
+   budgets pass to the next model, ``reject`` budgets fail the call);
+3. up to ``attempts_per_model`` tries, each after taking a shared rate-limit
+   slot: success settles the budget and returns; a retryable error waits
+   (backoff, never sooner than ``Retry-After``) and tries again; a context
+   window or authentication error moves on at once; a bad request fails the
+   whole call with the provider's message.
+
+One deadline holds for the whole chain.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import structlog
+
+from router._calls._backoff import retry_delay
+from router._calls._context import CallState, CostSink, success_attempt
+from router._config._schema import Policies
+from router._decision import Candidate, Decision
+from router._errors import (
+    AllModelsFailed,
+    AuthenticationFailed,
+    BadRequest,
+    CallError,
+    ContextWindowExceeded,
+    DeadlineExceeded,
+    ProviderError,
+    ProviderTimeout,
+    RateLimited,
+)
+from router._ledger._budgets import BudgetGuard, BudgetSkip, Reservation
+from router._pricing import ModelInfo
+from router._providers._base import Provider
+from router._results import Attempt, Completion, ProviderResponse
+from router._state._circuit import CircuitBreaker
+from router._state._ratelimit import Limits, RateLimiter, SlotUnavailable
+from router._task import Task
+
+log = structlog.get_logger("router.calls")
+
+
+@dataclass(frozen=True)
+class Guards:
+    """The shared (cross-process) checks every attempt passes."""
+
+    limiter: RateLimiter
+    circuit: CircuitBreaker
+    budgets: BudgetGuard
+
+
+class _NextModel(Exception):
+    """Internal: stop trying this model, go to the next candidate."""
+
+
+class Executor:
+    """Runs routed calls with retries and fallback."""
+
+    def __init__(
+        self,
+        models: Mapping[str, ModelInfo],
+        provider: Provider,
+        guards: Guards,
+        policies: Policies,
+        *,
+        simulated: bool = False,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.models = models
+        self.provider = provider
+        self.guards = guards
+        self.policies = policies
+        self.simulated = simulated
+        self._rng = rng or random.Random()
+
+    async def run(
+        self,
+        task: Task,
+        decision: Decision,
+        *,
+        request_id: str,
+        sink: CostSink,
+        job_id: str | None = None,
+        custom_id: str | None = None,
+    ) -> Completion:
+        """Call the candidates in order; return the first answer or raise a ``CallError``."""
+        state = CallState(
+            task=task,
+            decision=decision,
+            request_id=request_id,
+            deadline=time.monotonic() + self.policies.fallback.deadline_s,
+            max_tokens=decision.chosen.expected_output_tokens,
+            job_id=job_id,
+            custom_id=custom_id,
+        )
+        try:
+            for index, candidate in enumerate(decision.candidates):
+                completion = await self._try_candidate(state, candidate, index > 0, sink)
+                if completion is not None:
+                    return completion
+                _log_fallback(state, candidate, decision.candidates[index + 1 :])
+            raise _all_failed(state)
+        except CallError as error:
+            _log_failed(state, error)
+            raise
+
+    async def _try_candidate(
+        self, state: CallState, candidate: Candidate, fallback: bool, sink: CostSink
+    ) -> Completion | None:
+        info = self.models[candidate.model]
+        if not await self._admissible(state, candidate, fallback):
+            return None
+        reservation = await self._reserve(state, info, candidate, fallback)
+        if reservation is None:
+            return None
+        settled = False
+        try:
+            completion = await self._attempts(state, info, candidate, fallback, sink, reservation)
+            settled = completion is not None
+            return completion
+        finally:
+            if not settled:
+                await self.guards.budgets.release(reservation)
+
+    async def _admissible(self, state: CallState, candidate: Candidate, fallback: bool) -> bool:
+        if not await self.guards.circuit.allow(candidate.model):
+            state.skip(candidate.model, "circuit open: cooling down after repeated failures", fallback)
+            return False
+        cap = state.decision.cost_cap_usd
+        estimate = candidate.estimated_cost_usd or 0.0
+        if cap is not None and state.spent_usd + estimate > cap:
+            reason = f"the chain has spent ${state.spent_usd:.6f}; this model's estimate would pass the ${cap:g} cap"
+            state.skip(candidate.model, reason, fallback)
+            return False
+        return True
+
+    async def _reserve(
+        self, state: CallState, info: ModelInfo, candidate: Candidate, fallback: bool
+    ) -> Reservation | None:
+        worst_case = info.estimate(candidate.prompt_tokens, state.max_tokens) or 0.0
+        try:
+            return await self.guards.budgets.reserve(
+                reservation_id=f"{state.request_id}:{candidate.model}:{len(state.attempts) + 1}",
+                model=info.spec,
+                team=state.task.team,
+                tags=state.task.tags,
+                amount_usd=worst_case,
+            )
+        except BudgetSkip as skip:
+            state.skip(candidate.model, f"budget {skip.budget!r} would be exceeded", fallback)
+            return None
+
+    async def _attempts(
+        self,
+        state: CallState,
+        info: ModelInfo,
+        candidate: Candidate,
+        fallback: bool,
+        sink: CostSink,
+        reservation: Reservation,
+    ) -> Completion | None:
+        tries = self.policies.fallback.attempts_per_model
+        for retry in range(tries):
+            try:
+                attempt, response = await self._attempt(state, info, candidate, fallback, sink)
+            except _NextModel:
+                return None
+            except ProviderError as error:
+                if isinstance(error, BadRequest):
+                    raise  # fails the whole call, with the provider's message
+                await self._wait_before_retry(state, error, retry, last=retry == tries - 1)
+                continue
+            await self.guards.budgets.settle(reservation, attempt.cost_usd or 0.0)
+            return self._completion(state, info, attempt, response)
+        return None
+
+    async def _attempt(
+        self, state: CallState, info: ModelInfo, candidate: Candidate, fallback: bool, sink: CostSink
+    ) -> tuple[Attempt, ProviderResponse]:
+        """One request. Returns the successful attempt or raises what the loop should do next."""
+        remaining = state.remaining_s()
+        if remaining <= 0:
+            raise _deadline(state, self.policies.fallback.deadline_s)
+        await self._take_slot(state, info, candidate, fallback, remaining)
+        number = len(state.attempts) + 1
+        started = time.monotonic()
+        try:
+            response = await asyncio.wait_for(
+                self.provider.acomplete(
+                    info, state.task.messages, max_tokens=state.max_tokens, timeout_s=_timeout(info, remaining)
+                ),
+                timeout=max(state.remaining_s(), 0.001),
+            )
+        except (TimeoutError, ProviderError) as raw:
+            error = raw if isinstance(raw, ProviderError) else _chain_timeout(info)
+            await self._on_error(state, info, candidate, fallback, sink, error, started)
+            raise AssertionError("unreachable") from None  # _on_error always raises
+        latency = (time.monotonic() - started) * 1000
+        attempt = success_attempt(info.name, number, response, latency, fallback)
+        state.attempts.append(attempt)
+        state.spent_usd += attempt.cost_usd or 0.0
+        await self.guards.circuit.record_success(info.name)
+        await sink(state.cost_record(info, candidate, attempt, response.simulated or self.simulated))
+        _log_attempt(state, attempt)
+        return attempt, response
+
+    async def _take_slot(
+        self, state: CallState, info: ModelInfo, candidate: Candidate, fallback: bool, remaining: float
+    ) -> None:
+        limits = Limits(rpm=info.spec.rpm, tpm=info.spec.tpm)
+        wait = min(self.policies.rate_limits.max_wait_s, remaining)
+        try:
+            await self.guards.limiter.acquire(
+                info.name, limits, candidate.prompt_tokens + state.max_tokens, max_wait_s=wait
+            )
+        except SlotUnavailable as full:
+            state.skip(info.name, f"rate limit slot not free within {wait:.1f}s (next in {full.retry_in_s:.1f}s)", fallback)
+            raise _NextModel from None
+
+    async def _on_error(
+        self,
+        state: CallState,
+        info: ModelInfo,
+        candidate: Candidate,
+        fallback: bool,
+        sink: CostSink,
+        error: ProviderError,
+        started: float,
+    ) -> None:
+        """Record a failed attempt, update shared state, and raise what the loop does next."""
+        attempt = Attempt(
+            model=info.name,
+            number=len(state.attempts) + 1,
+            outcome="error",
+            error_type=error.error_type,
+            error=error.message[:500],
+            status=error.status,
+            latency_ms=round((time.monotonic() - started) * 1000, 3),
+            fallback=fallback,
+        )
+        state.attempts.append(attempt)
+        await sink(state.cost_record(info, candidate, attempt, self.simulated))
+        _log_attempt(state, attempt)
+        if error.retryable and not isinstance(error, RateLimited):
+            await self.guards.circuit.record_failure(info.name)
+        if isinstance(error, AuthenticationFailed):
+            await self.guards.circuit.park(info.name, self.policies.fallback.auth_cooldown_s, error.error_type)
+        if isinstance(error, BadRequest):
+            raise error  # the request itself is wrong: another model would refuse it too
+        if not error.retryable or isinstance(error, ContextWindowExceeded):
+            raise _NextModel
+        raise error
+
+    async def _wait_before_retry(self, state: CallState, error: ProviderError, retry: int, *, last: bool) -> None:
+        policy = self.policies.fallback
+        if last:
+            raise _NextModel
+        if error.retry_after is not None and error.retry_after > policy.max_retry_after_s:
+            raise _NextModel  # waiting that long is worse than another model
+        delay = retry_delay(policy, retry, error.retry_after, self._rng)
+        if delay >= state.remaining_s():
+            raise _NextModel
+        await asyncio.sleep(delay)
+
+    def _completion(
+        self, state: CallState, info: ModelInfo, attempt: Attempt, response: ProviderResponse
+    ) -> Completion:
+        completion = Completion(
+            content=response.content,
+            model=info.name,
+            litellm_model=info.spec.model,
+            attempts=tuple(state.attempts),
+            usage=response.usage,
+            cost_usd=None if attempt.cost_usd is None and state.spent_usd == 0 else round(state.spent_usd, 10),
+            latency_ms=round((time.monotonic() - state.started) * 1000, 3),
+            decision=state.decision,
+            simulated=response.simulated or self.simulated,
+            request_id=state.request_id,
+            finish_reason=response.finish_reason,
+        )
+        log.info(
+            "call.succeeded",
+            request_id=state.request_id,
+            model=info.name,
+            attempts=len(state.attempts),
+            prompt_tokens=completion.usage.prompt_tokens,
+            completion_tokens=completion.usage.completion_tokens,
+            cost_usd=completion.cost_usd,
+            latency_ms=completion.latency_ms,
+        )
+        return completion
+
+
+def _timeout(info: ModelInfo, remaining_s: float) -> float:
+    """The provider request timeout: the model's own, never past the chain's deadline."""
+    own = info.spec.params.timeout
+    return min(own, remaining_s) if own is not None else remaining_s
+
+
+def _chain_timeout(info: ModelInfo) -> ProviderTimeout:
+    return ProviderTimeout(f"{info.name} did not answer before the call's deadline", model=info.name)
+
+
+def _deadline(state: CallState, deadline_s: float) -> DeadlineExceeded:
+    tried = ", ".join(f"{a.model}#{a.number} {a.error_type or a.outcome}" for a in state.attempts) or "none"
+    return DeadlineExceeded(
+        f"the call's {deadline_s:g}s deadline passed before any model answered (attempts: {tried})",
+        attempts=state.attempts,
+        deadline_s=deadline_s,
+    )
+
+
+def _all_failed(state: CallState) -> AllModelsFailed:
+    lines = "\n".join(
+        f"  {a.number}. {a.model}: {a.outcome}"
+        + (f" {a.error_type}" if a.error_type else "")
+        + (f" ({a.error})" if a.error else "")
+        for a in state.attempts
+    )
+    allowed = ", ".join(c.model for c in state.decision.candidates)
+    return AllModelsFailed(
+        f"every model allowed for this task failed or was unavailable ({allowed}); "
+        f"no other model is cleared for it, so the call fails closed. Attempts:\n{lines}",
+        attempts=state.attempts,
+    )
+
+
+def _log_attempt(state: CallState, attempt: Attempt) -> None:
+    log.info(
+        "call.attempt",
+        request_id=state.request_id,
+        model=attempt.model,
+        attempt=attempt.number,
+        outcome=attempt.outcome,
+        error_type=attempt.error_type,
+        status=attempt.status,
+        latency_ms=attempt.latency_ms,
+        prompt_tokens=attempt.usage.prompt_tokens if attempt.usage else None,
+        completion_tokens=attempt.usage.completion_tokens if attempt.usage else None,
+        cost_usd=attempt.cost_usd,
+        fallback=attempt.fallback,
+    )
+
+
+def _log_fallback(state: CallState, failed: Candidate, rest: tuple[Candidate, ...]) -> None:
+    if rest:
+        log.warning("call.fallback", request_id=state.request_id, from_model=failed.model, to_model=rest[0].model)
+
+
+def _log_failed(state: CallState, error: CallError) -> None:
+    log.warning(
+        "call.failed",
+        request_id=state.request_id,
+        error_type=type(error).__name__,
+        attempts=len(state.attempts),
+        models=[a.model for a in state.attempts],
+    )

@@ -1,0 +1,55 @@
+"""The ``router`` command line.
+
+Each command group lives in its own module and registers its sub-commands.
+Only the chosen command's module imports what it needs, so ``router route``
+starts without litellm.
+
+Exit codes: 0 success; 2 configuration or usage error; 3 no model may take the
+task; 4 the call or job failed; 5 Redis unreachable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from router._cli import _routing
+from router._cli._common import run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="router",
+        description="Route LLM tasks to the cheapest model cleared for them.",
+    )
+    parser.add_argument("--log-level", default=None, help="debug, info, warning (default) or error")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _routing.register(commands)
+    for module_name in ("_calls", "_batch", "_costs", "_worker"):
+        module = _optional(module_name)
+        if module is not None:
+            module.register(commands)
+    return parser
+
+
+def _optional(name: str) -> object | None:
+    import importlib
+
+    try:
+        return importlib.import_module(f"router._cli.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"router._cli.{name}":
+            return None
+        raise
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``router`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return run(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""What every command shares: the --routes option, error reporting, exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from router._errors import (
+    BatchError,
+    BudgetExceeded,
+    CallError,
+    ConfigError,
+    NoModelFits,
+    RouterError,
+    StoreUnavailable,
+    UsageError,
+)
+
+OK, FAILED, USAGE, NO_MODEL, CALL_FAILED, STORE_DOWN = 0, 1, 2, 3, 4, 5
+
+Handler = Callable[[argparse.Namespace], int]
+
+_EXIT_CODES: tuple[tuple[type[RouterError], int], ...] = (
+    (ConfigError, USAGE),
+    (UsageError, USAGE),
+    (NoModelFits, NO_MODEL),
+    (StoreUnavailable, STORE_DOWN),
+    (BudgetExceeded, CALL_FAILED),
+    (CallError, CALL_FAILED),
+    (BatchError, CALL_FAILED),
+)
+
+
+def add_routes_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--routes",
+        metavar="FILE",
+        default=None,
+        help="routes file (default: $ROUTER_ROUTES, else ./routes.yaml)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the chosen command; turn router errors into a message and an exit code."""
+    from router._logging import configure
+
+    try:
+        configure(args.log_level)
+    except ValueError as exc:
+        return fail(str(exc), USAGE)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except RouterError as exc:
+        return fail(str(exc), exit_code(exc))
+    except KeyboardInterrupt:
+        return fail("interrupted", 130)
+    except BrokenPipeError:
+        return OK
+
+
+def exit_code(error: RouterError) -> int:
+    for kind, code in _EXIT_CODES:
+        if isinstance(error, kind):
+            return code
+    return FAILED
+
+
+def fail(message: str, code: int) -> int:
+    print(f"router: error: {message}", file=sys.stderr)
+    return code
+
+
+def read_text_argument(value: str) -> str:
+    """A TEXT argument, or standard input when it is ``-``; bytes must be UTF-8."""
+    if value != "-":
+        return value
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"standard input is not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
+            "convert it, e.g. with iconv -t UTF-8"
+        ) from None
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False))

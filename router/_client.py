@@ -1,0 +1,153 @@
+"""The SDK entry points: ``Client`` and ``AsyncClient``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from router._config import RoutesConfig, load_routes
+from router._decision import Decision
+from router._loop import LoopThread
+from router._results import Completion
+from router._router import Router
+from router._logging import ensure_logging
+from router._task import PromptOrMessages, Task
+
+if TYPE_CHECKING:
+    from router._state._store import Store
+
+RoutesSource = RoutesConfig | str | os.PathLike[str] | None
+
+
+def _load(routes: RoutesSource) -> RoutesConfig:
+    if isinstance(routes, RoutesConfig):
+        return routes
+    return load_routes(Path(routes) if routes is not None else None)
+
+
+class _Base:
+    def __init__(
+        self,
+        routes: RoutesSource = None,
+        *,
+        redis_url: str | None = None,
+        simulate: bool | None = None,
+    ) -> None:
+        self.config = _load(routes)
+        self.router = Router(self.config)
+        self._redis_url = redis_url
+        self._simulate = simulate
+        ensure_logging()
+
+    @cached_property
+    def store(self) -> Store:
+        """Redis from ``redis_url`` or ``$ROUTER_REDIS_URL``; the embedded store without one."""
+        # Imported here: redis costs start-up time that routing alone never needs.
+        from router._state._store import Store, StoreSettings
+
+        return Store(StoreSettings.from_env(self._redis_url))
+
+    @cached_property
+    def runtime(self) -> Any:
+        # Imported here: the runtime pulls in provider code that ``route`` never needs.
+        from router._runtime import Runtime
+
+        return Runtime.build(self.config, store=self.store, simulate=self._simulate, router=self.router)
+
+    def _task(
+        self,
+        prompt_or_messages: PromptOrMessages,
+        max_tokens: int | None,
+        team: str | None,
+        tags: Sequence[str],
+        metadata: Mapping[str, Any] | None,
+    ) -> Task:
+        return Task.build(prompt_or_messages, max_tokens=max_tokens, team=team, tags=tags, metadata=metadata)
+
+
+class Client(_Base):
+    """Route tasks by routes.yaml, and call the chosen models.
+
+    ``routes`` is a path, an already loaded ``RoutesConfig``, or ``None`` for
+    ``$ROUTER_ROUTES`` or ``./routes.yaml``. ``redis_url`` defaults to
+    ``$ROUTER_REDIS_URL``; without one, shared state lives in-process.
+    ``simulate`` defaults to ``$ROUTER_SIMULATE``.
+    """
+
+    def __init__(
+        self,
+        routes: RoutesSource = None,
+        *,
+        redis_url: str | None = None,
+        simulate: bool | None = None,
+    ) -> None:
+        super().__init__(routes, redis_url=redis_url, simulate=simulate)
+        self._loop = LoopThread()
+
+    def route(
+        self,
+        prompt_or_messages: PromptOrMessages,
+        *,
+        max_tokens: int | None = None,
+        team: str | None = None,
+        tags: Sequence[str] = (),
+        metadata: Mapping[str, Any] | None = None,
+    ) -> Decision:
+        """Decide which model a task goes to, without calling it."""
+        return self.router.decide(self._task(prompt_or_messages, max_tokens, team, tags, metadata))
+
+    def complete(
+        self,
+        prompt_or_messages: PromptOrMessages,
+        *,
+        max_tokens: int | None = None,
+        team: str | None = None,
+        tags: Sequence[str] = (),
+        metadata: Mapping[str, Any] | None = None,
+    ) -> Completion:
+        """Route the task and call the cheapest capable model, falling back on failure."""
+        task = self._task(prompt_or_messages, max_tokens, team, tags, metadata)
+        completion: Completion = self._loop.run(self.runtime.complete(task))
+        return completion
+
+    def close(self) -> None:
+        self._loop.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncClient(_Base):
+    """The asynchronous twin of ``Client``: the same methods, awaited."""
+
+    async def route(
+        self,
+        prompt_or_messages: PromptOrMessages,
+        *,
+        max_tokens: int | None = None,
+        team: str | None = None,
+        tags: Sequence[str] = (),
+        metadata: Mapping[str, Any] | None = None,
+    ) -> Decision:
+        """Decide which model a task goes to. Routing takes well under a millisecond, so it runs inline."""
+        return self.router.decide(self._task(prompt_or_messages, max_tokens, team, tags, metadata))
+
+    async def complete(
+        self,
+        prompt_or_messages: PromptOrMessages,
+        *,
+        max_tokens: int | None = None,
+        team: str | None = None,
+        tags: Sequence[str] = (),
+        metadata: Mapping[str, Any] | None = None,
+    ) -> Completion:
+        """Route the task and call the cheapest capable model, falling back on failure."""
+        task = self._task(prompt_or_messages, max_tokens, team, tags, metadata)
+        completion: Completion = await self.runtime.complete(task)
+        return completion

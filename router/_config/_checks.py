@@ -1,0 +1,174 @@
+"""Checks that span several sections of routes.yaml.
+
+Field-level rules live on the pydantic models; these need the whole file
+(a rule naming a model, a budget naming a team). Each problem comes with the
+path it belongs to, so the loader can point at the line.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from router._config._schema import RoutesConfig, Rule
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    message: str
+
+
+def did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    """A hint naming the closest known spelling, or the list of choices."""
+    choices = list(dict.fromkeys(choices))
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return f"known: {', '.join(choices)}" if choices else ""
+
+
+def errors(config: RoutesConfig) -> list[Problem]:
+    """Everything that makes the file unusable."""
+    return [
+        *_duplicate_models(config),
+        *_duplicate_rules(config),
+        *_pool_names(config),
+        *_finding_names(config),
+        *_team_names(config),
+        *_budget_targets(config),
+        *_simulation_models(config),
+        *_final_rule(config),
+    ]
+
+
+def warnings(config: RoutesConfig) -> list[Problem]:
+    """What loads but is probably a mistake."""
+    return [*_unreachable_rules(config), *_empty_capability_pools(config)]
+
+
+def _duplicate_models(config: RoutesConfig) -> Iterator[Problem]:
+    seen: dict[str, int] = {}
+    for index, spec in enumerate(config.models):
+        if spec.name in seen:
+            yield Problem(
+                ("models", index, "name"),
+                f"duplicate model name {spec.name!r} (first defined at models[{seen[spec.name]}]); "
+                "give each model a unique name",
+            )
+        seen.setdefault(spec.name, index)
+
+
+def _duplicate_rules(config: RoutesConfig) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for index, rule in enumerate(config.rules):
+        if rule.name in seen:
+            yield Problem(("rules", index, "name"), f"duplicate rule name {rule.name!r}")
+        seen.add(rule.name)
+
+
+def _pool_names(config: RoutesConfig) -> Iterator[Problem]:
+    names = list(config.model_names)
+    for index, rule in enumerate(config.rules):
+        if rule.pool == "*":
+            continue
+        if not rule.pool:
+            yield Problem(("rules", index, "pool"), "the pool is empty; list model names or use '*'")
+        for position, name in enumerate(rule.pool):
+            if name not in names:
+                hint = did_you_mean(name, names)
+                yield Problem(("rules", index, "pool", position), f"unknown model {name!r}; {hint}")
+
+
+def _finding_names(config: RoutesConfig) -> Iterator[Problem]:
+    known = list(config.signals.sensitivity.finding_types)
+    for index, rule in enumerate(config.rules):
+        condition = rule.when.sensitivity if rule.when else None
+        for position, name in enumerate((condition.findings or ()) if condition else ()):
+            if name not in known:
+                path: Path = ("rules", index, "when", "sensitivity", "findings", position)
+                yield Problem(path, f"unknown finding type {name!r}; {did_you_mean(name, known)}")
+
+
+def _team_names(config: RoutesConfig) -> Iterator[Problem]:
+    if config.teams is None:
+        return
+    teams = list(config.teams)
+    for index, rule in enumerate(config.rules):
+        for position, team in enumerate((rule.when.team or ()) if rule.when else ()):
+            if team not in teams:
+                path: Path = ("rules", index, "when", "team", position)
+                yield Problem(path, f"unknown team {team!r}; {did_you_mean(team, teams)}")
+
+
+def _budget_targets(config: RoutesConfig) -> Iterator[Problem]:
+    known: dict[str, list[str] | None] = {
+        "model": list(config.model_names),
+        "provider": sorted({spec.provider for spec in config.models}),
+        "team": list(config.teams) if config.teams is not None else None,
+    }
+    for index, budget in enumerate(config.policies.budgets):
+        choices = known.get(budget.scope)
+        if budget.target is None or budget.scope in ("global", "tag"):
+            continue
+        if choices is None:
+            yield Problem(
+                ("policies", "budgets", index, "target"),
+                f"team budget for {budget.target!r} but routes.yaml declares no teams; "
+                "list them under 'teams:' so a misspelt team cannot dodge its budget",
+            )
+        elif budget.target not in choices:
+            hint = did_you_mean(budget.target, choices)
+            yield Problem(
+                ("policies", "budgets", index, "target"),
+                f"unknown {budget.scope} {budget.target!r}; {hint}",
+            )
+
+
+def _simulation_models(config: RoutesConfig) -> Iterator[Problem]:
+    names = list(config.model_names)
+    for index, failure in enumerate(config.simulation.failures):
+        if failure.model not in names and failure.model != "*":
+            hint = did_you_mean(failure.model, names)
+            yield Problem(("simulation", "failures", index, "model"), f"unknown model {failure.model!r}; {hint}")
+
+
+def _final_rule(config: RoutesConfig) -> Iterator[Problem]:
+    last = config.rules[-1]
+    if not last.matches_all:
+        yield Problem(
+            ("rules", len(config.rules) - 1),
+            f"the last rule ({last.name!r}) has conditions, so some tasks would match no rule; "
+            "end with a default rule that has no 'when', e.g. {name: default, pool: '*'}",
+        )
+
+
+def _unreachable_rules(config: RoutesConfig) -> Iterator[Problem]:
+    for index, rule in enumerate(config.rules[:-1]):
+        if rule.matches_all:
+            for later in range(index + 1, len(config.rules)):
+                yield Problem(
+                    ("rules", later),
+                    f"rule {config.rules[later].name!r} can never match: "
+                    f"rule {rule.name!r} before it matches every task",
+                )
+            return
+
+
+def _empty_capability_pools(config: RoutesConfig) -> Iterator[Problem]:
+    for index, rule in enumerate(config.rules):
+        if rule.require and not _capable(config, rule):
+            yield Problem(
+                ("rules", index, "require"),
+                f"no model in rule {rule.name!r}'s pool has all of {list(rule.require)}; "
+                "tasks matching it will find no model",
+            )
+
+
+def _capable(config: RoutesConfig, rule: Rule) -> bool:
+    if rule.pool != "*" and any(name not in config.model_names for name in rule.pool):
+        return True  # reported as an error already
+    return any(set(rule.require) <= set(spec.capabilities) for spec in config.pool(rule))

@@ -1,0 +1,374 @@
+"""The routes.yaml schema: strict, frozen pydantic models.
+
+Everything downstream of the loader receives these typed objects, never dicts.
+Unknown keys are errors (``extra="forbid"``) so a typo such as ``clearence``
+fails at load instead of silently falling back to a default.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from router._levels import Sensitivity
+
+_NAME = r"^[A-Za-z0-9][A-Za-z0-9._:@/+-]*$"
+_ENV_REF = re.compile(r"^os\.environ/[A-Za-z_][A-Za-z0-9_]*$")
+_ISO_639_1 = re.compile(r"^[a-z]{2}$")
+
+Name = Annotated[str, Field(pattern=_NAME, min_length=1, max_length=128)]
+
+
+def _parse_level(value: Any) -> Any:
+    # Levels are words in YAML ("confidential"); the enum is integer-ordered.
+    return Sensitivity.parse(value) if isinstance(value, str) else value
+
+
+Level = Annotated[
+    Sensitivity,
+    BeforeValidator(_parse_level),
+    PlainSerializer(lambda level: level.label, return_type=str),
+    WithJsonSchema({"enum": [level.label for level in Sensitivity], "type": "string"}),
+]
+USD = Annotated[float, Field(ge=0)]
+
+BUILTIN_FINDINGS: tuple[str, ...] = (
+    "email",
+    "phone",
+    "credit_card",
+    "iban",
+    "us_ssn",
+    "ip_address",
+    "api_key",
+    "private_key",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- models
+
+
+class ProviderParams(_Strict):
+    """Parameters handed to litellm for this model. Keys come from the environment only."""
+
+    api_base: str | None = None
+    api_key: str | None = Field(
+        default=None, description="An environment reference such as os.environ/OPENAI_API_KEY"
+    )
+    api_version: str | None = None
+    timeout: Annotated[float, Field(gt=0)] | None = Field(default=None, description="seconds per request")
+    extra: dict[str, str | int | float | bool] = Field(default_factory=dict)
+
+    @field_validator("api_key")
+    @classmethod
+    def _key_is_env_reference(cls, value: str | None) -> str | None:
+        if value is not None and not _ENV_REF.match(value):
+            # Never echo the value: it may be a real key pasted by mistake.
+            raise ValueError(
+                "api_key must be an environment reference such as os.environ/OPENAI_API_KEY; "
+                "keys are never written into routes.yaml"
+            )
+        return value
+
+    @property
+    def api_key_env(self) -> str | None:
+        """The environment variable that holds the key, if any."""
+        return self.api_key.split("/", 1)[1] if self.api_key else None
+
+
+class Deployment(_Strict):
+    kind: Literal["self_hosted", "cloud"] = "cloud"
+    region: str | None = None
+
+
+class ModelSpec(_Strict):
+    """One model the router may call."""
+
+    name: Name
+    model: str = Field(min_length=1, description="litellm model id, e.g. openai/gpt-4o-mini")
+    params: ProviderParams = ProviderParams()
+    clearance: Level = Sensitivity.INTERNAL
+    deployment: Deployment = Deployment()
+    languages: tuple[str, ...] = ("*",)
+    context_window: Annotated[int, Field(gt=0)] | None = None
+    max_output_tokens: Annotated[int, Field(gt=0)] | None = None
+    input_cost_per_token: USD | None = None
+    output_cost_per_token: USD | None = None
+    capabilities: tuple[str, ...] = ()
+    rpm: Annotated[int, Field(gt=0)] | None = None
+    tpm: Annotated[int, Field(gt=0)] | None = None
+
+    @field_validator("languages")
+    @classmethod
+    def _iso_codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for code in value:
+            if code != "*" and not _ISO_639_1.match(code):
+                raise ValueError(f"{code!r} is not an ISO 639-1 code (two lower-case letters) or '*'")
+        if not value:
+            raise ValueError("list at least one language, or '*' for any")
+        return value
+
+    @property
+    def provider(self) -> str:
+        """The provider part of the litellm id (``openai`` for ``openai/gpt-4o``)."""
+        head, sep, _ = self.model.partition("/")
+        return head if sep else "openai"
+
+    def speaks(self, language: str) -> bool:
+        return "*" in self.languages or language in self.languages
+
+
+# --------------------------------------------------------------------------- signals
+
+
+class CustomTermSpec(_Strict):
+    """Organisation-specific terms (project code names, client names) and their level."""
+
+    name: Name
+    level: Level
+    keywords: tuple[str, ...] = ()
+    regex: tuple[str, ...] = ()
+
+    @field_validator("regex")
+    @classmethod
+    def _patterns_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"regex {pattern!r} does not compile: {exc}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _has_terms(self) -> CustomTermSpec:
+        if not self.keywords and not self.regex:
+            raise ValueError(f"custom term {self.name!r} needs keywords or regex")
+        return self
+
+
+class SensitivitySignal(_Strict):
+    """Finding types and the level each one gives a task.
+
+    ``detectors`` overrides the built-in defaults type by type; ``off`` turns a
+    detector off. Types left out keep their default level, so forgetting one
+    never silently lowers protection.
+    """
+
+    detectors: dict[str, Level | Literal["off"]] = Field(default_factory=dict)
+    custom_terms: tuple[CustomTermSpec, ...] = ()
+
+    @field_validator("detectors")
+    @classmethod
+    def _known_types(cls, value: dict[str, Sensitivity | str]) -> dict[str, Sensitivity | str]:
+        for name in value:
+            if name not in BUILTIN_FINDINGS:
+                raise ValueError(f"unknown detector {name!r}; built-in detectors: {', '.join(BUILTIN_FINDINGS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _custom_names_unique(self) -> SensitivitySignal:
+        seen: set[str] = set(BUILTIN_FINDINGS)
+        for term in self.custom_terms:
+            if term.name in seen:
+                raise ValueError(f"custom term name {term.name!r} is already used by a detector or another term")
+            seen.add(term.name)
+        return self
+
+    @property
+    def finding_types(self) -> tuple[str, ...]:
+        return BUILTIN_FINDINGS + tuple(term.name for term in self.custom_terms)
+
+
+class LanguageSignal(_Strict):
+    min_confidence: Annotated[float, Field(ge=0, le=1)] = 0.5
+    min_chars: Annotated[int, Field(ge=0)] = 12
+
+
+class Signals(_Strict):
+    sensitivity: SensitivitySignal = SensitivitySignal()
+    language: LanguageSignal = LanguageSignal()
+    default_output_tokens: Annotated[int, Field(gt=0)] = 512
+
+
+# --------------------------------------------------------------------------- rules
+
+
+class TokenRange(_Strict):
+    """Prompt tokens (reference tokenizer), inclusive bounds."""
+
+    min: Annotated[int, Field(ge=0)] | None = None
+    max: Annotated[int, Field(ge=0)] | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TokenRange:
+        if self.min is None and self.max is None:
+            raise ValueError("give min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        return self
+
+
+class LanguageCondition(_Strict):
+    in_: tuple[str, ...] | None = Field(default=None, alias="in")
+    not_in: tuple[str, ...] | None = None
+
+    @model_validator(mode="after")
+    def _one_given(self) -> LanguageCondition:
+        if self.in_ is None and self.not_in is None:
+            raise ValueError("give 'in' or 'not_in'")
+        for code in (self.in_ or ()) + (self.not_in or ()):
+            if code != "unknown" and not _ISO_639_1.match(code):
+                raise ValueError(f"{code!r} is not an ISO 639-1 code or 'unknown'")
+        return self
+
+
+class SensitivityCondition(_Strict):
+    at_least: Level | None = None
+    findings: tuple[str, ...] | None = Field(default=None, description="matches when any of these types is found")
+
+    @model_validator(mode="after")
+    def _one_given(self) -> SensitivityCondition:
+        if self.at_least is None and not self.findings:
+            raise ValueError("give 'at_least' or 'findings'")
+        return self
+
+
+class When(_Strict):
+    tokens: TokenRange | None = None
+    language: LanguageCondition | None = None
+    sensitivity: SensitivityCondition | None = None
+    team: tuple[str, ...] | None = None
+    tags: tuple[str, ...] | None = Field(default=None, description="matches when the request has any of these")
+    metadata: dict[str, str] | None = Field(default=None, description="matches when every key has this value")
+
+    @field_validator("team", "tags", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return (value,) if isinstance(value, str) else value
+
+
+class Rule(_Strict):
+    name: Name
+    description: str | None = None
+    when: When | None = None
+    pool: tuple[str, ...] | Literal["*"] = "*"
+    require: tuple[str, ...] = Field(default=(), description="capability tags every candidate must have")
+    max_cost_per_request_usd: USD | None = None
+
+    @property
+    def matches_all(self) -> bool:
+        return self.when is None or not self.when.model_dump(exclude_none=True)
+
+
+# --------------------------------------------------------------------------- policies
+
+
+class FallbackPolicy(_Strict):
+    attempts_per_model: Annotated[int, Field(ge=1, le=10)] = 2
+    backoff_base_s: Annotated[float, Field(ge=0)] = 0.5
+    backoff_max_s: Annotated[float, Field(ge=0)] = 8.0
+    deadline_s: Annotated[float, Field(gt=0)] = 120.0
+    max_retry_after_s: Annotated[float, Field(ge=0)] = 30.0
+    auth_cooldown_s: Annotated[float, Field(ge=0)] = 300.0
+
+
+class CircuitBreakerPolicy(_Strict):
+    failure_threshold: Annotated[int, Field(ge=1)] = 5
+    window_s: Annotated[float, Field(gt=0)] = 60.0
+    cooldown_s: Annotated[float, Field(gt=0)] = 30.0
+
+
+class RateLimitPolicy(_Strict):
+    max_wait_s: Annotated[float, Field(ge=0)] = 2.0
+
+
+class Budget(_Strict):
+    name: Name | None = None
+    scope: Literal["global", "model", "provider", "team", "tag"] = "global"
+    target: str | None = Field(default=None, description="the model, provider, team or tag; not for global")
+    limit_usd: Annotated[float, Field(gt=0)]
+    period: Literal["day", "week", "month"] = "month"
+    action: Literal["skip", "reject"] = "reject"
+    alert_at: Annotated[float, Field(gt=0, le=1)] = 0.8
+
+    @model_validator(mode="after")
+    def _target_matches_scope(self) -> Budget:
+        if self.scope == "global" and self.target is not None:
+            raise ValueError("a global budget takes no target")
+        if self.scope != "global" and not self.target:
+            raise ValueError(f"a {self.scope} budget needs a target (the {self.scope} it limits)")
+        return self
+
+    @property
+    def key(self) -> str:
+        return self.name or (self.scope if self.scope == "global" else f"{self.scope}:{self.target}")
+
+
+class Policies(_Strict):
+    max_cost_per_request_usd: USD | None = None
+    fallback: FallbackPolicy = FallbackPolicy()
+    circuit_breaker: CircuitBreakerPolicy = CircuitBreakerPolicy()
+    rate_limits: RateLimitPolicy = RateLimitPolicy()
+    budgets: tuple[Budget, ...] = ()
+
+
+# --------------------------------------------------------------------------- simulation
+
+
+class InjectedFailure(_Strict):
+    """A failure the simulated provider produces for one model (for demos and tests)."""
+
+    model: str
+    kind: Literal["rate_limit", "timeout", "server_error", "outage", "context_window", "auth", "bad_request"]
+    rate: Annotated[float, Field(ge=0, le=1)] = 1.0
+    retry_after_s: Annotated[float, Field(ge=0)] | None = None
+
+
+class Simulation(_Strict):
+    latency_ms: Annotated[float, Field(ge=0)] = 0.0
+    failures: tuple[InjectedFailure, ...] = ()
+    seed: int | None = None
+
+
+# --------------------------------------------------------------------------- the file
+
+
+class RoutesConfig(_Strict):
+    """The whole routes.yaml."""
+
+    version: Literal[1] = 1
+    teams: tuple[str, ...] | None = Field(default=None, description="known teams; when given, names are checked")
+    models: tuple[ModelSpec, ...] = Field(min_length=1)
+    signals: Signals = Signals()
+    rules: tuple[Rule, ...] = Field(min_length=1)
+    policies: Policies = Policies()
+    simulation: Simulation = Simulation()
+
+    def model(self, name: str) -> ModelSpec:
+        return self._by_name[name]
+
+    @property
+    def model_names(self) -> tuple[str, ...]:
+        return tuple(spec.name for spec in self.models)
+
+    @property
+    def _by_name(self) -> dict[str, ModelSpec]:
+        return {spec.name: spec for spec in self.models}
+
+    def pool(self, rule: Rule) -> tuple[ModelSpec, ...]:
+        names = self.model_names if rule.pool == "*" else rule.pool
+        return tuple(self._by_name[name] for name in names)

@@ -1,0 +1,1 @@
+"""The cost ledger: per-call records, running totals, budgets and reports."""

@@ -1,0 +1,1 @@
+"""Provider adapters: how a request reaches a model."""

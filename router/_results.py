@@ -1,0 +1,84 @@
+"""Typed results of model calls: one ``Attempt`` per try, one ``Completion`` per answer."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from router._decision import Decision
+
+Outcome = Literal["ok", "error", "skipped"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Usage(_Frozen):
+    """Tokens as the provider reported them."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+class Attempt(_Frozen):
+    """One try of one model: what happened, how long it took, what it cost.
+
+    ``outcome`` is ``skipped`` when the model was passed over without a request
+    (open circuit, rate limit slot not free in time, budget ``skip``).
+    """
+
+    model: str
+    number: int
+    """1-based attempt number across the whole call (fallbacks included)."""
+    outcome: Outcome
+    error_type: str | None = None
+    error: str | None = None
+    """The provider's error message (never prompt text), or why the model was skipped."""
+    status: int | None = None
+    latency_ms: float = 0.0
+    usage: Usage | None = None
+    cost_usd: float | None = None
+    fallback: bool = False
+    """True when this attempt went to a model other than the first choice."""
+
+
+class ProviderResponse(_Frozen):
+    """What a provider adapter returns for one successful request."""
+
+    content: str
+    usage: Usage
+    cost_usd: float | None
+    """None when no price is known for the model (an unpriced call)."""
+    simulated: bool = False
+    finish_reason: str | None = None
+    provider_model: str | None = None
+
+
+class Completion(_Frozen):
+    """The answer to a routed call, with every attempt it took to get it."""
+
+    content: str
+    model: str
+    """The routes.yaml name of the model that answered."""
+    litellm_model: str
+    attempts: tuple[Attempt, ...]
+    usage: Usage
+    cost_usd: float | None
+    """Cost of the whole call: every billed attempt, not only the one that answered."""
+    latency_ms: float
+    decision: Decision
+    simulated: bool = False
+    request_id: str = ""
+    finish_reason: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape printed by ``router complete --json``."""
+        data = self.model_dump(mode="json")
+        data["decision"] = self.decision.as_dict()
+        return data

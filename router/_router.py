@@ -1,0 +1,160 @@
+"""The routing core: measure a task, match a rule, select models.
+
+``Router`` is built once from a validated ``RoutesConfig`` and is cheap to
+call: tokenizers, the language model and the sensitivity patterns are loaded
+once per process and shared.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Sequence
+
+import structlog
+
+from router._config._schema import RoutesConfig, SensitivitySignal
+from router._decision import Decision, Excluded, FindingSummary, Signals
+from router._errors import NoModelFits
+from router._levels import Sensitivity
+from router._pricing import ModelInfo, resolve
+from router._rules import first_match
+from router._selection import Requirements, select
+from router._signals._language import FastTextDetector, LanguageDetector
+from router._signals._sensitivity import (
+    DEFAULT_LEVELS,
+    CustomTerm,
+    Finding,
+    SensitivityScanner,
+    highest_level,
+)
+from router._signals._tokens import REFERENCE_ENCODING, TokenCounter
+from router._task import Task
+
+log = structlog.get_logger("router")
+
+# Per-message framing tokens of the chat format (OpenAI's published rule,
+# which litellm's token_counter follows): 3 per message plus 3 to prime the reply.
+_TOKENS_PER_MESSAGE = 3
+_TOKENS_PER_REPLY = 3
+
+
+class Router:
+    """Turns a task into a ``Decision`` according to routes.yaml."""
+
+    def __init__(self, config: RoutesConfig, *, language_detector: LanguageDetector | None = None) -> None:
+        self.config = config
+        self.models: dict[str, ModelInfo] = {spec.name: resolve(spec) for spec in config.models}
+        self._scanner = build_scanner(config.signals.sensitivity)
+        self._language = language_detector or FastTextDetector(
+            min_confidence=config.signals.language.min_confidence,
+            min_chars=config.signals.language.min_chars,
+        )
+
+    def measure(self, task: Task) -> tuple[Signals, _Tokens]:
+        """The three signals of a task, and a memoised token counter for selection."""
+        text = task.text
+        findings = self._scanner.scan(text)
+        language = self._language.detect(text)
+        tokens = _Tokens(task.texts)
+        signals = Signals(
+            tokens=tokens(REFERENCE_ENCODING),
+            language=language.code,
+            language_confidence=round(language.confidence, 4),
+            sensitivity=highest_level(findings),
+            findings=summarise(findings),
+        )
+        return signals, tokens
+
+    def decide(self, task: Task) -> Decision:
+        """Route a task, or raise ``NoModelFits`` naming why each pool model was excluded."""
+        started = time.perf_counter()
+        signals, tokens = self.measure(task)
+        rule = first_match(self.config.rules, signals, task)
+        cap = _cap(rule.max_cost_per_request_usd, self.config.policies.max_cost_per_request_usd)
+        needs = Requirements(
+            signals=signals,
+            output_tokens=task.max_tokens or self.config.signals.default_output_tokens,
+            capabilities=rule.require,
+            cost_cap_usd=cap,
+        )
+        pool = [self.models[spec.name] for spec in self.config.pool(rule)]
+        candidates, excluded = select(pool, needs, tokens)
+        if not candidates:
+            raise _no_model_fits(rule.name, signals, excluded)
+        decision = Decision(
+            rule=rule.name,
+            signals=signals,
+            candidates=tuple(candidates),
+            excluded=tuple(excluded),
+            max_tokens=task.max_tokens,
+            cost_cap_usd=cap,
+        )
+        _log_decision(decision, task, time.perf_counter() - started)
+        return decision
+
+
+class _Tokens:
+    """Prompt tokens of a task per encoding, each encoding counted once."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self._counters = [TokenCounter(text) for text in texts]
+        self._framing = _TOKENS_PER_MESSAGE * len(texts) + _TOKENS_PER_REPLY
+
+    def __call__(self, encoding: str) -> int:
+        return sum(counter.count(encoding) for counter in self._counters) + self._framing
+
+
+def build_scanner(config: SensitivitySignal) -> SensitivityScanner:
+    """The sensitivity scanner routes.yaml asks for: defaults, overrides, custom terms."""
+    levels: dict[str, Sensitivity] = dict(DEFAULT_LEVELS)
+    for name, level in config.detectors.items():
+        if isinstance(level, Sensitivity):
+            levels[name] = level
+        else:
+            levels.pop(name, None)  # "off"
+    terms = [
+        CustomTerm(name=term.name, level=term.level, keywords=term.keywords, patterns=term.regex)
+        for term in config.custom_terms
+    ]
+    return SensitivityScanner(levels=levels, custom_terms=terms)
+
+
+def summarise(findings: Sequence[Finding]) -> tuple[FindingSummary, ...]:
+    """Findings grouped by type, most sensitive first; positions are dropped."""
+    counts = Counter(finding.type for finding in findings)
+    levels = {finding.type: finding.level for finding in findings}
+    ordered = sorted(counts, key=lambda kind: (-levels[kind], kind))
+    return tuple(FindingSummary(type=kind, level=levels[kind], count=counts[kind]) for kind in ordered)
+
+
+def _cap(rule_cap: float | None, global_cap: float | None) -> float | None:
+    caps = [cap for cap in (rule_cap, global_cap) if cap is not None]
+    return min(caps) if caps else None
+
+
+def _no_model_fits(rule: str, signals: Signals, excluded: list[Excluded]) -> NoModelFits:
+    lines = "\n".join(f"  - {item.model}: {item.reason}" for item in excluded)
+    message = (
+        f"no model of rule {rule!r} may take this task "
+        f"({signals.tokens:,} tokens, language {signals.language}, sensitivity {signals.sensitivity.label}):\n"
+        f"{lines}"
+    )
+    return NoModelFits(message, rule=rule, excluded=[(item.model, item.reason) for item in excluded])
+
+
+def _log_decision(decision: Decision, task: Task, elapsed_s: float) -> None:
+    signals = decision.signals
+    log.info(
+        "route.decided",
+        model=decision.model,
+        rule=decision.rule,
+        tokens=signals.tokens,
+        language=signals.language,
+        sensitivity=signals.sensitivity.label,
+        findings=sorted(signals.finding_types),
+        candidates=len(decision.candidates),
+        excluded=len(decision.excluded),
+        team=task.team,
+        decide_ms=round(elapsed_s * 1000, 3),
+    )

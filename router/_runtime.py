@@ -1,0 +1,108 @@
+"""Everything one process needs to route and call, wired together once.
+
+A ``Runtime`` owns the router, the provider (real or simulated), the shared
+guards (rate limits, circuit breakers, budgets) and the ledger. Build one per
+process: a Celery worker child builds its own after the fork, so no
+connection or event-loop state crosses ``fork()``.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+
+from router._calls._context import CostSink
+from router._calls._executor import Executor, Guards
+from router._config._schema import RoutesConfig
+from router._decision import Decision
+from router._ledger._budgets import BudgetGuard
+from router._ledger._ledger import Ledger
+from router._ledger._record import CostRecord
+from router._providers._base import Provider
+from router._results import Completion
+from router._router import Router
+from router._state._circuit import CircuitBreaker
+from router._state._ratelimit import RateLimiter
+from router._state._store import Store, StoreSettings
+from router._task import Task
+
+SIMULATE_ENV = "ROUTER_SIMULATE"
+
+
+def simulate_from_env() -> bool:
+    """``ROUTER_SIMULATE=1`` (or true/yes/on) switches the simulated provider on."""
+    return os.environ.get(SIMULATE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass
+class Runtime:
+    """Router, provider, shared guards and ledger for one process."""
+
+    config: RoutesConfig
+    router: Router
+    store: Store
+    ledger: Ledger
+    executor: Executor
+    simulated: bool
+
+    @classmethod
+    def build(
+        cls,
+        config: RoutesConfig,
+        *,
+        store: Store | None = None,
+        simulate: bool | None = None,
+        provider: Provider | None = None,
+        router: Router | None = None,
+    ) -> Runtime:
+        """Wire a runtime. ``simulate=None`` reads ``$ROUTER_SIMULATE``."""
+        store = store or Store(StoreSettings.from_env())
+        simulated = simulate_from_env() if simulate is None else simulate
+        router = router or Router(config)
+        provider = provider or _provider(config, simulated)
+        guards = Guards(
+            limiter=RateLimiter(store),
+            circuit=CircuitBreaker(store, config.policies.circuit_breaker),
+            budgets=BudgetGuard(store, config.policies.budgets),
+        )
+        executor = Executor(router.models, provider, guards, config.policies, simulated=simulated)
+        return cls(config, router, store, Ledger(store), executor, simulated)
+
+    async def complete(
+        self,
+        task: Task,
+        *,
+        request_id: str | None = None,
+        sink: CostSink | None = None,
+        decision: Decision | None = None,
+        job_id: str | None = None,
+        custom_id: str | None = None,
+    ) -> Completion:
+        """Route the task (unless a decision is given) and call models until one answers."""
+        decision = decision or self.router.decide(task)
+        return await self.executor.run(
+            task,
+            decision,
+            request_id=request_id or new_request_id(),
+            sink=sink or self._record,
+            job_id=job_id,
+            custom_id=custom_id,
+        )
+
+    async def _record(self, record: CostRecord) -> None:
+        await self.ledger.arecord(record)
+
+
+def new_request_id() -> str:
+    return f"req_{uuid.uuid4().hex}"
+
+
+def _provider(config: RoutesConfig, simulated: bool) -> Provider:
+    if simulated:
+        from router._providers._simulator import SimulatedProvider
+
+        return SimulatedProvider(config.simulation)
+    from router._providers._litellm import LiteLLMProvider
+
+    return LiteLLMProvider()

@@ -1,0 +1,105 @@
+"""Choosing among a rule's pool: who may take the task, cheapest first.
+
+A model is a candidate when its clearance covers the task's sensitivity, it
+speaks the task's language, it has the rule's required capabilities, the
+prompt plus the expected output fit its window, and its estimated cost is
+under the cap. Every other model of the pool is excluded with its reason.
+The candidates, ordered by estimated cost (ties by name), are the decision:
+the first is called, the rest are the fallback order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from router._decision import Candidate, Excluded, Signals
+from router._pricing import ModelInfo
+from router._signals._language import UNKNOWN
+
+CountTokens = Callable[[str], int]
+"""Prompt tokens under a given encoding (memoised by the caller)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Requirements:
+    """What the task asks of a model."""
+
+    signals: Signals
+    output_tokens: int
+    capabilities: tuple[str, ...] = ()
+    cost_cap_usd: float | None = None
+
+
+def select(
+    pool: Sequence[ModelInfo], needs: Requirements, count_tokens: CountTokens
+) -> tuple[list[Candidate], list[Excluded]]:
+    """Split the pool into ordered candidates and excluded models with reasons."""
+    candidates: list[Candidate] = []
+    excluded: list[Excluded] = []
+    for info in pool:
+        reason = _policy_reason(info, needs)
+        candidate = None
+        if reason is None:
+            candidate = _candidate(info, needs, count_tokens(info.encoding))
+            reason = _size_reason(info, candidate) or _cost_reason(candidate, needs.cost_cap_usd)
+        if reason is None and candidate is not None:
+            candidates.append(candidate)
+        else:
+            excluded.append(Excluded(model=info.name, reason=reason or "excluded"))
+    candidates.sort(key=_order)
+    return candidates, excluded
+
+
+def _order(candidate: Candidate) -> tuple[int, float, str]:
+    # Unpriced models go last: we cannot claim they are cheaper.
+    cost = candidate.estimated_cost_usd
+    return (cost is None, cost or 0.0, candidate.model)
+
+
+def _policy_reason(info: ModelInfo, needs: Requirements) -> str | None:
+    spec, signals = info.spec, needs.signals
+    if spec.clearance < signals.sensitivity:
+        found = ", ".join(sorted(signals.finding_types)) or "content"
+        return f"clearance {spec.clearance.label} is below the task's sensitivity {signals.sensitivity.label} ({found})"
+    if signals.language != UNKNOWN and not spec.speaks(signals.language):
+        return f"does not support language {signals.language!r}"
+    missing = [tag for tag in needs.capabilities if tag not in spec.capabilities]
+    if missing:
+        return f"lacks required capabilities {missing}"
+    return None
+
+
+def _candidate(info: ModelInfo, needs: Requirements, prompt_tokens: int) -> Candidate:
+    return Candidate(
+        model=info.name,
+        litellm_model=info.spec.model,
+        prompt_tokens=prompt_tokens,
+        expected_output_tokens=needs.output_tokens,
+        estimated_cost_usd=info.estimate(prompt_tokens, needs.output_tokens),
+        tokens_exact=info.tokens_exact,
+    )
+
+
+def _size_reason(info: ModelInfo, candidate: Candidate) -> str | None:
+    output = candidate.expected_output_tokens
+    if info.max_output_tokens is not None and output > info.max_output_tokens:
+        return f"{output:,} output tokens requested but it writes at most {info.max_output_tokens:,}"
+    needed = candidate.prompt_tokens + output
+    if info.context_window is not None and needed > info.context_window:
+        return (
+            f"needs {needed:,} tokens ({candidate.prompt_tokens:,} prompt + {output:,} output) "
+            f"but its context window is {info.context_window:,}"
+        )
+    return None
+
+
+def _cost_reason(candidate: Candidate, cap: float | None) -> str | None:
+    if cap is None:
+        return None
+    cost = candidate.estimated_cost_usd
+    if cost is None:
+        return f"no price known (neither litellm's catalogue nor routes.yaml), so the ${cap:g} cap cannot be checked"
+    if cost > cap:
+        return f"estimated ${cost:.6f} is over the ${cap:g} per-request cap"
+    return None

@@ -1,0 +1,1 @@
+"""Shared state in Redis: the connection, rate limits and circuit breakers."""

@@ -1,0 +1,82 @@
+"""A task to route: chat messages plus the request attributes rules can match on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from router._errors import UsageError
+
+Message = Mapping[str, Any]
+PromptOrMessages = str | Sequence[Message]
+
+_ROLES = frozenset({"system", "user", "assistant", "tool", "developer"})
+
+
+@dataclass(frozen=True)
+class Task:
+    """Chat messages and request attributes. Build one with ``Task.build``."""
+
+    messages: tuple[Message, ...]
+    max_tokens: int | None = None
+    team: str | None = None
+    tags: tuple[str, ...] = ()
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    texts: tuple[str, ...] = ()
+    """The text of each message, in order: what the signals measure."""
+
+    @classmethod
+    def build(
+        cls,
+        prompt_or_messages: PromptOrMessages,
+        *,
+        max_tokens: int | None = None,
+        team: str | None = None,
+        tags: Sequence[str] = (),
+        metadata: Mapping[str, Any] | None = None,
+    ) -> Task:
+        """Validate the caller's input; a prompt string becomes one user message."""
+        messages = _as_messages(prompt_or_messages)
+        texts = tuple(message_text(message, index) for index, message in enumerate(messages))
+        if not any(text.strip() for text in texts):
+            raise UsageError("the prompt is empty; give some text to route")
+        if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens <= 0):
+            raise UsageError(f"max_tokens must be a positive integer, not {max_tokens!r}")
+        if isinstance(tags, str):
+            tags = (tags,)
+        meta = {str(key): str(value) for key, value in (metadata or {}).items()}
+        return cls(messages, max_tokens, team, tuple(tags), meta, texts)
+
+    @property
+    def text(self) -> str:
+        """All message text joined, for the language and sensitivity signals."""
+        return "\n".join(self.texts)
+
+
+def _as_messages(value: PromptOrMessages) -> tuple[Message, ...]:
+    if isinstance(value, str):
+        return ({"role": "user", "content": value},)
+    if isinstance(value, bytes | bytearray):
+        raise UsageError("the prompt must be text (str), not bytes; decode it as UTF-8 first")
+    if not isinstance(value, Sequence) or not value:
+        raise UsageError("give a prompt string or a non-empty list of chat messages")
+    for index, message in enumerate(value):
+        if not isinstance(message, Mapping) or message.get("role") not in _ROLES:
+            raise UsageError(
+                f"message {index} must be a mapping with a 'role' of {sorted(_ROLES)} and a 'content'"
+            )
+    return tuple(value)
+
+
+def message_text(message: Message, index: int = 0) -> str:
+    """The text of one chat message: a string, or the text parts of a content list."""
+    content = message.get("content")
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, Sequence):
+        parts = [part.get("text", "") for part in content if isinstance(part, Mapping) and part.get("type") == "text"]
+        return "\n".join(str(part) for part in parts)
+    raise UsageError(f"message {index} has content of type {type(content).__name__}; expected text or parts")

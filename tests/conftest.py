@@ -1,0 +1,46 @@
+"""Shared test set-up: offline by construction, real Redis where it matters.
+
+The environment below is set before anything imports litellm, so no test can
+download a price map or a tokenizer, and no test can reach a real provider:
+``OPENAI_API_BASE`` and friends point at a closed local port.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("LITELLM_OFFLINE_MODE", "true")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+# Any accidental real provider request fails fast: no keys, and a dead base URL.
+for _var in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "MISTRAL_API_KEY", "DASHSCOPE_API_KEY"):
+    os.environ.pop(_var, None)
+os.environ["OPENAI_API_BASE"] = "http://127.0.0.1:9/v1"
+os.environ.pop("ROUTER_REDIS_URL", None)
+os.environ.pop("ROUTER_SIMULATE", None)
+
+TEST_REDIS_URL = os.environ.get("ROUTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """The real Redis server, database flushed before and after the test.
+
+    A missing server is a failure, not a skip: CI starts Redis, and a test that
+    silently skips proves nothing.
+    """
+    import redis
+
+    client = redis.Redis.from_url(TEST_REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError as exc:  # pragma: no cover - environment problem
+        pytest.fail(f"the real Redis server at {TEST_REDIS_URL} is not reachable: {exc}")
+    client.flushdb()
+    yield TEST_REDIS_URL
+    client.flushdb()
+    client.close()
