@@ -31,8 +31,6 @@ def configure(level: str | None = None, fmt: Format | None = None) -> None:
     if chosen == "json":
         renderer = structlog.processors.JSONRenderer()
     else:
-        import structlog.dev  # only terminals need it; it is slow to import
-
         renderer = structlog.dev.ConsoleRenderer(colors=False)
     structlog.configure(
         processors=[

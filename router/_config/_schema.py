@@ -148,9 +148,11 @@ class CustomTermSpec(_Strict):
     def _patterns_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for pattern in value:
             try:
-                re.compile(pattern)
+                compiled = re.compile(pattern)
             except re.error as exc:
                 raise ValueError(f"regex {pattern!r} does not compile: {exc}") from None
+            if compiled.fullmatch(""):
+                raise ValueError(f"regex {pattern!r} matches the empty string, so it would flag every text")
         return value
 
     @model_validator(mode="after")

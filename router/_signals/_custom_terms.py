@@ -1,0 +1,173 @@
+"""Organisation-specific sensitive terms: keyword lists and regular expressions from config.
+
+All keywords of all terms are compiled into one regular expression shaped as a trie
+(``proj(?:ect(?: falcon)?|…)``), matched against the lower-cased text. Python's ``re`` has
+no multi-keyword search, and a flat case-insensitive alternation of 10 keywords costs about
+130 µs per 1,000 characters; the trie over lower-cased text costs a fraction of that and
+grows slowly with the number of keywords. Keywords match on word boundaries: the characters
+either side of a match must not be letters, digits or ``_``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Final, TypeAlias
+
+from router._levels import Sensitivity
+
+__all__ = ["CustomTerm", "CustomTermDetector"]
+
+Span = tuple[str, int, int]
+
+_NEVER: Final = re.compile(r"(?!)")
+# Up to this many keywords, one substring test each is cheaper than a pass of the pattern.
+_FEW_KEYWORDS: Final = 24
+
+_Trie: TypeAlias = dict[str, "_Trie"]
+
+
+@dataclass(frozen=True)
+class CustomTerm:
+    """A sensitive term of the organisation: a finding type with its level, found by
+    keywords (case-insensitive, whole words) and/or regular expressions (Python ``re``).
+
+    Invalid input is refused here, at the edge: an empty name, no keyword and no pattern, a
+    blank keyword, a pattern that does not compile or that matches the empty string.
+
+    Each pattern is one pass of ``re`` over the text. One that starts with literal text
+    (``PRJ-[0-9]{4}``) costs under 1 µs per 1,000 characters; one that starts with ``\\b``
+    or a character class about 25 µs, as ``re`` can then no longer skip ahead.
+    """
+
+    name: str
+    level: Sensitivity
+    keywords: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ValueError(f"custom term name must be a non-empty string, got {self.name!r}")
+        # Config loaders hand over lists and level names; store them as the declared types.
+        object.__setattr__(self, "level", Sensitivity.parse(self.level))
+        object.__setattr__(self, "keywords", _strings(self.name, "keywords", self.keywords))
+        object.__setattr__(self, "patterns", _strings(self.name, "patterns", self.patterns))
+        if not self.keywords and not self.patterns:
+            raise ValueError(f"custom term {self.name!r} has no keywords and no patterns; give at least one")
+        for pattern in self.patterns:
+            _check_pattern(self.name, pattern)
+
+
+def _strings(name: str, field: str, values: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(values, str):
+        raise ValueError(f"custom term {name!r}: {field} must be a list of strings, not one string")
+    result = tuple(values)
+    for value in result:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(
+                f"custom term {name!r}: {field} entries must be non-empty strings, got {value!r}"
+            )
+    return result
+
+
+def _check_pattern(name: str, pattern: str) -> None:
+    try:
+        compiled = re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"custom term {name!r}: invalid regular expression {pattern!r}: {exc}") from None
+    if compiled.fullmatch(""):
+        raise ValueError(f"custom term {name!r}: pattern {pattern!r} matches the empty string")
+
+
+class CustomTermDetector:
+    """Finds the keywords and patterns of a set of custom terms."""
+
+    def __init__(self, terms: Sequence[CustomTerm]) -> None:
+        self.types: tuple[str, ...] = tuple(dict.fromkeys(term.name for term in terms))
+        self._names_by_keyword: dict[str, tuple[str, ...]] = {}
+        for term in terms:
+            for keyword in term.keywords:
+                key = keyword.lower()
+                names = self._names_by_keyword.get(key, ())
+                if term.name not in names:
+                    self._names_by_keyword[key] = (*names, term.name)
+        keywords = list(self._names_by_keyword)
+        self._few_keywords = len(keywords) <= _FEW_KEYWORDS
+        self._lowered = re.compile(_trie_pattern(keywords)) if keywords else _NEVER
+        # For the rare text whose lower-casing changes its length ("İ" becomes two characters),
+        # offsets in the lower-cased copy would be wrong; scan the original case-insensitively.
+        self._ignorecase = re.compile(_trie_pattern(keywords), re.IGNORECASE) if keywords else _NEVER
+        self._patterns = [(term.name, re.compile(p)) for term in terms for p in term.patterns]
+
+    def find(self, text: str) -> Iterator[Span]:
+        """Yield ``(term name, start, end)`` for every keyword and pattern match."""
+        if self._names_by_keyword:
+            lowered = text.lower()
+            if len(lowered) != len(text):
+                yield from self._keywords(self._ignorecase, text, text)
+            elif not self._few_keywords or any(key in lowered for key in self._names_by_keyword):
+                # For a short list, one substring test per keyword is cheaper than the pattern.
+                yield from self._keywords(self._lowered, lowered, text)
+        for name, pattern in self._patterns:
+            for match in pattern.finditer(text):
+                if match.end() > match.start():
+                    yield name, match.start(), match.end()
+
+    def _keywords(self, pattern: re.Pattern[str], haystack: str, text: str) -> Iterator[Span]:
+        position = 0
+        while match := pattern.search(haystack, position):
+            start, end = match.span()
+            if _is_word_edge(text, start - 1):
+                names = self._names_by_keyword.get(match.group().lower())
+                for name in self._owners(match.group()) if names is None else names:
+                    yield name, start, end
+                position = end
+            else:
+                position = start + 1  # inside a longer word; a real match may still start later
+
+    def _owners(self, matched: str) -> tuple[str, ...]:
+        """Term names for a match whose lower-case form is not a dictionary key (Unicode
+        case folding can differ from ``str.lower``)."""
+        return tuple(
+            name
+            for key, names in self._names_by_keyword.items()
+            if re.fullmatch(re.escape(key), matched, re.IGNORECASE)
+            for name in names
+        )
+
+
+def _is_word_edge(text: str, index: int) -> bool:
+    """Whether ``text[index]`` is outside the text or not a word character."""
+    if index < 0 or index >= len(text):
+        return True
+    char = text[index]
+    return not (char.isalnum() or char == "_")
+
+
+def _trie_pattern(keywords: Iterable[str]) -> str:
+    """A regular expression matching any of ``keywords``, shared prefixes written once.
+
+    The end-of-word check is inside the pattern so that, when the longest keyword runs into
+    a longer word ("project falcon" in "project falconry"), the engine backs off to a
+    shorter one ("project"); the start-of-word check is done by the caller, because a
+    look-behind in front would stop ``re`` from skipping ahead on the first character.
+    """
+    trie: _Trie = {}
+    for keyword in keywords:
+        node = trie
+        for char in keyword:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_node(trie) + r"(?!\w)"
+
+
+def _trie_node(node: _Trie) -> str:
+    branches = [re.escape(char) + _trie_node(child) for char, child in node.items() if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in node:
+        # The keyword may end here or go on; going on is tried first, so the longest wins.
+        return f"(?:{body})?"
+    return body

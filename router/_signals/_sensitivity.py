@@ -1,0 +1,217 @@
+"""The sensitivity signal: what sensitive content a text holds, and so how sensitive it is.
+
+A :class:`SensitivityScanner` runs detectors over a text and returns :class:`Finding`\\ s:
+a type, a level and a position. A finding never holds the matched text, so findings can be
+logged, cached and sent across processes without leaking what they point at.
+
+Built-in finding types (``BUILTIN_TYPES``) and how each is confirmed:
+
+* ``email``: local part, ``@``, a domain with a top-level label.
+* ``phone``: international, North-American and trunk-zero national formats on their own;
+  other digit groupings only next to a phone word (see ``_phone.py``).
+* ``credit_card``: 13-19 digits (12 for Maestro) printed as one block or card-style groups,
+  passing the Luhn check.
+* ``iban``: country code, check digits and BBAN, spaced or not, with the country's length
+  and a valid ISO 7064 mod-97 checksum.
+* ``us_ssn``: AAA-GG-SSSS outside the never-issued ranges (area 000, 666, 9xx; group 00;
+  serial 0000). The undashed and space-separated forms are nine digits that could be
+  anything, so they count only within 40 characters after "SSN" or "social security".
+* ``ip_address``: IPv4 with valid octets and IPv6 by the standard grammar. Private ranges
+  are reported: they describe an internal network, which is what the ``internal`` level is
+  for. Loopback, unspecified (``0.0.0.0``, ``::``) and ``255.x`` broadcast/netmask values
+  are not, as they name no machine. A dotted quad after "version"/"v" is a version number.
+* ``api_key``: provider tokens by their documented prefixes (OpenAI, Anthropic, AWS
+  access key ids and the 40-character secret written near one, Google, GitHub, Slack,
+  Stripe live keys, Hugging Face, JWTs), ``Bearer`` tokens, Azure ``AccountKey=`` and
+  values assigned to credential-named keys (``api_key = "..."``) that mix letters and digits.
+* ``private_key``: PEM blocks ``-----BEGIN … PRIVATE KEY-----`` with key material.
+
+Custom terms (:class:`CustomTerm`) add the organisation's own keywords and patterns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final, Protocol
+
+from router._levels import Sensitivity
+from router._signals._custom_terms import CustomTerm, CustomTermDetector
+from router._signals._pii import PII_TYPES, PiiDetector
+from router._signals._secrets import SECRET_TYPES, SecretDetector
+
+__all__ = [
+    "BUILTIN_TYPES",
+    "DEFAULT_LEVELS",
+    "CustomTerm",
+    "Detector",
+    "Finding",
+    "SensitivityScanner",
+    "builtin_detectors",
+    "highest_level",
+]
+
+BUILTIN_TYPES: Final[tuple[str, ...]] = (
+    "email",
+    "phone",
+    "credit_card",
+    "iban",
+    "us_ssn",
+    "ip_address",
+    "api_key",
+    "private_key",
+)
+
+DEFAULT_LEVELS: Final[Mapping[str, Sensitivity]] = MappingProxyType(
+    {
+        "email": Sensitivity.CONFIDENTIAL,
+        "phone": Sensitivity.CONFIDENTIAL,
+        "credit_card": Sensitivity.RESTRICTED,
+        "iban": Sensitivity.RESTRICTED,
+        "us_ssn": Sensitivity.RESTRICTED,
+        "ip_address": Sensitivity.INTERNAL,
+        "api_key": Sensitivity.RESTRICTED,
+        "private_key": Sensitivity.RESTRICTED,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One piece of sensitive content: its type, its level and where it is, never the text."""
+
+    type: str
+    level: Sensitivity
+    start: int
+    end: int
+
+
+class Detector(Protocol):
+    """A detector finds spans of one or more finding types."""
+
+    # A read-only property rather than a plain attribute, so that a class attribute such
+    # as ``types = ("employee_id",)`` (inferred ``tuple[str]``) satisfies the protocol.
+    @property
+    def types(self) -> tuple[str, ...]:
+        """The finding types it can emit."""
+        ...
+
+    def find(self, text: str) -> Iterable[tuple[str, int, int]]:
+        """Yield ``(type, start, end)`` for each span found in ``text``."""
+        ...
+
+
+def builtin_detectors(types: Iterable[str] = BUILTIN_TYPES) -> tuple[Detector, ...]:
+    """The built-in detectors, looking only for ``types`` (a subset of ``BUILTIN_TYPES``).
+
+    Pass ``(*builtin_detectors(), MyDetector())`` as ``detectors`` to add one of your own.
+    """
+    wanted = set(types)
+    unknown = wanted - set(BUILTIN_TYPES)
+    if unknown:
+        raise ValueError(f"unknown built-in finding types {sorted(unknown)}; known: {list(BUILTIN_TYPES)}")
+    detectors: list[Detector] = []
+    if wanted & set(PII_TYPES):
+        detectors.append(PiiDetector(wanted & set(PII_TYPES)))
+    if wanted & set(SECRET_TYPES):
+        detectors.append(SecretDetector(wanted & set(SECRET_TYPES)))
+    return tuple(detectors)
+
+
+def highest_level(findings: Iterable[Finding]) -> Sensitivity:
+    """The highest level among ``findings``; ``PUBLIC`` when there are none."""
+    return max((finding.level for finding in findings), default=Sensitivity.PUBLIC)
+
+
+class SensitivityScanner:
+    """Finds sensitive content in a text.
+
+    ``levels`` maps finding types to levels; when given, a built-in type missing from it is
+    not looked for at all. ``detectors`` replaces the built-in detectors (``None`` keeps
+    them); every type a non-built-in detector declares needs a level in ``levels``.
+    ``custom_terms`` bring their own levels.
+    """
+
+    def __init__(
+        self,
+        levels: Mapping[str, Sensitivity] | None = None,
+        custom_terms: Sequence[CustomTerm] = (),
+        detectors: Sequence[Detector] | None = None,
+    ) -> None:
+        levels = DEFAULT_LEVELS if levels is None else levels
+        resolved = {kind: Sensitivity.parse(level) for kind, level in levels.items()}
+        if detectors is None:
+            detectors = builtin_detectors(kind for kind in BUILTIN_TYPES if kind in resolved)
+        bound = (_bind(detector, resolved) for detector in detectors)
+        # A detector whose every type is disabled is not run at all.
+        self._detectors = tuple((detector, kinds) for detector, kinds in bound if kinds)
+        self._terms = _bind_terms(custom_terms)
+
+    def scan(self, text: str) -> tuple[Finding, ...]:
+        """Every finding in ``text``, ordered by position.
+
+        Where detectors report overlapping spans (a JWT that is also a ``Bearer`` token, digits
+        inside an e-mail address), only the higher-level, then longer, finding is kept.
+        Custom-term findings are all kept: they describe the organisation's vocabulary, not
+        competing readings of the same characters.
+        """
+        findings = _resolve_overlaps(_run(self._detectors, text))
+        if self._terms is not None:
+            findings.extend(_run((self._terms,), text))
+        findings.sort(key=lambda f: (f.start, -f.end, f.type))
+        return tuple(findings)
+
+    def level(self, findings: Iterable[Finding]) -> Sensitivity:
+        """The highest level among ``findings``; ``PUBLIC`` when there are none."""
+        return highest_level(findings)
+
+
+_Bound = tuple[Detector, Mapping[str, Sensitivity]]
+
+
+def _bind(detector: Detector, levels: Mapping[str, Sensitivity]) -> _Bound:
+    """Pair a detector with the levels of the types it may report; a built-in type without a
+    level is disabled, any other type without one is a configuration error."""
+    missing = [kind for kind in detector.types if kind not in levels and kind not in BUILTIN_TYPES]
+    if missing:
+        raise ValueError(
+            f"detector {type(detector).__name__} emits {missing} but `levels` gives no level for them; "
+            f"add e.g. {{{missing[0]!r}: Sensitivity.CONFIDENTIAL}}"
+        )
+    return detector, {kind: levels[kind] for kind in detector.types if kind in levels}
+
+
+def _bind_terms(terms: Sequence[CustomTerm]) -> _Bound | None:
+    names = [term.name for term in terms]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise ValueError(f"custom term names must be unique; repeated: {duplicates}")
+    return (CustomTermDetector(terms), {term.name: term.level for term in terms}) if terms else None
+
+
+def _run(detectors: Iterable[_Bound], text: str) -> list[Finding]:
+    findings: list[Finding] = []
+    for detector, levels in detectors:
+        for kind, start, end in detector.find(text):
+            level = levels.get(kind)
+            # A type the detector did not declare or that is disabled, or an empty or
+            # out-of-range span from a faulty detector, cannot be reported meaningfully.
+            if level is not None and 0 <= start < end <= len(text):
+                findings.append(Finding(kind, level, start, end))
+    return findings
+
+
+def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
+    """Keep, of findings that overlap, the one with the higher level, then the longer span."""
+    if len(findings) < 2:
+        return findings
+    findings.sort(key=lambda f: (f.start, -f.end))
+    kept = [findings[0]]
+    for finding in findings[1:]:
+        last = kept[-1]
+        if finding.start >= last.end:
+            kept.append(finding)
+        elif (finding.level, finding.end - finding.start) > (last.level, last.end - last.start):
+            kept[-1] = finding
+    return kept

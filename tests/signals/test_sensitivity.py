@@ -1,0 +1,347 @@
+"""The sensitivity scanner: what it finds, what it leaves alone, and what it never reveals."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from router._levels import Sensitivity
+from router._signals._sensitivity import (
+    BUILTIN_TYPES,
+    DEFAULT_LEVELS,
+    CustomTerm,
+    Finding,
+    SensitivityScanner,
+    builtin_detectors,
+    highest_level,
+)
+
+SCANNER = SensitivityScanner()
+
+JWT = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ"
+    ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+)
+PEM = (
+    "-----BEGIN RSA PRIVATE KEY-----\n"
+    + "MIIEowIBAAKCAQEA7bq9nV0Q1kq2W3xabcdEFGH0123456789abcdefABCDEF\n" * 3
+    + "-----END RSA PRIVATE KEY-----"
+)
+
+
+def found(text: str, scanner: SensitivityScanner = SCANNER) -> list[tuple[str, str]]:
+    """The findings of ``text`` as (type, matched text) pairs, for readable assertions."""
+    return [(f.type, text[f.start : f.end]) for f in scanner.scan(text)]
+
+
+# (type, value, sentence with {} where the value goes)
+POSITIVES = [
+    ("email", "jane.doe+news@example.co.uk", "Write to {} today."),
+    ("email", "bob@example.com", "Email me at {}."),
+    ("phone", "(555) 123-4567", "Call {} now"),
+    ("phone", "555-123-4567", "My number is {}."),
+    ("phone", "+44 20 7946 0958", "Ring {} from abroad"),
+    ("phone", "+41 (0)38 549 02 90", "Desk: {}"),
+    ("phone", "0490 75 40 81", "Phone: {}"),
+    ("phone", "001-253-366-9781", "Fax: {}"),
+    ("phone", "(898)666-3621x0135", "Desk: {}"),
+    ("phone", "467 3395", "Phone:\n{}\n"),
+    ("phone", "416 60 039", "{} office"),
+    ("credit_card", "4111111111111111", "Charge card {} please"),
+    ("credit_card", "4111-1111-1111-1111", "Visa {} exp 12/26"),
+    ("credit_card", "3782 822463 10005", "Amex {}"),
+    ("credit_card", "503802053770", "Maestro {}"),
+    ("iban", "GB82WEST12345698765432", "My IBAN is {}"),
+    ("iban", "DE89 3704 0044 0532 0130 00", "IBAN {}, thanks"),
+    ("iban", "gb82west12345698765432", "my iban is {}"),
+    ("us_ssn", "123-45-6789", "Here's my SSN: {}"),
+    ("us_ssn", "123456789", "his social security number is {}"),
+    ("ip_address", "192.168.1.10", "The host {} is down"),
+    ("ip_address", "8.8.8.8", "resolver {}:53"),
+    ("ip_address", "2001:db8::8a2e:370:7334", "client {} connected"),
+    ("ip_address", "fe80::1ff:fe23:4567:890a", "link {}"),
+    ("api_key", "sk-proj-abc123DEF456ghi789JKL012mno345", "key {}"),
+    ("api_key", "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789ABCD", "use {}"),
+    ("api_key", "AKIAIOSFODNN7EXAMPLE", "aws id {}"),
+    ("api_key", "AIzaSyA1234567890abcdefghijklmnopqrstuv", "maps {}"),
+    ("api_key", "ghp_1234567890abcdefghijklmnopqrstuvwxyz", "token {}"),
+    ("api_key", "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstu", "pat {}"),
+    ("api_key", "xoxb-123456789012-1234567890123-abcdefghijklmnop", "slack {}"),
+    ("api_key", "sk_live_4eC39HqLyjWDarjtT1zdp7dc", "stripe {}"),
+    ("api_key", "rk_live_4eC39HqLyjWDarjtT1zdp7dc", "stripe {}"),
+    ("api_key", "hf_abcdefghijklmnopqrstuvwxyz0123456789", "hub {}"),
+    ("api_key", JWT, "jwt {}"),
+    ("api_key", "abc123def456ghi789jkl012mno345", "Authorization: Bearer {}"),
+    ("api_key", "a1b2c3d4e5f6g7h8i9j0", 'api_key = "{}"'),
+    ("private_key", PEM, "key:\n{}\nend"),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "sentence"),
+    POSITIVES,
+    ids=[f"{kind}-{value[:24]}" for kind, value, _ in POSITIVES],
+)
+def test_each_builtin_type_is_found_with_its_exact_span(kind: str, value: str, sentence: str) -> None:
+    assert found(sentence.format(value)) == [(kind, value)]
+
+
+def test_an_aws_secret_key_written_next_to_its_access_key_id_is_found() -> None:
+    text = "id AKIAIOSFODNN7EXAMPLE secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    assert found(text) == [
+        ("api_key", "AKIAIOSFODNN7EXAMPLE"),
+        ("api_key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+    ]
+
+
+LOOK_ALIKES = {
+    "luhn-failing card": "card 4111 1111 1111 1112",
+    "12 digits outside Maestro ranges": "card 060426070011",
+    "bad IBAN checksum": "IBAN GB82 WEST 1234 5698 7654 33",
+    "IBAN of wrong length": "IBAN GB82WEST1234569876543",
+    "SSN area 000": "SSN 000-12-3456",
+    "SSN area 666": "SSN 666-12-3456",
+    "SSN area 9xx": "SSN 900-12-3456",
+    "SSN group 00": "SSN 123-00-4567",
+    "SSN serial 0000": "SSN 123-45-0000",
+    "nine digits without SSN context": "reference 123456789",
+    "octet above 255": "server 999.1.1.1 down",
+    "loopback and unspecified": "bind 127.0.0.1 or 0.0.0.0 or ::1",
+    "netmask": "mask 255.255.255.0",
+    "version 1.2.3": "Release 1.2.3 is out",
+    "four-part version": "version 1.2.3.4 released",
+    "section number": "see section 3.2.2.5 for details",
+    "outline number": "3.2.2.5- Emekli olduktan sonra",
+    "time and MAC address": "at 12:30:45 from 00:1A:2B:3C:4D:5E",
+    "ISO date and time": "Date: 2024-03-15 12:20:39",
+    "slashed and dotted dates": "born 12/05/1990, renewed 01.02.2020",
+    "year list": "It happened in 1999, 2001 and 2024.",
+    "prices": "It costs $1,299.99 or 1 299,99 EUR.",
+    "order number shaped like a phone": "Order #123-456-7890 was shipped",
+    "order number digits": "order number 4521887611 is late",
+    "invoice id": "Invoice 2024-001234 attached",
+    "house number and postcode": "Our office is at 17031 2202 Rissik St",
+    "statistics": "The population grew from 8 000 000 to 9 500 000.",
+    "bare ten digits": "The batch id is 1700000000.",
+    "e-mail without a domain": "ssh user@localhost",
+    "scikit-learn": "pip install sk-learn-is-a-great-library-for-ml",
+    "git commit hash": "commit 3f786850e387550fdab836ed7e6dc881de23001b",
+    "key in prose": "the key to success: persistence and patience every day",
+    "PEM header without key material": "What does -----BEGIN RSA PRIVATE KEY----- mean?",
+}
+
+
+@pytest.mark.parametrize("text", LOOK_ALIKES.values(), ids=LOOK_ALIKES.keys())
+def test_look_alikes_are_not_reported(text: str) -> None:
+    assert found(text) == []
+
+
+def test_findings_come_back_in_text_order() -> None:
+    text = "mail a@example.com, call (555) 123-4567, card 4111111111111111"
+    assert [kind for kind, _ in found(text)] == ["email", "phone", "credit_card"]
+
+
+def test_values_joined_by_a_dash_are_each_found() -> None:
+    assert found("range 10.0.0.1-10.0.0.9") == [("ip_address", "10.0.0.1"), ("ip_address", "10.0.0.9")]
+
+
+def test_a_token_reported_by_two_patterns_is_one_finding() -> None:
+    assert found(f"Authorization: Bearer {JWT}") == [("api_key", JWT)]
+
+
+def test_a_finding_has_no_field_that_could_hold_the_matched_text() -> None:
+    assert [field.name for field in dataclasses.fields(Finding)] == ["type", "level", "start", "end"]
+    finding = SCANNER.scan("card 4111111111111111")[0]
+    assert not hasattr(finding, "__dict__")  # slots: nothing can be attached later either
+
+
+@pytest.mark.parametrize(
+    "secret",
+    ["4111111111111111", "sk-proj-abc123DEF456ghi789JKL012mno345", "jane.doe@example.com"],
+    ids=["card", "api-key", "email"],
+)
+def test_a_findings_repr_does_not_contain_the_secret(secret: str) -> None:
+    findings = SCANNER.scan(f"here it is: {secret} ok")
+    assert findings
+    assert secret not in repr(findings)
+    assert secret not in str(findings)
+
+
+def test_default_levels_rate_each_builtin_type() -> None:
+    assert set(DEFAULT_LEVELS) == set(BUILTIN_TYPES)
+    assert DEFAULT_LEVELS["credit_card"] is Sensitivity.RESTRICTED
+    assert DEFAULT_LEVELS["email"] is Sensitivity.CONFIDENTIAL
+    assert DEFAULT_LEVELS["ip_address"] is Sensitivity.INTERNAL
+
+
+def test_the_level_of_a_text_is_its_highest_finding() -> None:
+    findings = SCANNER.scan("host 10.0.0.1, mail a@example.com, card 4111111111111111")
+    assert SCANNER.level(findings) is Sensitivity.RESTRICTED
+    assert highest_level(findings[:2]) is Sensitivity.CONFIDENTIAL
+
+
+def test_a_text_with_no_findings_is_public() -> None:
+    assert SCANNER.level(SCANNER.scan("Summarise the meeting notes, please.")) is Sensitivity.PUBLIC
+    assert highest_level([]) is Sensitivity.PUBLIC
+
+
+def test_a_builtin_type_left_out_of_levels_is_not_looked_for() -> None:
+    scanner = SensitivityScanner(levels={"credit_card": Sensitivity.RESTRICTED})
+    assert found("mail a@example.com, card 4111111111111111", scanner) == [
+        ("credit_card", "4111111111111111")
+    ]
+
+
+def test_levels_given_override_the_defaults() -> None:
+    scanner = SensitivityScanner(levels={"email": Sensitivity.RESTRICTED})
+    assert scanner.scan("a@example.com")[0].level is Sensitivity.RESTRICTED
+
+
+def test_a_disabled_type_does_not_let_its_digits_be_read_as_another_type() -> None:
+    scanner = SensitivityScanner(levels={"phone": Sensitivity.CONFIDENTIAL})
+    assert found("Card: 4111 1111 1111 1111", scanner) == []
+
+
+CODENAMES = CustomTerm(
+    "codename",
+    Sensitivity.RESTRICTED,
+    keywords=("Project Falcon", "Falcon", "Hydra"),
+    patterns=(r"\bPRJ-\d{4}\b",),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the project falcon launch", [("codename", "project falcon")]),
+        ("FALCON and hydra", [("codename", "FALCON"), ("codename", "hydra")]),
+        ("project falconry is a hobby", []),
+        ("the falconer", []),
+        ("see ticket PRJ-1234", [("codename", "PRJ-1234")]),
+        ("İstanbul office runs Hydra", [("codename", "Hydra")]),
+    ],
+    ids=[
+        "longest-keyword",
+        "case-insensitive",
+        "not-inside-a-word",
+        "no-prefix-match",
+        "regex",
+        "unicode-text",
+    ],
+)
+def test_custom_terms_match_keywords_as_whole_words_and_their_patterns(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert found(text, SensitivityScanner(custom_terms=[CODENAMES])) == expected
+
+
+def test_custom_term_findings_carry_the_terms_level() -> None:
+    scanner = SensitivityScanner(custom_terms=[CustomTerm("internal", "internal", keywords=["roadmap"])])  # type: ignore[arg-type]
+    assert [f.level for f in scanner.scan("the Roadmap")] == [Sensitivity.INTERNAL]
+
+
+def test_an_invalid_custom_pattern_is_refused_naming_it() -> None:
+    with pytest.raises(ValueError, match=r"invalid regular expression '\(unclosed'"):
+        CustomTerm("bad", Sensitivity.INTERNAL, patterns=("(unclosed",))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"keywords": ()}, "no keywords and no patterns"),
+        ({"keywords": ("",)}, "non-empty strings"),
+        ({"keywords": "secret"}, "list of strings, not one string"),
+        ({"patterns": ("a*",)}, "matches the empty string"),
+    ],
+    ids=["nothing-to-match", "blank-keyword", "string-not-list", "empty-match"],
+)
+def test_an_unusable_custom_term_is_refused(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        CustomTerm("term", Sensitivity.INTERNAL, **kwargs)  # type: ignore[arg-type]
+
+
+def test_custom_term_names_must_be_unique() -> None:
+    term = CustomTerm("x", Sensitivity.INTERNAL, keywords=("a",))
+    with pytest.raises(ValueError, match="repeated"):
+        SensitivityScanner(custom_terms=[term, term])
+
+
+class EmployeeIds:
+    """A detector of the organisation's own: employee ids like E-123456."""
+
+    types = ("employee_id",)
+
+    def find(self, text: str) -> Iterable[tuple[str, int, int]]:
+        start = text.find("E-")
+        if start != -1:
+            yield "employee_id", start, start + 8
+
+
+def test_a_detector_of_ones_own_can_be_added_to_the_builtins() -> None:
+    scanner = SensitivityScanner(
+        levels={**DEFAULT_LEVELS, "employee_id": Sensitivity.CONFIDENTIAL},
+        detectors=[*builtin_detectors(), EmployeeIds()],
+    )
+    assert found("E-123456 at a@example.com", scanner) == [
+        ("employee_id", "E-123456"),
+        ("email", "a@example.com"),
+    ]
+
+
+def test_a_detector_type_without_a_level_is_a_configuration_error() -> None:
+    with pytest.raises(ValueError, match="employee_id"):
+        SensitivityScanner(detectors=[EmployeeIds()])
+
+
+def luhn_complete(body: str) -> str:
+    """``body`` followed by the check digit that makes it pass Luhn."""
+    for check in "0123456789":
+        digits = body + check
+        total = sum(
+            (int(c) * 2 - 9 if int(c) > 4 else int(c) * 2) if i % 2 else int(c)
+            for i, c in enumerate(reversed(digits))
+        )
+        if total % 10 == 0:
+            return digits
+    raise AssertionError("unreachable: one check digit always fits")
+
+
+card_numbers = st.builds(
+    lambda prefix, rest: luhn_complete(prefix + rest),
+    st.sampled_from(["4", "51", "55", "2221", "34", "37", "6011", "35"]),
+    st.integers(min_value=11, max_value=14).flatmap(
+        lambda n: st.text(alphabet="0123456789", min_size=n, max_size=n)
+    ),
+).filter(lambda number: len(set(number)) > 1)
+
+label = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12)
+emails = st.builds(
+    lambda user, host, tld: f"{user}@{host}.{tld}",
+    label,
+    label,
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=6),
+)
+
+
+def covered(findings: Iterable[Finding], kind: str, start: int, end: int) -> bool:
+    return any(f.type == kind and f.start <= start and f.end >= end for f in findings)
+
+
+@settings(max_examples=100, deadline=None)
+@given(before=st.text(max_size=200), card=card_numbers, after=st.text(max_size=200))
+def test_a_valid_card_number_inserted_into_any_text_is_found(before: str, card: str, after: str) -> None:
+    text = f"{before} {card} {after}"
+    start = len(before) + 1
+    assert covered(SCANNER.scan(text), "credit_card", start, start + len(card))
+
+
+@settings(max_examples=100, deadline=None)
+@given(before=st.text(max_size=200), email=emails, after=st.text(max_size=200))
+def test_an_email_address_inserted_into_any_text_is_found(before: str, email: str, after: str) -> None:
+    text = f"{before} {email} {after}"
+    start = len(before) + 1
+    assert covered(SCANNER.scan(text), "email", start, start + len(email))
