@@ -1,0 +1,221 @@
+"""Circuit breakers: a model that keeps failing is skipped for a while, by every process.
+
+    closed ──(failure_threshold failures within window_s)──▶ open
+    open ──(cooldown_s passes)──▶ half-open: exactly one caller may probe
+    half-open ──(a success)──▶ closed, counts reset
+    half-open ──(a failure)──▶ open for another cooldown_s
+    any ──park(seconds, reason)──▶ open for at least ``seconds``
+
+The state lives in Redis and every transition is one Lua script, timed by
+Redis's clock, so concurrent callers in different processes cannot both read
+"closed" and both act on it. The half-open probe is a ``SET NX PX`` lock: one
+caller wins it; if that caller never reports (it crashed), the lock expires
+after ``probe_timeout_s`` (by default one cool-down) and another may probe.
+
+Keys, per model, with a hash tag so they share a Redis Cluster slot:
+``<prefix>:circuit:{model}`` (hash: opened_until µs, failures, reason, seq),
+``...:failures`` (sorted set of failure times, expiring after the window) and
+``...:probe`` (the probe lock).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import structlog
+
+from router._config._schema import CircuitBreakerPolicy
+from router._state._ratelimit import LoopScripts
+from router._state._store import Store
+
+__all__ = ["CircuitBreaker", "CircuitState"]
+
+_log = structlog.get_logger("router.circuit")
+
+_REASON = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+# Shared head of every script: Redis's clock in µs and the open-until time (0 = closed).
+_HEAD = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local opened_until = tonumber(redis.call('HGET', KEYS[1], 'opened_until') or '0')
+local function fmt(n) return string.format('%.0f', n) end
+"""
+
+# KEYS: hash, failures, probe. ARGV: probe lock ms.
+_ALLOW = (
+    _HEAD
+    + """
+if opened_until == 0 then return {1, 'closed', 0} end
+if now < opened_until then return {0, 'open', 0} end
+local failures = tonumber(redis.call('HGET', KEYS[1], 'failures') or '0')
+if redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[1]) then return {1, 'probe', failures} end
+return {0, 'half_open', failures}
+"""
+)
+
+# KEYS: hash, failures, probe. ARGV: threshold, window µs, cool-down µs.
+_FAILURE = (
+    _HEAD
+    + """
+if opened_until > 0 then
+  -- A failure that ends while open came from a call begun before the circuit opened: ignore it.
+  if now < opened_until then return {'open', 0} end
+  local failures = tonumber(redis.call('HGET', KEYS[1], 'failures') or '0')
+  redis.call('HSET', KEYS[1], 'opened_until', fmt(now + tonumber(ARGV[3])), 'reason', 'probe_failed')
+  redis.call('DEL', KEYS[3])
+  return {'reopened', failures}
+end
+local window = tonumber(ARGV[2])
+local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+redis.call('ZADD', KEYS[2], fmt(now), fmt(now) .. '-' .. seq)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', fmt(now - window))
+local count = redis.call('ZCARD', KEYS[2])
+if count >= tonumber(ARGV[1]) then
+  redis.call('HSET', KEYS[1], 'opened_until', fmt(now + tonumber(ARGV[3])), 'failures', count,
+             'reason', 'failures')
+  redis.call('DEL', KEYS[2], KEYS[3])
+  return {'opened', count}
+end
+redis.call('PEXPIRE', KEYS[2], fmt(math.ceil(window / 1000)))
+return {'closed', count}
+"""
+)
+
+# KEYS: hash, failures, probe.
+_SUCCESS = (
+    _HEAD
+    + """
+-- Only a success after the cool-down closes the circuit: one that ends during it
+-- (a call begun earlier, or a parked model) says nothing about the model now.
+if opened_until == 0 or now < opened_until then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+return 1
+"""
+)
+
+# KEYS: hash, failures, probe. ARGV: duration µs, reason.
+_PARK = (
+    _HEAD
+    + """
+local until_ = now + tonumber(ARGV[1])
+if until_ <= opened_until then return {0, fmt(opened_until)} end
+redis.call('HSET', KEYS[1], 'opened_until', fmt(until_), 'reason', ARGV[2])
+redis.call('DEL', KEYS[2], KEYS[3])
+return {1, fmt(until_)}
+"""
+)
+
+# KEYS: hash, failures. ARGV: window µs.
+_STATE = (
+    _HEAD
+    + """
+local h = redis.call('HMGET', KEYS[1], 'failures', 'reason')
+local recent = redis.call('ZCOUNT', KEYS[2], '(' .. fmt(now - tonumber(ARGV[1])), '+inf')
+return {fmt(now), fmt(opened_until), h[1] or '0', h[2] or '', recent}
+"""
+)
+
+_SCRIPTS = {"allow": _ALLOW, "failure": _FAILURE, "success": _SUCCESS, "park": _PARK, "state": _STATE}
+
+
+@dataclass(frozen=True)
+class CircuitState:
+    """A model's circuit as ``router status`` shows it.
+
+    ``failures`` counts failures in the current window while closed, and the
+    failures that opened it otherwise. ``opens_until`` is the Unix time the
+    cool-down ends (``None`` when closed); ``reason`` says why it opened.
+    """
+
+    model: str
+    state: Literal["closed", "open", "half_open"]
+    failures: int
+    opens_until: float | None
+    reason: str | None
+
+
+class CircuitBreaker:
+    """Skips models that keep failing, sharing that knowledge across processes."""
+
+    def __init__(
+        self, store: Store, policy: CircuitBreakerPolicy, *, probe_timeout_s: float | None = None
+    ) -> None:
+        self._store = store
+        self._policy = policy
+        self._probe_ms = max(1, round(1000 * (probe_timeout_s or policy.cooldown_s)))
+        self._scripts = LoopScripts(store, _SCRIPTS)
+
+    async def allow(self, model: str) -> bool:
+        """Whether a call to ``model`` may go ahead now (after the cool-down: one probe only)."""
+        allowed, verdict, failures = await self._run("allow", model, self._probe_ms)
+        if _text(verdict) == "probe":
+            _log.info("circuit.half_open", model=model, failures=int(failures), cooldown_s=self._cooldown)
+        return bool(int(allowed))
+
+    async def record_success(self, model: str) -> None:
+        """Note a success; after the cool-down it closes the circuit and resets the counts."""
+        if int(await self._run("success", model)):
+            _log.info("circuit.closed", model=model, failures=0, cooldown_s=self._cooldown)
+
+    async def record_failure(self, model: str) -> None:
+        """Note a failure; at the threshold, or when a probe fails, the circuit opens."""
+        policy = self._policy
+        verdict, failures = await self._run(
+            "failure", model, policy.failure_threshold, _us(policy.window_s), _us(policy.cooldown_s)
+        )
+        if (outcome := _text(verdict)) in ("opened", "reopened"):
+            reason = "failures" if outcome == "opened" else "probe_failed"
+            self._opened(model, int(failures), self._cooldown, reason)
+
+    async def park(self, model: str, seconds: float, reason: str) -> None:
+        """Open the circuit for at least ``seconds`` (e.g. after an authentication failure).
+
+        ``reason`` is a short snake-case code such as ``authentication_failed``;
+        anything else is refused so that no provider message or key reaches Redis or logs.
+        A park never shortens a longer one already in force.
+        """
+        if not _REASON.fullmatch(reason):
+            raise ValueError(f"park reason must be a short snake_case code, got {reason!r}")
+        if seconds <= 0:
+            raise ValueError(f"park seconds must be positive, got {seconds}")
+        extended, _ = await self._run("park", model, _us(seconds), reason)
+        if int(extended):
+            self._opened(model, 0, seconds, reason)
+
+    async def state(self, model: str) -> CircuitState:
+        """The circuit's current state, read atomically."""
+        now, until, failures, reason, recent = await self._run("state", model, _us(self._policy.window_s))
+        now_us, until_us = int(now), int(until)
+        if until_us == 0:
+            return CircuitState(model, "closed", int(recent), None, None)
+        state: Literal["open", "half_open"] = "open" if now_us < until_us else "half_open"
+        return CircuitState(model, state, int(failures), until_us / 1_000_000, _text(reason) or None)
+
+    async def aclose(self) -> None:
+        """Close this event loop's Redis connections."""
+        await self._scripts.aclose()
+
+    @property
+    def _cooldown(self) -> float:
+        return self._policy.cooldown_s
+
+    async def _run(self, script: str, model: str, *args: str | int | float) -> Any:
+        return await self._scripts.run(script, self._keys(model), args)
+
+    def _keys(self, model: str) -> list[str]:
+        base = self._store.key("circuit", "{" + model + "}")
+        return [base, f"{base}:failures", f"{base}:probe"]
+
+    def _opened(self, model: str, failures: int, cooldown_s: float, reason: str) -> None:
+        _log.warning("circuit.opened", model=model, failures=failures, cooldown_s=cooldown_s, reason=reason)
+
+
+def _us(seconds: float) -> int:
+    return round(seconds * 1_000_000)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
