@@ -86,6 +86,9 @@ def _rebuild(cls: type[RouterError], message: str, fields: dict[str, Any]) -> Ro
 class ConfigError(RouterError):
     """routes.yaml cannot be used. ``problems`` lists each one as a readable line."""
 
+    file: str | None
+    problems: tuple[str, ...]
+
     def __init__(self, message: str, *, file: str | None = None, problems: Sequence[str] = ()) -> None:
         super().__init__(message, file=file, problems=tuple(problems))
 
@@ -100,6 +103,9 @@ class NoModelFits(RouterError):
     ``excluded`` maps each model of the pool to the reason it was left out.
     """
 
+    rule: str
+    excluded: tuple[tuple[str, str], ...]
+
     def __init__(self, message: str, *, rule: str = "", excluded: Sequence[tuple[str, str]] = ()) -> None:
         super().__init__(message, rule=rule, excluded=tuple(excluded))
 
@@ -113,6 +119,10 @@ class StoreUnavailable(RouterError):
 
 class BudgetExceeded(RouterError):
     """A call would overshoot a budget whose action is ``reject``."""
+
+    budget: str
+    limit_usd: float
+    spent_usd: float
 
     def __init__(self, message: str, *, budget: str = "", limit_usd: float = 0.0, spent_usd: float = 0.0) -> None:
         super().__init__(message, budget=budget, limit_usd=limit_usd, spent_usd=spent_usd)
@@ -130,6 +140,9 @@ class ProviderError(CallError):
     """
 
     retryable = False
+    model: str
+    status: int | None
+    retry_after: float | None
 
     def __init__(
         self,
@@ -177,6 +190,8 @@ class ContentPolicy(ProviderError):
 
 class AllModelsFailed(CallError):
     """Every allowed candidate failed. ``attempts`` holds one record per try."""
+
+    attempts: tuple[Any, ...]
 
     def __init__(self, message: str, *, attempts: Sequence[Any] = ()) -> None:
         super().__init__(message, attempts=tuple(attempts))

@@ -1,0 +1,104 @@
+"""The real provider adapter: one ``litellm.acompletion`` call per attempt.
+
+litellm's own retries are off (``num_retries=0`` and ``max_retries=0``, since the OpenAI client
+litellm wraps retries twice by default, litellm#12358): the router retries, with backoff and
+Retry-After, and records every attempt. Every failure leaves as a ``ProviderError``
+(see ``_errors``). Nothing here logs prompt, completion or key.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from router._config._schema import ModelSpec
+from router._errors import AuthenticationFailed
+from router._pricing import ModelInfo
+from router._providers._cost import call_cost
+from router._providers._errors import prompt_texts, to_provider_error
+from router._providers._litellm_import import load_litellm
+from router._results import ProviderResponse, Usage
+from router._task import Message
+
+__all__ = ["LiteLLMProvider", "provider_response", "request_kwargs"]
+
+
+class LiteLLMProvider:
+    """Sends each request to the model's real provider through litellm.
+
+    API keys are read from the environment at call time, so a key exported after start-up is
+    picked up. A model whose key variable is unset fails with ``AuthenticationFailed`` before
+    any request is made; the router treats that like a 401: it moves on to the next candidate
+    and parks the model for ``policies.fallback.auth_cooldown_s``.
+    """
+
+    async def acomplete(
+        self,
+        model: ModelInfo,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int,
+        timeout_s: float | None,
+    ) -> ProviderResponse:
+        kwargs = request_kwargs(model.spec, max_tokens=max_tokens, timeout_s=timeout_s)
+        litellm = load_litellm()
+        try:
+            response = await litellm.acompletion(messages=list(messages), **kwargs)
+        except Exception as exc:
+            raise to_provider_error(exc, model.name, prompt_texts=prompt_texts(messages)) from None
+        return provider_response(model, response, simulated=False)
+
+
+def request_kwargs(spec: ModelSpec, *, max_tokens: int, timeout_s: float | None) -> dict[str, Any]:
+    """The ``litellm.acompletion`` keywords for one request to ``spec`` (messages aside).
+
+    Raises ``AuthenticationFailed`` when the model's key variable is not set.
+    """
+    params = spec.params
+    # routes.yaml ``extra`` first: the keywords the router depends on cannot be overridden by it.
+    kwargs: dict[str, Any] = dict(params.extra)
+    kwargs.update(
+        model=spec.model,
+        max_tokens=max_tokens,
+        timeout=timeout_s if timeout_s is not None else params.timeout,
+        num_retries=0,
+        max_retries=0,
+    )
+    optional = {"api_base": params.api_base, "api_version": params.api_version, "api_key": _api_key(spec)}
+    kwargs.update({key: value for key, value in optional.items() if value is not None})
+    return kwargs
+
+
+def _api_key(spec: ModelSpec) -> str | None:
+    variable = spec.params.api_key_env
+    if variable is None:
+        return None  # litellm falls back to the provider's usual variable (OPENAI_API_KEY, ...)
+    key = os.environ.get(variable)
+    if not key:
+        raise AuthenticationFailed(
+            f"{variable} is not set; export it or remove the model from the pool", model=spec.name
+        )
+    return key
+
+
+def provider_response(model: ModelInfo, response: Any, *, simulated: bool) -> ProviderResponse:
+    """Our ``ProviderResponse`` from litellm's ``ModelResponse``, priced by ``call_cost``."""
+    choice = response.choices[0]
+    usage = _usage(getattr(response, "usage", None))
+    return ProviderResponse(
+        content=choice.message.content or "",
+        usage=usage,
+        cost_usd=call_cost(model, usage, None if simulated else response),
+        simulated=simulated,
+        finish_reason=getattr(choice, "finish_reason", None),
+        provider_model=getattr(response, "model", None),
+    )
+
+
+def _usage(raw: Any) -> Usage:
+    # A provider that reports no usage gives zeros rather than a failed call.
+    return Usage(
+        prompt_tokens=int(getattr(raw, "prompt_tokens", 0) or 0),
+        completion_tokens=int(getattr(raw, "completion_tokens", 0) or 0),
+    )
