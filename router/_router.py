@@ -28,15 +28,10 @@ from router._signals._sensitivity import (
     SensitivityScanner,
     highest_level,
 )
-from router._signals._tokens import REFERENCE_ENCODING, TokenCounter
-from router._task import Task
+from router._signals._tokens import REFERENCE_ENCODING, count_messages
+from router._task import Message, Task
 
 log = structlog.get_logger("router")
-
-# Per-message framing tokens of the chat format (OpenAI's published rule,
-# which litellm's token_counter follows): 3 per message plus 3 to prime the reply.
-_TOKENS_PER_MESSAGE = 3
-_TOKENS_PER_REPLY = 3
 
 
 class Router:
@@ -56,7 +51,7 @@ class Router:
         text = task.text
         findings = self._scanner.scan(text)
         language = self._language.detect(text)
-        tokens = _Tokens(task.texts)
+        tokens = _Tokens(task.messages)
         signals = Signals(
             tokens=tokens(REFERENCE_ENCODING),
             language=language.code,
@@ -95,14 +90,21 @@ class Router:
 
 
 class _Tokens:
-    """Prompt tokens of a task per encoding, each encoding counted once."""
+    """Prompt tokens of a task's messages per encoding, each encoding counted once.
 
-    def __init__(self, texts: Sequence[str]) -> None:
-        self._counters = [TokenCounter(text) for text in texts]
-        self._framing = _TOKENS_PER_MESSAGE * len(texts) + _TOKENS_PER_REPLY
+    The count is the chat-format count (``count_messages``) the providers bill
+    and the simulator reports, so estimates and recorded usage agree.
+    """
+
+    def __init__(self, messages: Sequence[Message]) -> None:
+        self._messages = messages
+        self._counts: dict[str, int] = {}
 
     def __call__(self, encoding: str) -> int:
-        return sum(counter.count(encoding) for counter in self._counters) + self._framing
+        count = self._counts.get(encoding)
+        if count is None:
+            count = self._counts[encoding] = count_messages(self._messages, encoding)
+        return count
 
 
 def build_scanner(config: SensitivitySignal) -> SensitivityScanner:

@@ -99,6 +99,11 @@ def new_request_id() -> str:
 
 
 def _provider(config: RoutesConfig, simulated: bool) -> Provider:
+    from router._providers._litellm_import import load_litellm
+
+    # Import litellm now (seconds) rather than inside the first call, where it
+    # would count against that call's latency and deadline.
+    load_litellm()
     if simulated:
         from router._providers._simulator import SimulatedProvider
 

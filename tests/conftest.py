@@ -8,6 +8,7 @@ download a price map or a tokenizer, and no test can reach a real provider:
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -21,6 +22,8 @@ for _var in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "MISTRAL_A
     os.environ.pop(_var, None)
 os.environ["OPENAI_API_BASE"] = "http://127.0.0.1:9/v1"
 os.environ.pop("ROUTER_REDIS_URL", None)
+# The embedded ledger and batch files go to a throw-away folder, never the checkout.
+os.environ["ROUTER_HOME"] = tempfile.mkdtemp(prefix="router-tests-")
 os.environ.pop("ROUTER_SIMULATE", None)
 
 TEST_REDIS_URL = os.environ.get("ROUTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -76,6 +76,7 @@ class CallState:
             request_id=self.request_id,
             job_id=self.job_id,
             custom_id=self.custom_id,
+            candidates=tuple(c.model for c in self.decision.candidates),
         )
 
 

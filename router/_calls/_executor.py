@@ -185,7 +185,8 @@ class Executor:
             except ProviderError as error:
                 if isinstance(error, BadRequest):
                     raise  # fails the whole call, with the provider's message
-                await self._wait_before_retry(state, error, retry, last=retry == tries - 1)
+                if not await self._waited_for_retry(state, error, retry, last=retry == tries - 1):
+                    return None
                 continue
             await self.guards.budgets.settle(reservation, attempt.cost_usd or 0.0)
             return self._completion(state, info, attempt, response)
@@ -268,16 +269,20 @@ class Executor:
             raise _NextModel
         raise error
 
-    async def _wait_before_retry(self, state: CallState, error: ProviderError, retry: int, *, last: bool) -> None:
+    async def _waited_for_retry(
+        self, state: CallState, error: ProviderError, retry: int, *, last: bool
+    ) -> bool:
+        """Sleep before retrying the same model; False when the loop should move on instead."""
         policy = self.policies.fallback
         if last:
-            raise _NextModel
+            return False
         if error.retry_after is not None and error.retry_after > policy.max_retry_after_s:
-            raise _NextModel  # waiting that long is worse than another model
+            return False  # waiting that long is worse than trying another model
         delay = retry_delay(policy, retry, error.retry_after, self._rng)
         if delay >= state.remaining_s():
-            raise _NextModel
+            return False
         await asyncio.sleep(delay)
+        return True
 
     def _completion(
         self, state: CallState, info: ModelInfo, attempt: Attempt, response: ProviderResponse
