@@ -9,6 +9,9 @@ Everything a user imports is listed in ``__all__``; modules whose names start
 with an underscore are private.
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from router._client import AsyncClient, Client
 from router._config import RoutesConfig, load_routes
 from router._decision import Candidate, Decision, Excluded, FindingSummary, Signals
@@ -40,6 +43,28 @@ from router._results import Attempt, Completion, Usage
 
 __version__ = "0.1.0"
 
+if TYPE_CHECKING:
+    from router._ledger._budgets import BudgetStatus
+    from router._ledger._reports import CostReport, CostRow, SavingsReport, SavingsRow
+
+# Report types live beside the Redis client; load them on first use so that
+# ``import router`` (and ``router route``) stays free of it.
+_LAZY = {
+    "BudgetStatus": "router._ledger._budgets",
+    "CostReport": "router._ledger._reports",
+    "CostRow": "router._ledger._reports",
+    "SavingsReport": "router._ledger._reports",
+    "SavingsRow": "router._ledger._reports",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'router' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
 __all__ = [
     "AllModelsFailed",
     "AsyncClient",
@@ -49,6 +74,7 @@ __all__ = [
     "BatchError",
     "BatchInputError",
     "BudgetExceeded",
+    "BudgetStatus",
     "CallError",
     "Candidate",
     "Client",
@@ -57,6 +83,8 @@ __all__ = [
     "ContentPolicy",
     "ContextWindowExceeded",
     "CostRecord",
+    "CostReport",
+    "CostRow",
     "DeadlineExceeded",
     "Decision",
     "Excluded",
@@ -69,6 +97,8 @@ __all__ = [
     "RateLimited",
     "RouterError",
     "RoutesConfig",
+    "SavingsReport",
+    "SavingsRow",
     "Sensitivity",
     "Signals",
     "StoreUnavailable",

@@ -59,7 +59,11 @@ def _candidate_keys(model_id: str) -> tuple[str, ...]:
     # litellm keys OpenAI and Anthropic models without their provider prefix
     # ("gpt-4o", "claude-haiku-4-5") and most others with it ("gemini/...").
     provider, sep, bare = model_id.partition("/")
-    return (model_id, bare) if sep and provider in ("openai", "anthropic", "text-completion-openai") else (model_id,)
+    return (
+        (model_id, bare)
+        if sep and provider in ("openai", "anthropic", "text-completion-openai")
+        else (model_id,)
+    )
 
 
 def _entry(key: str, raw: dict[str, Any]) -> CatalogueEntry:

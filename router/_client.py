@@ -10,14 +10,19 @@ from typing import TYPE_CHECKING, Any
 
 from router._config import RoutesConfig, load_routes
 from router._decision import Decision
+from router._logging import ensure_logging
 from router._loop import LoopThread
 from router._results import Completion
 from router._router import Router
-from router._logging import ensure_logging
 from router._task import PromptOrMessages, Task
 
 if TYPE_CHECKING:
+    from router._ledger._budgets import BudgetStatus
+    from router._ledger._reports import CostReport, SavingsReport
     from router._state._store import Store
+
+TimeBound = float | str | None
+"""A Unix time, or text such as ``7d``, ``24h``, ``2026-11-01`` or an ISO datetime."""
 
 RoutesSource = RoutesConfig | str | os.PathLike[str] | None
 
@@ -56,6 +61,35 @@ class _Base:
         from router._runtime import Runtime
 
         return Runtime.build(self.config, store=self.store, simulate=self._simulate, router=self.router)
+
+    def costs(
+        self,
+        *,
+        since: TimeBound = None,
+        until: TimeBound = None,
+        by: Sequence[str] = ("model",),
+        filters: Mapping[str, str | Sequence[str]] | None = None,
+    ) -> CostReport:
+        """Spend, calls and tokens per group (model, day, team, rule, provider, tag) from the ledger."""
+        from router._ledger._reports import costs
+
+        since_ts, until_ts = _bounds(since, until)
+        return costs(self.store, since=since_ts, until=until_ts, by=tuple(by), filters=filters)
+
+    def savings(
+        self, *, since: TimeBound = None, until: TimeBound = None, baseline: str | None = None
+    ) -> SavingsReport:
+        """What the same calls would have cost on ``baseline`` (default: the dearest capable model)."""
+        from router._ledger._reports import savings
+
+        since_ts, until_ts = _bounds(since, until)
+        return savings(self.store, self.config, since=since_ts, until=until_ts, baseline=baseline)
+
+    def budgets(self) -> list[BudgetStatus]:
+        """Each budget's spend, reservations, limit and remaining amount for its current period."""
+        from router._ledger._budgets import BudgetGuard
+
+        return BudgetGuard(self.store, self.config.policies.budgets).status()
 
     def _task(
         self,
@@ -151,3 +185,11 @@ class AsyncClient(_Base):
         task = self._task(prompt_or_messages, max_tokens, team, tags, metadata)
         completion: Completion = await self.runtime.complete(task)
         return completion
+
+
+def _bounds(since: TimeBound, until: TimeBound) -> tuple[float | None, float | None]:
+    from router._ledger._periods import parse_since, parse_until
+
+    since_ts = parse_since(since) if isinstance(since, str) else since
+    until_ts = parse_until(until) if isinstance(until, str) else until
+    return since_ts, until_ts

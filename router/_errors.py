@@ -124,7 +124,9 @@ class BudgetExceeded(RouterError):
     limit_usd: float
     spent_usd: float
 
-    def __init__(self, message: str, *, budget: str = "", limit_usd: float = 0.0, spent_usd: float = 0.0) -> None:
+    def __init__(
+        self, message: str, *, budget: str = "", limit_usd: float = 0.0, spent_usd: float = 0.0
+    ) -> None:
         super().__init__(message, budget=budget, limit_usd=limit_usd, spent_usd=spent_usd)
 
 

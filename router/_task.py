@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from router._errors import UsageError
 
@@ -66,7 +66,7 @@ def _as_messages(value: PromptOrMessages) -> tuple[Message, ...]:
             raise UsageError(
                 f"message {index} must be a mapping with a 'role' of {sorted(_ROLES)} and a 'content'"
             )
-    return tuple(value)
+    return tuple(cast(Sequence[Message], value))
 
 
 def message_text(message: Message, index: int = 0) -> str:
@@ -77,6 +77,10 @@ def message_text(message: Message, index: int = 0) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, Sequence):
-        parts = [part.get("text", "") for part in content if isinstance(part, Mapping) and part.get("type") == "text"]
+        parts = [
+            part.get("text", "")
+            for part in content
+            if isinstance(part, Mapping) and part.get("type") == "text"
+        ]
         return "\n".join(str(part) for part in parts)
     raise UsageError(f"message {index} has content of type {type(content).__name__}; expected text or parts")

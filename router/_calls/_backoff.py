@@ -20,4 +20,4 @@ def retry_delay(
     delay = ceiling / 2 + rng.uniform(0, ceiling / 2)
     if retry_after_s is not None:
         delay = max(delay, retry_after_s)
-    return delay
+    return float(delay)

@@ -46,7 +46,9 @@ class CallState:
             return f"{self.job_id}:{self.custom_id}:{number}"
         return f"{self.request_id}:{number}"
 
-    def cost_record(self, info: ModelInfo, candidate: Candidate, attempt: Attempt, simulated: bool) -> CostRecord:
+    def cost_record(
+        self, info: ModelInfo, candidate: Candidate, attempt: Attempt, simulated: bool
+    ) -> CostRecord:
         """The ledger record of one attempt: counts and names only."""
         usage = attempt.usage or Usage()
         signals = self.decision.signals

@@ -146,7 +146,8 @@ class Executor:
         cap = state.decision.cost_cap_usd
         estimate = candidate.estimated_cost_usd or 0.0
         if cap is not None and state.spent_usd + estimate > cap:
-            reason = f"the chain has spent ${state.spent_usd:.6f}; this model's estimate would pass the ${cap:g} cap"
+            spent = f"${state.spent_usd:.6f}"
+            reason = f"the chain has spent {spent}; this model's estimate would pass the ${cap:g} cap"
             state.skip(candidate.model, reason, fallback)
             return False
         return True
@@ -205,7 +206,10 @@ class Executor:
         try:
             response = await asyncio.wait_for(
                 self.provider.acomplete(
-                    info, state.task.messages, max_tokens=state.max_tokens, timeout_s=_timeout(info, remaining)
+                    info,
+                    state.task.messages,
+                    max_tokens=state.max_tokens,
+                    timeout_s=_timeout(info, remaining),
                 ),
                 timeout=max(state.remaining_s(), 0.001),
             )
@@ -232,7 +236,11 @@ class Executor:
                 info.name, limits, candidate.prompt_tokens + state.max_tokens, max_wait_s=wait
             )
         except SlotUnavailable as full:
-            state.skip(info.name, f"rate limit slot not free within {wait:.1f}s (next in {full.retry_in_s:.1f}s)", fallback)
+            state.skip(
+                info.name,
+                f"rate limit slot not free within {wait:.1f}s (next in {full.retry_in_s:.1f}s)",
+                fallback,
+            )
             raise _NextModel from None
 
     async def _on_error(
@@ -262,7 +270,9 @@ class Executor:
         if error.retryable and not isinstance(error, RateLimited):
             await self.guards.circuit.record_failure(info.name)
         if isinstance(error, AuthenticationFailed):
-            await self.guards.circuit.park(info.name, self.policies.fallback.auth_cooldown_s, error.error_type)
+            await self.guards.circuit.park(
+                info.name, self.policies.fallback.auth_cooldown_s, error.error_type
+            )
         if isinstance(error, BadRequest):
             raise error  # the request itself is wrong: another model would refuse it too
         if not error.retryable or isinstance(error, ContextWindowExceeded):
@@ -293,7 +303,9 @@ class Executor:
             litellm_model=info.spec.model,
             attempts=tuple(state.attempts),
             usage=response.usage,
-            cost_usd=None if attempt.cost_usd is None and state.spent_usd == 0 else round(state.spent_usd, 10),
+            cost_usd=None
+            if attempt.cost_usd is None and state.spent_usd == 0
+            else round(state.spent_usd, 10),
             latency_ms=round((time.monotonic() - state.started) * 1000, 3),
             decision=state.decision,
             simulated=response.simulated or self.simulated,
@@ -366,7 +378,9 @@ def _log_attempt(state: CallState, attempt: Attempt) -> None:
 
 def _log_fallback(state: CallState, failed: Candidate, rest: tuple[Candidate, ...]) -> None:
     if rest:
-        log.warning("call.fallback", request_id=state.request_id, from_model=failed.model, to_model=rest[0].model)
+        log.warning(
+            "call.fallback", request_id=state.request_id, from_model=failed.model, to_model=rest[0].model
+        )
 
 
 def _log_failed(state: CallState, error: CallError) -> None:

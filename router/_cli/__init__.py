@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from router._cli import _routing
 from router._cli._common import run
@@ -33,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _optional(name: str) -> object | None:
+def _optional(name: str) -> ModuleType | None:
     import importlib
 
     try:

@@ -15,7 +15,9 @@ def register(commands: Any) -> None:
     complete.add_argument("text", metavar="TEXT", help="the prompt, or - to read standard input")
     complete.add_argument("--json", action="store_true", help="print the result as JSON")
     complete.add_argument("--team", default=None)
-    complete.add_argument("--tag", dest="tags", action="append", default=[], help="a request tag (repeatable)")
+    complete.add_argument(
+        "--tag", dest="tags", action="append", default=[], help="a request tag (repeatable)"
+    )
     complete.add_argument("--max-tokens", type=int, default=None, help="the most output tokens to generate")
     complete.add_argument(
         "--simulate",

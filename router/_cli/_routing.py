@@ -47,7 +47,8 @@ def _validate(args: argparse.Namespace) -> int:
         if not resolve(spec).priced:
             warnings.append(
                 f"model {spec.name!r} ({spec.model}) has no known price: litellm's catalogue lacks it and "
-                "routes.yaml gives none; its calls are recorded as unpriced and cost reports are a lower bound"
+                "routes.yaml gives none; its calls are recorded as unpriced and cost reports are "
+                "a lower bound"
             )
     for warning in warnings:
         print(f"warning: {warning}")

@@ -133,7 +133,9 @@ def _simulation_models(config: RoutesConfig) -> Iterator[Problem]:
     for index, failure in enumerate(config.simulation.failures):
         if failure.model not in names and failure.model != "*":
             hint = did_you_mean(failure.model, names)
-            yield Problem(("simulation", "failures", index, "model"), f"unknown model {failure.model!r}; {hint}")
+            yield Problem(
+                ("simulation", "failures", index, "model"), f"unknown model {failure.model!r}; {hint}"
+            )
 
 
 def _final_rule(config: RoutesConfig) -> Iterator[Problem]:

@@ -90,7 +90,7 @@ class _LineLoader(yaml.SafeLoader):
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None,
@@ -108,7 +108,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 def _parse_yaml(text: str, source: str) -> tuple[Any, Lines]:
     try:
         node = yaml.compose(text, Loader=_LineLoader)
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+        data = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
@@ -145,7 +145,10 @@ def _root_causes(errors: list[Any]) -> list[Any]:
         for error in errors
         if not (
             error["type"] == "too_short"
-            and any(other[: len(error["loc"])] == tuple(error["loc"]) and other != tuple(error["loc"]) for other in locs)
+            and any(
+                other[: len(error["loc"])] == tuple(error["loc"]) and other != tuple(error["loc"])
+                for other in locs
+            )
         )
     ]
 

@@ -178,7 +178,9 @@ class SensitivitySignal(_Strict):
     def _known_types(cls, value: dict[str, Sensitivity | str]) -> dict[str, Sensitivity | str]:
         for name in value:
             if name not in BUILTIN_FINDINGS:
-                raise ValueError(f"unknown detector {name!r}; built-in detectors: {', '.join(BUILTIN_FINDINGS)}")
+                raise ValueError(
+                    f"unknown detector {name!r}; built-in detectors: {', '.join(BUILTIN_FINDINGS)}"
+                )
         return value
 
     @model_validator(mode="after")
@@ -186,7 +188,9 @@ class SensitivitySignal(_Strict):
         seen: set[str] = set(BUILTIN_FINDINGS)
         for term in self.custom_terms:
             if term.name in seen:
-                raise ValueError(f"custom term name {term.name!r} is already used by a detector or another term")
+                raise ValueError(
+                    f"custom term name {term.name!r} is already used by a detector or another term"
+                )
             seen.add(term.name)
         return self
 
@@ -240,7 +244,9 @@ class LanguageCondition(_Strict):
 
 class SensitivityCondition(_Strict):
     at_least: Level | None = None
-    findings: tuple[str, ...] | None = Field(default=None, description="matches when any of these types is found")
+    findings: tuple[str, ...] | None = Field(
+        default=None, description="matches when any of these types is found"
+    )
 
     @model_validator(mode="after")
     def _one_given(self) -> SensitivityCondition:
@@ -254,7 +260,9 @@ class When(_Strict):
     language: LanguageCondition | None = None
     sensitivity: SensitivityCondition | None = None
     team: tuple[str, ...] | None = None
-    tags: tuple[str, ...] | None = Field(default=None, description="matches when the request has any of these")
+    tags: tuple[str, ...] | None = Field(
+        default=None, description="matches when the request has any of these"
+    )
     metadata: dict[str, str] | None = Field(default=None, description="matches when every key has this value")
 
     @field_validator("team", "tags", mode="before")
@@ -353,7 +361,9 @@ class RoutesConfig(_Strict):
     """The whole routes.yaml."""
 
     version: Literal[1] = 1
-    teams: tuple[str, ...] | None = Field(default=None, description="known teams; when given, names are checked")
+    teams: tuple[str, ...] | None = Field(
+        default=None, description="known teams; when given, names are checked"
+    )
     models: tuple[ModelSpec, ...] = Field(min_length=1)
     signals: Signals = Signals()
     rules: tuple[Rule, ...] = Field(min_length=1)

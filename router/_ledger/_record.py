@@ -46,6 +46,8 @@ class CostRecord(BaseModel):
     request_id: str = ""
     job_id: str | None = None
     custom_id: str | None = None
+    candidates: tuple[str, ...] = ()
+    """Names of the models that could have taken the call (the decision's candidates), for savings reports."""
 
     @property
     def day(self) -> str:

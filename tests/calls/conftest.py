@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
@@ -41,7 +41,7 @@ def routes_for(server: OpenAIServer, *, deadline: float = 10.0, extra: str = "")
 @pytest.fixture
 def make_runtime(
     openai_server: OpenAIServer, redis_url: str, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Callable[..., Runtime]]:
+) -> Callable[..., Runtime]:
     """Build a runtime calling the local server for real, with shared state in the real Redis."""
     monkeypatch.setenv("TEST_PROVIDER_KEY", "sk-test-not-a-real-key")
 
@@ -49,7 +49,7 @@ def make_runtime(
         config = routes_for(openai_server, deadline=deadline, extra=extra)
         return Runtime.build(config, store=Store(StoreSettings(url=redis_url)), simulate=False)
 
-    yield build
+    return build
 
 
 def run(coro: Coroutine[Any, Any, Any]) -> Any:

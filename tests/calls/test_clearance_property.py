@@ -85,7 +85,8 @@ def test_no_attempt_ever_goes_to_a_model_below_the_tasks_sensitivity(
     else:
         attempts = result.attempts
         assert result.model not in failures
-        assert attempts[-1].outcome == "ok" and attempts[-1].model == result.model
+        assert attempts[-1].outcome == "ok"
+        assert attempts[-1].model == result.model
     sensitivity = decision.signals.sensitivity
     for attempt in attempts:
         assert CONFIG.model(attempt.model).clearance >= sensitivity, (attempt.model, sensitivity)

@@ -68,7 +68,9 @@ def test_retry_after_is_honoured_the_retry_comes_no_sooner(
     assert second - first >= 1.0
 
 
-def test_backoff_grows_between_retries(make_runtime: Callable[..., Runtime], openai_server: OpenAIServer) -> None:
+def test_backoff_grows_between_retries(
+    make_runtime: Callable[..., Runtime], openai_server: OpenAIServer
+) -> None:
     openai_server.script(A, server_error(500), server_error(500), ok("third time"))
     run(make_runtime().complete(Task.build(PLAIN)))
     first, second, third = _times(openai_server, A)
@@ -124,7 +126,9 @@ def test_a_missing_api_key_skips_to_the_next_candidate_without_a_request(
     assert "TEST_PROVIDER_KEY is not set" in str(caught.value)
 
 
-def test_the_chain_stops_at_its_deadline(make_runtime: Callable[..., Runtime], openai_server: OpenAIServer) -> None:
+def test_the_chain_stops_at_its_deadline(
+    make_runtime: Callable[..., Runtime], openai_server: OpenAIServer
+) -> None:
     openai_server.script(A, slow(5.0))
     runtime = make_runtime(deadline=1.0)
     with pytest.raises((DeadlineExceeded, AllModelsFailed)):

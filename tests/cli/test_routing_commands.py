@@ -32,8 +32,12 @@ def test_route_json_has_the_documented_fields(capsys: pytest.CaptureFixture[str]
     assert data["model"] == data["candidates"][0]["model"]
 
 
-def test_route_json_lists_finding_types_and_levels_but_not_the_text(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "route", "--json", "--routes", ROUTES, "Mail bob@example.org the IBAN DE89370400440532013000")
+def test_route_json_lists_finding_types_and_levels_but_not_the_text(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = _run(
+        capsys, "route", "--json", "--routes", ROUTES, "Mail bob@example.org the IBAN DE89370400440532013000"
+    )
     assert code == 0
     data = json.loads(out)
     assert {(f["type"], f["level"]) for f in data["signals"]["findings"]} == {
@@ -54,7 +58,9 @@ def test_route_prints_a_readable_table_by_default(capsys: pytest.CaptureFixture[
 def test_route_reads_standard_input_when_text_is_a_dash(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO("Wie spät ist es in Berlin gerade?".encode())))
+    monkeypatch.setattr(
+        sys, "stdin", io.TextIOWrapper(io.BytesIO("Wie spät ist es in Berlin gerade?".encode()))
+    )
     code, out, _ = _run(capsys, "route", "--json", "--routes", ROUTES, "-")
     assert code == 0
     assert json.loads(out)["signals"]["language"] == "de"
@@ -76,7 +82,9 @@ def test_an_empty_prompt_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
     assert "the prompt is empty" in err
 
 
-def test_a_prompt_no_model_can_take_exits_3_and_names_every_exclusion(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_prompt_no_model_can_take_exits_3_and_names_every_exclusion(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     prompt = "Card 4111 1111 1111 1111. " * 40_000
     code, out, err = _run(capsys, "route", "--routes", ROUTES, prompt)
     assert code == 3
@@ -105,7 +113,9 @@ def test_validate_reports_ok_with_counts(capsys: pytest.CaptureFixture[str]) -> 
     assert "OK (11 models, 6 rules, 0 warnings)" in out
 
 
-def test_validate_warns_about_models_without_a_price(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_validate_warns_about_models_without_a_price(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     path = tmp_path / "routes.yaml"
     path.write_text("models: [{name: m, model: hosted_vllm/unknown-model}]\nrules: [{name: d, pool: '*'}]\n")
     code, out, _ = _run(capsys, "validate", str(path))

@@ -72,12 +72,14 @@ def test_loaded_config_is_frozen() -> None:
     ("text", "expected"),
     [
         pytest.param(
-            MINIMAL.replace("    model: openai/gpt-4o-mini", "    model: openai/gpt-4o-mini\n    clearence: public"),
+            MINIMAL.replace(
+                "    model: openai/gpt-4o-mini", "    model: openai/gpt-4o-mini\n    clearence: public"
+            ),
             ["routes.yaml:4: models[0].clearence: unknown key 'clearence'; did you mean 'clearance'?"],
             id="misspelt-key-with-hint",
         ),
         pytest.param(
-            MINIMAL.replace("pool: \"*\"", "pool: [smal]"),
+            MINIMAL.replace('pool: "*"', "pool: [smal]"),
             ["routes.yaml:12: rules[0].pool[0]: unknown model 'smal'; did you mean 'small'?"],
             id="unknown-model-in-rule",
         ),
@@ -92,17 +94,24 @@ def test_loaded_config_is_frozen() -> None:
             id="unknown-level",
         ),
         pytest.param(
-            MINIMAL + "signals:\n  sensitivity:\n    custom_terms:\n      - {name: x, level: internal, regex: ['(']}\n",
+            MINIMAL
+            + "signals:\n  sensitivity:\n    custom_terms:\n"
+            + "      - {name: x, level: internal, regex: ['(']}\n",
             ["signals.sensitivity.custom_terms[0].regex", "regex '(' does not compile"],
             id="invalid-custom-regex",
         ),
         pytest.param(
-            MINIMAL.replace("  - name: small\n    model: openai/gpt-4o-mini", "  - name: small\n    model: openai/gpt-4o-mini\n    params: {api_key: sk-live-123}"),
+            MINIMAL.replace(
+                "  - name: small\n    model: openai/gpt-4o-mini",
+                "  - name: small\n    model: openai/gpt-4o-mini\n    params: {api_key: sk-live-123}",
+            ),
             ["api_key must be an environment reference such as os.environ/OPENAI_API_KEY"],
             id="literal-api-key",
         ),
         pytest.param(
-            MINIMAL.replace("rules:\n  - name: default\n", "rules:\n  - name: default\n    when: {tokens: {min: 10}}\n"),
+            MINIMAL.replace(
+                "rules:\n  - name: default\n", "rules:\n  - name: default\n    when: {tokens: {min: 10}}\n"
+            ),
             ["the last rule ('default') has conditions"],
             id="no-default-rule",
         ),
@@ -122,7 +131,9 @@ def test_loaded_config_is_frozen() -> None:
             id="unknown-period",
         ),
         pytest.param(
-            MINIMAL + "teams: [research]\npolicies:\n  budgets:\n    - {scope: team, target: reserch, limit_usd: 5}\n",
+            MINIMAL
+            + "teams: [research]\npolicies:\n  budgets:\n"
+            + "    - {scope: team, target: reserch, limit_usd: 5}\n",
             ["unknown team 'reserch'; did you mean 'research'?"],
             id="budget-unknown-team",
         ),
@@ -145,7 +156,11 @@ def test_a_bad_file_fails_with_line_path_and_hint(text: str, expected: list[str]
 
 
 def test_a_literal_key_is_never_echoed_back() -> None:
-    message = _problems(MINIMAL.replace("model: openai/gpt-4o-mini", "model: openai/gpt-4o-mini\n    params: {api_key: sk-live-SECRET}"))
+    message = _problems(
+        MINIMAL.replace(
+            "model: openai/gpt-4o-mini", "model: openai/gpt-4o-mini\n    params: {api_key: sk-live-SECRET}"
+        )
+    )
     assert "SECRET" not in message
 
 

@@ -50,8 +50,12 @@ def _rule(
     [
         pytest.param({}, "default", id="plain-english"),
         pytest.param({"sensitivity": Sensitivity.RESTRICTED, "findings": ("iban",)}, "secret", id="at-least"),
-        pytest.param({"sensitivity": Sensitivity.CONFIDENTIAL, "findings": ("email",)}, "email", id="finding-type"),
-        pytest.param({"sensitivity": Sensitivity.CONFIDENTIAL, "findings": ("phone",)}, "default", id="other-type"),
+        pytest.param(
+            {"sensitivity": Sensitivity.CONFIDENTIAL, "findings": ("email",)}, "email", id="finding-type"
+        ),
+        pytest.param(
+            {"sensitivity": Sensitivity.CONFIDENTIAL, "findings": ("phone",)}, "default", id="other-type"
+        ),
         pytest.param({"tokens": 1000}, "long", id="min-inclusive"),
         pytest.param({"tokens": 5}, "short", id="max-inclusive"),
         pytest.param({"language": "de"}, "foreign", id="not-in"),

@@ -31,7 +31,9 @@ MODELS = [resolve(spec) for spec in POOL.models]
 
 def _signals(sensitivity: Sensitivity = Sensitivity.PUBLIC, language: str = "en") -> Signals:
     findings = (FindingSummary(type="credit_card", level=sensitivity),) if sensitivity else ()
-    return Signals(tokens=100, language=language, language_confidence=0.99, sensitivity=sensitivity, findings=findings)
+    return Signals(
+        tokens=100, language=language, language_confidence=0.99, sensitivity=sensitivity, findings=findings
+    )
 
 
 def _select(needs: Requirements, tokens: int = 100, pool: list[ModelInfo] | None = None):  # type: ignore[no-untyped-def]

@@ -1,0 +1,103 @@
+"""Where the ledger keeps things in Redis.
+
+Per UTC day ``D`` (keys under the store's prefix, ``router:`` by default)::
+
+    ledger:rec:D    HASH   record id -> the record as JSON (the id makes writes idempotent)
+    ledger:tot:D    HASH   cell -> "calls prompt_tokens completion_tokens unpriced_calls usd"
+    ledger:days     ZSET   D scored by its midnight (Unix time): which days hold data
+
+A cell is one combination of model, provider, team, rule and tag set, as a
+JSON array (``["gpt-4o-mini","openai","research","default",["code"]]``), so a
+write touches one totals field whatever the number of tags, and a report
+grouped or filtered by any of those dimensions (and the day) is summed from
+the cells: a report over N days reads N hashes of at most a few thousand
+fields, however many records. Filters on other fields (outcome, language...)
+and exports read the records hashes of the days they cover.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from router._ledger._record import CostRecord
+from router._state._store import Store
+
+CELL_DIMENSIONS: tuple[str, ...] = ("model", "provider", "team", "rule", "tag")
+
+
+def records_key(store: Store, day: str) -> str:
+    return store.key("ledger", "rec", day)
+
+
+def totals_key(store: Store, day: str) -> str:
+    return store.key("ledger", "tot", day)
+
+
+def days_key(store: Store) -> str:
+    return store.key("ledger", "days")
+
+
+def cell_of(record: CostRecord) -> str:
+    """The totals field a record adds to (tags sorted, so their order does not split a cell)."""
+    parts = [record.model, record.provider, record.team, record.rule, sorted(set(record.tags))]
+    return json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """The dimensions of one totals field, shaped like a record for filters and grouping."""
+
+    model: str
+    provider: str
+    team: str | None
+    rule: str
+    tags: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, field: bytes | str) -> Cell:
+        model, provider, team, rule, tags = json.loads(field)
+        return cls(model, provider, team, rule, tuple(tags))
+
+    def as_record(self) -> dict[str, object]:
+        return {
+            "model": self.model,
+            "provider": self.provider,
+            "team": self.team,
+            "rule": self.rule,
+            "tags": self.tags,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Sums:
+    """The running totals of one cell."""
+
+    calls: int
+    prompt_tokens: int
+    completion_tokens: int
+    unpriced: int
+    usd: float
+
+    @classmethod
+    def parse(cls, value: bytes | str) -> Sums:
+        calls, pt, ct, unpriced, usd = value.split()
+        return cls(int(calls), int(pt), int(ct), int(unpriced), float(usd))
+
+    def text(self) -> str:
+        """The stored form; ``repr`` keeps every bit of the float, like the script's ``%.17g``."""
+        return f"{self.calls} {self.prompt_tokens} {self.completion_tokens} {self.unpriced} {self.usd!r}"
+
+    def __add__(self, other: Sums) -> Sums:
+        return Sums(
+            self.calls + other.calls,
+            self.prompt_tokens + other.prompt_tokens,
+            self.completion_tokens + other.completion_tokens,
+            self.unpriced + other.unpriced,
+            self.usd + other.usd,
+        )
+
+    @classmethod
+    def of(cls, record: CostRecord) -> Sums:
+        unpriced = 0 if record.priced else 1
+        return cls(1, record.prompt_tokens, record.completion_tokens, unpriced, record.cost_usd)

@@ -1,0 +1,394 @@
+"""Writing ledger records: once each, with the day's running totals, never lost.
+
+One Lua script stores a record and adds it to its cell of the day's totals
+atomically; a record id already in the day's records hash makes a second
+delivery a no-op, so a record written twice counts once (a record is built
+once per attempt, so a redelivery carries the same ``ts`` and lands on the
+same day). The layout is described in ``_layout``.
+
+When Redis cannot be reached the record goes to a local spool file (and a
+``cost.spooled`` warning), and the spool is replayed through the same
+idempotent script on the next successful write or by ``flush_spool()``.
+For two seconds after a failure records are spooled without trying Redis,
+so an unreachable host does not add its connect timeout to every call.
+
+With the embedded store (no Redis server) every new record is also appended
+to a journal file, which the first ledger, report or budget use in a process
+replays into the in-process store, so ``router costs`` after a demo run
+shows the demo's spend.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import redis
+import redis.asyncio.client
+import redis.client
+import structlog
+from pydantic import ValidationError
+
+from router._ledger._clients import LoopClients
+from router._ledger._files import append_lines, claimed, read_lines, router_home
+from router._ledger._layout import Sums, cell_of, days_key, records_key, totals_key
+from router._ledger._periods import day_id, day_start
+from router._ledger._record import CostRecord
+from router._state._store import Store
+
+WRITE_LUA = """
+-- One ledger record: keep it once, and add it to its cell of the day's running totals.
+-- KEYS: the day's records hash, the day's totals hash, the day index.
+-- ARGV: id, record JSON, day, day's midnight, cell, usd, prompt tokens, completion tokens, unpriced (1/0).
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
+  return 0
+end
+-- Read and add before writing anything: a script that fails half-way is not rolled back.
+local calls, pt, ct, unpriced, usd = 0, 0, 0, 0, 0
+local current = redis.call('HGET', KEYS[2], ARGV[5])
+if current then
+  local a, b, c, d, e = string.match(current, '^(%d+) (%d+) (%d+) (%d+) (%S+)$')
+  calls, pt, ct, unpriced, usd = tonumber(a), tonumber(b), tonumber(c), tonumber(d), tonumber(e)
+end
+local sums = string.format('%d %d %d %d %.17g', calls + 1, pt + tonumber(ARGV[7]), ct + tonumber(ARGV[8]),
+  unpriced + tonumber(ARGV[9]), usd + tonumber(ARGV[6]))
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[2], ARGV[5], sums)
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
+return 1
+"""
+
+# Anything Redis can answer with on a write (down, timed out, out of memory):
+# a ledger write must never fail the call it records.
+_WRITE_ERRORS = (redis.RedisError, OSError)
+_SPOOL_RECHECK_S = 30.0
+_REST_AFTER_FAILURE_S = 2.0
+_REPLAY_CHUNK = 500
+
+Pipeline = redis.client.Pipeline | redis.asyncio.client.Pipeline
+WriteCall = tuple[list[str], list[str | int]]
+
+
+def _log() -> Any:
+    return structlog.get_logger("router.ledger")
+
+
+class Ledger:
+    """Writes cost records to Redis (or the embedded store)."""
+
+    def __init__(
+        self, store: Store, *, spool_path: Path | None = None, journal_path: Path | None = None
+    ) -> None:
+        self.store = store
+        self.spool_path = spool_path or router_home() / "ledger-spool.jsonl"
+        self.journal_path = journal_path or router_home() / "ledger.jsonl"
+        self._aio = LoopClients(store, {"write": WRITE_LUA})
+        self._sync_write: Any = None
+        self._journal_ready = False
+        self._spool_pending = False
+        self._spool_checked_at = float("-inf")
+        self._down_until = float("-inf")
+
+    # ------------------------------------------------------------------ writing
+
+    def record(self, record: CostRecord) -> bool:
+        """Write one record; True if new, False if a duplicate or spooled. Never raises for Redis."""
+        self._ensure_journal()
+        keys, args = self.write_call(record)
+        if self._resting(record, str(args[1])):
+            return False
+        try:
+            new = bool(self._script()(keys=keys, args=args))
+        except _WRITE_ERRORS as exc:
+            self._failed(record, str(args[1]), exc)
+            return False
+        if new:
+            self._journal(record, str(args[1]))
+            self.committed(record)
+        if self._spool_due():
+            self._replay_quietly()
+        return new
+
+    async def arecord(self, record: CostRecord) -> bool:
+        """The asynchronous twin of ``record``."""
+        self._ensure_journal()
+        keys, args = self.write_call(record)
+        if self._resting(record, str(args[1])):
+            return False
+        try:
+            new = bool(await self._aio.script("write")(keys=keys, args=args))
+        except _WRITE_ERRORS as exc:
+            self._failed(record, str(args[1]), exc)
+            return False
+        if new:
+            self._journal(record, str(args[1]))
+            self.committed(record)
+        if self._spool_due():
+            await self._areplay_quietly()
+        return new
+
+    def stage(self, pipe: Pipeline, record: CostRecord) -> None:
+        """Queue the writes of one record on a caller's pipeline (after ``pipe.multi()``).
+
+        It queues the same script ``arecord`` runs, so the totals are identical and
+        a record already written is still not counted twice. After a successful
+        EXEC whose result for this command is 1, call ``committed(record)``.
+
+        With the embedded store the record is journaled now: should the EXEC not
+        happen, a later replay writes it once (the call it records did happen).
+        """
+        keys, args = self.write_call(record)
+        _queue(pipe, keys, args)
+        self._journal(record, str(args[1]))
+
+    def committed(self, record: CostRecord, payload: str | None = None) -> None:
+        """Announce a new record: the ``cost.recorded`` event (after ``stage``, once EXEC answered 1).
+
+        ``payload`` (the record's JSON) is accepted for callers written against an
+        earlier draft and not needed: ``stage`` already journaled the record.
+        """
+        _log().info("cost.recorded", **record.model_dump())
+
+    def write_call(self, record: CostRecord) -> WriteCall:
+        """Keys and arguments of the write script for one record."""
+        day = day_id(record.ts)
+        keys = [records_key(self.store, day), totals_key(self.store, day), days_key(self.store)]
+        args: list[str | int] = [
+            record.id,
+            record.model_dump_json(),
+            day,
+            int(day_start(record.ts)),
+            cell_of(record),
+            repr(float(record.cost_usd)),
+            record.prompt_tokens,
+            record.completion_tokens,
+            0 if record.priced else 1,
+        ]
+        return keys, args
+
+    async def aclose(self) -> None:
+        """Close the asyncio client of the running loop."""
+        await self._aio.aclose()
+
+    def records(
+        self,
+        *,
+        since: float | None = None,
+        until: float | None = None,
+        request_id: str | None = None,
+        job_id: str | None = None,
+    ) -> list[CostRecord]:
+        """Stored records of ``[since, until)``, of one request or job if given, oldest first."""
+        from router._ledger._read import find_records  # _read imports this module
+
+        self._ensure_journal()
+        return find_records(self.store, since=since, until=until, request_id=request_id, job_id=job_id)
+
+    # ------------------------------------------------------------------ the spool
+
+    def flush_spool(self) -> int:
+        """Write every spooled record; returns how many were new. Raises StoreUnavailable if Redis is down."""
+        with claimed(self.spool_path) as claim:
+            if claim is None:
+                self._spool_pending = self.spool_path.exists()
+                return 0
+            records = _parse(claim.lines(), self.spool_path)
+            try:
+                results = self._write_many(records)
+            except _WRITE_ERRORS as exc:
+                raise self.store.unavailable(exc) from None
+            claim.clear()
+        self._spool_pending = False
+        return self._after_replay(records, results)
+
+    async def aflush_spool(self) -> int:
+        """The asynchronous twin of ``flush_spool``."""
+        with claimed(self.spool_path) as claim:
+            if claim is None:
+                self._spool_pending = self.spool_path.exists()
+                return 0
+            records = _parse(claim.lines(), self.spool_path)
+            try:
+                results = await self._awrite_many(records)
+            except _WRITE_ERRORS as exc:
+                raise self.store.unavailable(exc) from None
+            claim.clear()
+        self._spool_pending = False
+        return self._after_replay(records, results)
+
+    def _journal(self, record: CostRecord, payload: str) -> None:
+        if not self.store.embedded:
+            return
+        try:
+            append_lines(self.journal_path, [payload])
+        except OSError as exc:  # the record is in the store; only the next process would miss it
+            _log().error("cost.journal_failed", id=record.id, file=str(self.journal_path), error=str(exc))
+
+    def _resting(self, record: CostRecord, payload: str) -> bool:
+        # Right after a failure, spool without trying Redis: an unreachable host would
+        # otherwise cost every call the connect timeout.
+        if time.monotonic() >= self._down_until:
+            return False
+        self._spool(record, payload, "Redis failed moments ago; not retried yet")
+        return True
+
+    def _failed(self, record: CostRecord, payload: str, exc: BaseException) -> None:
+        self._down_until = time.monotonic() + _REST_AFTER_FAILURE_S
+        self._spool(record, payload, f"{type(exc).__name__}: {exc}")
+
+    def _spool(self, record: CostRecord, payload: str, error: str) -> None:
+        try:
+            append_lines(self.spool_path, [payload])
+        except OSError as file_error:
+            # Neither Redis nor the disk took it: the event itself carries the whole record.
+            _log().error("cost.lost", error=error, spool_error=str(file_error), **record.model_dump())
+            return
+        self._spool_pending = True
+        _log().warning(
+            "cost.spooled", id=record.id, cost_usd=record.cost_usd, error=error, spool=str(self.spool_path)
+        )
+
+    def _spool_due(self) -> bool:
+        # Another process may have left a spool behind: look for it now and then, not on every write.
+        now = time.monotonic()
+        if not self._spool_pending and now - self._spool_checked_at > _SPOOL_RECHECK_S:
+            self._spool_checked_at = now
+            self._spool_pending = self.spool_path.exists()
+        return self._spool_pending
+
+    def _replay_quietly(self) -> None:
+        try:
+            self.flush_spool()
+        except Exception as exc:  # a failed replay must not fail the call that triggered it
+            _log().warning("cost.spool_replay_failed", error=f"{type(exc).__name__}: {exc}")
+
+    async def _areplay_quietly(self) -> None:
+        try:
+            await self.aflush_spool()
+        except Exception as exc:  # as above
+            _log().warning("cost.spool_replay_failed", error=f"{type(exc).__name__}: {exc}")
+
+    def _after_replay(self, records: Sequence[CostRecord], results: Sequence[Any]) -> int:
+        fresh = [record for record, new in zip(records, results, strict=True) if new]
+        for record in fresh:
+            self._journal(record, record.model_dump_json())
+            self.committed(record)
+        if records:
+            _log().info("cost.spool_replayed", records=len(records), new=len(fresh))
+        return len(fresh)
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _script(self) -> Any:
+        if self._sync_write is None:
+            self._sync_write = self.store.sync().register_script(WRITE_LUA)
+        return self._sync_write
+
+    def _write_many(self, records: Sequence[CostRecord]) -> list[Any]:
+        results: list[Any] = []
+        client = self.store.sync()
+        for start in range(0, len(records), _REPLAY_CHUNK):
+            pipe = client.pipeline(transaction=False)
+            for record in records[start : start + _REPLAY_CHUNK]:
+                _queue(pipe, *self.write_call(record))
+            results.extend(pipe.execute())
+        return results
+
+    async def _awrite_many(self, records: Sequence[CostRecord]) -> list[Any]:
+        results: list[Any] = []
+        client = self._aio.client()
+        for start in range(0, len(records), _REPLAY_CHUNK):
+            pipe = client.pipeline(transaction=False)
+            for record in records[start : start + _REPLAY_CHUNK]:
+                _queue(pipe, *self.write_call(record))
+            results.extend(await pipe.execute())
+        return results
+
+    def _ensure_journal(self) -> None:
+        if not self._journal_ready:
+            load_journal(self.store, self.journal_path)
+            self._journal_ready = True
+
+
+_journal_lock = threading.Lock()
+
+
+def load_journal(store: Store, path: Path | None = None) -> int:
+    """Replay the embedded journal into the embedded store, once per process; returns records read.
+
+    A no-op for a real Redis server, which keeps its own data.
+    """
+    if not store.embedded:
+        return 0
+    journal = (path or router_home() / "ledger.jsonl").resolve()
+    client = store.sync()
+    with _journal_lock:
+        # The marker lives in the in-process store itself, so a fresh store is reloaded.
+        if not client.set(store.key("ledger", "journal", str(journal)), 1, nx=True):
+            return 0
+        records = _parse(read_lines(journal), journal)
+        _bulk_write(store, records)
+    return len(records)
+
+
+def _bulk_write(store: Store, records: Sequence[CostRecord]) -> None:
+    """What ``WRITE_LUA`` does for each record, summed in Python and written per day.
+
+    Running the script once per record costs about a millisecond each in the
+    embedded server; a journal of a few thousand records would slow every CLI start.
+    """
+    client = store.sync()
+    by_day: dict[str, dict[str, CostRecord]] = {}
+    for record in records:
+        by_day.setdefault(day_id(record.ts), {}).setdefault(record.id, record)
+    for day, fresh in by_day.items():
+        _write_day(client, store, day, list(fresh.values()))
+
+
+def _write_day(client: Any, store: Store, day: str, records: Sequence[CostRecord]) -> None:
+    rec_key, tot_key = records_key(store, day), totals_key(store, day)
+    with client.pipeline(transaction=True) as pipe:
+        # WATCH: another thread of this process may write the same day meanwhile.
+        while True:
+            try:
+                pipe.watch(rec_key, tot_key)
+                known = set(map(_text, pipe.hkeys(rec_key)))
+                todo = [record for record in records if record.id not in known]
+                cells = {_text(cell): Sums.parse(text) for cell, text in pipe.hgetall(tot_key).items()}
+                for record in todo:
+                    cell = cell_of(record)
+                    cells[cell] = cells[cell] + Sums.of(record) if cell in cells else Sums.of(record)
+                pipe.multi()
+                if todo:
+                    pipe.hset(rec_key, mapping={record.id: record.model_dump_json() for record in todo})
+                    pipe.hset(tot_key, mapping={cell: sums.text() for cell, sums in cells.items()})
+                    pipe.zadd(days_key(store), {day: int(day_start(records[0].ts))})
+                pipe.execute()
+                return
+            except redis.WatchError:
+                continue
+
+
+def _queue(pipe: Pipeline, keys: list[str], args: list[str | int]) -> None:
+    # EVAL, not EVALSHA: inside MULTI a script the server lost would fail only at EXEC.
+    pipe.eval(WRITE_LUA, len(keys), *keys, *args)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _parse(lines: Sequence[str], path: Path) -> list[CostRecord]:
+    records: list[CostRecord] = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            records.append(CostRecord.model_validate_json(line))
+        except ValidationError as exc:
+            # Only a torn or hand-edited line gets here; the line holds no text, so log it whole.
+            _log().error(
+                "cost.unreadable_line", file=str(path), line=number, content=line[:2000], error=str(exc)
+            )
+    return records
