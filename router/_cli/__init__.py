@@ -24,14 +24,24 @@ def build_parser() -> argparse.ArgumentParser:
         prog="router",
         description="Route LLM tasks to the cheapest model cleared for them.",
     )
-    parser.add_argument("--log-level", default=None, help="debug, info, warning (default) or error")
+    parser.add_argument("--log-level", default=None, help=_LOG_HELP)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _routing.register(commands)
     for module_name in ("_calls", "_batch", "_costs", "_worker"):
         module = _optional(module_name)
         if module is not None:
             module.register(commands)
+    _accept_global_options(commands)
     return parser
+
+
+_LOG_HELP = "debug, info, warning (default) or error; also $ROUTER_LOG_LEVEL"
+
+
+def _accept_global_options(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Let ``--log-level`` follow the command too (``router complete --log-level debug ...``)."""
+    for parser in commands.choices.values():
+        parser.add_argument("--log-level", default=argparse.SUPPRESS, help=_LOG_HELP)
 
 
 def _optional(name: str) -> ModuleType | None:
