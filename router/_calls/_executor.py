@@ -189,7 +189,13 @@ class Executor:
                 if not await self._waited_for_retry(state, error, retry, last=retry == tries - 1):
                     return None
                 continue
-            await self.guards.budgets.settle(reservation, attempt.cost_usd or 0.0)
+            record = state.cost_record(info, candidate, attempt, response.simulated or self.simulated)
+            # Independent writes, so one round trip's wait instead of three.
+            await asyncio.gather(
+                self.guards.budgets.settle(reservation, attempt.cost_usd or 0.0),
+                self.guards.circuit.record_success(info.name),
+                sink(record),
+            )
             return self._completion(state, info, attempt, response)
         return None
 
@@ -221,8 +227,6 @@ class Executor:
         attempt = success_attempt(info.name, number, response, latency, fallback)
         state.attempts.append(attempt)
         state.spent_usd += attempt.cost_usd or 0.0
-        await self.guards.circuit.record_success(info.name)
-        await sink(state.cost_record(info, candidate, attempt, response.simulated or self.simulated))
         _log_attempt(state, attempt)
         return attempt, response
 

@@ -147,21 +147,30 @@ class CircuitBreaker:
         self._policy = policy
         self._probe_ms = max(1, round(1000 * (probe_timeout_s or policy.cooldown_s)))
         self._scripts = LoopScripts(store, _SCRIPTS)
+        # Models this process is probing (half-open). A success only changes
+        # the shared state for a probe: while closed, the success script is a
+        # no-op, so skipping it saves a round trip on every healthy call.
+        self._probing: set[str] = set()
 
     async def allow(self, model: str) -> bool:
         """Whether a call to ``model`` may go ahead now (after the cool-down: one probe only)."""
         allowed, verdict, failures = await self._run("allow", model, self._probe_ms)
         if _text(verdict) == "probe":
+            self._probing.add(model)
             _log.info("circuit.half_open", model=model, failures=int(failures), cooldown_s=self._cooldown)
         return bool(int(allowed))
 
     async def record_success(self, model: str) -> None:
-        """Note a success; after the cool-down it closes the circuit and resets the counts."""
+        """Note a success; a probe's success closes the circuit and resets the counts."""
+        if model not in self._probing:
+            return
+        self._probing.discard(model)
         if int(await self._run("success", model)):
             _log.info("circuit.closed", model=model, failures=0, cooldown_s=self._cooldown)
 
     async def record_failure(self, model: str) -> None:
         """Note a failure; at the threshold, or when a probe fails, the circuit opens."""
+        self._probing.discard(model)
         policy = self._policy
         verdict, failures = await self._run(
             "failure", model, policy.failure_threshold, _us(policy.window_s), _us(policy.cooldown_s)

@@ -1,0 +1,123 @@
+"""Per-call overhead of the router over a bare ``litellm.acompletion``, beside ``litellm.Router``.
+
+All three call the same simulated provider (a litellm custom provider with zero
+latency) through litellm's own call path, in one process and one run:
+
+- bare:          ``litellm.acompletion`` straight to the simulated model;
+- litellm.Router: a two-deployment Router with a fallback from the first to the second;
+- ours:          ``Runtime.complete``: routing decision (three signals), circuit check,
+                 budget reservation and settlement, shared rate limit, ledger write.
+
+"Overhead" is each path's median minus the bare median. Run:
+
+    .venv/bin/python benchmarks/bench_calls.py [--calls 400] [--redis redis://127.0.0.1:6379/14]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("LITELLM_OFFLINE_MODE", "true")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import logging  # noqa: E402
+
+import structlog  # noqa: E402
+
+from router._config import load_routes  # noqa: E402
+from router._providers._litellm_import import load_litellm  # noqa: E402
+from router._providers._simulator import SimulatedProvider, register_handler  # noqa: E402
+from router._runtime import Runtime  # noqa: E402
+from router._state._store import Store, StoreSettings  # noqa: E402
+from router._task import Task  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+PROMPT = "Summarise the attached meeting notes in three short bullet points for the weekly update."
+MESSAGES = [{"role": "user", "content": PROMPT}]
+
+
+async def _timed(call: Callable[[], Awaitable[Any]], n: int) -> list[float]:
+    for _ in range(20):  # warm-up: clients, scripts, tokenizers
+        await call()
+    samples = []
+    for _ in range(n):
+        started = time.perf_counter()
+        await call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def _litellm_router(litellm: Any, sim: SimulatedProvider, runtime: Runtime) -> Any:
+    first = runtime.router.models["gemini-2.5-flash-lite"]
+    second = runtime.router.models["gpt-4o-mini"]
+    model_list = [
+        {"model_name": "chat", "litellm_params": sim.request_kwargs(first)},
+        {"model_name": "chat-fallback", "litellm_params": sim.request_kwargs(second)},
+    ]
+    return litellm.Router(model_list=model_list, fallbacks=[{"chat": ["chat-fallback"]}], num_retries=0)
+
+
+async def _main(calls: int, redis_url: str | None) -> None:
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    litellm = load_litellm()
+    register_handler()
+    config = load_routes(ROOT / "routes.yaml")
+    sim = SimulatedProvider(config.simulation, latency=False)
+    store = Store(StoreSettings(url=redis_url))
+    if redis_url:
+        store.sync().flushdb()
+    runtime = Runtime.build(config, store=store, simulate=True, provider=sim)
+    chosen = runtime.router.models["gemini-2.5-flash-lite"]
+    bare_kwargs = sim.request_kwargs(chosen)
+    lrouter = _litellm_router(litellm, sim, runtime)
+
+    async def bare() -> Any:
+        return await litellm.acompletion(messages=MESSAGES, max_tokens=512, **bare_kwargs)
+
+    async def via_litellm_router() -> Any:
+        return await lrouter.acompletion(model="chat", messages=MESSAGES, max_tokens=512)
+
+    async def ours() -> Any:
+        return await runtime.complete(Task.build(PROMPT))
+
+    results = {}
+    for name, call in (
+        ("bare litellm.acompletion", bare),
+        ("litellm.Router", via_litellm_router),
+        ("ours", ours),
+    ):
+        results[name] = await _timed(call, calls)
+    # A second pass in reverse order evens out drift on a noisy machine.
+    for name, call in reversed(
+        list({"bare litellm.acompletion": bare, "litellm.Router": via_litellm_router, "ours": ours}.items())
+    ):
+        results[name] += await _timed(call, calls)
+    _report(results, store)
+
+
+def _report(results: dict[str, list[float]], store: Store) -> None:
+    base = statistics.median(results["bare litellm.acompletion"])
+    print(f"store: {store.settings.safe_url}; samples per path: {len(next(iter(results.values())))}")
+    print(f"{'path':<26}{'p50 ms':>9}{'p90 ms':>9}{'overhead p50 ms':>17}")
+    for name, samples in results.items():
+        samples.sort()
+        p50, p90 = statistics.median(samples), samples[int(len(samples) * 0.9)]
+        print(f"{name:<26}{p50:>9.3f}{p90:>9.3f}{p50 - base:>17.3f}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--calls", type=int, default=400)
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/14", help="'' for the embedded store")
+    args = parser.parse_args()
+    asyncio.run(_main(args.calls, args.redis or None))
