@@ -28,16 +28,16 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("LITELLM_OFFLINE_MODE", "true")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import logging  # noqa: E402
+import logging
 
-import structlog  # noqa: E402
+import structlog
 
-from router._config import load_routes  # noqa: E402
-from router._providers._litellm_import import load_litellm  # noqa: E402
-from router._providers._simulator import SimulatedProvider, register_handler  # noqa: E402
-from router._runtime import Runtime  # noqa: E402
-from router._state._store import Store, StoreSettings  # noqa: E402
-from router._task import Task  # noqa: E402
+from router._config import load_routes
+from router._providers._litellm_import import load_litellm
+from router._providers._simulator import SimulatedProvider, register_handler
+from router._runtime import Runtime
+from router._state._store import Store, StoreSettings
+from router._task import Task
 
 ROOT = Path(__file__).resolve().parents[1]
 PROMPT = "Summarise the attached meeting notes in three short bullet points for the weekly update."
