@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from router._levels import Sensitivity
+from router._signals._sensitivity import BUILTIN_TYPES
 
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9._:@/+-]*$"
 _ENV_REF = re.compile(r"^os\.environ/[A-Za-z_][A-Za-z0-9_]*$")
@@ -43,16 +44,8 @@ Level = Annotated[
 ]
 USD = Annotated[float, Field(ge=0)]
 
-BUILTIN_FINDINGS: tuple[str, ...] = (
-    "email",
-    "phone",
-    "credit_card",
-    "iban",
-    "us_ssn",
-    "ip_address",
-    "api_key",
-    "private_key",
-)
+BUILTIN_FINDINGS: tuple[str, ...] = BUILTIN_TYPES
+"""The finding types the built-in detectors emit; routes.yaml may set each one's level."""
 
 
 class _Strict(BaseModel):
