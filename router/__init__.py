@@ -44,12 +44,15 @@ from router._results import Attempt, Completion, Usage
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from router._batch import BatchJob, JobStatus
     from router._ledger._budgets import BudgetStatus
     from router._ledger._reports import CostReport, CostRow, SavingsReport, SavingsRow
 
 # Report types live beside the Redis client; load them on first use so that
 # ``import router`` (and ``router route``) stays free of it.
 _LAZY = {
+    "BatchJob": "router._batch",
+    "JobStatus": "router._batch",
     "BudgetStatus": "router._ledger._budgets",
     "CostReport": "router._ledger._reports",
     "CostRow": "router._ledger._reports",
@@ -73,6 +76,7 @@ __all__ = [
     "BadRequest",
     "BatchError",
     "BatchInputError",
+    "BatchJob",
     "BudgetExceeded",
     "BudgetStatus",
     "CallError",
@@ -90,6 +94,7 @@ __all__ = [
     "Excluded",
     "FindingSummary",
     "JobNotFound",
+    "JobStatus",
     "NoModelFits",
     "ProviderError",
     "ProviderTimeout",

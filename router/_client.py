@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +17,7 @@ from router._router import Router
 from router._task import PromptOrMessages, Task
 
 if TYPE_CHECKING:
+    from router._batch import BatchJob, JobStatus
     from router._ledger._budgets import BudgetStatus
     from router._ledger._reports import CostReport, SavingsReport
     from router._state._store import Store
@@ -84,6 +85,46 @@ class _Base:
 
         since_ts, until_ts = _bounds(since, until)
         return savings(self.store, self.config, since=since_ts, until=until_ts, baseline=baseline)
+
+    def submit_batch(
+        self,
+        items_or_path: str | os.PathLike[str] | Iterable[Mapping[str, Any]],
+        *,
+        name: str | None = None,
+        team: str | None = None,
+        tags: Sequence[str] = (),
+        idempotency_key: str | None = None,
+    ) -> BatchJob:
+        """Submit a JSONL file (streamed, never read whole) or an iterable of items as a batch job.
+
+        Lines are in the OpenAI batch format or the short form
+        ``{"custom_id"?, "prompt" | "messages", "max_tokens"?, "tags"?, "metadata"?}``.
+        The same ``idempotency_key`` returns the existing job. Without a Redis URL
+        the job runs in-process on the simulated provider and this returns when it ends.
+        """
+        from router._batch import submit_batch
+
+        return submit_batch(
+            self.store,
+            self.config,
+            items_or_path,
+            name=name,
+            team=team,
+            tags=tuple(tags),
+            idempotency_key=idempotency_key,
+        )
+
+    def jobs(self, *, limit: int = 50) -> list[JobStatus]:
+        """The most recent batch jobs, newest first."""
+        from router._batch import list_jobs
+
+        return list_jobs(self.store, limit=limit)
+
+    def job(self, job_id: str) -> BatchJob:
+        """A handle on an existing batch job (``JobNotFound`` if there is none)."""
+        from router._batch import get_job
+
+        return get_job(self.store, job_id)
 
     def budgets(self) -> list[BudgetStatus]:
         """Each budget's spend, reservations, limit and remaining amount for its current period."""

@@ -27,7 +27,7 @@ def register(commands: Any) -> None:
         "--concurrency",
         type=_positive_int,
         default=None,
-        help="chunks run at once: processes (default: one per CPU), or threads with --pool threads (default 8)",
+        help="chunks run at once: processes (default: one per CPU), or threads with --pool threads (8)",
     )
     worker.add_argument("--pool", choices=POOLS, default="prefork", help="Celery pool (default: prefork)")
     worker.add_argument(

@@ -14,7 +14,9 @@ ROOT = Path(__file__).resolve().parents[2]
 ROUTES = (ROOT / "routes.yaml").read_text()
 
 
-def _complete(tmp_path: Path, *args: str, routes: str = ROUTES, **env: str) -> subprocess.CompletedProcess[str]:
+def _complete(
+    tmp_path: Path, *args: str, routes: str = ROUTES, **env: str
+) -> subprocess.CompletedProcess[str]:
     path = tmp_path / "routes.yaml"
     path.write_text(routes)
     environment = {**os.environ, "ROUTER_HOME": str(tmp_path / "home"), **env}
@@ -77,12 +79,16 @@ def test_when_every_allowed_model_fails_the_call_fails_closed(tmp_path: Path) ->
 
 
 def test_an_unreachable_redis_is_a_clear_error_not_a_hang(tmp_path: Path) -> None:
-    result = _complete(tmp_path, "--simulate", "hello there, how are you?", ROUTER_REDIS_URL="redis://127.0.0.1:1/0")
+    result = _complete(
+        tmp_path, "--simulate", "hello there, how are you?", ROUTER_REDIS_URL="redis://127.0.0.1:1/0"
+    )
     assert result.returncode == 5
     assert "Redis at redis://127.0.0.1:1/0 is unreachable" in result.stderr
 
 
-@pytest.mark.parametrize("secret", ["sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD", "ana.silva@example.com"])
+@pytest.mark.parametrize(
+    "secret", ["sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD", "ana.silva@example.com"]
+)
 def test_no_prompt_text_reaches_the_logs(tmp_path: Path, secret: str) -> None:
     prompt = f"Please check {secret} before Friday."
     result = _complete(tmp_path, "--simulate", "--log-level", "debug", prompt)

@@ -1,0 +1,291 @@
+"""Batch throughput, latency-bound concurrency and memory, through real workers on the local Redis.
+
+Prints, in one run (each part can be chosen with ``--parts``):
+
+- ``throughput``: items per second through the whole path (submit, route, simulated call with
+  zero latency, result and cost records written) with one and then two ``router worker``
+  processes, beside a bare loop of ``litellm.acompletion`` on the same simulated provider
+  (same concurrency bound, one process) measured in the same run;
+- ``latency``: with 200 ms of simulated provider latency, items per second from one worker and
+  the calls it kept in flight (Little's law: rate x mean call latency, and the bound);
+- ``memory``: peak RSS of each worker process and of the submitting process during a
+  100,000-item job, with the worker's RSS sampled along the way to show it stays flat.
+
+Workers run with the default pool (prefork, one child per CPU; ``--pool threads`` for one
+process). The routes are the project's routes.yaml without its per-model rpm/tpm limits (they would
+cap the rate at the limits, which is what they are for, not what is measured here). The data
+and broker use their own databases, flushed before and after.
+
+    .venv/bin/python benchmarks/bench_batch.py [--parts throughput,latency,memory] [--items 4000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT_ROOT))
+
+import redis  # noqa: E402
+import yaml  # noqa: E402
+
+ROUTER = str(Path(sys.executable).with_name("router"))
+IN_FLIGHT = 64
+PROMPTS = (
+    "What is {i} squared?",
+    "Wie viele Tage hat der Monat {i}?",
+    "Write a Python function that returns {i} factorial.",
+    "Summarise the plot of a {i}-page novel in one line.",
+)
+
+
+def routes_file(directory: Path, latency_ms: float) -> Path:
+    data = yaml.safe_load((PROJECT_ROOT / "routes.yaml").read_text(encoding="utf-8"))
+    for model in data["models"]:
+        model.pop("rpm", None)
+        model.pop("tpm", None)
+    data["simulation"] = {"latency_ms": latency_ms, "failures": [], "seed": 1}
+    path = directory / f"routes-{int(latency_ms)}ms.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def environment(args: argparse.Namespace, routes: Path, home: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "BENCH_POOL": args.pool,
+        "ROUTER_REDIS_URL": args.data_url,
+        "ROUTER_BROKER_URL": args.broker_url,
+        "ROUTER_SIMULATE": "1",
+        "ROUTER_ROUTES": str(routes),
+        "ROUTER_HOME": str(home),
+        "ROUTER_LOG_LEVEL": "error",
+        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+    }
+
+
+def flush(args: argparse.Namespace) -> None:
+    for url in (args.data_url, args.broker_url):
+        client = redis.Redis.from_url(url)
+        client.flushdb()
+        client.close()
+
+
+@contextmanager
+def workers(count: int, env: dict[str, str], log_dir: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
+    pool = env.get("BENCH_POOL", "prefork")
+    started = []
+    for number in range(count):
+        log = (log_dir / f"worker-{number}.log").open("wb")
+        started.append(
+            subprocess.Popen(
+                [
+                    ROUTER,
+                    "worker",
+                    "--loglevel",
+                    "error",
+                    "--pool",
+                    pool,
+                    *(["--concurrency", "8"] if pool == "threads" else []),
+                    "--in-flight",
+                    str(IN_FLIGHT),
+                    "--hostname",
+                    f"bench{number}@%h",
+                ],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+    try:
+        yield started
+    finally:
+        for process in started:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in started:
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+def run_job(env: dict[str, str], items: int, *, timeout_s: float) -> dict[str, Any]:
+    """Submit ``items`` prompts in a child process, wait for the job; returns its timing and memory."""
+    code = f"""
+import json, resource, sys, time
+from router._logging import configure
+configure("error")
+from router._batch._sdk import submit_batch
+from router._config import load_routes
+from router._state._store import Store, StoreSettings
+store = Store(StoreSettings.from_env())
+prompts = {PROMPTS!r}
+items = ({{"prompt": prompts[i % 4].format(i=i)}} for i in range({items}))
+started = time.perf_counter()
+job = submit_batch(store, load_routes(None), items)
+submitted = time.perf_counter()
+status = job.wait(poll_s=0.05, timeout_s={timeout_s})
+ended = time.perf_counter()
+latencies = [r["response"]["latency_ms"] for r in job.results() if r["status"] == "completed"]
+print(json.dumps({{"status": status.status, "completed": status.completed, "failed": status.failed,
+    "submit_s": submitted - started, "total_s": ended - started,
+    "mean_latency_ms": sum(latencies) / max(len(latencies), 1),
+    "submitter_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=timeout_s + 60
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"the submitter failed:\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def bare_loop(items: int) -> float:
+    """litellm.acompletion on the simulated provider, IN_FLIGHT at a time, in a fresh process."""
+    code = f"""
+import asyncio, time
+from router._providers._simulator import register_handler
+from router._providers._litellm_import import load_litellm
+register_handler()
+litellm = load_litellm()
+prompts = {PROMPTS!r}
+async def main():
+    slots = asyncio.Semaphore({IN_FLIGHT})
+    async def one(i):
+        async with slots:
+            await litellm.acompletion(model="router-sim/gemini-2.5-flash-lite",
+                messages=[{{"role": "user", "content": prompts[i % 4].format(i=i)}}], max_tokens=64)
+    await asyncio.gather(*(one(i) for i in range(200)))  # warm-up
+    started = time.perf_counter()
+    await asyncio.gather(*(one(i) for i in range({items})))
+    print({items} / (time.perf_counter() - started))
+asyncio.run(main())
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        raise SystemExit(f"the bare loop failed:\n{done.stderr[-3000:]}")
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def warm_up(env: dict[str, str]) -> None:
+    # Workers build their Runtime before consuming; a small job makes sure every one is serving.
+    result = run_job(env, 400, timeout_s=120)
+    if result["status"] != "completed":
+        raise SystemExit(f"warm-up job ended {result['status']}")
+
+
+def throughput(args: argparse.Namespace, work: Path) -> None:
+    env = environment(args, routes_file(work, 0), work / "home")
+    bare = bare_loop(args.items)
+    print(f"bare litellm.acompletion loop (simulated, {IN_FLIGHT} in flight, 1 process): {bare:8.1f} items/s")
+    for count in (1, 2):
+        flush(args)
+        with workers(count, env, work):
+            warm_up(env)
+            result = run_job(env, args.items, timeout_s=600)
+        rate = args.items / result["total_s"]
+        print(
+            f"whole path, {count} worker{'s' if count > 1 else ' '} ({args.items} items, zero latency):   "
+            f"{rate:8.1f} items/s = {rate / bare:.2f}x bare  (submit {result['submit_s']:.2f} s, "
+            f"{result['failed']} failed)"
+        )
+
+
+def latency(args: argparse.Namespace, work: Path) -> None:
+    env = environment(args, routes_file(work, 200), work / "home")
+    flush(args)
+    with workers(1, env, work):
+        warm_up(env)
+        result = run_job(env, args.items, timeout_s=600)
+    rate = args.items / result["total_s"]
+    in_flight = rate * result["mean_latency_ms"] / 1000
+    print(
+        f"200 ms provider latency, 1 worker ({args.items} items): {rate:.1f} items/s, "
+        f"{in_flight:.0f} calls in flight on average (bound {IN_FLIGHT} per process; "
+        f"mean call {result['mean_latency_ms']:.0f} ms)"
+    )
+
+
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def tree(pid: int) -> list[int]:
+    """A worker's processes: the Celery parent and its pool children."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return [pid]
+    return [pid, *(int(child) for child in children)]
+
+
+def memory(args: argparse.Namespace, work: Path) -> None:
+    env = environment(args, routes_file(work, 0), work / "home")
+    flush(args)
+    with workers(2, env, work) as started:
+        warm_up(env)
+        samples: list[float] = []
+        result: dict[str, Any] = {}
+        # The submitter runs in a child process (run_job); this thread samples the workers meanwhile.
+        thread = threading.Thread(
+            target=lambda: result.update(run_job(env, args.memory_items, timeout_s=3600))
+        )
+        thread.start()
+        while thread.is_alive():
+            samples.append(max(rss_mb(pid) for process in started for pid in tree(process.pid)))
+            time.sleep(2)
+        peaks = [rss_mb(pid, "VmHWM") for process in started for pid in tree(process.pid)]
+    thirds = [samples[min(len(samples) * k // 3, len(samples) - 1)] for k in (1, 2, 3)] if samples else []
+    print(
+        f"{args.memory_items:,}-item job ({result['status']}, {result['total_s']:.0f} s): peak RSS per "
+        f"worker process (parents, pool children) {', '.join(f'{peak:.0f}' for peak in peaks)} MB; largest "
+        f"worker process RSS at 1/3, 2/3, 3/3 of the run "
+        f"{' / '.join(f'{value:.0f}' for value in thirds)} MB; submitter peak RSS "
+        f"{result['submitter_peak_mb']:.0f} MB"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--data-url", default="redis://127.0.0.1:6379/7", help="a database this script may flush"
+    )
+    parser.add_argument(
+        "--broker-url", default="redis://127.0.0.1:6379/6", help="a database this script may flush"
+    )
+    parser.add_argument("--parts", default="throughput,latency,memory")
+    parser.add_argument("--pool", default="prefork", choices=("prefork", "threads"), help="the workers' pool")
+    parser.add_argument("--items", type=int, default=4000)
+    parser.add_argument("--memory-items", type=int, default=100_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-batch-") as directory:
+        work = Path(directory)
+        try:
+            for part in args.parts.split(","):
+                {"throughput": throughput, "latency": latency, "memory": memory}[part.strip()](args, work)
+        finally:
+            flush(args)
+
+
+if __name__ == "__main__":
+    main()

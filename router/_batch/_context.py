@@ -1,0 +1,187 @@
+"""One event loop, one Runtime, one Redis client per worker process.
+
+litellm caches its async HTTP clients per event loop, so running each task
+under a fresh ``asyncio.run`` leaves clients bound to closed loops ("Event
+loop is closed", litellm issues #6921 and #9133). A worker process therefore
+keeps a single loop alive in a daemon thread for its whole life; Celery's
+task threads hand it chunks with ``asyncio.run_coroutine_threadsafe``.
+
+The context is built on first use in the process that runs tasks, never at
+import and never in a Celery parent before it forks: a context built before a
+fork is detected by its pid and rebuilt in the child.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
+from typing import TypeVar
+
+import redis.asyncio as aioredis
+
+from router._batch._execute import Completer, Env
+from router._batch._finish import Stager
+from router._state._store import Store, StoreSettings
+
+T = TypeVar("T")
+
+IN_FLIGHT_ENV = "ROUTER_BATCH_IN_FLIGHT"
+DEFAULT_IN_FLIGHT = 64
+"""Items (model calls and their Redis writes) one worker process keeps in flight at most.
+
+The Runtime's own clients use redis-py's default asyncio pool (100 connections, and it raises
+rather than waits when they are all in use), so this stays well under 100.
+"""
+
+RuntimeFactory = Callable[[Store], Completer]
+LedgerFactory = Callable[[Store], Stager]
+
+
+def default_runtime(store: Store) -> Completer:
+    """The Runtime on ``$ROUTER_ROUTES`` (or ./routes.yaml), simulated when ``$ROUTER_SIMULATE`` is set."""
+    from router._config import load_routes
+    from router._runtime import Runtime
+
+    runtime: Completer = Runtime.build(load_routes(None), store=store)
+    return runtime
+
+
+def default_ledger(store: Store) -> Stager:
+    from router._ledger._ledger import Ledger
+
+    ledger: Stager = Ledger(store)
+    return ledger
+
+
+def in_flight_from_env() -> int:
+    value = os.environ.get(IN_FLIGHT_ENV, "")
+    return int(value) if value.strip() else DEFAULT_IN_FLIGHT
+
+
+class WorkerContext:
+    """The process's event loop thread and what every chunk shares."""
+
+    def __init__(
+        self,
+        *,
+        store: Store | None = None,
+        runtime: RuntimeFactory = default_runtime,
+        ledger: LedgerFactory = default_ledger,
+        in_flight: int | None = None,
+    ) -> None:
+        self.pid = os.getpid()
+        self.store = store or Store(StoreSettings.from_env())
+        self.in_flight = in_flight or in_flight_from_env()
+        self._runtime_factory = runtime
+        self._ledger_factory = ledger
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="router-batch-loop", daemon=True)
+        self._thread.start()
+        self._env: Env | None = None
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        """Build the Runtime now (tokenizers, litellm) instead of on the first chunk."""
+        self.env()
+
+    def env(self) -> Env:
+        with self._lock:
+            if self._env is None:
+                runtime = self._runtime_factory(self.store)
+                ledger = self._ledger_factory(self.store)
+                self._env = self.submit(self._make_env(runtime, ledger)).result()
+            return self._env
+
+    async def _make_env(self, runtime: Completer, ledger: Stager) -> Env:
+        # The Redis client and the semaphore belong to this loop, so they are made on it.
+        client = _client(self.store, self.in_flight)
+        return Env(
+            store=self.store,
+            client=client,
+            runtime=runtime,
+            ledger=ledger,
+            slots=asyncio.Semaphore(self.in_flight),
+        )
+
+    def submit(self, coroutine: Awaitable[T]) -> Future[T]:
+        return asyncio.run_coroutine_threadsafe(_wrap(coroutine), self._loop)
+
+    def run(self, work: Callable[[Env], Awaitable[T]], timeout_s: float | None = None) -> T:
+        """Run ``work(env)`` on the process's loop and wait for it (from any other thread)."""
+        env = self.env()
+        return self.submit(work(env)).result(timeout_s)
+
+    def close(self) -> None:
+        """Cancel what still runs on the loop (litellm's logging worker too) and stop it.
+
+        For tests and embedded runs; a worker process just exits.
+        """
+        if self._thread.is_alive():
+            self.submit(self._shutdown()).result(10)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+        if not self._loop.is_running():
+            self._loop.close()
+
+    async def _shutdown(self) -> None:
+        current = asyncio.current_task()
+        pending = [task for task in asyncio.all_tasks() if task is not current]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        if self._env is not None:
+            await self._env.client.aclose()
+        await self._loop.shutdown_asyncgens()
+
+
+def _client(store: Store, in_flight: int) -> aioredis.Redis:
+    """The batch's own asyncio client: a pool that waits for a free connection instead of raising."""
+    if store.embedded:
+        return store.aio()
+    settings = store.settings
+    assert settings.url is not None
+    pool = aioredis.BlockingConnectionPool.from_url(
+        settings.url,
+        max_connections=in_flight + 16,
+        timeout=settings.socket_timeout_s,
+        socket_timeout=settings.socket_timeout_s,
+        socket_connect_timeout=settings.connect_timeout_s,
+    )
+    return aioredis.Redis(connection_pool=pool)
+
+
+async def _wrap(coroutine: Awaitable[T]) -> T:
+    return await coroutine
+
+
+_current: WorkerContext | None = None
+_current_lock = threading.Lock()
+_thread_local = threading.local()
+
+
+def current_context() -> WorkerContext:
+    """This thread's context if one is bound, else the process's, built on first use (again after a fork)."""
+    bound: WorkerContext | None = getattr(_thread_local, "context", None)
+    if bound is not None:
+        return bound
+    global _current
+    with _current_lock:
+        if _current is None or _current.pid != os.getpid():
+            _current = WorkerContext()
+        return _current
+
+
+def install_context(context: WorkerContext | None) -> WorkerContext | None:
+    """Make ``context`` the process's context (tests); returns the previous one."""
+    global _current
+    with _current_lock:
+        previous, _current = _current, context
+        return previous
+
+
+def bind_context_to_thread(context: WorkerContext | None) -> None:
+    """Make ``context`` the one tasks on this thread use (the embedded runner's threads)."""
+    _thread_local.context = context

@@ -1,0 +1,241 @@
+"""Running one chunk of a job: its items concurrently, each finished exactly once.
+
+A chunk is a range of positions in the job's items list. Its items start
+together on the worker's event loop; a per-process semaphore bounds the model
+calls in flight across all chunks the process runs. The job's status is read
+just before each item starts, so a cancel stops every item not yet started
+while calls already in flight finish.
+
+Errors of the item (no model fits, budget, provider failures) fail that item
+only. Errors of the infrastructure (Redis unreachable) propagate after the
+other items of the chunk have finished, so the task is retried and the
+redelivered chunk skips what is done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import redis.asyncio as aioredis
+import structlog
+
+from router._batch._finish import JobTarget, Outcome, Stager, finish_item
+from router._batch._keys import JobKeys, idempotency_key, job_keys
+from router._batch._model import DEFAULT_RESULTS_TTL_S, STOPPING, TERMINAL, error_result, text
+from router._errors import (
+    AllModelsFailed,
+    BudgetExceeded,
+    CallError,
+    NoModelFits,
+    ProviderError,
+    StoreUnavailable,
+    UsageError,
+)
+from router._ledger._record import CostRecord
+from router._results import Completion
+from router._state._store import STORE_ERRORS, Store
+from router._task import Task
+
+log = structlog.get_logger("router.batch")
+
+CostSink = Callable[[CostRecord], Awaitable[None]]
+
+SKIPPED_RETRIES = 6
+"""Times an item whose every model was skipped (no request sent) is tried again."""
+SKIPPED_BACKOFF_S = 0.5
+
+
+class Completer(Protocol):
+    """What a worker needs of the runtime: route and call one task, reporting each attempt's cost."""
+
+    async def complete(
+        self,
+        task: Task,
+        *,
+        request_id: str | None = None,
+        sink: CostSink | None = None,
+        job_id: str | None = None,
+        custom_id: str | None = None,
+    ) -> Completion: ...
+
+
+@dataclass(frozen=True)
+class Env:
+    """One worker process's shared means: set up once, used by every chunk."""
+
+    store: Store
+    client: aioredis.Redis
+    runtime: Completer
+    ledger: Stager
+    slots: asyncio.Semaphore
+
+
+@dataclass(frozen=True)
+class ChunkReport:
+    done: int = 0
+    skipped: int = 0
+
+
+@dataclass(frozen=True)
+class _Job:
+    target: JobTarget
+    team: str | None
+    tags: tuple[str, ...]
+
+
+async def run_chunk(env: Env, job_id: str, start: int, stop: int) -> ChunkReport:
+    """Finish every item of the chunk that is not done yet."""
+    keys = job_keys(env.store, job_id)
+    job = await _read_job(env, keys)
+    if job is None:
+        log.info("batch.chunk_skipped", job_id=job_id, start=start, reason="job not found or finished")
+        return ChunkReport()
+    items = [json.loads(payload) for payload in await env.client.lrange(keys.items, start, stop - 1)]
+    todo = await _not_done(env, keys, items)
+    outcomes = await asyncio.gather(*(_run_item(env, job, item) for item in todo), return_exceptions=True)
+    failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+    if failures:
+        raise failures[0]
+    done = sum(1 for outcome in outcomes if outcome is True)
+    return ChunkReport(done=done, skipped=len(items) - done)
+
+
+async def _not_done(env: Env, keys: JobKeys, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # One round trip: a redelivered chunk skips what an earlier delivery finished.
+    pipe = env.client.pipeline(transaction=False)
+    for item in items:
+        pipe.exists(keys.result(item["n"]))
+    done = await pipe.execute()
+    return [item for item, finished in zip(items, done, strict=True) if not finished]
+
+
+async def _read_job(env: Env, keys: JobKeys) -> _Job | None:
+    fields = await env.client.hmget(keys.job, ["status", "team", "tags", "idempotency_key", "results_ttl_s"])
+    status, team, tags, idem, ttl = (text(value) if value is not None else None for value in fields)
+    if status is None or status in TERMINAL:
+        return None
+    target = JobTarget(
+        keys=keys,
+        idempotency_key=idempotency_key(env.store, idem) if idem else keys.job,
+        results_ttl_s=int(ttl or 0) or DEFAULT_RESULTS_TTL_S,
+    )
+    return _Job(target=target, team=team or None, tags=tuple(json.loads(tags or "[]")))
+
+
+async def _run_item(env: Env, job: _Job, item: Mapping[str, Any]) -> bool:
+    keys = job.target.keys
+    # The whole item holds a slot, Redis writes included: the slot count also bounds the
+    # connections the process's Redis pool must lend at once.
+    async with env.slots:
+        status = await env.client.hget(keys.job, "status")
+        if status is None:
+            return False
+        if text(status) in STOPPING:
+            outcome = _cancelled(item)
+        else:
+            outcome = await _call(env, job, item)
+        written = await finish_item(env.client, job.target, item["n"], outcome, env.ledger)
+    if written:
+        log.debug("batch.item_done", job_id=keys.job_id, n=item["n"], state=outcome.state)
+    return written
+
+
+async def _call(env: Env, job: _Job, item: Mapping[str, Any]) -> Outcome:
+    records: list[CostRecord] = []
+    job_id, custom_id, line = job.target.keys.job_id, item["custom_id"], item["line"]
+
+    async def collect(record: CostRecord) -> None:
+        # Kept for the item's own transaction, not written to the ledger at once.
+        records.append(record)
+
+    try:
+        task = Task.build(
+            item["messages"],
+            max_tokens=item.get("max_tokens"),
+            team=job.team,
+            tags=(*job.tags, *item.get("tags", ())),
+            metadata=item.get("metadata") or {},
+        )
+        completion = await _complete_patiently(env, task, job_id, custom_id, collect)
+    except StoreUnavailable:
+        raise
+    except (NoModelFits, BudgetExceeded, CallError, UsageError) as exc:
+        message = f"line {line}: {exc.message}"
+        return Outcome("failed", _failure(item, error_code(exc), message, records), records)
+    except STORE_ERRORS:
+        raise
+    except Exception as exc:
+        # A bug must fail its item, not the chunk: a chunk that always raises would be retried forever.
+        log.exception("batch.item_crashed", job_id=job_id, line=line, error_type=type(exc).__name__)
+        message = f"line {line}: internal error ({type(exc).__name__}); see the worker log"
+        return Outcome("failed", _failure(item, "internal_error", message, records), records)
+    return Outcome("completed", _success(item, completion, records), records)
+
+
+async def _complete_patiently(
+    env: Env, task: Task, job_id: str, custom_id: str, sink: CostSink
+) -> Completion:
+    """Call the runtime; when every model was only skipped (rate limit slot, open circuit), wait and retry.
+
+    An interactive call fails fast on a full rate limit; a batch item has time, and
+    failing it would only make the user resubmit it. Nothing was sent, so nothing was billed.
+    """
+    for retry in range(SKIPPED_RETRIES + 1):
+        try:
+            return await env.runtime.complete(
+                task, request_id=f"{job_id}:{custom_id}", sink=sink, job_id=job_id, custom_id=custom_id
+            )
+        except AllModelsFailed as exc:
+            if retry == SKIPPED_RETRIES or not _only_skipped(exc):
+                raise
+            await asyncio.sleep(min(SKIPPED_BACKOFF_S * 2**retry, 8.0) * (0.5 + random.random()))
+    raise AssertionError("unreachable")
+
+
+def _only_skipped(exc: AllModelsFailed) -> bool:
+    attempts: tuple[Any, ...] = getattr(exc, "attempts", ())
+    return bool(attempts) and all(getattr(attempt, "outcome", None) == "skipped" for attempt in attempts)
+
+
+def _success(item: Mapping[str, Any], completion: Completion, records: list[CostRecord]) -> dict[str, Any]:
+    response = completion.as_dict()
+    response.pop("decision", None)
+    response["rule"] = completion.decision.rule
+    return {
+        "custom_id": item["custom_id"],
+        "line": item["line"],
+        "status": "completed",
+        "response": response,
+        "error": None,
+        "cost_usd": sum(record.cost_usd for record in records),
+    }
+
+
+def _failure(item: Mapping[str, Any], code: str, message: str, records: list[CostRecord]) -> dict[str, Any]:
+    result = error_result(item["custom_id"], item["line"], code, message)
+    result["cost_usd"] = sum(record.cost_usd for record in records)
+    return result
+
+
+def _cancelled(item: Mapping[str, Any]) -> Outcome:
+    message = f"line {item['line']}: the job was cancelled before this item started"
+    return Outcome(
+        "cancelled", error_result(item["custom_id"], item["line"], "cancelled", message, state="cancelled")
+    )
+
+
+def error_code(exc: Exception) -> str:
+    """A stable snake-case code for an item error: ``no_model_fits``, ``rate_limited``, ..."""
+    if isinstance(exc, ProviderError):
+        return exc.error_type
+    if isinstance(exc, UsageError):
+        return "invalid_item"
+    name = type(exc).__name__
+    return "".join(
+        f"_{char.lower()}" if char.isupper() and index else char.lower() for index, char in enumerate(name)
+    )

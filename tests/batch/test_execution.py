@@ -1,0 +1,180 @@
+"""Running a job's chunks: every item finished exactly once, counts and cost that add up, cancels."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from router._batch._context import WorkerContext
+from router._batch._execute import Env
+from router._batch._finish import JobTarget, Outcome, finish_item
+from router._batch._keys import job_keys
+from router._batch._model import error_result
+from router._batch._sdk import BatchJob, submit_batch
+from router._config import RoutesConfig, parse_routes
+from router._runtime import Runtime
+from router._state._store import Store
+from tests.batch.conftest import Queue, ledger_records, run_chunks
+
+
+def _items(count: int, *, start: int = 0) -> list[dict[str, Any]]:
+    languages = ["What is {i} times three?", "Was ist {i} mal drei?", "Combien font {i} fois trois ?"]
+    return [
+        {"custom_id": f"c{i}", "prompt": languages[i % 3].format(i=i), "tags": ["code"] if i % 5 == 0 else []}
+        for i in range(start, start + count)
+    ]
+
+
+def _assert_accounted_for(store: Store, job: BatchJob, total: int) -> list[dict[str, Any]]:
+    status = job.status()
+    results = list(job.results())
+    assert status.status == "completed"
+    assert status.completed + status.failed + status.cancelled == status.total == total
+    assert len(results) == total
+    assert len({result["custom_id"] for result in results}) == total
+    assert sum(result["status"] == "completed" for result in results) == status.completed
+    records = ledger_records(store, job.id)
+    assert len({record["id"] for record in records}) == len(records)
+    assert status.cost_usd == pytest.approx(sum(result["cost_usd"] for result in results))
+    assert status.cost_usd == pytest.approx(sum(record["cost_usd"] for record in records))
+    return results
+
+
+def test_every_item_finishes_once_with_counts_and_costs_that_add_up(
+    store: Store, config: RoutesConfig, queue: Queue, context: WorkerContext
+) -> None:
+    job = submit_batch(store, config, _items(150), chunk_size=20, dispatch=queue)
+    run_chunks(context, queue.chunks)
+    results = _assert_accounted_for(store, job, 150)
+    answered = [result for result in results if result["status"] == "completed"]
+    assert {result["response"]["rule"] for result in answered} >= {"non-english", "code-and-maths", "default"}
+    assert any(len(result["response"]["attempts"]) > 1 for result in answered), "no fallback happened"
+
+
+def test_a_chunk_delivered_twice_writes_nothing_twice(
+    store: Store, config: RoutesConfig, queue: Queue, context: WorkerContext
+) -> None:
+    job = submit_batch(store, config, _items(40), chunk_size=40, dispatch=queue)
+    first = run_chunks(context, queue.chunks)
+    before = (job.status(), len(ledger_records(store, job.id)))
+    again = run_chunks(context, queue.chunks * 2)
+    assert first[0].done == 40
+    assert [report.done for report in again] == [0, 0]
+    assert (job.status(), len(ledger_records(store, job.id))) == before
+    _assert_accounted_for(store, job, 40)
+
+
+def test_concurrent_finishes_of_one_item_write_it_once(
+    store: Store, config: RoutesConfig, queue: Queue, context: WorkerContext
+) -> None:
+    job = submit_batch(store, config, _items(2), dispatch=queue)
+    keys = job_keys(store, job.id)
+    target = JobTarget(keys=keys, idempotency_key=keys.job, results_ttl_s=600)
+    outcome = Outcome("failed", error_result("c0", 1, "x", "line 1: x"))
+
+    async def race(env: Env) -> list[bool]:
+        ledger = env.ledger
+        return list(
+            await asyncio.gather(*(finish_item(env.client, target, 0, outcome, ledger) for _ in range(20)))
+        )
+
+    assert sorted(context.run(race)) == [False] * 19 + [True]
+    status = job.status()
+    assert (status.failed, status.status) == (1, "in_progress")
+
+
+def test_cancel_stops_items_not_started_and_keeps_finished_results(
+    store: Store, config: RoutesConfig, queue: Queue, context: WorkerContext
+) -> None:
+    job = submit_batch(store, config, _items(60), chunk_size=20, dispatch=queue)
+    run_chunks(context, queue.chunks[:1])
+    assert job.cancel().status == "cancelling"
+    run_chunks(context, queue.chunks[1:])
+    status = job.status()
+    assert (status.status, status.completed + status.failed, status.cancelled) == ("cancelled", 20, 40)
+    cancelled = [result for result in job.results() if result["status"] == "cancelled"]
+    assert len(cancelled) == 40
+    assert cancelled[0]["error"]["code"] == "cancelled"
+    assert job.cancel().status == "cancelled"
+
+
+def test_routing_errors_fail_the_item_naming_its_line(store: Store, routes_file: Path, queue: Queue) -> None:
+    # Windows cut to 20K tokens so that "too long for every model" needs no million-token prompt.
+    data = yaml.safe_load(routes_file.read_text(encoding="utf-8"))
+    for model in data["models"]:
+        model["context_window"] = 20_000
+    config = parse_routes(yaml.safe_dump(data, allow_unicode=True))
+    items = [
+        {"custom_id": "ok", "prompt": "What is the capital of France?"},
+        {"custom_id": "huge", "prompt": "word " * 30_000},
+        {"custom_id": "secret-ja", "prompt": "カード番号 4111 1111 1111 1111 の明細を要約してください。"},
+    ]
+    job = submit_batch(store, config, items, dispatch=queue)
+    context = WorkerContext(store=store, runtime=lambda s: Runtime.build(config, store=s, simulate=True))
+    try:
+        run_chunks(context, queue.chunks)
+    finally:
+        context.close()
+    errors = {result["custom_id"]: result["error"] for result in job.results(errors_only=True)}
+    assert set(errors) == {"huge", "secret-ja"}
+    assert errors["huge"]["code"] == "no_model_fits"
+    assert errors["huge"]["message"].startswith("line 2: ")
+    assert errors["secret-ja"]["code"] == "no_model_fits"
+    assert errors["secret-ja"]["message"].startswith("line 3: ")
+    assert "does not support language 'ja'" in errors["secret-ja"]["message"]
+
+
+def test_results_are_readable_while_the_job_runs(
+    store: Store, config: RoutesConfig, queue: Queue, context: WorkerContext
+) -> None:
+    job = submit_batch(store, config, _items(30), chunk_size=10, dispatch=queue)
+    run_chunks(context, queue.chunks[:2])
+    partial = list(job.results())
+    assert len(partial) == 20
+    assert job.status().status == "in_progress"
+
+
+def test_results_and_the_finished_job_expire_after_the_configured_time(
+    store: Store, config: RoutesConfig, queue: Queue, context: WorkerContext
+) -> None:
+    job = submit_batch(store, config, _items(3), results_ttl_s=120, dispatch=queue)
+    run_chunks(context, queue.chunks)
+    client = store.sync()
+    keys = job_keys(store, job.id)
+    assert 0 < client.ttl(keys.result(0)) <= 120
+    assert 0 < client.ttl(keys.job) <= 120
+    assert client.exists(keys.items) == 0, "a finished job's prompts are dropped at once"
+
+
+def test_the_wait_reports_progress_until_the_job_ends(
+    store: Store, config: RoutesConfig, queue: Queue, context: WorkerContext
+) -> None:
+    job = submit_batch(store, config, _items(10), dispatch=queue)
+    seen: list[str] = []
+    context.submit(_later(context.env(), queue))
+    final = job.wait(progress=lambda status: seen.append(status.status), poll_s=0.05, timeout_s=60)
+    assert final.status == "completed"
+    assert seen[-1] == "completed"
+
+
+async def _later(env: Env, queue: Queue) -> None:
+    from router._batch._execute import run_chunk
+
+    await asyncio.sleep(0.2)
+    for job_id, start, stop in queue.chunks:
+        await run_chunk(env, job_id, start, stop)
+
+
+def test_wait_returns_the_current_status_at_its_timeout(
+    store: Store, config: RoutesConfig, queue: Queue
+) -> None:
+    job = submit_batch(store, config, _items(2), dispatch=queue)
+    started = time.monotonic()
+    status = job.wait(timeout_s=0.3, poll_s=0.05)
+    assert status.status == "in_progress"
+    assert time.monotonic() - started < 2
