@@ -29,6 +29,9 @@ from router._task import Task
 
 SIMULATE_ENV = "ROUTER_SIMULATE"
 
+_CLOSED_CACHE_S = 0.5
+"""How long a process trusts a "closed" circuit verdict before asking Redis again."""
+
 
 def simulate_from_env() -> bool:
     """``ROUTER_SIMULATE=1`` (or true/yes/on) switches the simulated provider on."""
@@ -63,7 +66,7 @@ class Runtime:
         provider = provider or _provider(config, simulated)
         guards = Guards(
             limiter=RateLimiter(store),
-            circuit=CircuitBreaker(store, config.policies.circuit_breaker),
+            circuit=CircuitBreaker(store, config.policies.circuit_breaker, closed_cache_s=_CLOSED_CACHE_S),
             budgets=BudgetGuard(store, config.policies.budgets),
         )
         executor = Executor(router.models, provider, guards, config.policies, simulated=simulated)

@@ -21,6 +21,7 @@ Keys, per model, with a hash tag so they share a Redis Cluster slot:
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -141,7 +142,12 @@ class CircuitBreaker:
     """Skips models that keep failing, sharing that knowledge across processes."""
 
     def __init__(
-        self, store: Store, policy: CircuitBreakerPolicy, *, probe_timeout_s: float | None = None
+        self,
+        store: Store,
+        policy: CircuitBreakerPolicy,
+        *,
+        probe_timeout_s: float | None = None,
+        closed_cache_s: float = 0.0,
     ) -> None:
         self._store = store
         self._policy = policy
@@ -151,10 +157,19 @@ class CircuitBreaker:
         # the shared state for a probe: while closed, the success script is a
         # no-op, so skipping it saves a round trip on every healthy call.
         self._probing: set[str] = set()
+        # A "closed" verdict may be reused for ``closed_cache_s``: healthy models then
+        # cost no round trip per call, and another process's opening is seen that much
+        # later (our own failures drop the cached verdict at once).
+        self._closed_cache_s = closed_cache_s
+        self._closed_until: dict[str, float] = {}
 
     async def allow(self, model: str) -> bool:
         """Whether a call to ``model`` may go ahead now (after the cool-down: one probe only)."""
+        if self._closed_until.get(model, 0.0) > time.monotonic():
+            return True
         allowed, verdict, failures = await self._run("allow", model, self._probe_ms)
+        if _text(verdict) == "closed" and self._closed_cache_s > 0:
+            self._closed_until[model] = time.monotonic() + self._closed_cache_s
         if _text(verdict) == "probe":
             self._probing.add(model)
             _log.info("circuit.half_open", model=model, failures=int(failures), cooldown_s=self._cooldown)
@@ -171,6 +186,7 @@ class CircuitBreaker:
     async def record_failure(self, model: str) -> None:
         """Note a failure; at the threshold, or when a probe fails, the circuit opens."""
         self._probing.discard(model)
+        self._closed_until.pop(model, None)
         policy = self._policy
         verdict, failures = await self._run(
             "failure", model, policy.failure_threshold, _us(policy.window_s), _us(policy.cooldown_s)
@@ -186,6 +202,7 @@ class CircuitBreaker:
         anything else is refused so that no provider message or key reaches Redis or logs.
         A park never shortens a longer one already in force.
         """
+        self._closed_until.pop(model, None)
         if not _REASON.fullmatch(reason):
             raise ValueError(f"park reason must be a short snake_case code, got {reason!r}")
         if seconds <= 0:
