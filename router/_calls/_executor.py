@@ -210,15 +210,14 @@ class Executor:
         number = len(state.attempts) + 1
         started = time.monotonic()
         try:
-            response = await asyncio.wait_for(
-                self.provider.acomplete(
+            # asyncio.timeout, unlike wait_for, runs the call in this task: no extra task per call.
+            async with asyncio.timeout(max(state.remaining_s(), 0.001)):
+                response = await self.provider.acomplete(
                     info,
                     state.task.messages,
                     max_tokens=state.max_tokens,
                     timeout_s=_timeout(info, remaining),
-                ),
-                timeout=max(state.remaining_s(), 0.001),
-            )
+                )
         except (TimeoutError, ProviderError) as raw:
             error = raw if isinstance(raw, ProviderError) else _chain_timeout(info)
             await self._on_error(state, info, candidate, fallback, sink, error, started)
