@@ -381,7 +381,8 @@ def _log_attempt(state: CallState, attempt: Attempt) -> None:
 
 def _log_fallback(state: CallState, failed: Candidate, rest: tuple[Candidate, ...]) -> None:
     if rest:
-        log.warning(
+        # Fallback is the router doing its job; call.failed is the warning.
+        log.info(
             "call.fallback", request_id=state.request_id, from_model=failed.model, to_model=rest[0].model
         )
 
