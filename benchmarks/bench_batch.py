@@ -228,6 +228,17 @@ def rss_mb(pid: int, field: str = "VmRSS") -> float:
     return 0.0
 
 
+def pss_mb(pid: int) -> float:
+    """Proportional set size: shared (copy-on-write) pages divided among the processes sharing them."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def tree(pid: int) -> list[int]:
     """A worker's processes: the Celery parent and its pool children."""
     try:
@@ -243,6 +254,7 @@ def memory(args: argparse.Namespace, work: Path) -> None:
     with workers(2, env, work) as started:
         warm_up(env)
         samples: list[float] = []
+        pss: list[float] = []
         result: dict[str, Any] = {}
         # The submitter runs in a child process (run_job); this thread samples the workers meanwhile.
         thread = threading.Thread(
@@ -251,6 +263,7 @@ def memory(args: argparse.Namespace, work: Path) -> None:
         thread.start()
         while thread.is_alive():
             samples.append(max(rss_mb(pid) for process in started for pid in tree(process.pid)))
+            pss.append(max(pss_mb(pid) for process in started for pid in tree(process.pid)))
             time.sleep(2)
         peaks = [rss_mb(pid, "VmHWM") for process in started for pid in tree(process.pid)]
     thirds = [samples[min(len(samples) * k // 3, len(samples) - 1)] for k in (1, 2, 3)] if samples else []
@@ -258,8 +271,9 @@ def memory(args: argparse.Namespace, work: Path) -> None:
         f"{args.memory_items:,}-item job ({result['status']}, {result['total_s']:.0f} s): peak RSS per "
         f"worker process (parents, pool children) {', '.join(f'{peak:.0f}' for peak in peaks)} MB; largest "
         f"worker process RSS at 1/3, 2/3, 3/3 of the run "
-        f"{' / '.join(f'{value:.0f}' for value in thirds)} MB; submitter peak RSS "
-        f"{result['submitter_peak_mb']:.0f} MB"
+        f"{' / '.join(f'{value:.0f}' for value in thirds)} MB; largest worker process PSS (shared "
+        f"pages split between the processes sharing them) {max(pss, default=0):.0f} MB; submitter peak "
+        f"RSS {result['submitter_peak_mb']:.0f} MB"
     )
 
 

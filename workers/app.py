@@ -26,6 +26,7 @@ is a lazy default resolved when the configuration is first used.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -107,10 +108,24 @@ def create_app(
     from workers.tasks import register
 
     register(app)
+    signals.worker_init.connect(_preload_before_fork, weak=False, dispatch_uid="router-batch-preload")
     signals.worker_process_init.connect(
         _build_context_after_fork, weak=False, dispatch_uid="router-batch-init"
     )
     return app
+
+
+def _preload_before_fork(**_: Any) -> None:
+    # In the prefork parent, before the children exist: load litellm, the
+    # tokenizers and the language models once so every child shares them
+    # copy-on-write. No connection, loop or model call happens here.
+    from router._config import load_routes
+    from router._errors import ConfigError
+    from router._warm import preload
+
+    # A bad routes file is reported by each child when it builds its Runtime.
+    with contextlib.suppress(ConfigError):
+        preload(load_routes())
 
 
 def _build_context_after_fork(**_: Any) -> None:
