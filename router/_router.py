@@ -45,6 +45,7 @@ class Router:
             min_confidence=config.signals.language.min_confidence,
             min_chars=config.signals.language.min_chars,
         )
+        self._pool_names = _pool_names(config)
 
     def measure(self, task: Task) -> tuple[Signals, _Tokens]:
         """The three signals of a task, and a memoised token counter for selection."""
@@ -73,7 +74,8 @@ class Router:
             capabilities=rule.require,
             cost_cap_usd=cap,
         )
-        pool = [self.models[spec.name] for spec in self.config.pool(rule)]
+        names = self._pool_names.get(rule.name) or [spec.name for spec in self.config.pool(rule)]
+        pool = [self.models[name] for name in names]
         candidates, excluded = select(pool, needs, tokens)
         if not candidates:
             raise _no_model_fits(rule.name, signals, excluded)
@@ -107,6 +109,17 @@ class _Tokens:
         return count
 
 
+def _pool_names(config: RoutesConfig) -> dict[str, tuple[str, ...]]:
+    """Each rule's pool by name, resolved once: config.pool() rebuilds a dict of every model per call.
+
+    Empty when rule names repeat (the loader refuses that; a config built by hand may not).
+    """
+    names = [rule.name for rule in config.rules]
+    if len(set(names)) < len(names):
+        return {}
+    return {rule.name: tuple(spec.name for spec in config.pool(rule)) for rule in config.rules}
+
+
 def build_scanner(config: SensitivitySignal) -> SensitivityScanner:
     """The sensitivity scanner routes.yaml asks for: defaults, overrides, custom terms."""
     levels: dict[str, Sensitivity] = dict(DEFAULT_LEVELS)
@@ -124,6 +137,8 @@ def build_scanner(config: SensitivitySignal) -> SensitivityScanner:
 
 def summarise(findings: Sequence[Finding]) -> tuple[FindingSummary, ...]:
     """Findings grouped by type, most sensitive first; positions are dropped."""
+    if not findings:  # most tasks
+        return ()
     counts = Counter(finding.type for finding in findings)
     levels = {finding.type: finding.level for finding in findings}
     ordered = sorted(counts, key=lambda kind: (-levels[kind], kind))
@@ -139,7 +154,8 @@ def _no_model_fits(rule: str, signals: Signals, excluded: list[Excluded]) -> NoM
     lines = "\n".join(f"  - {item.model}: {item.reason}" for item in excluded)
     message = (
         f"no model of rule {rule!r} may take this task "
-        f"({signals.tokens:,} tokens, language {signals.language}, sensitivity {signals.sensitivity.label}):\n"
+        f"({signals.tokens:,} tokens, language {signals.language}, "
+        f"sensitivity {signals.sensitivity.label}):\n"
         f"{lines}"
     )
     return NoModelFits(message, rule=rule, excluded=[(item.model, item.reason) for item in excluded])

@@ -61,7 +61,10 @@ def _policy_reason(info: ModelInfo, needs: Requirements) -> str | None:
     spec, signals = info.spec, needs.signals
     if spec.clearance < signals.sensitivity:
         found = ", ".join(sorted(signals.finding_types)) or "content"
-        return f"clearance {spec.clearance.label} is below the task's sensitivity {signals.sensitivity.label} ({found})"
+        return (
+            f"clearance {spec.clearance.label} is below the task's sensitivity "
+            f"{signals.sensitivity.label} ({found})"
+        )
     if signals.language != UNKNOWN and not spec.speaks(signals.language):
         return f"does not support language {signals.language!r}"
     missing = [tag for tag in needs.capabilities if tag not in spec.capabilities]
@@ -99,7 +102,10 @@ def _cost_reason(candidate: Candidate, cap: float | None) -> str | None:
         return None
     cost = candidate.estimated_cost_usd
     if cost is None:
-        return f"no price known (neither litellm's catalogue nor routes.yaml), so the ${cap:g} cap cannot be checked"
+        return (
+            f"no price known (neither litellm's catalogue nor routes.yaml), "
+            f"so the ${cap:g} cap cannot be checked"
+        )
     if cost > cap:
         return f"estimated ${cost:.6f} is over the ${cap:g} per-request cap"
     return None

@@ -101,7 +101,13 @@ def test_only_the_first_max_chars_are_examined() -> None:
     german = "Das Wetter ist heute schön, deshalb gehen wir im Park spazieren. " * 4
     english = "The rest of this very long prompt is written in plain English words. " * 200
     assert FastTextDetector(max_chars=len(german)).detect(german + english).code == "de"
-    assert FastTextDetector().detect(german + english).code == "en"
+    assert FastTextDetector(max_chars=len(german) * 20).detect(german + english).code == "en"
+
+
+def test_a_long_prompt_is_judged_by_its_opening(detector: FastTextDetector) -> None:
+    english = "Please read the report below and tell me what the main findings are. " * 8
+    german = "Das Wetter ist heute schön, deshalb gehen wir im Park spazieren. " * 2000
+    assert detector.detect(english + german).code == "en"
 
 
 def test_norwegian_is_reported_as_bokmal(detector: FastTextDetector) -> None:
