@@ -25,6 +25,8 @@ os.environ["OPENAI_API_BASE"] = "http://127.0.0.1:9/v1"
 os.environ.pop("ROUTER_REDIS_URL", None)
 # The embedded ledger and batch files go to a throw-away folder, never the checkout.
 os.environ["ROUTER_HOME"] = tempfile.mkdtemp(prefix="router-tests-")
+# The parsed-tokenizer cache too: tests must not write into the user's ~/.cache.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="router-tests-cache-")
 os.environ.pop("ROUTER_SIMULATE", None)
 
 TEST_REDIS_URL = os.environ.get("ROUTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
