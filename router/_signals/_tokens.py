@@ -25,17 +25,17 @@ import functools
 import hashlib
 import importlib.util
 import json
-import marshal
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, TypeGuard
+from typing import Any, Final
 
 from router._errors import UsageError
+from router._signals._tokenizer_cache import Parsed as _Parsed
+from router._signals._tokenizer_cache import Ranks as _Ranks
+from router._signals._tokenizer_cache import cached_parse
 
 __all__ = [
     "ENCODINGS",
@@ -201,80 +201,6 @@ def _read_tokenizer_file(name: str, encoding: str) -> tuple[bytes, str]:
     return data, hashlib.sha256(data).hexdigest()
 
 
-# --------------------------------------------------------------------------- parsed-file cache
-
-# Parsing is most of a cold start: tiktoken's base64 file takes ~0.2 s (o200k_base), a tokenizer
-# JSON ~0.1 s. The parsed ranks are kept as marshal data (bytes -> int, no code: unlike pickle,
-# loading it runs nothing) behind the sha256 of that data, so that a damaged entry is never used,
-# and named by the source file's sha256, so that a changed file is never read from a stale entry.
-# An unreadable, damaged, foreign or half-written entry is rebuilt.
-_CACHE_FORMAT: Final = 1
-_Ranks = dict[bytes, int]
-_Parsed = tuple[_Ranks, tuple[str, ...], tuple[str, ...]]
-"""A byte-level BPE as tiktoken takes it: token bytes -> rank, and the added tokens' texts
-(those matched in the raw text, and those matched after normalisation)."""
-
-
-def _cache_dir() -> Path:
-    # Read when a tokenizer loads (never at import); the XDG base directory convention.
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "llm-router"
-
-
-def _cached_parse(encoding: str, sha256: str, parse: Callable[[], _Parsed]) -> _Parsed:
-    path = _cache_dir() / f"{encoding}-{sha256}.v{_CACHE_FORMAT}.marshal"
-    cached = _read_entry(path)
-    if _is_parsed(cached):
-        return cached
-    parsed = parse()
-    payload = marshal.dumps(parsed)
-    _write_atomically(path, hashlib.sha256(payload).digest() + payload)
-    return parsed
-
-
-def _read_entry(path: Path) -> object:
-    try:
-        entry = path.read_bytes()
-    except OSError:
-        return None
-    digest, payload = entry[:32], entry[32:]
-    if hashlib.sha256(payload).digest() != digest:
-        return None
-    try:
-        return marshal.loads(payload)
-    except (EOFError, ValueError, TypeError):
-        return None
-
-
-def _is_parsed(value: object) -> TypeGuard[_Parsed]:
-    # The checksum vouches for the bytes; this tells a value of this shape from any other.
-    if not (isinstance(value, tuple) and len(value) == 3):
-        return False
-    ranks, *added = value
-    return (
-        isinstance(ranks, dict)
-        and len(ranks) >= 256
-        and all(isinstance(texts, tuple) and all(isinstance(text, str) for text in texts) for texts in added)
-    )
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    # Workers start together and may all write the entry: each writes its own temporary file and
-    # renames it into place, so a reader sees a whole file or none. A read-only or full disk only
-    # means the next start parses again.
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-    except OSError:
-        pass
-
-
 # --------------------------------------------------------------------------- OpenAI's tiktoken files
 
 
@@ -308,7 +234,7 @@ def _load_tiktoken(encoding: str) -> _Count:
         )
     # Parsed here, not by tiktoken.get_encoding, which looks for the file in its own download
     # cache (set through the environment) and fetches it when it is absent there.
-    ranks, _, _ = _cached_parse(encoding, sha256, lambda: _parse_tiktoken_file(data))
+    ranks, _, _ = cached_parse(encoding, sha256, lambda: _parse_tiktoken_file(data))
     encode = _tiktoken_bpe(encoding, spec.pattern, ranks)
     return lambda text: len(encode(text))
 
@@ -513,7 +439,7 @@ def _load_hf(encoding: str) -> _Count:
     data, sha256 = _read_tokenizer_file(_HF_TOKENIZER_FILES[encoding], encoding)
     equivalent = _TIKTOKEN_EQUIVALENTS.get(encoding)
     if equivalent is not None and sha256 == equivalent.sha256:
-        parsed = _cached_parse(encoding, sha256, lambda: _parse_byte_level_bpe(data))
+        parsed = cached_parse(encoding, sha256, lambda: _parse_byte_level_bpe(data))
         encode = _tiktoken_bpe(encoding, equivalent.pattern, parsed[0])
         return _ByteLevelBpeCount(encode, parsed, nfkc=equivalent.nfkc)
     # Any other file (another litellm's) is counted by the tokenizers library itself: exact, slower.
