@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -18,6 +17,7 @@ from router._config._schema import CircuitBreakerPolicy
 from router._errors import StoreUnavailable
 from router._state._circuit import CircuitBreaker, CircuitState
 from router._state._store import Store, StoreSettings
+from tests.support.processes import in_two_processes
 
 T = TypeVar("T")
 
@@ -259,20 +259,6 @@ def _share_one_circuit(redis_url: str, ready: Barrier, results: Queue[Any]) -> N
             await breaker.aclose()
 
     results.put(asyncio.run(main()))
-
-
-def in_two_processes(target: Callable[..., None], *args: object) -> list[Any]:
-    """Run ``target(*args, barrier, queue)`` in two spawned processes; return what each put."""
-    context = multiprocessing.get_context("spawn")
-    ready, results = context.Barrier(2), context.Queue()
-    processes = [context.Process(target=target, args=(*args, ready, results)) for _ in range(2)]
-    for process in processes:
-        process.start()
-    outcomes = [results.get(timeout=30) for _ in processes]
-    for process in processes:
-        process.join(timeout=10)
-        assert process.exitcode == 0
-    return outcomes
 
 
 def test_two_processes_see_one_circuit_and_share_one_probe(redis_url: str) -> None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import pickle
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pytest
 import redis
@@ -18,6 +17,7 @@ import redis
 from router._errors import StoreUnavailable
 from router._state._ratelimit import Limits, RateLimiter, SlotUnavailable, bucket_args
 from router._state._store import Store, StoreSettings
+from tests.support.processes import in_two_processes
 
 T = TypeVar("T")
 
@@ -283,20 +283,6 @@ def _hammer(redis_url: str, ready: Barrier, results: Queue[tuple[int, list[float
         return attempts, admitted
 
     results.put(asyncio.run(main()))
-
-
-def in_two_processes(target: Callable[..., None], *args: object) -> list[Any]:
-    """Run ``target(*args, barrier, queue)`` in two spawned processes; return what each put."""
-    context = multiprocessing.get_context("spawn")
-    ready, results = context.Barrier(2), context.Queue()
-    processes = [context.Process(target=target, args=(*args, ready, results)) for _ in range(2)]
-    for process in processes:
-        process.start()
-    outcomes = [results.get(timeout=30) for _ in processes]
-    for process in processes:
-        process.join(timeout=10)
-        assert process.exitcode == 0
-    return outcomes
 
 
 def test_two_processes_together_stay_within_the_limit(redis_url: str) -> None:
