@@ -15,7 +15,7 @@ Prints two things:
 
 Keys go under a fresh prefix and are deleted afterwards; nothing else is touched.
 
-    .venv/bin/python benchmarks/bench_ratelimit.py [--url redis://127.0.0.1:6379/15] [--seconds 60]
+    .venv/bin/python benchmarks/bench_ratelimit.py [--url redis://127.0.0.1:6379/13] [--seconds 60]
 """
 
 from __future__ import annotations
@@ -158,7 +158,7 @@ def report_accuracy(results: list[Hammered], rpm: int, seconds: float) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--url", default="redis://127.0.0.1:6379/15")
+    parser.add_argument("--url", default="redis://127.0.0.1:6379/13", help="a database this script may flush")
     parser.add_argument("--seconds", type=float, default=60.0, help="length of the two-process run")
     parser.add_argument("--rpm", type=int, default=600)
     parser.add_argument("--tasks", type=int, default=8, help="concurrent tasks per hammering process")
