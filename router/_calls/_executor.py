@@ -127,7 +127,7 @@ class Executor:
         info = self.models[candidate.model]
         if not await self._admissible(state, candidate, fallback):
             return None
-        reservation = await self._reserve(state, info, candidate, fallback)
+        reservation = await self._reserve_with_first_slot(state, info, candidate, fallback)
         if reservation is None:
             return None
         settled = False
@@ -149,6 +149,40 @@ class Executor:
             spent = f"${state.spent_usd:.6f}"
             reason = f"the chain has spent {spent}; this model's estimate would pass the ${cap:g} cap"
             state.skip(candidate.model, reason, fallback)
+            return False
+        return True
+
+    async def _reserve_with_first_slot(
+        self, state: CallState, info: ModelInfo, candidate: Candidate, fallback: bool
+    ) -> Reservation | None:
+        """The budget reservation and the first rate-limit slot, asked for concurrently.
+
+        Both are independent Redis round trips; waiting for them together saves one
+        per call. A slot taken for a model the budget then skips goes unused, which
+        only ever errs on the side of fewer requests.
+        """
+        outcomes = await asyncio.gather(
+            self._reserve(state, info, candidate, fallback),
+            self._first_slot(state, info, candidate, fallback),
+            return_exceptions=True,
+        )
+        reservation, slot = outcomes
+        if isinstance(reservation, Reservation) and slot is not True:
+            await self.guards.budgets.release(reservation)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        return reservation if isinstance(reservation, Reservation) and slot is True else None
+
+    async def _first_slot(
+        self, state: CallState, info: ModelInfo, candidate: Candidate, fallback: bool
+    ) -> bool:
+        remaining = state.remaining_s()
+        if remaining <= 0:
+            return True  # the attempt itself reports the deadline
+        try:
+            await self._take_slot(state, info, candidate, fallback, remaining)
+        except _NextModel:
             return False
         return True
 
@@ -180,7 +214,10 @@ class Executor:
         tries = self.policies.fallback.attempts_per_model
         for retry in range(tries):
             try:
-                attempt, response = await self._attempt(state, info, candidate, fallback, sink)
+                # The first slot came with the reservation; retries take their own.
+                attempt, response = await self._attempt(
+                    state, info, candidate, fallback, sink, take_slot=retry > 0
+                )
             except _NextModel:
                 return None
             except ProviderError as error:
@@ -200,13 +237,21 @@ class Executor:
         return None
 
     async def _attempt(
-        self, state: CallState, info: ModelInfo, candidate: Candidate, fallback: bool, sink: CostSink
+        self,
+        state: CallState,
+        info: ModelInfo,
+        candidate: Candidate,
+        fallback: bool,
+        sink: CostSink,
+        *,
+        take_slot: bool,
     ) -> tuple[Attempt, ProviderResponse]:
         """One request. Returns the successful attempt or raises what the loop should do next."""
         remaining = state.remaining_s()
         if remaining <= 0:
             raise _deadline(state, self.policies.fallback.deadline_s)
-        await self._take_slot(state, info, candidate, fallback, remaining)
+        if take_slot:
+            await self._take_slot(state, info, candidate, fallback, remaining)
         number = len(state.attempts) + 1
         started = time.monotonic()
         try:
