@@ -40,10 +40,10 @@ import structlog
 
 from router._config._schema import Budget, ModelSpec
 from router._errors import BudgetExceeded, ConfigError
-from router._ledger._clients import LoopClients
 from router._ledger._layout import Cell, Sums, totals_key
 from router._ledger._ledger import load_journal
 from router._ledger._periods import days_between, period_bounds, period_id
+from router._state._loop_clients import LoopClients
 from router._state._store import STORE_ERRORS, Store
 
 RESERVE_LUA = """

@@ -32,11 +32,11 @@ import redis.client
 import structlog
 from pydantic import ValidationError
 
-from router._ledger._clients import LoopClients
 from router._ledger._files import append_lines, claimed, read_lines, router_home
 from router._ledger._layout import Sums, cell_of, days_key, records_key, totals_key
 from router._ledger._periods import day_id, day_start
 from router._ledger._record import CostRecord
+from router._state._loop_clients import LoopClients
 from router._state._store import Store
 
 WRITE_LUA = """

@@ -28,7 +28,7 @@ from typing import Any, Literal
 import structlog
 
 from router._config._schema import CircuitBreakerPolicy
-from router._state._ratelimit import LoopScripts
+from router._state._loop_clients import LoopClients
 from router._state._store import Store
 
 __all__ = ["CircuitBreaker", "CircuitState"]
@@ -152,7 +152,7 @@ class CircuitBreaker:
         self._store = store
         self._policy = policy
         self._probe_ms = max(1, round(1000 * (probe_timeout_s or policy.cooldown_s)))
-        self._scripts = LoopScripts(store, _SCRIPTS)
+        self._scripts = LoopClients(store, _SCRIPTS)
         # Models this process is probing (half-open). A success only changes
         # the shared state for a probe: while closed, the success script is a
         # no-op, so skipping it saves a round trip on every healthy call.

@@ -26,21 +26,17 @@ from __future__ import annotations
 
 import asyncio
 import math
-import threading
 import time
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import redis.asyncio as aioredis
-from redis.commands.core import AsyncScript
-
-from router._state._store import STORE_ERRORS, Store
+from router._state._loop_clients import LoopClients
+from router._state._store import Store
 
 if TYPE_CHECKING:
     from router._config._schema import ModelSpec
 
-__all__ = ["Limits", "LoopScripts", "RateLimiter", "SlotUnavailable"]
+__all__ = ["Limits", "RateLimiter", "SlotUnavailable"]
 
 _MINUTE_US = 60_000_000
 _JITTER_US = 1_000_000
@@ -154,63 +150,12 @@ def bucket_args(limit: int, burst: int, cost: int) -> tuple[int, int, int]:
     return interval, burst * interval, cost
 
 
-class LoopScripts:
-    """Lua scripts run on one asyncio Redis client per running event loop.
-
-    A redis.asyncio client belongs to the loop its connections were made on. A
-    process may run several loops over its life (a Client's loop thread,
-    ``asyncio.run`` per Celery task), so each loop gets its own client, and the
-    clients of loops that have closed are dropped when a new loop appears.
-    ``redis-py``'s script objects send EVALSHA and load the script on NOSCRIPT.
-    """
-
-    def __init__(self, store: Store, sources: Mapping[str, str]) -> None:
-        self._store = store
-        self._sources = dict(sources)
-        self._bound: dict[asyncio.AbstractEventLoop, _Bound] = {}
-        self._lock = threading.Lock()
-
-    async def run(self, name: str, keys: Sequence[str], args: Sequence[str | int | float]) -> Any:
-        """Run script ``name``; an unreachable Redis raises ``StoreUnavailable``."""
-        script = self._for_loop(asyncio.get_running_loop()).scripts[name]
-        try:
-            return await script(keys=keys, args=args)
-        except STORE_ERRORS as exc:
-            raise self._store.unavailable(exc) from None
-
-    async def aclose(self) -> None:
-        """Close the running loop's client (others close with their loops)."""
-        with self._lock:
-            bound = self._bound.pop(asyncio.get_running_loop(), None)
-        if bound is not None:
-            await bound.client.aclose()
-
-    def _for_loop(self, loop: asyncio.AbstractEventLoop) -> _Bound:
-        with self._lock:
-            bound = self._bound.get(loop)
-            if bound is None:
-                for closed in [other for other in self._bound if other.is_closed()]:
-                    del self._bound[closed]
-                bound = self._bound[loop] = _Bound.create(self._store.aio(), self._sources)
-            return bound
-
-
-@dataclass(frozen=True)
-class _Bound:
-    client: aioredis.Redis
-    scripts: dict[str, AsyncScript]
-
-    @classmethod
-    def create(cls, client: aioredis.Redis, sources: Mapping[str, str]) -> _Bound:
-        return cls(client, {name: client.register_script(source) for name, source in sources.items()})
-
-
 class RateLimiter:
     """Admits calls to a model within its ``rpm`` and ``tpm``, across every process."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._scripts = LoopScripts(store, {"gcra": _GCRA})
+        self._scripts = LoopClients(store, {"gcra": _GCRA})
 
     async def try_acquire(self, model: str, limits: Limits, tokens: int) -> float:
         """Take a slot if one is free now: 0.0 when admitted, else the seconds until one would be.

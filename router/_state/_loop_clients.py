@@ -1,0 +1,74 @@
+"""One asyncio Redis client, with its Lua scripts, per running event loop.
+
+A redis.asyncio client belongs to the loop its connections were made on. A
+process may run several loops over its life (a Client's loop thread,
+``asyncio.run`` per Celery task, a worker's long-lived loop), so every shared
+component (rate limiter, circuit breaker, budgets, ledger) keeps one client per
+loop, and the clients of loops that have closed are dropped when a new loop
+appears. redis-py's script objects send EVALSHA and load the script on NOSCRIPT.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.commands.core import AsyncScript
+
+from router._state._store import STORE_ERRORS, Store
+
+__all__ = ["LoopClients"]
+
+
+@dataclass(frozen=True)
+class _Bound:
+    client: aioredis.Redis
+    scripts: dict[str, AsyncScript]
+
+
+class LoopClients:
+    """The asyncio client and registered scripts of the running loop."""
+
+    def __init__(self, store: Store, scripts: Mapping[str, str]) -> None:
+        self._store = store
+        self._sources = dict(scripts)
+        self._bound: dict[asyncio.AbstractEventLoop, _Bound] = {}
+        self._lock = threading.Lock()
+
+    def client(self) -> aioredis.Redis:
+        return self._for_loop().client
+
+    def script(self, name: str) -> AsyncScript:
+        return self._for_loop().scripts[name]
+
+    async def run(self, name: str, keys: Sequence[str], args: Sequence[str | int | float]) -> Any:
+        """Run script ``name``; an unreachable Redis raises ``StoreUnavailable``."""
+        try:
+            return await self.script(name)(keys=keys, args=args)
+        except STORE_ERRORS as exc:
+            raise self._store.unavailable(exc) from None
+
+    async def aclose(self) -> None:
+        """Close the running loop's client (others close with their loops)."""
+        with self._lock:
+            bound = self._bound.pop(asyncio.get_running_loop(), None)
+        if bound is not None:
+            await bound.client.aclose()
+
+    def _for_loop(self) -> _Bound:
+        loop = asyncio.get_running_loop()
+        bound = self._bound.get(loop)
+        if bound is not None:
+            return bound
+        with self._lock:
+            # A closed loop's client can never run again; dropping it lets the loop be collected.
+            for closed in [other for other in self._bound if other.is_closed()]:
+                del self._bound[closed]
+            client = self._store.aio()
+            scripts = {name: client.register_script(source) for name, source in self._sources.items()}
+            bound = self._bound[loop] = _Bound(client, scripts)
+        return bound
