@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from router._errors import UsageError
+from router._signals._tokens import content_text
 
 Message = Mapping[str, Any]
 PromptOrMessages = str | Sequence[Message]
@@ -72,15 +73,9 @@ def _as_messages(value: PromptOrMessages) -> tuple[Message, ...]:
 def message_text(message: Message, index: int = 0) -> str:
     """The text of one chat message: a string, or the text parts of a content list."""
     content = message.get("content")
-    if content is None:
-        return ""
-    if isinstance(content, str):
-        return content
+    if content is None or isinstance(content, str):
+        return content or ""
     if isinstance(content, Sequence):
-        parts = [
-            part.get("text", "")
-            for part in content
-            if isinstance(part, Mapping) and part.get("type") == "text"
-        ]
-        return "\n".join(str(part) for part in parts)
+        # The same extraction the token counter uses, so what is scanned is what is counted.
+        return content_text(list(content))
     raise UsageError(f"message {index} has content of type {type(content).__name__}; expected text or parts")

@@ -41,6 +41,7 @@ __all__ = [
     "ENCODINGS",
     "REFERENCE_ENCODING",
     "TokenCounter",
+    "content_text",
     "count_messages",
     "count_text",
     "encoding_for",
@@ -497,6 +498,11 @@ def _text_parts(content: Any) -> list[str]:
         if isinstance(part, str)
         or (isinstance(part, Mapping) and part.get("type") == "text" and isinstance(part.get("text"), str))
     ]
+
+
+def content_text(content: Any) -> str:
+    """The text of one message's content (a string, or its text parts one per line)."""
+    return "\n".join(_text_parts(content))
 
 
 def messages_text(messages: Sequence[Mapping[str, Any]]) -> str:
