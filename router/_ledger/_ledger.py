@@ -304,7 +304,8 @@ class Ledger:
             pipe = client.pipeline(transaction=False)
             for record in records[start : start + _REPLAY_CHUNK]:
                 _queue(pipe, *self.write_call(record))
-            results.extend(await pipe.execute())
+            async with self._aio.deadline():
+                results.extend(await pipe.execute())
         return results
 
     def _ensure_journal(self) -> None:

@@ -48,9 +48,19 @@ class LoopClients:
     async def run(self, name: str, keys: Sequence[str], args: Sequence[str | int | float]) -> Any:
         """Run script ``name``; an unreachable Redis raises ``StoreUnavailable``."""
         try:
-            return await self.script(name)(keys=keys, args=args)
+            async with self.deadline():
+                return await self.script(name)(keys=keys, args=args)
         except STORE_ERRORS as exc:
             raise self._store.unavailable(exc) from None
+
+    def deadline(self) -> asyncio.Timeout:
+        """The socket timeout for one command or pipeline on this loop's client.
+
+        The clients are made with ``caller_times_out=True``, so every use of
+        ``client()`` must run inside this. A timed-out command makes redis-py drop
+        its connection, so no late reply is read by the next command.
+        """
+        return asyncio.timeout(self._store.settings.socket_timeout_s)
 
     async def aclose(self) -> None:
         """Close the running loop's client (others close with their loops)."""
@@ -68,7 +78,7 @@ class LoopClients:
             # A closed loop's client can never run again; dropping it lets the loop be collected.
             for closed in [other for other in self._bound if other.is_closed()]:
                 del self._bound[closed]
-            client = self._store.aio()
+            client = self._store.aio(caller_times_out=True)
             scripts = {name: client.register_script(source) for name, source in self._sources.items()}
             bound = self._bound[loop] = _Bound(client, scripts)
         return bound

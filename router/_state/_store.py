@@ -74,12 +74,21 @@ class Store:
             self._sync = _embedded_sync() if self.embedded else self._real_sync()
         return self._sync
 
-    def aio(self) -> aioredis.Redis:
-        """A new asyncio client. Create one per event loop: its pool is bound to the loop."""
+    def aio(self, *, caller_times_out: bool = False) -> aioredis.Redis:
+        """A new asyncio client. Create one per event loop: its pool is bound to the loop.
+
+        ``caller_times_out=True`` leaves the per-command timeout to the caller, who
+        wraps each command in ``asyncio.timeout(settings.socket_timeout_s)``: on
+        Python 3.11 redis-py's own socket timeout sends every command through
+        ``asyncio.wait_for``, which costs a task per command on the hot call path.
+        """
         if self.embedded:
             return _embedded_async()
         assert self.settings.url is not None
-        return aioredis.Redis.from_url(self.settings.url, **self._options())
+        options = self._options()
+        if caller_times_out:
+            options["socket_timeout"] = None
+        return aioredis.Redis.from_url(self.settings.url, **options)
 
     def ping(self) -> None:
         """Raise ``StoreUnavailable`` unless Redis answers."""

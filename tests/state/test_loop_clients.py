@@ -1,0 +1,62 @@
+"""The per-loop clients time every command out themselves, so a silent Redis is an error, not a hang."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from router._errors import StoreUnavailable
+from router._state._loop_clients import LoopClients
+from router._state._store import Store, StoreSettings
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A TCP server on 127.0.0.1 that accepts connections and never answers (a hung Redis)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            accepted.append(connection)
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+    listener.close()
+    for connection in accepted:
+        connection.close()
+
+
+def test_a_silent_redis_raises_store_unavailable_after_the_socket_timeout(silent_server: str) -> None:
+    store = Store(StoreSettings(url=silent_server, socket_timeout_s=0.3))
+    clients = LoopClients(store, {"one": "return 1"})
+
+    async def main() -> None:
+        await clients.run("one", keys=[], args=[])
+
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailable, match="unreachable"):
+        asyncio.run(main())
+    assert time.monotonic() - started < 3.0
+
+
+def test_scripts_run_on_the_real_redis(redis_url: str) -> None:
+    clients = LoopClients(Store(StoreSettings(url=redis_url)), {"sum": "return ARGV[1] + ARGV[2]"})
+
+    async def main() -> int:
+        try:
+            result: int = await clients.run("sum", keys=[], args=[2, 3])
+            return result
+        finally:
+            await clients.aclose()
+
+    assert asyncio.run(main()) == 5
