@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -44,14 +45,25 @@ PROMPT = "Summarise the attached meeting notes in three short bullet points for 
 MESSAGES = [{"role": "user", "content": PROMPT}]
 
 
-async def _timed(call: Callable[[], Awaitable[Any]], n: int) -> list[float]:
-    for _ in range(20):  # warm-up: clients, scripts, tokenizers
-        await call()
-    samples = []
+async def _interleaved(paths: dict[str, Callable[[], Awaitable[Any]]], n: int) -> dict[str, list[float]]:
+    """Time ``n`` calls of every path, one of each per round in a shuffled order.
+
+    Interleaving call by call puts every path under the same machine load and the
+    same state of litellm's background logging tasks, which blocks of one path
+    at a time do not (their figures drifted by a millisecond between runs).
+    """
+    for call in paths.values():
+        for _ in range(20):  # warm-up: clients, scripts, tokenizers
+            await call()
+    samples: dict[str, list[float]] = {name: [] for name in paths}
+    order = list(paths)
+    shuffle = random.Random(0).shuffle
     for _ in range(n):
-        started = time.perf_counter()
-        await call()
-        samples.append((time.perf_counter() - started) * 1000)
+        shuffle(order)
+        for name in order:
+            started = time.perf_counter()
+            await paths[name]()
+            samples[name].append((time.perf_counter() - started) * 1000)
     return samples
 
 
@@ -88,18 +100,8 @@ async def _main(calls: int, redis_url: str | None) -> None:
     async def ours() -> Any:
         return await runtime.complete(Task.build(PROMPT))
 
-    results = {}
-    for name, call in (
-        ("bare litellm.acompletion", bare),
-        ("litellm.Router", via_litellm_router),
-        ("ours", ours),
-    ):
-        results[name] = await _timed(call, calls)
-    # A second pass in reverse order evens out drift on a noisy machine.
-    for name, call in reversed(
-        list({"bare litellm.acompletion": bare, "litellm.Router": via_litellm_router, "ours": ours}.items())
-    ):
-        results[name] += await _timed(call, calls)
+    paths = {"bare litellm.acompletion": bare, "litellm.Router": via_litellm_router, "ours": ours}
+    results = await _interleaved(paths, calls)
     _report(results, store)
 
 

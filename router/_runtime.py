@@ -12,6 +12,7 @@ import os
 import uuid
 from dataclasses import dataclass
 
+from router._calls._admission import Admission
 from router._calls._context import CostSink
 from router._calls._executor import Executor, Guards
 from router._config._schema import RoutesConfig
@@ -64,10 +65,13 @@ class Runtime:
         simulated = simulate_from_env() if simulate is None else simulate
         router = router or Router(config)
         provider = provider or _provider(config, simulated)
+        limiter = RateLimiter(store)
+        budgets = BudgetGuard(store, config.policies.budgets)
         guards = Guards(
-            limiter=RateLimiter(store),
+            limiter=limiter,
             circuit=CircuitBreaker(store, config.policies.circuit_breaker, closed_cache_s=_CLOSED_CACHE_S),
-            budgets=BudgetGuard(store, config.policies.budgets),
+            budgets=budgets,
+            admission=Admission(store, limiter, budgets),
         )
         executor = Executor(router.models, provider, guards, config.policies, simulated=simulated)
         return cls(config, router, store, Ledger(store), executor, simulated)

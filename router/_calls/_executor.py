@@ -10,9 +10,10 @@ Per candidate:
 
 1. skip it if its circuit is open (a shared cool-down) or the cost cap would be
    broken by what the chain has already spent;
-2. reserve its worst-case cost against every budget that applies (``skip``
+2. in one Redis round trip (``Admission``), take a shared rate-limit slot and
+   reserve the worst-case cost against every budget that applies (``skip``
    budgets pass to the next model, ``reject`` budgets fail the call);
-3. up to ``attempts_per_model`` tries, each after taking a shared rate-limit
+3. up to ``attempts_per_model`` tries, each retry after taking another
    slot: success settles the budget and returns; a retryable error waits
    (backoff, never sooner than ``Retry-After``) and tries again; a context
    window or authentication error moves on at once; a bad request fails the
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 
 import structlog
 
+from router._calls._admission import Admission
 from router._calls._backoff import retry_delay
 from router._calls._context import CallState, CostSink, success_attempt
 from router._config._schema import Policies
@@ -64,6 +66,8 @@ class Guards:
     limiter: RateLimiter
     circuit: CircuitBreaker
     budgets: BudgetGuard
+    admission: Admission
+    """The first slot and the budget hold of each model, asked for together."""
 
 
 class _NextModel(Exception):
@@ -127,7 +131,7 @@ class Executor:
         info = self.models[candidate.model]
         if not await self._admissible(state, candidate, fallback):
             return None
-        reservation = await self._reserve_with_first_slot(state, info, candidate, fallback)
+        reservation = await self._admit(state, info, candidate, fallback)
         if reservation is None:
             return None
         settled = False
@@ -152,55 +156,27 @@ class Executor:
             return False
         return True
 
-    async def _reserve_with_first_slot(
+    async def _admit(
         self, state: CallState, info: ModelInfo, candidate: Candidate, fallback: bool
     ) -> Reservation | None:
-        """The budget reservation and the first rate-limit slot, asked for concurrently.
-
-        Both are independent Redis round trips; waiting for them together saves one
-        per call. A slot taken for a model the budget then skips goes unused, which
-        only ever errs on the side of fewer requests.
-        """
-        outcomes = await asyncio.gather(
-            self._reserve(state, info, candidate, fallback),
-            self._first_slot(state, info, candidate, fallback),
-            return_exceptions=True,
-        )
-        reservation, slot = outcomes
-        if isinstance(reservation, Reservation) and slot is not True:
-            await self.guards.budgets.release(reservation)
-        for outcome in outcomes:
-            if isinstance(outcome, BaseException):
-                raise outcome
-        return reservation if isinstance(reservation, Reservation) and slot is True else None
-
-    async def _first_slot(
-        self, state: CallState, info: ModelInfo, candidate: Candidate, fallback: bool
-    ) -> bool:
+        """The first rate-limit slot and the budget reservation, in one round trip; None skips the model."""
         remaining = state.remaining_s()
-        if remaining <= 0:
-            return True  # the attempt itself reports the deadline
+        wait = min(self.policies.rate_limits.max_wait_s, max(remaining, 0.0))
         try:
-            await self._take_slot(state, info, candidate, fallback, remaining)
-        except _NextModel:
-            return False
-        return True
-
-    async def _reserve(
-        self, state: CallState, info: ModelInfo, candidate: Candidate, fallback: bool
-    ) -> Reservation | None:
-        worst_case = info.estimate(candidate.prompt_tokens, state.max_tokens) or 0.0
-        try:
-            return await self.guards.budgets.reserve(
+            return await self.guards.admission.admit(
                 reservation_id=f"{state.request_id}:{candidate.model}:{len(state.attempts) + 1}",
                 model=info.spec,
                 team=state.task.team,
                 tags=state.task.tags,
-                amount_usd=worst_case,
+                amount_usd=info.estimate(candidate.prompt_tokens, state.max_tokens) or 0.0,
+                tokens=candidate.prompt_tokens + state.max_tokens,
+                max_wait_s=wait,
             )
+        except SlotUnavailable as full:
+            state.skip(info.name, _no_slot(wait, full), fallback)
         except BudgetSkip as skip:
             state.skip(candidate.model, f"budget {skip.budget!r} would be exceeded", fallback)
-            return None
+        return None
 
     async def _attempts(
         self,
@@ -284,11 +260,7 @@ class Executor:
                 info.name, limits, candidate.prompt_tokens + state.max_tokens, max_wait_s=wait
             )
         except SlotUnavailable as full:
-            state.skip(
-                info.name,
-                f"rate limit slot not free within {wait:.1f}s (next in {full.retry_in_s:.1f}s)",
-                fallback,
-            )
+            state.skip(info.name, _no_slot(wait, full), fallback)
             raise _NextModel from None
 
     async def _on_error(
@@ -377,6 +349,10 @@ def _timeout(info: ModelInfo, remaining_s: float) -> float:
     """The provider request timeout: the model's own, never past the chain's deadline."""
     own = info.spec.params.timeout
     return min(own, remaining_s) if own is not None else remaining_s
+
+
+def _no_slot(wait_s: float, full: SlotUnavailable) -> str:
+    return f"rate limit slot not free within {wait_s:.1f}s (next in {full.retry_in_s:.1f}s)"
 
 
 def _chain_timeout(info: ModelInfo) -> ProviderTimeout:

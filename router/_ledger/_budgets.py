@@ -43,6 +43,7 @@ from router._errors import BudgetExceeded, ConfigError
 from router._ledger._layout import Cell, Sums, totals_key
 from router._ledger._ledger import load_journal
 from router._ledger._periods import days_between, period_bounds, period_id
+from router._state._chain import ABSENT, Part
 from router._state._loop_clients import LoopClients
 from router._state._store import STORE_ERRORS, Store
 
@@ -157,6 +158,16 @@ class Reservation:
 
 
 @dataclass(frozen=True)
+class PendingReservation:
+    """A reservation asked for but not yet answered: what ``RESERVE_LUA`` gets, and what it holds."""
+
+    reservation: Reservation
+    budgets: tuple[Budget, ...]
+    part: Part
+    """``ABSENT`` when no budget applies: nothing to hold, nothing to ask Redis."""
+
+
+@dataclass(frozen=True)
 class BudgetStatus:
     """One budget in its current period."""
 
@@ -220,28 +231,53 @@ class BudgetGuard:
         amount_usd: float,
     ) -> Reservation:
         """Hold ``amount_usd`` on every applicable budget, or raise BudgetExceeded / BudgetSkip."""
+        pending = self.prepare(
+            reservation_id=reservation_id, model=model, team=team, tags=tags, amount_usd=amount_usd
+        )
+        if pending.part is ABSENT:
+            return pending.reservation
+        try:
+            async with self._aio.deadline():
+                reply = await self._aio.script("reserve")(keys=pending.part.keys, args=pending.part.args)
+        except STORE_ERRORS as exc:
+            raise self.store.unavailable(exc) from None
+        return self.held(pending, reply)
+
+    def prepare(
+        self,
+        *,
+        reservation_id: str,
+        model: ModelSpec,
+        team: str | None,
+        tags: Sequence[str],
+        amount_usd: float,
+    ) -> PendingReservation:
+        """The ``RESERVE_LUA`` call for a reservation, to run alone (``reserve``) or chained."""
         if amount_usd < 0:
             raise ValueError(f"a reservation cannot be negative (got {amount_usd})")
         budgets = self.applicable(model, team, tags)
         now = self.clock()
         expires_at = now + self.reservation_ttl_s
         if not budgets:
-            return Reservation(reservation_id, amount_usd, model.name, expires_at=expires_at)
+            reservation = Reservation(reservation_id, amount_usd, model.name, expires_at=expires_at)
+            return PendingReservation(reservation, (), ABSENT)
         self._rebuild_embedded(budgets, now)
         hashes = [self._hash(budget, now) for budget in budgets]
         keys = [key for h in hashes for key in (h, f"{h}:held")]
         args: list[str | int] = [reservation_id, repr(float(amount_usd)), _ms(now), _ms(expires_at)]
         for budget in budgets:
             args += [repr(budget.limit_usd), _keep_until(budget, now)]
-        try:
-            result = await self._aio.script("reserve")(keys=keys, args=args)
-        except STORE_ERRORS as exc:
-            raise self.store.unavailable(exc) from None
-        if int(result[0]) != 1:
-            self._refuse(budgets, [_text(item) for item in result[1:]], model.name, amount_usd)
-        keys_held = tuple(hashes)
         names = tuple(budget.key for budget in budgets)
-        return Reservation(reservation_id, amount_usd, model.name, names, keys_held, expires_at)
+        reservation = Reservation(reservation_id, amount_usd, model.name, names, tuple(hashes), expires_at)
+        return PendingReservation(reservation, tuple(budgets), Part(keys, args))
+
+    def held(self, pending: PendingReservation, reply: Sequence[Any]) -> Reservation:
+        """The reservation ``RESERVE_LUA`` replied ``reply`` to, or BudgetExceeded / BudgetSkip."""
+        if int(reply[0]) != 1:
+            reservation = pending.reservation
+            over = [_text(item) for item in reply[1:]]
+            self._refuse(list(pending.budgets), over, reservation.model, reservation.amount_usd)
+        return pending.reservation
 
     async def settle(self, reservation: Reservation, actual_usd: float) -> None:
         """Drop the hold and count ``actual_usd`` (the ledger record's cost) in the current period."""
@@ -258,7 +294,8 @@ class BudgetGuard:
             keys += [held, f"{held}:held", self._hash(budget, now)]
             args += [repr(budget.limit_usd), repr(budget.alert_at), _keep_until(budget, now)]
         try:
-            alerts = await self._aio.script("settle")(keys=keys, args=args)
+            async with self._aio.deadline():
+                alerts = await self._aio.script("settle")(keys=keys, args=args)
         except STORE_ERRORS as exc:
             raise self.store.unavailable(exc) from None
         for index, spent in zip(alerts[::2], alerts[1::2], strict=True):

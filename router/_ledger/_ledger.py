@@ -119,7 +119,8 @@ class Ledger:
         if self._resting(record, str(args[1])):
             return False
         try:
-            new = bool(await self._aio.script("write")(keys=keys, args=args))
+            async with self._aio.deadline():
+                new = bool(await self._aio.script("write")(keys=keys, args=args))
         except _WRITE_ERRORS as exc:
             self._failed(record, str(args[1]), exc)
             return False

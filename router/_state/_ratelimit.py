@@ -30,13 +30,14 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from router._state._chain import ABSENT, Part
 from router._state._loop_clients import LoopClients
 from router._state._store import Store
 
 if TYPE_CHECKING:
     from router._config._schema import ModelSpec
 
-__all__ = ["Limits", "RateLimiter", "SlotUnavailable"]
+__all__ = ["SLOT_LUA", "Limits", "RateLimiter", "SlotUnavailable"]
 
 _MINUTE_US = 60_000_000
 _JITTER_US = 1_000_000
@@ -50,7 +51,7 @@ _WINDOW_US = _MINUTE_US + _JITTER_US
 # (cost × interval - tolerance, at most one window): that keeps every window
 # within the limit and still admits it eventually. Keys live one window past
 # their TAT so that idle time is still known; a missing key means long idle.
-_GCRA = """
+SLOT_LUA = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local window = tonumber(ARGV[1])
@@ -155,20 +156,17 @@ class RateLimiter:
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._scripts = LoopClients(store, {"gcra": _GCRA})
+        self._scripts = LoopClients(store, {"gcra": SLOT_LUA})
 
     async def try_acquire(self, model: str, limits: Limits, tokens: int) -> float:
         """Take a slot if one is free now: 0.0 when admitted, else the seconds until one would be.
 
         When refused nothing is consumed, in either bucket.
         """
-        if tokens < 0:
-            raise ValueError(f"tokens must not be negative, got {tokens}")
-        keys, args = self._buckets(model, limits, tokens)
-        if not keys:
+        part = self.slot_part(model, limits, tokens)
+        if part is ABSENT:
             return 0.0  # no limits: no Redis round trip
-        admitted, wait_us = await self._scripts.run("gcra", keys, args)
-        return 0.0 if int(admitted) else int(wait_us) / 1_000_000
+        return wait_s(await self._scripts.run("gcra", part.keys, part.args))
 
     async def acquire(self, model: str, limits: Limits, tokens: int, *, max_wait_s: float) -> float:
         """Wait for a slot for up to ``max_wait_s``; return the seconds waited.
@@ -194,6 +192,13 @@ class RateLimiter:
         """Close this event loop's Redis connections."""
         await self._scripts.aclose()
 
+    def slot_part(self, model: str, limits: Limits, tokens: int) -> Part:
+        """``SLOT_LUA``'s keys and arguments for one slot (``ABSENT`` with no limits), to chain."""
+        if tokens < 0:
+            raise ValueError(f"tokens must not be negative, got {tokens}")
+        keys, args = self._buckets(model, limits, tokens)
+        return Part(keys, args) if keys else ABSENT
+
     def _buckets(self, model: str, limits: Limits, tokens: int) -> tuple[list[str], list[int]]:
         keys: list[str] = []
         args: list[int] = [_WINDOW_US]
@@ -208,3 +213,8 @@ class RateLimiter:
                 keys.append(self._store.key(*base, name))
                 args.extend(bucket_args(limit, burst, cost))
         return keys, args
+
+
+def wait_s(reply: list[int | bytes]) -> float:
+    """``SLOT_LUA``'s reply as seconds to wait: 0.0 when the slot was taken."""
+    return 0.0 if int(reply[0]) else int(reply[1]) / 1_000_000

@@ -1,0 +1,73 @@
+"""A call's rate-limit slot and budget reservation, asked for in one Redis round trip.
+
+Before a request goes to a model it needs both a slot in the model's shared
+rate limit and a hold on every budget that applies. The two scripts stay with
+their owners (``RateLimiter``, ``BudgetGuard``); this module runs them chained
+(``router._state._chain``), slot first: when no slot is free nothing is held,
+and when a budget has no room the slot just taken goes unused, which only ever
+errs on the side of fewer requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+
+from router._config._schema import ModelSpec
+from router._ledger._budgets import RESERVE_LUA, BudgetGuard, Reservation
+from router._state._chain import chain, pack
+from router._state._loop_clients import LoopClients
+from router._state._ratelimit import SLOT_LUA, Limits, RateLimiter, SlotUnavailable, wait_s
+from router._state._store import Store
+
+__all__ = ["Admission"]
+
+ADMIT_LUA = chain([SLOT_LUA, RESERVE_LUA])
+
+
+class Admission:
+    """Takes a slot and holds the budgets for one request, together."""
+
+    def __init__(self, store: Store, limiter: RateLimiter, budgets: BudgetGuard) -> None:
+        self._limiter = limiter
+        self._budgets = budgets
+        self._scripts = LoopClients(store, {"admit": ADMIT_LUA})
+
+    async def admit(
+        self,
+        *,
+        reservation_id: str,
+        model: ModelSpec,
+        team: str | None,
+        tags: Sequence[str],
+        amount_usd: float,
+        tokens: int,
+        max_wait_s: float,
+    ) -> Reservation:
+        """Wait up to ``max_wait_s`` for a slot, holding ``amount_usd`` on the budgets with it.
+
+        Raises ``SlotUnavailable`` as soon as the slot would free after the wait,
+        ``BudgetSkip`` or ``BudgetExceeded`` when a budget has no room.
+        """
+        slot = self._limiter.slot_part(model.name, Limits.of(model), tokens)
+        deadline = time.monotonic() + max_wait_s
+        while True:
+            # Prepared afresh each time round: the hold's clock and period move on while we wait.
+            pending = self._budgets.prepare(
+                reservation_id=reservation_id, model=model, team=team, tags=tags, amount_usd=amount_usd
+            )
+            keys, args = pack([slot, pending.part])
+            if not keys:
+                return pending.reservation  # no limit, no budget: nothing to ask Redis
+            replies = await self._scripts.run("admit", keys, args)
+            wait = wait_s(replies[0])
+            if wait == 0.0:
+                return self._budgets.held(pending, replies[1])
+            if time.monotonic() + wait > deadline:
+                raise SlotUnavailable(model.name, wait)
+            # Another process may take the slot while we sleep; then we are told a new wait.
+            await asyncio.sleep(wait)
+
+    async def aclose(self) -> None:
+        await self._scripts.aclose()

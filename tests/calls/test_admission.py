@@ -1,0 +1,109 @@
+"""Admission: the first rate-limit slot and the budget hold of a request, in one Redis round trip."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import pytest
+
+from router._calls._admission import Admission
+from router._config._schema import Budget, ModelSpec
+from router._errors import BudgetExceeded
+from router._ledger._budgets import BudgetGuard, BudgetSkip, Reservation
+from router._state import _store
+from router._state._ratelimit import RateLimiter, SlotUnavailable
+from router._state._store import Store, StoreSettings
+
+T = TypeVar("T")
+UNREACHABLE = "redis://127.0.0.1:1/0"
+LIMITED = ModelSpec(name="gpt-4o-mini", model="openai/gpt-4o-mini", rpm=600)
+FREE = ModelSpec(name="gpt-4o-mini", model="openai/gpt-4o-mini")
+
+
+def budget(action: str = "reject", limit_usd: float = 1.0) -> Budget:
+    return Budget(scope="global", limit_usd=limit_usd, period="day", action=action)
+
+
+class Setup:
+    def __init__(self, store: Store, budgets: list[Budget]) -> None:
+        self.limiter = RateLimiter(store)
+        self.budgets = BudgetGuard(store, budgets)
+        self.admission = Admission(store, self.limiter, self.budgets)
+
+    async def admit(self, rid: str, amount: float, model: ModelSpec = LIMITED, **kw: Any) -> Reservation:
+        fields: dict[str, Any] = {"team": None, "tags": (), "tokens": 100, "max_wait_s": 0.0} | kw
+        return await self.admission.admit(reservation_id=rid, model=model, amount_usd=amount, **fields)
+
+    def reserved(self) -> float:
+        return sum(status.reserved_usd for status in self.budgets.status())
+
+
+def run(setup: Setup, body: Callable[[Setup], Awaitable[T]]) -> T:
+    async def main() -> T:
+        try:
+            return await body(setup)
+        finally:
+            await setup.admission.aclose()
+
+    return asyncio.run(main())
+
+
+@pytest.fixture
+def store(redis_url: str) -> Store:
+    return Store(StoreSettings(url=redis_url))
+
+
+def test_a_granted_request_holds_its_budget_and_takes_a_slot(store: Store) -> None:
+    setup = Setup(store, [budget()])
+    reservation = run(setup, lambda s: s.admit("a", 0.25))
+    assert reservation.budgets == ("global",)
+    assert setup.reserved() == pytest.approx(0.25)
+    # rpm 600 has a burst of 10: nine more fit now, the eleventh does not.
+    for index in range(9):
+        run(setup, lambda s, i=index: s.admit(f"b{i}", 0.0))  # type: ignore[misc]
+    with pytest.raises(SlotUnavailable):
+        run(setup, lambda s: s.admit("c", 0.0))
+
+
+def test_no_free_slot_holds_nothing(store: Store) -> None:
+    setup = Setup(store, [budget()])
+    for index in range(10):
+        run(setup, lambda s, i=index: s.admit(f"a{i}", 0.0))  # type: ignore[misc]
+    with pytest.raises(SlotUnavailable) as full:
+        run(setup, lambda s: s.admit("late", 0.5))
+    assert full.value.retry_in_s > 0
+    assert setup.reserved() == 0.0
+
+
+def test_a_request_waits_for_the_next_slot_within_its_bound(store: Store) -> None:
+    setup = Setup(store, [budget()])
+    for index in range(10):
+        run(setup, lambda s, i=index: s.admit(f"a{i}", 0.0))  # type: ignore[misc]
+    # One slot frees every ~0.1 s at rpm 600.
+    reservation = run(setup, lambda s: s.admit("patient", 0.5, max_wait_s=5.0))
+    assert reservation.id == "patient"
+    assert setup.reserved() == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(("action", "raised"), [("skip", BudgetSkip), ("reject", BudgetExceeded)])
+def test_a_full_budget_refuses_and_holds_nothing(store: Store, action: str, raised: type) -> None:
+    setup = Setup(store, [budget(action=action, limit_usd=0.1)])
+    with pytest.raises(raised):
+        run(setup, lambda s: s.admit("big", 0.5))
+    assert setup.reserved() == 0.0
+
+
+def test_no_limit_and_no_budget_asks_redis_nothing() -> None:
+    setup = Setup(Store(StoreSettings(url=UNREACHABLE)), [])
+    reservation = run(setup, lambda s: s.admit("free", 0.5, model=FREE))
+    assert (reservation.id, reservation.budgets) == ("free", ())
+
+
+def test_admission_works_on_the_embedded_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_store, "_embedded_server", None)  # a server of this test's own
+    setup = Setup(Store(StoreSettings(url=None)), [budget()])
+    reservation = run(setup, lambda s: s.admit("embedded-a", 0.25))
+    assert reservation.budgets == ("global",)
+    assert setup.reserved() == pytest.approx(0.25)
