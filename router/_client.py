@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -74,6 +75,7 @@ class _Base:
         """Spend, calls and tokens per group (model, day, team, rule, provider, tag) from the ledger."""
         from router._ledger._reports import costs
 
+        self._reading()
         since_ts, until_ts = _bounds(since, until)
         return costs(self.store, since=since_ts, until=until_ts, by=tuple(by), filters=filters)
 
@@ -83,6 +85,7 @@ class _Base:
         """What the same calls would have cost on ``baseline`` (default: the dearest capable model)."""
         from router._ledger._reports import savings
 
+        self._reading()
         since_ts, until_ts = _bounds(since, until)
         return savings(self.store, self.config, since=since_ts, until=until_ts, baseline=baseline)
 
@@ -130,7 +133,11 @@ class _Base:
         """Each budget's spend, reservations, limit and remaining amount for its current period."""
         from router._ledger._budgets import BudgetGuard
 
+        self._reading()
         return BudgetGuard(self.store, self.config.policies.budgets).status()
+
+    def _reading(self) -> None:
+        """Called before a report reads the ledger (the sync client flushes its calls first)."""
 
     def _task(
         self,
@@ -161,6 +168,8 @@ class Client(_Base):
     ) -> None:
         super().__init__(routes, redis_url=redis_url, simulate=simulate)
         self._loop = LoopThread()
+        # At exit (or when collected) unclosed, still write what the calls owe the ledger.
+        self._finalizer = weakref.finalize(self, _shut_down, self._loop, self.__dict__)
 
     def route(
         self,
@@ -188,8 +197,21 @@ class Client(_Base):
         completion: Completion = self._loop.run(self.runtime.complete(task))
         return completion
 
+    def flush(self) -> None:
+        """Wait until every call's budget settlement and ledger record are written.
+
+        ``complete`` returns as soon as the model has answered and does this
+        bookkeeping in the background; reports from this client flush first.
+        """
+        if "runtime" in self.__dict__:
+            self._loop.run(self.runtime.drain())
+
     def close(self) -> None:
-        self._loop.close()
+        """Flush, then stop the client's event loop."""
+        self._finalizer()
+
+    def _reading(self) -> None:
+        self.flush()
 
     def __enter__(self) -> Client:
         return self
@@ -226,6 +248,32 @@ class AsyncClient(_Base):
         task = self._task(prompt_or_messages, max_tokens, team, tags, metadata)
         completion: Completion = await self.runtime.complete(task)
         return completion
+
+    async def flush(self) -> None:
+        """Wait until every call's budget settlement and ledger record are written.
+
+        ``complete`` returns as soon as the model has answered and does this
+        bookkeeping in the background: flush before reading this process's own
+        spend with ``costs``, ``savings`` or ``budgets``.
+        """
+        if "runtime" in self.__dict__:
+            await self.runtime.drain()
+
+    async def aclose(self) -> None:
+        await self.flush()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+def _shut_down(loop: LoopThread, attributes: dict[str, Any]) -> None:
+    runtime = attributes.get("runtime")
+    if runtime is not None:
+        loop.run(runtime.drain())
+    loop.close()
 
 
 def _bounds(since: TimeBound, until: TimeBound) -> tuple[float | None, float | None]:

@@ -23,6 +23,7 @@ class LoopThread:
     def __init__(self, name: str = "router-loop") -> None:
         self._name = name
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
@@ -30,10 +31,21 @@ class LoopThread:
         return asyncio.run_coroutine_threadsafe(coro, self._ensure()).result()
 
     def close(self) -> None:
+        """Cancel what still runs on the loop (litellm's logging worker, say), then stop and close it.
+
+        A loop merely stopped keeps its tasks pending; when they are collected
+        later they try to use the dead loop and raise "Event loop is closed".
+        """
         with self._lock:
-            loop, self._loop = self._loop, None
-        if loop is not None:
-            loop.call_soon_threadsafe(loop.stop)
+            loop, thread = self._loop, self._thread
+            self._loop = self._thread = None
+        if loop is None or thread is None:
+            return
+        asyncio.run_coroutine_threadsafe(_cancel_the_rest(), loop).result(_CLOSE_TIMEOUT_S)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(_CLOSE_TIMEOUT_S)
+        if not thread.is_alive():
+            loop.close()
 
     def _ensure(self) -> asyncio.AbstractEventLoop:
         with self._lock:
@@ -41,5 +53,17 @@ class LoopThread:
                 loop = asyncio.new_event_loop()
                 thread = threading.Thread(target=loop.run_forever, name=self._name, daemon=True)
                 thread.start()
-                self._loop = loop
+                self._loop, self._thread = loop, thread
             return self._loop
+
+
+_CLOSE_TIMEOUT_S = 10.0
+
+
+async def _cancel_the_rest() -> None:
+    current = asyncio.current_task()
+    rest = [task for task in asyncio.all_tasks() if task is not current]
+    for task in rest:
+        task.cancel()
+    await asyncio.gather(*rest, return_exceptions=True)
+    await asyncio.get_running_loop().shutdown_asyncgens()

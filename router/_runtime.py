@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 from router._calls._admission import Admission
+from router._calls._afterwards import Afterwards
 from router._calls._context import CostSink
 from router._calls._executor import Executor, Guards
 from router._config._schema import RoutesConfig
@@ -76,6 +77,15 @@ class Runtime:
         executor = Executor(router.models, provider, guards, config.policies, simulated=simulated)
         return cls(config, router, store, Ledger(store), executor, simulated)
 
+    @property
+    def afterwards(self) -> Afterwards:
+        """The bookkeeping still running after answers (budget settlement, ledger writes)."""
+        return self.executor.afterwards
+
+    async def drain(self) -> None:
+        """Wait until every answer's budget settlement and ledger record are written."""
+        await self.afterwards.drain()
+
     async def complete(
         self,
         task: Task,
@@ -86,7 +96,14 @@ class Runtime:
         job_id: str | None = None,
         custom_id: str | None = None,
     ) -> Completion:
-        """Route the task (unless a decision is given) and call models until one answers."""
+        """Route the task (unless a decision is given) and call models until one answers.
+
+        With the runtime's own ledger (no ``sink``) the answer returns at once and
+        the budget settlement and ledger write follow in the background (``drain``
+        waits for them). A caller's ``sink`` (a batch item's transaction) gets its
+        records before this returns, and the budget is settled before it too, so
+        the caller's bookkeeping is complete when it commits.
+        """
         decision = decision or self.router.decide(task)
         return await self.executor.run(
             task,
@@ -95,10 +112,16 @@ class Runtime:
             sink=sink or self._record,
             job_id=job_id,
             custom_id=custom_id,
+            settle_in_background=sink is None,
         )
 
     async def _record(self, record: CostRecord) -> None:
-        await self.ledger.arecord(record)
+        # Written after the answer is returned (see _afterwards); a cancelled write is spooled.
+        self.afterwards.spawn(
+            self.ledger.arecord(record),
+            "ledger",
+            if_cancelled=lambda: self.ledger.spool(record, "cancelled before it was written"),
+        )
 
 
 def new_request_id() -> str:

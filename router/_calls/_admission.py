@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
 
-from router._config._schema import ModelSpec
-from router._ledger._budgets import RESERVE_LUA, BudgetGuard, Reservation
+from router._ledger._budgets import RESERVE_LUA, BudgetGuard, HoldRequest, Reservation
 from router._state._chain import chain, pack
 from router._state._loop_clients import LoopClients
 from router._state._ratelimit import SLOT_LUA, Limits, RateLimiter, SlotUnavailable, wait_s
@@ -34,29 +32,18 @@ class Admission:
         self._budgets = budgets
         self._scripts = LoopClients(store, {"admit": ADMIT_LUA})
 
-    async def admit(
-        self,
-        *,
-        reservation_id: str,
-        model: ModelSpec,
-        team: str | None,
-        tags: Sequence[str],
-        amount_usd: float,
-        tokens: int,
-        max_wait_s: float,
-    ) -> Reservation:
-        """Wait up to ``max_wait_s`` for a slot, holding ``amount_usd`` on the budgets with it.
+    async def admit(self, hold: HoldRequest, *, tokens: int, max_wait_s: float) -> Reservation:
+        """Wait up to ``max_wait_s`` for a slot for ``tokens``, holding ``hold`` on the budgets with it.
 
         Raises ``SlotUnavailable`` as soon as the slot would free after the wait,
         ``BudgetSkip`` or ``BudgetExceeded`` when a budget has no room.
         """
+        model = hold.model
         slot = self._limiter.slot_part(model.name, Limits.of(model), tokens)
         deadline = time.monotonic() + max_wait_s
         while True:
             # Prepared afresh each time round: the hold's clock and period move on while we wait.
-            pending = self._budgets.prepare(
-                reservation_id=reservation_id, model=model, team=team, tags=tags, amount_usd=amount_usd
-            )
+            pending = self._budgets.prepare(hold)
             keys, args = pack([slot, pending.part])
             if not keys:
                 return pending.reservation  # no limit, no budget: nothing to ask Redis

@@ -31,6 +31,7 @@ class CallState:
     spent_usd: float = 0.0
     job_id: str | None = None
     custom_id: str | None = None
+    settle_in_background: bool = False
 
     def remaining_s(self) -> float:
         return self.deadline - time.monotonic()

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import structlog
 
 from router._calls._admission import Admission
+from router._calls._afterwards import Afterwards
 from router._calls._backoff import retry_delay
 from router._calls._context import CallState, CostSink, success_attempt
 from router._config._schema import Policies
@@ -48,7 +49,7 @@ from router._errors import (
     ProviderTimeout,
     RateLimited,
 )
-from router._ledger._budgets import BudgetGuard, BudgetSkip, Reservation
+from router._ledger._budgets import BudgetGuard, BudgetSkip, HoldRequest, Reservation
 from router._pricing import ModelInfo
 from router._providers._base import Provider
 from router._results import Attempt, Completion, ProviderResponse
@@ -86,7 +87,9 @@ class Executor:
         *,
         simulated: bool = False,
         rng: random.Random | None = None,
+        afterwards: Afterwards | None = None,
     ) -> None:
+        self.afterwards = afterwards or Afterwards()
         self.models = models
         self.provider = provider
         self.guards = guards
@@ -103,8 +106,13 @@ class Executor:
         sink: CostSink,
         job_id: str | None = None,
         custom_id: str | None = None,
+        settle_in_background: bool = False,
     ) -> Completion:
-        """Call the candidates in order; return the first answer or raise a ``CallError``."""
+        """Call the candidates in order; return the first answer or raise a ``CallError``.
+
+        ``settle_in_background`` lets the answer return before the budget is settled
+        (``afterwards``); settling late only keeps the worst-case hold a moment longer.
+        """
         state = CallState(
             task=task,
             decision=decision,
@@ -113,6 +121,7 @@ class Executor:
             max_tokens=decision.chosen.expected_output_tokens,
             job_id=job_id,
             custom_id=custom_id,
+            settle_in_background=settle_in_background,
         )
         try:
             for index, candidate in enumerate(decision.candidates):
@@ -163,15 +172,15 @@ class Executor:
         remaining = state.remaining_s()
         wait = min(self.policies.rate_limits.max_wait_s, max(remaining, 0.0))
         try:
-            return await self.guards.admission.admit(
-                reservation_id=f"{state.request_id}:{candidate.model}:{len(state.attempts) + 1}",
+            hold = HoldRequest(
+                id=f"{state.request_id}:{candidate.model}:{len(state.attempts) + 1}",
                 model=info.spec,
                 team=state.task.team,
-                tags=state.task.tags,
+                tags=tuple(state.task.tags),
                 amount_usd=info.estimate(candidate.prompt_tokens, state.max_tokens) or 0.0,
-                tokens=candidate.prompt_tokens + state.max_tokens,
-                max_wait_s=wait,
             )
+            tokens = candidate.prompt_tokens + state.max_tokens
+            return await self.guards.admission.admit(hold, tokens=tokens, max_wait_s=wait)
         except SlotUnavailable as full:
             state.skip(info.name, _no_slot(wait, full), fallback)
         except BudgetSkip as skip:
@@ -203,14 +212,21 @@ class Executor:
                     return None
                 continue
             record = state.cost_record(info, candidate, attempt, response.simulated or self.simulated)
-            # Independent writes, so one round trip's wait instead of three.
-            await asyncio.gather(
-                self.guards.budgets.settle(reservation, attempt.cost_usd or 0.0),
-                self.guards.circuit.record_success(info.name),
-                sink(record),
-            )
+            await sink(record)
+            settle = self._settle(reservation, attempt, info.name)
+            if state.settle_in_background:
+                # Settling only lowers the hold to the actual cost: it can follow the answer.
+                self.afterwards.spawn(settle, "settle")
+            else:
+                await settle
             return self._completion(state, info, attempt, response)
         return None
+
+    async def _settle(self, reservation: Reservation, attempt: Attempt, model: str) -> None:
+        await asyncio.gather(
+            self.guards.budgets.settle(reservation, attempt.cost_usd or 0.0),
+            self.guards.circuit.record_success(model),
+        )
 
     async def _attempt(
         self,

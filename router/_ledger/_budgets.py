@@ -158,6 +158,17 @@ class Reservation:
 
 
 @dataclass(frozen=True)
+class HoldRequest:
+    """What a call asks the budgets to hold: its worst-case cost, and who and what it is for."""
+
+    id: str
+    model: ModelSpec
+    team: str | None
+    tags: tuple[str, ...]
+    amount_usd: float
+
+
+@dataclass(frozen=True)
 class PendingReservation:
     """A reservation asked for but not yet answered: what ``RESERVE_LUA`` gets, and what it holds."""
 
@@ -231,9 +242,7 @@ class BudgetGuard:
         amount_usd: float,
     ) -> Reservation:
         """Hold ``amount_usd`` on every applicable budget, or raise BudgetExceeded / BudgetSkip."""
-        pending = self.prepare(
-            reservation_id=reservation_id, model=model, team=team, tags=tags, amount_usd=amount_usd
-        )
+        pending = self.prepare(HoldRequest(reservation_id, model, team, tuple(tags), amount_usd))
         if pending.part is ABSENT:
             return pending.reservation
         try:
@@ -243,19 +252,12 @@ class BudgetGuard:
             raise self.store.unavailable(exc) from None
         return self.held(pending, reply)
 
-    def prepare(
-        self,
-        *,
-        reservation_id: str,
-        model: ModelSpec,
-        team: str | None,
-        tags: Sequence[str],
-        amount_usd: float,
-    ) -> PendingReservation:
+    def prepare(self, request: HoldRequest) -> PendingReservation:
         """The ``RESERVE_LUA`` call for a reservation, to run alone (``reserve``) or chained."""
+        reservation_id, model, amount_usd = request.id, request.model, request.amount_usd
         if amount_usd < 0:
             raise ValueError(f"a reservation cannot be negative (got {amount_usd})")
-        budgets = self.applicable(model, team, tags)
+        budgets = self.applicable(model, request.team, request.tags)
         now = self.clock()
         expires_at = now + self.reservation_ttl_s
         if not budgets:

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +132,13 @@ class Ledger:
             await self._areplay_quietly()
         return new
 
+    def spool(self, record: CostRecord, reason: str) -> None:
+        """Keep a record whose write never finished (say, cancelled) for a later write to replay.
+
+        Whether or not it reached Redis, the replay counts it once: writes are idempotent by id.
+        """
+        self._spool(record, record.model_dump_json(), reason)
+
     def stage(self, pipe: Pipeline, record: CostRecord) -> None:
         """Queue the writes of one record on a caller's pipeline (after ``pipe.multi()``).
 
@@ -207,7 +215,7 @@ class Ledger:
 
     async def aflush_spool(self) -> int:
         """The asynchronous twin of ``flush_spool``."""
-        with claimed(self.spool_path) as claim:
+        with _appends_wait_for_replay(self.spool_path), claimed(self.spool_path) as claim:
             if claim is None:
                 self._spool_pending = self.spool_path.exists()
                 return 0
@@ -242,7 +250,8 @@ class Ledger:
 
     def _spool(self, record: CostRecord, payload: str, error: str) -> None:
         try:
-            append_lines(self.spool_path, [payload])
+            if not _held_for_replay(self.spool_path, payload):
+                append_lines(self.spool_path, [payload])
         except OSError as file_error:
             # Neither Redis nor the disk took it: the event itself carries the whole record.
             _log().error("cost.lost", error=error, spool_error=str(file_error), **record.model_dump())
@@ -316,6 +325,44 @@ class Ledger:
 
 
 _journal_lock = threading.Lock()
+
+_replay_lock = threading.Lock()
+_replaying: dict[Path, list[str]] = {}
+"""Spools this process is replaying asynchronously, with the lines that arrived meanwhile."""
+_replayers: dict[Path, int] = {}
+
+
+@contextmanager
+def _appends_wait_for_replay(path: Path) -> Iterator[None]:
+    """While an async replay holds the spool's lock across awaits, hold back this process's appends.
+
+    ``append_lines`` blocks on the lock, and a write failing (or being cancelled)
+    on the replaying loop's own thread would wait for a lock only that thread can
+    release. Those lines wait in memory and are appended once the lock is free.
+    """
+    with _replay_lock:
+        _replaying.setdefault(path, [])
+        _replayers[path] = _replayers.get(path, 0) + 1
+    try:
+        yield
+    finally:
+        late: list[str] = []
+        with _replay_lock:
+            _replayers[path] -= 1
+            if not _replayers[path]:  # the last replay of this spool in the process appends
+                del _replayers[path]
+                late = _replaying.pop(path)
+        if late:
+            append_lines(path, late)
+
+
+def _held_for_replay(path: Path, line: str) -> bool:
+    with _replay_lock:
+        late = _replaying.get(path)
+        if late is None:
+            return False
+        late.append(line)
+        return True
 
 
 def load_journal(store: Store, path: Path | None = None) -> int:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pytest
 
 from router._calls._admission import Admission
 from router._config._schema import Budget, ModelSpec
 from router._errors import BudgetExceeded
-from router._ledger._budgets import BudgetGuard, BudgetSkip, Reservation
+from router._ledger._budgets import BudgetGuard, BudgetSkip, HoldRequest, Reservation
 from router._state import _store
 from router._state._ratelimit import RateLimiter, SlotUnavailable
 from router._state._store import Store, StoreSettings
@@ -32,9 +32,11 @@ class Setup:
         self.budgets = BudgetGuard(store, budgets)
         self.admission = Admission(store, self.limiter, self.budgets)
 
-    async def admit(self, rid: str, amount: float, model: ModelSpec = LIMITED, **kw: Any) -> Reservation:
-        fields: dict[str, Any] = {"team": None, "tags": (), "tokens": 100, "max_wait_s": 0.0} | kw
-        return await self.admission.admit(reservation_id=rid, model=model, amount_usd=amount, **fields)
+    async def admit(
+        self, rid: str, amount: float, model: ModelSpec = LIMITED, max_wait_s: float = 0.0
+    ) -> Reservation:
+        hold = HoldRequest(rid, model, team=None, tags=(), amount_usd=amount)
+        return await self.admission.admit(hold, tokens=100, max_wait_s=max_wait_s)
 
     def reserved(self) -> float:
         return sum(status.reserved_usd for status in self.budgets.status())

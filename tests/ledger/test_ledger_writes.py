@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -284,3 +285,24 @@ async def _stage_async(ledger: Ledger, store: Store, records: list[CostRecord]) 
                 assert await pipe.execute() == [True, 1]
     finally:
         await client.aclose()
+
+
+def test_a_write_spooled_while_this_loop_replays_the_spool_waits_instead_of_deadlocking(
+    home: Path, store: Store, raw: redis.Redis, make_record: RecordFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The async replay holds the spool's lock across its Redis round trip. A write
+    # failing (or cancelled) on the same thread meanwhile used to block on that lock forever.
+    old, late = make_record(), make_record()
+    Ledger(Store(StoreSettings(url=UNREACHABLE))).record(old)
+    ledger = Ledger(store)
+    replay = ledger._awrite_many
+
+    async def replay_while_a_write_fails(records: Any) -> Any:
+        ledger._spool(late, late.model_dump_json(), "a write failing during the replay")
+        return await replay(records)
+
+    monkeypatch.setattr(ledger, "_awrite_many", replay_while_a_write_fails)
+    assert asyncio.run(asyncio.wait_for(ledger.aflush_spool(), timeout=10)) == 1
+    assert [json.loads(line)["id"] for line in ledger.spool_path.read_text().splitlines()] == [late.id]
+    assert Ledger(store).flush_spool() == 1
+    assert calls(raw, store, old.day) == 2
