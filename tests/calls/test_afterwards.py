@@ -6,9 +6,11 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from structlog.testing import capture_logs
 
 from router import Client
 from router._config import RoutesConfig, load_routes
+from router._errors import StoreUnavailable
 from router._ledger._budgets import BudgetGuard
 from router._ledger._ledger import Ledger
 from router._ledger._record import CostRecord
@@ -101,3 +103,27 @@ def test_a_callers_sink_gets_its_records_and_the_budget_is_settled_before_the_an
     assert len(records) == 1
     assert reserved == 0.0
     assert spent == pytest.approx(records[0].cost_usd)
+
+
+def test_a_failed_settlement_is_logged_without_text_and_does_not_touch_the_answer(
+    store: Store, config: RoutesConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime = Runtime.build(config, store=store, simulate=True)
+
+    async def unreachable(*args: object, **kwargs: object) -> None:
+        raise StoreUnavailable("Redis at redis://127.0.0.1:6379/15 is unreachable")
+
+    monkeypatch.setattr(runtime.executor.guards.budgets, "settle", unreachable)
+    prompt = "Summarise the notes for ana.silva@example.com."
+
+    async def main() -> str:
+        completion = await runtime.complete(Task.build(prompt))
+        await runtime.drain()
+        return completion.content
+
+    with capture_logs() as logs:
+        content = asyncio.run(main())
+    assert content
+    failed = [entry for entry in logs if entry["event"] == "call.bookkeeping_failed"]
+    assert [(entry["work"], entry["error_type"]) for entry in failed] == [("settle", "StoreUnavailable")]
+    assert "ana.silva" not in repr(logs)
