@@ -60,10 +60,15 @@ class LoopThread:
 _CLOSE_TIMEOUT_S = 10.0
 
 
-async def _cancel_the_rest() -> None:
+async def cancel_other_tasks() -> None:
+    """Cancel every other task of the running loop and wait until they have all ended."""
     current = asyncio.current_task()
     rest = [task for task in asyncio.all_tasks() if task is not current]
     for task in rest:
         task.cancel()
     await asyncio.gather(*rest, return_exceptions=True)
+
+
+async def _cancel_the_rest() -> None:
+    await cancel_other_tasks()
     await asyncio.get_running_loop().shutdown_asyncgens()

@@ -24,6 +24,7 @@ import redis.asyncio as aioredis
 
 from router._batch._execute import Completer, Env
 from router._batch._finish import Stager
+from router._loop import cancel_other_tasks
 from router._state._store import Store, StoreSettings
 
 T = TypeVar("T")
@@ -127,11 +128,7 @@ class WorkerContext:
             self._loop.close()
 
     async def _shutdown(self) -> None:
-        current = asyncio.current_task()
-        pending = [task for task in asyncio.all_tasks() if task is not current]
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        await cancel_other_tasks()
         if self._env is not None:
             await self._env.client.aclose()
         await self._loop.shutdown_asyncgens()
