@@ -14,7 +14,8 @@ Per candidate:
    reserve the worst-case cost against every budget that applies (``skip``
    budgets pass to the next model, ``reject`` budgets fail the call);
 3. up to ``attempts_per_model`` tries, each retry after taking another
-   slot: success settles the budget and returns; a retryable error waits
+   slot: success records the attempt, settles the budget (at once, or right
+   after the answer with ``settle_in_background``) and returns; a retryable error waits
    (backoff, never sooner than ``Retry-After``) and tries again; a context
    window or authentication error moves on at once; a bad request fails the
    whole call with the provider's message.
