@@ -245,11 +245,7 @@ class BudgetGuard:
         pending = self.prepare(HoldRequest(reservation_id, model, team, tuple(tags), amount_usd))
         if pending.part is ABSENT:
             return pending.reservation
-        try:
-            async with self._aio.deadline():
-                reply = await self._aio.script("reserve")(keys=pending.part.keys, args=pending.part.args)
-        except STORE_ERRORS as exc:
-            raise self.store.unavailable(exc) from None
+        reply = await self._aio.run("reserve", pending.part.keys, pending.part.args)
         return self.held(pending, reply)
 
     def prepare(self, request: HoldRequest) -> PendingReservation:
@@ -295,11 +291,7 @@ class BudgetGuard:
         for budget, held in zip(budgets, reservation.keys, strict=True):
             keys += [held, f"{held}:held", self._hash(budget, now)]
             args += [repr(budget.limit_usd), repr(budget.alert_at), _keep_until(budget, now)]
-        try:
-            async with self._aio.deadline():
-                alerts = await self._aio.script("settle")(keys=keys, args=args)
-        except STORE_ERRORS as exc:
-            raise self.store.unavailable(exc) from None
+        alerts = await self._aio.run("settle", keys, args)
         for index, spent in zip(alerts[::2], alerts[1::2], strict=True):
             self._alert(budgets[int(index) - 1], float(spent), now)
 
