@@ -10,13 +10,10 @@ errs on the side of fewer requests.
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 from router._ledger._budgets import RESERVE_LUA, BudgetGuard, HoldRequest, Reservation
 from router._state._chain import chain, pack
 from router._state._loop_clients import LoopClients
-from router._state._ratelimit import SLOT_LUA, Limits, RateLimiter, SlotUnavailable, wait_s
+from router._state._ratelimit import SLOT_LUA, Limits, RateLimiter, patiently, wait_s
 from router._state._store import Store
 
 __all__ = ["Admission"]
@@ -40,21 +37,23 @@ class Admission:
         """
         model = hold.model
         slot = self._limiter.slot_part(model.name, Limits.of(model), tokens)
-        deadline = time.monotonic() + max_wait_s
-        while True:
+        held: list[Reservation] = []
+
+        async def attempt() -> float:
             # Prepared afresh each time round: the hold's clock and period move on while we wait.
             pending = self._budgets.prepare(hold)
             keys, args = pack([slot, pending.part])
             if not keys:
-                return pending.reservation  # no limit, no budget: nothing to ask Redis
+                held.append(pending.reservation)  # no limit, no budget: nothing to ask Redis
+                return 0.0
             replies = await self._scripts.run("admit", keys, args)
             wait = wait_s(replies[0])
             if wait == 0.0:
-                return self._budgets.held(pending, replies[1])
-            if time.monotonic() + wait > deadline:
-                raise SlotUnavailable(model.name, wait)
-            # Another process may take the slot while we sleep; then we are told a new wait.
-            await asyncio.sleep(wait)
+                held.append(self._budgets.held(pending, replies[1]))
+            return wait
+
+        await patiently(model.name, max_wait_s, attempt)
+        return held[-1]
 
     async def aclose(self) -> None:
         await self._scripts.aclose()

@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -37,7 +38,7 @@ from router._state._store import Store
 if TYPE_CHECKING:
     from router._config._schema import ModelSpec
 
-__all__ = ["SLOT_LUA", "Limits", "RateLimiter", "SlotUnavailable"]
+__all__ = ["SLOT_LUA", "Limits", "RateLimiter", "SlotUnavailable", "patiently", "wait_s"]
 
 _MINUTE_US = 60_000_000
 _JITTER_US = 1_000_000
@@ -176,17 +177,7 @@ class RateLimiter:
         """
         if limits.unlimited:
             return 0.0
-        started = time.monotonic()
-        deadline = started + max_wait_s
-        while True:
-            wait = await self.try_acquire(model, limits, tokens)
-            now = time.monotonic()
-            if wait == 0.0:
-                return now - started
-            if now + wait > deadline:
-                raise SlotUnavailable(model, wait)
-            # Another process may take the slot while we sleep; then we are told a new wait.
-            await asyncio.sleep(wait)
+        return await patiently(model, max_wait_s, lambda: self.try_acquire(model, limits, tokens))
 
     async def aclose(self) -> None:
         """Close this event loop's Redis connections."""
@@ -213,6 +204,26 @@ class RateLimiter:
                 keys.append(self._store.key(*base, name))
                 args.extend(bucket_args(limit, burst, cost))
         return keys, args
+
+
+async def patiently(model: str, max_wait_s: float, attempt: Callable[[], Awaitable[float]]) -> float:
+    """Repeat ``attempt`` (seconds until a slot frees, 0.0 once taken) for up to ``max_wait_s``.
+
+    Returns the seconds waited. Raises ``SlotUnavailable`` at once when the slot
+    would free later than the deadline, so the caller moves on instead of
+    sleeping in vain.
+    """
+    started = time.monotonic()
+    deadline = started + max_wait_s
+    while True:
+        wait = await attempt()
+        now = time.monotonic()
+        if wait == 0.0:
+            return now - started
+        if now + wait > deadline:
+            raise SlotUnavailable(model, wait)
+        # Another process may take the slot while we sleep; then we are told a new wait.
+        await asyncio.sleep(wait)
 
 
 def wait_s(reply: list[int | bytes]) -> float:
