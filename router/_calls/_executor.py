@@ -88,9 +88,8 @@ class Executor:
         *,
         simulated: bool = False,
         rng: random.Random | None = None,
-        afterwards: Afterwards | None = None,
     ) -> None:
-        self.afterwards = afterwards or Afterwards()
+        self.afterwards = Afterwards()
         self.models = models
         self.provider = provider
         self.guards = guards
