@@ -1,7 +1,8 @@
 """Real Celery workers (``router worker`` processes) on the real Redis.
 
-Data and broker use their own databases (10 and 9), flushed before and after
-each test; workers are killed in teardown whatever happens.
+Data and broker use their own databases (10 and 9) on the server that
+``ROUTER_TEST_REDIS_URL`` names, flushed before and after each test; workers are
+killed in teardown whatever happens.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -22,11 +24,18 @@ from router._batch._sdk import BatchJob, submit_batch
 from router._config import load_routes
 from router._state._store import Store, StoreSettings
 from tests.batch.conftest import FAILURES, eventually, ledger_records, routes_text
+from tests.conftest import TEST_REDIS_URL
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
-DATA_URL = "redis://127.0.0.1:6379/10"
-BROKER_URL = "redis://127.0.0.1:6379/9"
+
+def _on_test_server(db: int) -> str:
+    """Database ``db`` on the test Redis server, so two runs on two servers never meet."""
+    return str(urlsplit(TEST_REDIS_URL)._replace(path=f"/{db}").geturl())
+
+
+DATA_URL = _on_test_server(10)
+BROKER_URL = _on_test_server(9)
 ROUTER = str(Path(sys.executable).with_name("router"))
 
 THREADS = ("--pool", "threads", "--concurrency", "4")
