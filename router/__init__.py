@@ -45,15 +45,15 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from router._batch import BatchJob, JobStatus
-    from router._ledger._budgets import BudgetStatus
     from router._ledger._reports import CostReport, CostRow, SavingsReport, SavingsRow
+    from router._state._budgets import BudgetStatus
 
 # Report types live beside the Redis client; load them on first use so that
 # ``import router`` (and ``router route``) stays free of it.
 _LAZY = {
     "BatchJob": "router._batch",
     "JobStatus": "router._batch",
-    "BudgetStatus": "router._ledger._budgets",
+    "BudgetStatus": "router._state._budgets",
     "CostReport": "router._ledger._reports",
     "CostRow": "router._ledger._reports",
     "SavingsReport": "router._ledger._reports",

@@ -19,8 +19,8 @@ from router._task import PromptOrMessages, Task
 
 if TYPE_CHECKING:
     from router._batch import BatchJob, JobStatus
-    from router._ledger._budgets import BudgetStatus
     from router._ledger._reports import CostReport, SavingsReport
+    from router._state._budgets import BudgetStatus
     from router._state._store import Store
 
 TimeBound = float | str | None
@@ -131,7 +131,7 @@ class _Base:
 
     def budgets(self) -> list[BudgetStatus]:
         """Each budget's spend, reservations, limit and remaining amount for its current period."""
-        from router._ledger._budgets import BudgetGuard
+        from router._state._budgets import BudgetGuard
 
         self._reading()
         return BudgetGuard(self.store, self.config.policies.budgets).status()

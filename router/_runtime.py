@@ -18,12 +18,12 @@ from router._calls._context import CostSink
 from router._calls._executor import Executor, Guards
 from router._config._schema import RoutesConfig
 from router._decision import Decision
-from router._ledger._budgets import BudgetGuard
 from router._ledger._ledger import Ledger
 from router._ledger._record import CostRecord
 from router._providers._base import Provider
 from router._results import Completion
 from router._router import Router
+from router._state._budgets import BudgetGuard
 from router._state._circuit import CircuitBreaker
 from router._state._ratelimit import RateLimiter
 from router._state._store import Store, StoreSettings

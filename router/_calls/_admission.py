@@ -10,7 +10,7 @@ errs on the side of fewer requests.
 
 from __future__ import annotations
 
-from router._ledger._budgets import RESERVE_LUA, BudgetGuard, HoldRequest, Reservation
+from router._state._budgets import RESERVE_LUA, BudgetGuard, HoldRequest, Reservation
 from router._state._chain import chain, pack
 from router._state._loop_clients import LoopClients
 from router._state._ratelimit import SLOT_LUA, Limits, RateLimiter, patiently, wait_s

@@ -50,10 +50,10 @@ from router._errors import (
     ProviderTimeout,
     RateLimited,
 )
-from router._ledger._budgets import BudgetGuard, BudgetSkip, HoldRequest, Reservation
 from router._pricing import ModelInfo
 from router._providers._base import Provider
 from router._results import Attempt, Completion, ProviderResponse
+from router._state._budgets import BudgetGuard, BudgetSkip, HoldRequest, Reservation
 from router._state._circuit import CircuitBreaker
 from router._state._ratelimit import Limits, RateLimiter, SlotUnavailable
 from router._task import Task

@@ -19,8 +19,8 @@ from router._cli._common import OK, add_routes_option, print_json
 from router._errors import UsageError
 
 if TYPE_CHECKING:
-    from router._ledger._budgets import BudgetStatus
     from router._ledger._reports import CostReport, SavingsReport
+    from router._state._budgets import BudgetStatus
     from router._state._store import Store
 
 _SINCE_HELP = "start: a span (7d, 24h, 2w), a date (2026-11-01) or an ISO date-time; default: all"
@@ -232,7 +232,7 @@ def _export(args: argparse.Namespace) -> int:
 
 def _budgets(args: argparse.Namespace) -> int:
     from router._config import load_routes, resolve_path
-    from router._ledger._budgets import BudgetGuard
+    from router._state._budgets import BudgetGuard
 
     config = load_routes(resolve_path(args.routes))
     statuses = BudgetGuard(_store(), config.policies.budgets).status()

@@ -11,8 +11,8 @@ import pytest
 from router._calls._admission import Admission
 from router._config._schema import Budget, ModelSpec
 from router._errors import BudgetExceeded
-from router._ledger._budgets import BudgetGuard, BudgetSkip, HoldRequest, Reservation
 from router._state import _store
+from router._state._budgets import BudgetGuard, BudgetSkip, HoldRequest, Reservation
 from router._state._ratelimit import RateLimiter, SlotUnavailable
 from router._state._store import Store, StoreSettings
 

@@ -11,10 +11,10 @@ from structlog.testing import capture_logs
 from router import Client
 from router._config import RoutesConfig, load_routes
 from router._errors import StoreUnavailable
-from router._ledger._budgets import BudgetGuard
 from router._ledger._ledger import Ledger
 from router._ledger._record import CostRecord
 from router._runtime import Runtime
+from router._state._budgets import BudgetGuard
 from router._state._store import Store, StoreSettings
 from router._task import Task
 

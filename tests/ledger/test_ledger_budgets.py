@@ -14,9 +14,9 @@ from structlog.testing import capture_logs
 
 from router._config._schema import Budget, ModelSpec
 from router._errors import BudgetExceeded, ConfigError
-from router._ledger._budgets import BudgetGuard, BudgetSkip, Reservation
 from router._ledger._ledger import Ledger
 from router._ledger._record import CostRecord
+from router._state._budgets import BudgetGuard, BudgetSkip, Reservation
 from router._state._store import Store, StoreSettings
 
 T = TypeVar("T")
