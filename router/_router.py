@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import structlog
 
-from router._config._schema import RoutesConfig, SensitivitySignal
+from router._config._schema import RoutesConfig, Rule, SensitivitySignal
 from router._decision import Decision, Excluded, FindingSummary, Signals
 from router._errors import NoModelFits
 from router._levels import Sensitivity
@@ -46,6 +46,7 @@ class Router:
             min_chars=config.signals.language.min_chars,
         )
         self._pool_names = _pool_names(config)
+        self._rules = {rule.name: rule for rule in config.rules}
 
     def measure(self, task: Task) -> tuple[Signals, _Tokens]:
         """The three signals of a task, and a memoised token counter for selection."""
@@ -62,11 +63,23 @@ class Router:
         )
         return signals, tokens
 
-    def decide(self, task: Task) -> Decision:
-        """Route a task, or raise ``NoModelFits`` naming why each pool model was excluded."""
+    def decide(self, task: Task, *, rule: str | None = None, model: str | None = None) -> Decision:
+        """Route a task, or raise ``NoModelFits`` naming why each pool model was excluded.
+
+        ``rule`` routes by that rule whatever its ``when``; ``model`` makes that one model the
+        pool (the matching rule still sets the cost cap and the required capabilities). Neither
+        can lift clearance: a named model below the task's sensitivity is excluded like any other.
+        """
         started = time.perf_counter()
         signals, tokens = self.measure(task)
-        rule = first_match(self.config.rules, signals, task)
+        matched = self._rules[rule] if rule is not None else first_match(self.config.rules, signals, task)
+        decision = self._select(task, signals, tokens, matched, model)
+        _log_decision(decision, task, time.perf_counter() - started)
+        return decision
+
+    def _select(
+        self, task: Task, signals: Signals, tokens: _Tokens, rule: Rule, model: str | None
+    ) -> Decision:
         cap = _cap(rule.max_cost_per_request_usd, self.config.policies.max_cost_per_request_usd)
         needs = Requirements(
             signals=signals,
@@ -74,12 +87,15 @@ class Router:
             capabilities=rule.require,
             cost_cap_usd=cap,
         )
-        names = self._pool_names.get(rule.name) or [spec.name for spec in self.config.pool(rule)]
+        if model is not None:
+            names: Sequence[str] = (model,)
+        else:
+            names = self._pool_names.get(rule.name) or [spec.name for spec in self.config.pool(rule)]
         pool = [self.models[name] for name in names]
         candidates, excluded = select(pool, needs, tokens)
         if not candidates:
             raise _no_model_fits(rule.name, signals, excluded)
-        decision = Decision(
+        return Decision(
             rule=rule.name,
             signals=signals,
             candidates=tuple(candidates),
@@ -87,8 +103,6 @@ class Router:
             max_tokens=task.max_tokens,
             cost_cap_usd=cap,
         )
-        _log_decision(decision, task, time.perf_counter() - started)
-        return decision
 
 
 class _Tokens:

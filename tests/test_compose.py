@@ -96,3 +96,12 @@ def test_the_image_installs_the_project_and_flower() -> None:
     assert "pip install . flower" in dockerfile
     for path in ("router", "workers", "routes.yaml"):
         assert f"COPY {path}" in dockerfile
+
+
+def test_the_gateway_service_publishes_its_port_and_checks_readiness(compose: dict[str, Any]) -> None:
+    gateway = compose["services"]["gateway"]
+    command = _command(gateway)
+    assert command[:2] == ["router", "serve"]
+    port = command[command.index("--port") + 1]
+    assert f"{port}:{port}" in gateway["ports"]
+    assert "/readyz" in " ".join(gateway["healthcheck"]["test"])

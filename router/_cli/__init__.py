@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-level", default=None, help=_LOG_HELP)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _routing.register(commands)
-    for module_name in ("_calls", "_batch", "_costs", "_worker", "_eval"):
+    for module_name in ("_calls", "_batch", "_costs", "_worker", "_eval", "_serve"):
         module = _optional(module_name)
         if module is not None:
             module.register(commands)

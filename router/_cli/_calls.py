@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from router._cli._common import OK, add_routes_option, print_json, read_text_argument
+from router._cli._common import OK, add_routes_option, add_simulate_option, print_json, read_text_argument
 from router._results import Completion
 
 
@@ -19,12 +19,7 @@ def register(commands: Any) -> None:
         "--tag", dest="tags", action="append", default=[], help="a request tag (repeatable)"
     )
     complete.add_argument("--max-tokens", type=int, default=None, help="the most output tokens to generate")
-    complete.add_argument(
-        "--simulate",
-        action="store_true",
-        default=None,
-        help="answer with the simulated provider (also: ROUTER_SIMULATE=1); no API keys needed",
-    )
+    add_simulate_option(complete)
     add_routes_option(complete)
     complete.set_defaults(handler=_complete)
 

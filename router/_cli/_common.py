@@ -43,6 +43,15 @@ def add_routes_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_simulate_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--simulate",
+        action="store_true",
+        default=None,
+        help="answer with the simulated provider (also: ROUTER_SIMULATE=1); no API keys needed",
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the chosen command; turn router errors into a message and an exit code."""
     from router._logging import configure

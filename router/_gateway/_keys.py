@@ -1,0 +1,191 @@
+"""Gateway API keys: created once, stored only as hashes, checked on every request.
+
+A key is ``sk-router-`` plus 43 characters of ``secrets.token_urlsafe(32)`` (256 random bits).
+Redis keeps its SHA-256, never the key: a plain hash is enough for a secret with that much
+entropy (as GitHub and Stripe tokens are stored), and costs microseconds per request where a
+password hash (bcrypt, argon2) would cost milliseconds. Layout under the store's prefix::
+
+    gateway:key:<sha256 hex>   HASH  id, team, rpm, budget_usd, budget_period, created, revoked
+    gateway:keys               HASH  key id -> sha256 hex (for list and revoke)
+
+A key's team applies to rules and budgets like the SDK's ``team=``; its ``rpm`` is a shared
+rate limit; its budget is a routes.yaml-style budget of scope ``tag`` on the tag ``key:<id>``
+that every request made with the key carries, held and settled like any other budget.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from router._config._schema import Budget
+from router._errors import UsageError
+from router._state._loop_clients import LoopClients
+from router._state._store import STORE_ERRORS, Store
+
+PREFIX = "sk-router-"
+Period = Literal["day", "week", "month"]
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """What the gateway knows of a key: never the key itself."""
+
+    id: str
+    team: str | None
+    created: float
+    rpm: int | None = None
+    budget_usd: float | None = None
+    budget_period: Period = "month"
+    revoked: float | None = None
+    name: str | None = None
+
+    @property
+    def tag(self) -> str:
+        """The tag on every request made with this key (ledger reports can group by it)."""
+        return f"key:{self.id}"
+
+    @property
+    def budget(self) -> Budget | None:
+        if self.budget_usd is None:
+            return None
+        return Budget(
+            name=self.tag,
+            scope="tag",
+            target=self.tag,
+            limit_usd=self.budget_usd,
+            period=self.budget_period,
+            action="reject",
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "team": self.team,
+            "rpm": self.rpm,
+            "budget_usd": self.budget_usd,
+            "budget_period": self.budget_period,
+            "created": self.created,
+            "revoked": self.revoked,
+        }
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class KeyStore:
+    """Create, list and revoke keys (synchronous, for the CLI); ``authenticate`` for the gateway."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._index = store.key("gateway", "keys")
+        self._aio = LoopClients(store, {})
+
+    def _entry(self, hashed: str) -> str:
+        return self.store.key("gateway", "key", hashed)
+
+    def create(
+        self,
+        *,
+        team: str | None,
+        rpm: int | None = None,
+        budget_usd: float | None = None,
+        budget_period: Period = "month",
+        name: str | None = None,
+    ) -> tuple[str, ApiKey]:
+        """A new key and its record; the key is returned here and never again."""
+        if rpm is not None and rpm < 1:
+            raise UsageError(f"--rpm must be at least 1, not {rpm}")
+        if budget_usd is not None and budget_usd <= 0:
+            raise UsageError(f"--budget must be a positive amount in USD, not {budget_usd:g}")
+        secret = PREFIX + secrets.token_urlsafe(32)
+        key = ApiKey(
+            id=f"key_{secrets.token_hex(6)}",
+            team=team,
+            created=time.time(),
+            rpm=rpm,
+            budget_usd=budget_usd,
+            budget_period=budget_period,
+            name=name,
+        )
+        hashed = digest(secret)
+        client = self.store.sync()
+        with client.pipeline(transaction=True) as pipe:
+            pipe.hset(self._entry(hashed), mapping=_fields(key))
+            pipe.hset(self._index, key.id, hashed)
+            self._checked(pipe.execute)
+        return secret, key
+
+    def list(self) -> list[ApiKey]:
+        """Every key, newest first, revoked ones included."""
+        client = self.store.sync()
+        hashes = self._checked(lambda: client.hgetall(self._index))
+        with client.pipeline(transaction=False) as pipe:
+            for hashed in hashes.values():
+                pipe.hgetall(self._entry(_text(hashed)))
+            rows = self._checked(pipe.execute)
+        keys = [_key(row) for row in rows if row]
+        return sorted(keys, key=lambda key: key.created, reverse=True)
+
+    def revoke(self, key_id: str) -> ApiKey:
+        """Mark a key revoked: the next request made with it gets a 401."""
+        client = self.store.sync()
+        hashed = self._checked(lambda: client.hget(self._index, key_id))
+        if hashed is None:
+            raise UsageError(f"no key has id {key_id!r}; `router keys list` shows the ids")
+        entry = self._entry(_text(hashed))
+        self._checked(lambda: client.hsetnx(entry, "revoked", repr(time.time())))
+        return _key(self._checked(lambda: client.hgetall(entry)))
+
+    async def authenticate(self, secret: str) -> ApiKey | None:
+        """The key's record (revoked ones too, so the caller can say so), or None if unknown."""
+        try:
+            async with self._aio.deadline():
+                row = await self._aio.client().hgetall(self._entry(digest(secret)))
+        except STORE_ERRORS as exc:
+            raise self.store.unavailable(exc) from None
+        return _key(row) if row else None
+
+    def _checked(self, call: Any) -> Any:
+        try:
+            return call()
+        except STORE_ERRORS as exc:
+            raise self.store.unavailable(exc) from None
+
+
+def _fields(key: ApiKey) -> dict[Any, Any]:  # redis-py types its mappings invariantly
+    values: dict[str, object] = {
+        "id": key.id,
+        "team": key.team,
+        "rpm": key.rpm,
+        "budget_usd": key.budget_usd,
+        "budget_period": key.budget_period,
+        "created": repr(key.created),
+        "name": key.name,
+    }
+    return {name: str(value) for name, value in values.items() if value is not None}
+
+
+def _key(row: Mapping[Any, Any]) -> ApiKey:
+    fields = {_text(name): _text(value) for name, value in row.items()}
+    period = fields.get("budget_period", "month")
+    return ApiKey(
+        id=fields["id"],
+        team=fields.get("team"),
+        created=float(fields["created"]),
+        rpm=int(fields["rpm"]) if "rpm" in fields else None,
+        budget_usd=float(fields["budget_usd"]) if "budget_usd" in fields else None,
+        budget_period=period if period in ("day", "week", "month") else "month",  # type: ignore[arg-type]
+        revoked=float(fields["revoked"]) if "revoked" in fields else None,
+        name=fields.get("name"),
+    )
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
