@@ -8,7 +8,7 @@ from starlette.requests import Request
 
 from router._gateway._errors import ApiError
 from router._gateway._keys import ApiKey, KeyStore
-from router._ledger._budgets import BudgetGuard
+from router._state._budgets import BudgetGuard
 from router._state._ratelimit import Limits, RateLimiter
 
 _HOW = "send the key from `router keys create` as 'Authorization: Bearer sk-router-...'"

@@ -10,8 +10,8 @@ from collections.abc import Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from router._ledger._budgets import BudgetStatus
 from router._results import Completion
+from router._state._budgets import BudgetStatus
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
