@@ -24,8 +24,8 @@ demo: $(STAMP)
 	$(BIN)/router costs --by model
 
 lint: $(STAMP)
-	$(BIN)/ruff check router workers tests benchmarks
-	$(BIN)/ruff format --check router workers tests benchmarks
+	$(BIN)/ruff check router workers tests benchmarks scripts
+	$(BIN)/ruff format --check router workers tests benchmarks scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy router workers
