@@ -41,15 +41,40 @@ def default_logging() -> Iterator[None]:
     structlog.configure(**saved)
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked ``cluster`` run twice: on the single Redis server and on a three-primary Cluster.
+
+    ``single_redis`` keeps one test of such a module on the single server only.
+    """
+    marked = metafunc.definition.get_closest_marker
+    if "redis_url" in metafunc.fixturenames and marked("cluster") and not marked("single_redis"):
+        metafunc.parametrize("redis_url", ["single", "cluster"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def redis_cluster() -> Iterator[object]:
+    """A real Redis Cluster of three primaries on free loopback ports, for the whole session."""
+    from tests.support.cluster import local_cluster
+
+    with local_cluster(3) as cluster:
+        yield cluster
+
+
 @pytest.fixture
-def redis_url() -> Iterator[str]:
-    """The real Redis server, database flushed before and after the test.
+def redis_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The real Redis server (or, for ``cluster`` tests, the Cluster), flushed before and after the test.
 
     A missing server is a failure, not a skip: CI starts Redis, and a test that
     silently skips proves nothing.
     """
     import redis
 
+    if getattr(request, "param", "single") == "cluster":
+        cluster = request.getfixturevalue("redis_cluster")
+        cluster.flush()
+        yield cluster.url
+        cluster.flush()
+        return
     client = redis.Redis.from_url(TEST_REDIS_URL)
     try:
         client.ping()

@@ -23,7 +23,7 @@ from typing import TypeVar
 import redis.asyncio as aioredis
 
 from router._batch._execute import Completer, Env
-from router._batch._finish import Stager
+from router._batch._finish import RecordWriter
 from router._loop import cancel_other_tasks
 from router._state._store import Store, StoreSettings
 
@@ -38,7 +38,7 @@ rather than waits when they are all in use), so this stays well under 100.
 """
 
 RuntimeFactory = Callable[[Store], Completer]
-LedgerFactory = Callable[[Store], Stager]
+LedgerFactory = Callable[[Store], RecordWriter]
 
 
 def default_runtime(store: Store) -> Completer:
@@ -50,10 +50,10 @@ def default_runtime(store: Store) -> Completer:
     return runtime
 
 
-def default_ledger(store: Store) -> Stager:
+def default_ledger(store: Store) -> RecordWriter:
     from router._ledger._ledger import Ledger
 
-    ledger: Stager = Ledger(store)
+    ledger: RecordWriter = Ledger(store)
     return ledger
 
 
@@ -96,7 +96,7 @@ class WorkerContext:
                 self._env = self.submit(self._make_env(runtime, ledger)).result()
             return self._env
 
-    async def _make_env(self, runtime: Completer, ledger: Stager) -> Env:
+    async def _make_env(self, runtime: Completer, ledger: RecordWriter) -> Env:
         # The Redis client and the semaphore belong to this loop, so they are made on it.
         client = _client(self.store, self.in_flight)
         return Env(
@@ -136,18 +136,7 @@ class WorkerContext:
 
 def _client(store: Store, in_flight: int) -> aioredis.Redis:
     """The batch's own asyncio client: a pool that waits for a free connection instead of raising."""
-    if store.embedded:
-        return store.aio()
-    settings = store.settings
-    assert settings.url is not None
-    pool = aioredis.BlockingConnectionPool.from_url(
-        settings.url,
-        max_connections=in_flight + 16,
-        timeout=settings.socket_timeout_s,
-        socket_timeout=settings.socket_timeout_s,
-        socket_connect_timeout=settings.connect_timeout_s,
-    )
-    return aioredis.Redis(connection_pool=pool)
+    return store.aio(max_connections=in_flight + 16)
 
 
 async def _wrap(coroutine: Awaitable[T]) -> T:

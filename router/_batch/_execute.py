@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import redis.asyncio as aioredis
 import structlog
 
-from router._batch._finish import JobTarget, Outcome, Stager, finish_item
+from router._batch._finish import JobTarget, Outcome, RecordWriter, clear_outbox, drain_outbox, finish_item
 from router._batch._keys import JobKeys, idempotency_key, job_keys
 from router._batch._model import DEFAULT_RESULTS_TTL_S, STOPPING, TERMINAL, error_result, text
 from router._errors import (
@@ -71,7 +71,7 @@ class Env:
     store: Store
     client: aioredis.Redis
     runtime: Completer
-    ledger: Stager
+    ledger: RecordWriter
     slots: asyncio.Semaphore
 
 
@@ -91,18 +91,26 @@ class _Job:
 async def run_chunk(env: Env, job_id: str, start: int, stop: int) -> ChunkReport:
     """Finish every item of the chunk that is not done yet."""
     keys = job_keys(env.store, job_id)
+    # Records an earlier delivery put in the chunk's outbox may not have reached the ledger
+    # (even when that delivery finished the job's last item).
+    written = await drain_outbox(env.client, keys, start, env.ledger)
     job = await _read_job(env, keys)
     if job is None:
+        await clear_outbox(env.client, keys, start, written)
         log.info("batch.chunk_skipped", job_id=job_id, start=start, reason="job not found or finished")
         return ChunkReport()
     items = [json.loads(payload) for payload in await env.client.lrange(keys.items, start, stop - 1)]
     todo = await _not_done(env, keys, items)
-    outcomes = await asyncio.gather(*(_run_item(env, job, item) for item in todo), return_exceptions=True)
+    outcomes = await asyncio.gather(
+        *(_run_item(env, job, start, item) for item in todo), return_exceptions=True
+    )
     failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
     if failures:
         raise failures[0]
-    done = sum(1 for outcome in outcomes if outcome is True)
-    return ChunkReport(done=done, skipped=len(items) - done)
+    done = [outcome for outcome in outcomes if isinstance(outcome, Outcome)]
+    written += [record.id for outcome in done for record in outcome.records]
+    await clear_outbox(env.client, keys, start, written)
+    return ChunkReport(done=len(done), skipped=len(items) - len(done))
 
 
 async def _not_done(env: Env, keys: JobKeys, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -127,22 +135,24 @@ async def _read_job(env: Env, keys: JobKeys) -> _Job | None:
     return _Job(target=target, team=team or None, tags=tuple(json.loads(tags or "[]")))
 
 
-async def _run_item(env: Env, job: _Job, item: Mapping[str, Any]) -> bool:
+async def _run_item(env: Env, job: _Job, chunk: int, item: Mapping[str, Any]) -> Outcome | None:
+    """Run and finish one item: its outcome when this delivery wrote it, else None."""
     keys = job.target.keys
     # The whole item holds a slot, Redis writes included: the slot count also bounds the
     # connections the process's Redis pool must lend at once.
     async with env.slots:
         status = await env.client.hget(keys.job, "status")
         if status is None:
-            return False
+            return None
         if text(status) in STOPPING:
             outcome = _cancelled(item)
         else:
             outcome = await _call(env, job, item)
-        written = await finish_item(env.client, job.target, item["n"], outcome, env.ledger)
-    if written:
-        log.debug("batch.item_done", job_id=keys.job_id, n=item["n"], state=outcome.state)
-    return written
+        written = await finish_item(env.client, job.target, chunk, item["n"], outcome, env.ledger)
+    if not written:
+        return None
+    log.debug("batch.item_done", job_id=keys.job_id, n=item["n"], state=outcome.state)
+    return outcome
 
 
 async def _call(env: Env, job: _Job, item: Mapping[str, Any]) -> Outcome:

@@ -1,68 +1,82 @@
 """Finishing one item exactly once, whatever the number of deliveries.
 
 Celery delivers a chunk at least once (late acknowledgement: a chunk whose
-worker died runs again). Each item is therefore finished by one Redis
-transaction that WATCHes the item's result key, which doubles as its done
-marker::
+worker died runs again). Each item is therefore finished by one Lua script in
+the job's hash slot (see ``_keys``), atomic as any script::
 
-    WATCH r:<n>;  EXISTS r:<n>  -> already done: nothing to write
-    MULTI
-      SET r:<n> <result> EX <ttl>                  the result, and the done marker
-      <ledger.stage(pipe, record)> per attempt     its cost records
-      EVAL finish.lua                              job counters, cost, and the final status
-    EXEC                                           fails if r:<n> changed since WATCH
+    EXISTS r:<n>           -> already done: nothing is written, the reply says so
+    SET r:<n> <result>     the result, and the done marker
+    HSET outbox:<chunk>    the item's cost records, until the ledger has them
+    job counters, cost, and the final status
 
-Either everything of the item is written or nothing is; a second run finds
-the marker and writes nothing. The final status flips inside the same EXEC
-(the Lua script sees ``finished == total``), so exactly one item ends the job.
+The ledger's keys live in other slots (a Redis Cluster cannot run one script
+or transaction across slots), so the records reach the ledger just after the
+script, through its write script, which counts a record id once however often
+it is written. The outbox closes the gap between the two: a worker that dies
+after the item's script but before the ledger write leaves the records in its
+chunk's outbox, and the chunk's redelivery (a chunk is acknowledged only when
+it has run to its end) first moves them to the ledger. A chunk that ends
+removes from its outbox only the records it saw written, so a second delivery
+running at the same time cannot lose the first's. The final status flips
+inside the script of the last item (it sees ``finished == total``), so exactly
+one item ends the job.
 """
 
 from __future__ import annotations
 
 import json
 import time
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import redis.asyncio as aioredis
-from redis.exceptions import WatchError
+from redis.commands.core import AsyncScript
 
 from router._batch._keys import JobKeys
 from router._batch._model import ItemState
 from router._ledger._record import CostRecord
 
-# KEYS: job hash, items list, idempotency key (or the job hash)
-# ARGV: counter field (completed|failed|cancelled), cost in USD, now, results ttl
+# KEYS: result key, job hash, items list, idempotency key (or the job hash), the chunk's outbox
+# ARGV: result JSON, results ttl, counter field (completed|failed|cancelled), cost in USD, now,
+#       then one (record id, record JSON) pair per cost record
+# Returns 0 when the item was already done, -1 when the job is gone (the result and records are
+# still kept), else the number of finished items.
 FINISH_LUA = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
-if tonumber(ARGV[2]) ~= 0 then redis.call('HINCRBYFLOAT', KEYS[1], 'cost_usd', ARGV[2]) end
-local finished = redis.call('HINCRBY', KEYS[1], 'finished', 1)
-local total = tonumber(redis.call('HGET', KEYS[1], 'total'))
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local ttl = ARGV[2]
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ttl)
+if #ARGV > 5 then
+  for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[5], ARGV[i], ARGV[i + 1]) end
+  redis.call('EXPIRE', KEYS[5], ttl)
+end
+if redis.call('EXISTS', KEYS[2]) == 0 then return -1 end
+redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
+if tonumber(ARGV[4]) ~= 0 then redis.call('HINCRBYFLOAT', KEYS[2], 'cost_usd', ARGV[4]) end
+local finished = redis.call('HINCRBY', KEYS[2], 'finished', 1)
+local total = tonumber(redis.call('HGET', KEYS[2], 'total'))
 if finished >= total then
-  local status = redis.call('HGET', KEYS[1], 'status')
+  local status = redis.call('HGET', KEYS[2], 'status')
   local final = 'completed'
   if status == 'cancelling' or status == 'cancelled' then final = 'cancelled' end
-  redis.call('HSET', KEYS[1], 'status', final, 'finished_at', ARGV[3])
-  redis.call('DEL', KEYS[2])
-  redis.call('EXPIRE', KEYS[1], ARGV[4])
-  if KEYS[3] ~= KEYS[1] then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
+  redis.call('HSET', KEYS[2], 'status', final, 'finished_at', ARGV[5])
+  redis.call('DEL', KEYS[3])
+  redis.call('EXPIRE', KEYS[2], ttl)
+  if KEYS[4] ~= KEYS[2] then redis.call('EXPIRE', KEYS[4], ttl) end
 end
 return finished
 """
 
 
-class Stager(Protocol):
-    """Adds one cost record's writes to a caller's MULTI/EXEC pipeline (the ledger).
+class RecordWriter(Protocol):
+    """Writes cost records to the ledger, each counted once by id (the ledger).
 
-    ``stage`` only queues commands on ``pipe`` (a ``redis.asyncio`` pipeline in
-    MULTI mode here); ``committed`` runs after an EXEC that wrote the record.
+    ``awrite`` raises when Redis does not take them (no spooling: the outbox
+    keeps them for the chunk's redelivery), and announces the records that were new.
     """
 
-    def stage(self, pipe: Any, record: CostRecord) -> None: ...
-
-    def committed(self, record: CostRecord, payload: str | None = None) -> None: ...
+    async def awrite(self, records: Sequence[CostRecord]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -89,43 +103,54 @@ class JobTarget:
 
 
 async def finish_item(
-    client: aioredis.Redis, target: JobTarget, n: int, outcome: Outcome, ledger: Stager
+    client: aioredis.Redis, target: JobTarget, chunk: int, n: int, outcome: Outcome, ledger: RecordWriter
 ) -> bool:
-    """Write the item's outcome unless it is already done; True when this call wrote it."""
-    done_key = target.keys.result(n)
-    payload = json.dumps(outcome.result, ensure_ascii=False)
-    async with client.pipeline(transaction=True) as pipe:
-        while True:
-            try:
-                await pipe.watch(done_key)
-                if await pipe.exists(done_key):
-                    return False
-                pipe.multi()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
-                _queue_writes(pipe, target, done_key, payload, outcome, ledger)
-                replies = await pipe.execute()
-                break
-            except WatchError:
-                continue  # someone else finished it meanwhile: the next round sees the marker
-    for record, reply in zip(outcome.records, replies[1:], strict=False):
-        if reply == 1:
-            ledger.committed(record)
-    return True
+    """Write the item's outcome unless it is already done; True when this call wrote it.
 
-
-def _queue_writes(
-    pipe: Any, target: JobTarget, done_key: str, payload: str, outcome: Outcome, ledger: Stager
-) -> None:
-    pipe.set(done_key, payload, ex=target.results_ttl_s)
-    for record in outcome.records:
-        ledger.stage(pipe, record)
-    pipe.eval(
-        FINISH_LUA,
-        3,
-        target.keys.job,
-        target.keys.items,
-        target.idempotency_key,
+    ``chunk`` is the position the item's chunk starts at (its outbox). The records
+    this call wrote stay in the outbox until ``clear_outbox``.
+    """
+    keys = target.keys
+    args: list[str | int] = [
+        json.dumps(outcome.result, ensure_ascii=False),
+        target.results_ttl_s,
         outcome.state,
         repr(outcome.cost_usd),
         repr(time.time()),
-        target.results_ttl_s,
-    )
+    ]
+    for record in outcome.records:
+        args += [record.id, record.model_dump_json()]
+    script_keys = [keys.result(n), keys.job, keys.items, target.idempotency_key, keys.outbox(chunk)]
+    reply = await _script(client)(keys=script_keys, args=args)
+    if int(reply) == 0:
+        return False
+    if outcome.records:
+        await ledger.awrite(outcome.records)
+    return True
+
+
+async def drain_outbox(client: aioredis.Redis, keys: JobKeys, chunk: int, ledger: RecordWriter) -> list[str]:
+    """Move to the ledger what an earlier delivery of the chunk left in its outbox; their ids."""
+    left = await client.hgetall(keys.outbox(chunk))
+    if not left:
+        return []
+    records = [CostRecord.model_validate_json(payload) for payload in left.values()]
+    await ledger.awrite(records)
+    return [record.id for record in records]
+
+
+async def clear_outbox(client: aioredis.Redis, keys: JobKeys, chunk: int, ids: Sequence[str]) -> None:
+    """Forget the outbox records this delivery saw reach the ledger."""
+    if ids:
+        await client.hdel(keys.outbox(chunk), *ids)
+
+
+_scripts: weakref.WeakKeyDictionary[aioredis.Redis, AsyncScript] = weakref.WeakKeyDictionary()
+
+
+def _script(client: aioredis.Redis) -> AsyncScript:
+    # EVALSHA, loading the script on NOSCRIPT: the source is sent once per server, not per item.
+    script = _scripts.get(client)
+    if script is None:
+        script = _scripts[client] = client.register_script(FINISH_LUA)
+    return script

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -41,11 +40,12 @@ STAGING_TTL_S = 3600
 _RESULTS_PAGE = 500
 
 # Publishes a validated job, or returns the live job that already holds the idempotency key.
-# KEYS: job hash, items list, jobs index, ids hash, idempotency key (the job hash when there is none)
-# ARGV: job id, now, total, invalid, has idempotency key (0/1), job key prefix, results ttl, error message
+# KEYS: job hash, items list, ids hash, idempotency key (the job hash when there is none): one slot
+# ARGV: job id, now, total, invalid, has idempotency key (0/1), job key prefix of that idempotency key,
+#       results ttl, error message
 _PUBLISH = """
 if ARGV[5] == '1' then
-  local other = redis.call('GET', KEYS[5])
+  local other = redis.call('GET', KEYS[4])
   if other and other ~= ARGV[1] and redis.call('EXISTS', ARGV[6] .. other) == 1 then
     return {other, 'existing'}
   end
@@ -55,15 +55,14 @@ local total, invalid = tonumber(ARGV[3]), tonumber(ARGV[4])
 local status = redis.call('HGET', KEYS[1], 'status')
 redis.call('HSET', KEYS[1], 'total', total, 'failed', invalid, 'invalid', invalid, 'finished', invalid,
            'started_at', ARGV[2])
-redis.call('DEL', KEYS[4])
-if ARGV[5] == '1' then redis.call('SET', KEYS[5], ARGV[1]) end
-redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1])
+redis.call('DEL', KEYS[3])
+if ARGV[5] == '1' then redis.call('SET', KEYS[4], ARGV[1]) end
 if invalid >= total then
   status = 'failed'
   redis.call('HSET', KEYS[1], 'status', status, 'finished_at', ARGV[2], 'error', ARGV[8])
   redis.call('DEL', KEYS[2])
   redis.call('EXPIRE', KEYS[1], ARGV[7])
-  if ARGV[5] == '1' then redis.call('EXPIRE', KEYS[5], ARGV[7]) end
+  if ARGV[5] == '1' then redis.call('EXPIRE', KEYS[4], ARGV[7]) end
   return {ARGV[1], status}
 end
 if status ~= 'cancelling' then
@@ -85,10 +84,6 @@ if status == 'in_progress' or status == 'validating' then
 end
 return status
 """
-
-
-def new_job_id() -> str:
-    return f"batch_{uuid.uuid4().hex[:24]}"
 
 
 @dataclass(frozen=True)
@@ -148,22 +143,30 @@ class Published:
 
 
 def publish(store: Store, keys: JobKeys, spec: JobSpec, *, total: int, invalid: int, error: str) -> Published:
-    """Make the validated job visible; returns the earlier job instead when the idempotency key is taken."""
-    idem = idempotency_key(store, spec.idempotency_key) if spec.idempotency_key else keys.job
-    script = store.sync().register_script(_PUBLISH)
-    job_id, status = script(
-        keys=[keys.job, keys.items, index_key(store), keys.ids, idem],
+    """Make the validated job visible; returns the earlier job instead when the idempotency key is taken.
+
+    The job enters the index (another slot) just before the script publishes it,
+    so a published job is always listed; one that loses to an earlier job is taken out again.
+    """
+    idem = spec.idempotency_key
+    client = store.sync()
+    now = time.time()
+    client.zadd(index_key(store), {keys.job_id: now})
+    job_id, status = client.register_script(_PUBLISH)(
+        keys=[keys.job, keys.items, keys.ids, idempotency_key(store, idem) if idem else keys.job],
         args=[
             keys.job_id,
-            time.time(),
+            now,
             total,
             invalid,
-            "1" if spec.idempotency_key else "0",
-            job_prefix(store),
+            "1" if idem else "0",
+            job_prefix(store, idem) if idem else "",
             spec.results_ttl_s,
             error,
         ],
     )
+    if text(job_id) != keys.job_id:
+        client.zrem(index_key(store), keys.job_id)
     return Published(text(job_id), text(status), existing=text(status) == "existing")
 
 
@@ -171,9 +174,10 @@ def cleanup(store: Store, keys: JobKeys, items_seen: int) -> None:
     """Remove a job that was never published (best effort: its keys expire anyway)."""
     client = store.sync()
     pipe = client.pipeline(transaction=False)
-    pipe.delete(keys.job, keys.items, keys.ids)
-    for start in range(0, items_seen, _RESULTS_PAGE):
-        pipe.delete(*(keys.result(n) for n in range(start, min(start + _RESULTS_PAGE, items_seen))))
+    pipe.zrem(index_key(store), keys.job_id)
+    # One key per DEL: a Cluster client's pipeline takes no multi-key DEL.
+    for key in (keys.job, keys.items, keys.ids, *(keys.result(n) for n in range(items_seen))):
+        pipe.delete(key)
     pipe.execute()
 
 

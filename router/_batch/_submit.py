@@ -30,10 +30,9 @@ from router._batch._jobs import (
     create_staging,
     existing_job,
     mark_failed,
-    new_job_id,
     publish,
 )
-from router._batch._keys import JobKeys, job_keys
+from router._batch._keys import JobKeys, job_keys, new_job_id
 from router._batch._model import error_result, text
 from router._errors import BatchError, BatchInputError
 from router._state._store import STORE_ERRORS, Store
@@ -81,7 +80,7 @@ def submit(store: Store, source: Source, spec: JobSpec, *, dispatch: Dispatch, c
         raise store.unavailable(exc) from None
     if earlier is not None:
         return Submitted(earlier, "existing", existing=True)
-    keys = job_keys(store, new_job_id())
+    keys = job_keys(store, new_job_id(spec.idempotency_key))
     progress = _Progress()
     try:
         create_staging(store, keys, spec, time.time())

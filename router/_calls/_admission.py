@@ -6,6 +6,12 @@ their owners (``RateLimiter``, ``BudgetGuard``); this module runs them chained
 (``router._state._chain``), slot first: when no slot is free nothing is held,
 and when a budget has no room the slot just taken goes unused, which only ever
 errs on the side of fewer requests.
+
+On a Redis Cluster the slot (in the model's hash slot) and the holds (in the
+budgets' slot) cannot share a script, so they are asked for one after the
+other, slot first: two round trips, with the same outcome in every case, since
+each script is still atomic on its own and the hold is only asked for once the
+slot is taken.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ class Admission:
         self._limiter = limiter
         self._budgets = budgets
         self._scripts = LoopClients(store, {"admit": ADMIT_LUA})
+        self._one_script = not store.cluster
 
     async def admit(self, hold: HoldRequest, *, tokens: int, max_wait_s: float) -> Reservation:
         """Wait up to ``max_wait_s`` for a slot for ``tokens``, holding ``hold`` on the budgets with it.
@@ -42,6 +49,11 @@ class Admission:
         async def attempt() -> float:
             # Prepared afresh each time round: the hold's clock and period move on while we wait.
             pending = self._budgets.prepare(hold)
+            if not self._one_script:
+                wait = await self._limiter.try_part(slot)
+                if wait == 0.0:
+                    held.append(await self._budgets.hold(pending))
+                return wait
             keys, args = pack([slot, pending.part])
             if not keys:
                 held.append(pending.reservation)  # no limit, no budget: nothing to ask Redis

@@ -69,6 +69,29 @@ def run(args: argparse.Namespace) -> int:
         return fail("interrupted", 130)
     except BrokenPipeError:
         return OK
+    except Exception as exc:
+        if not _from_redis(exc):
+            raise
+        return fail(redis_failure(exc), STORE_DOWN)
+
+
+def _from_redis(exc: BaseException) -> bool:
+    # By module, so that commands that never touch Redis need not import it to check.
+    return type(exc).__module__.split(".")[0] == "redis"
+
+
+def redis_failure(exc: BaseException) -> str:
+    """What to tell the user when Redis (or a Redis Cluster) answered a command with an error."""
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    hint = "check ROUTER_REDIS_URL and the server's logs"
+    if "CROSSSLOT" in text or "same slot" in text or "key slot" in text:
+        hint = (
+            "a command spanned two hash slots of the Redis Cluster, which is a bug in the router; "
+            "please report it with the command you ran"
+        )
+    elif "CLUSTERDOWN" in text or "cluster" in type(exc).__name__.lower():
+        hint = "the Redis Cluster is not serving every slot; check `redis-cli --cluster check HOST:PORT`"
+    return f"Redis refused a command ({type(exc).__name__}: {text}); {hint}"
 
 
 def exit_code(error: RouterError) -> int:

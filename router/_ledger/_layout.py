@@ -1,23 +1,34 @@
 """Where the ledger keeps things in Redis.
 
-Per UTC day ``D`` (keys under the store's prefix, ``router:`` by default)::
+The ledger is split into ``SHARDS`` shards, each under its own hash tag so that
+on a Redis Cluster the shards spread over the primaries while one record's
+write (record, totals cell, day index) stays in one slot. Per shard ``S`` and
+UTC day ``D`` (keys under the store's prefix, ``router:`` by default)::
 
-    ledger:rec:D    HASH   record id -> the record as JSON (the id makes writes idempotent)
-    ledger:tot:D    HASH   cell -> "calls prompt_tokens completion_tokens unpriced_calls usd"
-    ledger:days     ZSET   D scored by its midnight (Unix time): which days hold data
+    ledger:{ledger-S}:rec:D    HASH   record id -> the record as JSON (the id makes writes idempotent)
+    ledger:{ledger-S}:tot:D    HASH   cell -> "calls prompt_tokens completion_tokens unpriced_calls usd"
+    ledger:{ledger-S}:days     ZSET   D scored by its midnight (Unix time): which days hold data
 
 A cell is one combination of model, provider, team, rule and tag set, as a
 JSON array (``["gpt-4o-mini","openai","research","default",["code"]]``), so a
 write touches one totals field whatever the number of tags, and a report
 grouped or filtered by any of those dimensions (and the day) is summed from
-the cells: a report over N days reads N hashes of at most a few thousand
-fields, however many records. Filters on other fields (outcome, language...)
-and exports read the records hashes of the days they cover.
+the cells: a report over N days reads N x SHARDS hashes of at most a few
+thousand fields in all, however many records. Filters on other fields
+(outcome, language...) and exports read the records hashes of the days they
+cover.
+
+A record's shard is a hash of its cell, so each cell lives in exactly one
+shard: a day's totals are the union of its shards' hashes, never a sum, and a
+redelivered record (same cell) lands on the shard that already holds it. The
+price is that one busy cell (one model, team and rule taking most calls) keeps
+one shard busy, as a busy budget keeps its slot busy.
 """
 
 from __future__ import annotations
 
 import json
+import zlib
 from dataclasses import dataclass
 
 from router._ledger._record import CostRecord
@@ -25,17 +36,33 @@ from router._state._store import Store
 
 CELL_DIMENSIONS: tuple[str, ...] = ("model", "provider", "team", "rule", "tag")
 
-
-def records_key(store: Store, day: str) -> str:
-    return store.key("ledger", "rec", day)
-
-
-def totals_key(store: Store, day: str) -> str:
-    return store.key("ledger", "tot", day)
+SHARDS = 16
+"""Ledger shards: enough that a 3-to-16-primary Cluster spreads the writes, few enough to read cheaply."""
 
 
-def days_key(store: Store) -> str:
-    return store.key("ledger", "days")
+def shards() -> range:
+    return range(SHARDS)
+
+
+def shard_of(cell: str) -> int:
+    """The shard a cell (``cell_of``) and every record of it live in."""
+    return zlib.crc32(cell.encode()) % SHARDS
+
+
+def _tag(shard: int) -> str:
+    return f"{{ledger-{shard}}}"
+
+
+def records_key(store: Store, day: str, shard: int) -> str:
+    return store.key("ledger", _tag(shard), "rec", day)
+
+
+def totals_key(store: Store, day: str, shard: int) -> str:
+    return store.key("ledger", _tag(shard), "tot", day)
+
+
+def days_key(store: Store, shard: int) -> str:
+    return store.key("ledger", _tag(shard), "days")
 
 
 def cell_of(record: CostRecord) -> str:

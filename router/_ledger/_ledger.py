@@ -34,32 +34,39 @@ import structlog
 from pydantic import ValidationError
 
 from router._ledger._files import append_lines, claimed, read_lines, router_home
-from router._ledger._layout import Sums, cell_of, days_key, records_key, totals_key
+from router._ledger._layout import Sums, cell_of, days_key, records_key, shard_of, totals_key
 from router._ledger._periods import day_id, day_start
 from router._ledger._record import CostRecord
 from router._state._loop_clients import LoopClients
 from router._state._store import Store
 
 WRITE_LUA = """
--- One ledger record: keep it once, and add it to its cell of the day's running totals.
--- KEYS: the day's records hash, the day's totals hash, the day index.
--- ARGV: id, record JSON, day, day's midnight, cell, usd, prompt tokens, completion tokens, unpriced (1/0).
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
-  return 0
+-- Ledger records of one day and one shard: keep each once, and add it to its cell of the day's totals.
+-- KEYS: the day's records hash, the day's totals hash, the shard's day index.
+-- ARGV: day, day's midnight, then per record: id, record JSON, cell, usd, prompt tokens,
+--       completion tokens, unpriced (1/0).
+-- Returns per record 1 when new, 0 when already there.
+local written = {}
+for i = 3, #ARGV, 7 do
+  if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 1 then
+    table.insert(written, 0)
+  else
+    -- Read and add before writing anything: a script that fails half-way is not rolled back.
+    local calls, pt, ct, unpriced, usd = 0, 0, 0, 0, 0
+    local current = redis.call('HGET', KEYS[2], ARGV[i + 2])
+    if current then
+      local a, b, c, d, e = string.match(current, '^(%d+) (%d+) (%d+) (%d+) (%S+)$')
+      calls, pt, ct, unpriced, usd = tonumber(a), tonumber(b), tonumber(c), tonumber(d), tonumber(e)
+    end
+    local sums = string.format('%d %d %d %d %.17g', calls + 1, pt + tonumber(ARGV[i + 4]),
+      ct + tonumber(ARGV[i + 5]), unpriced + tonumber(ARGV[i + 6]), usd + tonumber(ARGV[i + 3]))
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+    redis.call('HSET', KEYS[2], ARGV[i + 2], sums)
+    table.insert(written, 1)
+  end
 end
--- Read and add before writing anything: a script that fails half-way is not rolled back.
-local calls, pt, ct, unpriced, usd = 0, 0, 0, 0, 0
-local current = redis.call('HGET', KEYS[2], ARGV[5])
-if current then
-  local a, b, c, d, e = string.match(current, '^(%d+) (%d+) (%d+) (%d+) (%S+)$')
-  calls, pt, ct, unpriced, usd = tonumber(a), tonumber(b), tonumber(c), tonumber(d), tonumber(e)
-end
-local sums = string.format('%d %d %d %d %.17g', calls + 1, pt + tonumber(ARGV[7]), ct + tonumber(ARGV[8]),
-  unpriced + tonumber(ARGV[9]), usd + tonumber(ARGV[6]))
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('HSET', KEYS[2], ARGV[5], sums)
-redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
-return 1
+redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1])
+return written
 """
 
 # Anything Redis can answer with on a write (down, timed out, out of memory):
@@ -98,16 +105,16 @@ class Ledger:
     def record(self, record: CostRecord) -> bool:
         """Write one record; True if new, False if a duplicate or spooled. Never raises for Redis."""
         self._ensure_journal()
-        keys, args = self.write_call(record)
-        if self._resting(record, str(args[1])):
+        (keys, args), payload = self.write_call(record), record.model_dump_json()
+        if self._resting(record, payload):
             return False
         try:
-            new = bool(self._script()(keys=keys, args=args))
+            new = bool(self._script()(keys=keys, args=args)[0])
         except _WRITE_ERRORS as exc:
-            self._failed(record, str(args[1]), exc)
+            self._failed(record, payload, exc)
             return False
         if new:
-            self._journal(record, str(args[1]))
+            self._journal(record, payload)
             self.committed(record)
         if self._spool_due():
             self._replay_quietly()
@@ -116,21 +123,35 @@ class Ledger:
     async def arecord(self, record: CostRecord) -> bool:
         """The asynchronous twin of ``record``."""
         self._ensure_journal()
-        keys, args = self.write_call(record)
-        if self._resting(record, str(args[1])):
+        (keys, args), payload = self.write_call(record), record.model_dump_json()
+        if self._resting(record, payload):
             return False
         try:
             async with self._aio.deadline():
-                new = bool(await self._aio.script("write")(keys=keys, args=args))
+                new = bool((await self._aio.script("write")(keys=keys, args=args))[0])
         except _WRITE_ERRORS as exc:
-            self._failed(record, str(args[1]), exc)
+            self._failed(record, payload, exc)
             return False
         if new:
-            self._journal(record, str(args[1]))
+            self._journal(record, payload)
             self.committed(record)
         if self._spool_due():
             await self._areplay_quietly()
         return new
+
+    async def awrite(self, records: Sequence[CostRecord]) -> None:
+        """Write ``records`` now, each counted once by id; ``StoreUnavailable`` when Redis does not take them.
+
+        For callers that keep the records until they are written (a batch chunk's
+        outbox), so nothing is spooled: a spool is a file on one host, and the
+        outbox is in Redis, where any worker that redelivers the chunk finds it.
+        """
+        self._ensure_journal()
+        try:
+            results = await self._awrite_many(records)
+        except _WRITE_ERRORS as exc:
+            raise self.store.unavailable(exc) from None
+        self._announce(records, results)
 
     def spool(self, record: CostRecord, reason: str) -> None:
         """Keep a record whose write never finished (say, cancelled) for a later write to replay.
@@ -144,14 +165,15 @@ class Ledger:
 
         It queues the same script ``arecord`` runs, so the totals are identical and
         a record already written is still not counted twice. After a successful
-        EXEC whose result for this command is 1, call ``committed(record)``.
+        EXEC whose result for this command is ``[1]``, call ``committed(record)``.
+        For a single Redis server: a Cluster client's pipelines take no scripts.
 
         With the embedded store the record is journaled now: should the EXEC not
         happen, a later replay writes it once (the call it records did happen).
         """
         keys, args = self.write_call(record)
         _queue(pipe, keys, args)
-        self._journal(record, str(args[1]))
+        self._journal(record, record.model_dump_json())
 
     def committed(self, record: CostRecord, payload: str | None = None) -> None:
         """Announce a new record: the ``cost.recorded`` event (after ``stage``, once EXEC answered 1).
@@ -163,20 +185,44 @@ class Ledger:
 
     def write_call(self, record: CostRecord) -> WriteCall:
         """Keys and arguments of the write script for one record."""
-        day = day_id(record.ts)
-        keys = [records_key(self.store, day), totals_key(self.store, day), days_key(self.store)]
-        args: list[str | int] = [
-            record.id,
-            record.model_dump_json(),
-            day,
-            int(day_start(record.ts)),
-            cell_of(record),
-            repr(float(record.cost_usd)),
-            record.prompt_tokens,
-            record.completion_tokens,
-            0 if record.priced else 1,
+        return self.write_calls([record])[0][1]
+
+    def write_calls(self, records: Sequence[CostRecord]) -> list[tuple[list[CostRecord], WriteCall]]:
+        """The write script's calls for ``records``: one per day and shard, with the records of each.
+
+        A record's keys all live in its shard's slot, so each call runs on one
+        Cluster node; the records of one call are written in one round trip.
+        """
+        groups: dict[tuple[str, int], tuple[list[CostRecord], list[str | int]]] = {}
+        for record in records:
+            day, cell = day_id(record.ts), cell_of(record)
+            group = groups.setdefault((day, shard_of(cell)), ([], [day, int(day_start(record.ts))]))
+            group[0].append(record)
+            group[1].extend(
+                [
+                    record.id,
+                    record.model_dump_json(),
+                    cell,
+                    repr(float(record.cost_usd)),
+                    record.prompt_tokens,
+                    record.completion_tokens,
+                    0 if record.priced else 1,
+                ]
+            )
+        return [
+            (
+                grouped,
+                (
+                    [
+                        records_key(self.store, day, shard),
+                        totals_key(self.store, day, shard),
+                        days_key(self.store, shard),
+                    ],
+                    args,
+                ),
+            )
+            for (day, shard), (grouped, args) in groups.items()
         ]
-        return keys, args
 
     async def aclose(self) -> None:
         """Close the asyncio client of the running loop."""
@@ -282,13 +328,18 @@ class Ledger:
             _log().warning("cost.spool_replay_failed", error=f"{type(exc).__name__}: {exc}")
 
     def _after_replay(self, records: Sequence[CostRecord], results: Sequence[Any]) -> int:
+        fresh = self._announce(records, results)
+        if records:
+            _log().info("cost.spool_replayed", records=len(records), new=len(fresh))
+        return len(fresh)
+
+    def _announce(self, records: Sequence[CostRecord], results: Sequence[Any]) -> list[CostRecord]:
+        """Journal and announce the records the write script said were new; returns them."""
         fresh = [record for record, new in zip(records, results, strict=True) if new]
         for record in fresh:
             self._journal(record, record.model_dump_json())
             self.committed(record)
-        if records:
-            _log().info("cost.spool_replayed", records=len(records), new=len(fresh))
-        return len(fresh)
+        return fresh
 
     # ------------------------------------------------------------------ plumbing
 
@@ -298,25 +349,23 @@ class Ledger:
         return self._sync_write
 
     def _write_many(self, records: Sequence[CostRecord]) -> list[Any]:
-        results: list[Any] = []
-        client = self.store.sync()
+        """Write ``records``; per record whether it was new, in their order."""
+        script = self._script()
+        new: dict[int, Any] = {}
         for start in range(0, len(records), _REPLAY_CHUNK):
-            pipe = client.pipeline(transaction=False)
-            for record in records[start : start + _REPLAY_CHUNK]:
-                _queue(pipe, *self.write_call(record))
-            results.extend(pipe.execute())
-        return results
+            for grouped, (keys, args) in self.write_calls(records[start : start + _REPLAY_CHUNK]):
+                new.update(zip(map(id, grouped), script(keys=keys, args=args), strict=True))
+        return [new[id(record)] for record in records]
 
     async def _awrite_many(self, records: Sequence[CostRecord]) -> list[Any]:
-        results: list[Any] = []
-        client = self._aio.client()
+        """The asynchronous twin of ``_write_many``."""
+        script = self._aio.script("write")
+        new: dict[int, Any] = {}
         for start in range(0, len(records), _REPLAY_CHUNK):
-            pipe = client.pipeline(transaction=False)
-            for record in records[start : start + _REPLAY_CHUNK]:
-                _queue(pipe, *self.write_call(record))
-            async with self._aio.deadline():
-                results.extend(await pipe.execute())
-        return results
+            for grouped, (keys, args) in self.write_calls(records[start : start + _REPLAY_CHUNK]):
+                async with self._aio.deadline():
+                    new.update(zip(map(id, grouped), await script(keys=keys, args=args), strict=True))
+        return [new[id(record)] for record in records]
 
     def _ensure_journal(self) -> None:
         if not self._journal_ready:
@@ -390,15 +439,16 @@ def _bulk_write(store: Store, records: Sequence[CostRecord]) -> None:
     embedded server; a journal of a few thousand records would slow every CLI start.
     """
     client = store.sync()
-    by_day: dict[str, dict[str, CostRecord]] = {}
+    by_day: dict[tuple[str, int], dict[str, CostRecord]] = {}
     for record in records:
-        by_day.setdefault(day_id(record.ts), {}).setdefault(record.id, record)
-    for day, fresh in by_day.items():
-        _write_day(client, store, day, list(fresh.values()))
+        where = (day_id(record.ts), shard_of(cell_of(record)))
+        by_day.setdefault(where, {}).setdefault(record.id, record)
+    for (day, shard), fresh in by_day.items():
+        _write_day(client, store, day, shard, list(fresh.values()))
 
 
-def _write_day(client: Any, store: Store, day: str, records: Sequence[CostRecord]) -> None:
-    rec_key, tot_key = records_key(store, day), totals_key(store, day)
+def _write_day(client: Any, store: Store, day: str, shard: int, records: Sequence[CostRecord]) -> None:
+    rec_key, tot_key = records_key(store, day, shard), totals_key(store, day, shard)
     with client.pipeline(transaction=True) as pipe:
         # WATCH: another thread of this process may write the same day meanwhile.
         while True:
@@ -414,7 +464,7 @@ def _write_day(client: Any, store: Store, day: str, records: Sequence[CostRecord
                 if todo:
                     pipe.hset(rec_key, mapping={record.id: record.model_dump_json() for record in todo})
                     pipe.hset(tot_key, mapping={cell: sums.text() for cell, sums in cells.items()})
-                    pipe.zadd(days_key(store), {day: int(day_start(records[0].ts))})
+                    pipe.zadd(days_key(store, shard), {day: int(day_start(records[0].ts))})
                 pipe.execute()
                 return
             except redis.WatchError:
@@ -423,6 +473,7 @@ def _write_day(client: Any, store: Store, day: str, records: Sequence[CostRecord
 
 def _queue(pipe: Pipeline, keys: list[str], args: list[str | int]) -> None:
     # EVAL, not EVALSHA: inside MULTI a script the server lost would fail only at EXEC.
+    # (A Cluster client's pipeline takes neither: ``stage`` is for a single server.)
     pipe.eval(WRITE_LUA, len(keys), *keys, *args)
 
 

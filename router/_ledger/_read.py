@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from router._ledger._layout import days_key, records_key, totals_key
+from router._ledger._layout import days_key, records_key, shards, totals_key
 from router._ledger._ledger import load_journal
 from router._ledger._periods import DAY_S
 from router._ledger._record import CostRecord
@@ -41,16 +41,26 @@ class Reader:
         """Days with data that overlap ``[since, until)``, oldest first."""
         low = "-inf" if since is None else f"({since - DAY_S}"
         high = "+inf" if until is None else f"({until}"
-        found: list[bytes] = self.client.zrangebyscore(days_key(self.store), low, high)  # type: ignore[assignment]
-        return [day.decode() for day in found]
+        pipe = self.client.pipeline(transaction=False)
+        for shard in shards():
+            pipe.zrangebyscore(days_key(self.store, shard), low, high)
+        found: set[bytes] = {day for days in pipe.execute() for day in days}
+        # Day ids are ISO dates, so their text order is their time order.
+        return sorted(day.decode() for day in found)
 
     def totals(self, days: list[str]) -> list[dict[bytes, bytes]]:
-        """The running-totals hash of each day, in one round trip."""
+        """Each day's running totals in one round trip: the union of its shards (a cell lives in one)."""
         script = self.client.register_script(TOTALS_LUA)
         pipe = self.client.pipeline(transaction=False)
         for day in days:
-            script(keys=[totals_key(self.store, day)], client=pipe)
-        return [_pairs(blob) for blob in pipe.execute()]
+            for shard in shards():
+                script(keys=[totals_key(self.store, day, shard)], client=pipe)
+        blobs = pipe.execute()
+        width = len(shards())
+        return [
+            {cell: sums for blob in blobs[start : start + width] for cell, sums in _pairs(blob).items()}
+            for start in range(0, len(blobs), width)
+        ]
 
     def records(
         self, day: str, since: float | None, until: float | None, *, id_prefix: str | None = None
@@ -60,11 +70,13 @@ class Reader:
         ``id_prefix`` lets Redis skip every other record (``HSCAN MATCH``).
         """
         match = None if id_prefix is None else f"{_glob_escape(id_prefix)}*"
-        for _, raw in self.client.hscan_iter(records_key(self.store, day), match=match, count=_SCAN_COUNT):
-            record: dict[str, Any] = json.loads(raw)
-            ts = record["ts"]
-            if (since is None or ts >= since) and (until is None or ts < until):
-                yield record
+        for shard in shards():
+            key = records_key(self.store, day, shard)
+            for _, raw in self.client.hscan_iter(key, match=match, count=_SCAN_COUNT):
+                record: dict[str, Any] = json.loads(raw)
+                ts = record["ts"]
+                if (since is None or ts >= since) and (until is None or ts < until):
+                    yield record
 
 
 def find_records(

@@ -11,9 +11,11 @@ actual cost does not exceed what it reserved.
 
 Per budget and calendar period (UTC), keys under the store's prefix::
 
-    budget:<budget key>:<period>        HASH  spent, reserved, alerted, r:<id> -> held amount,
-                                              x:<id> -> amount of an expired hold not yet settled
-    budget:<budget key>:<period>:held   ZSET  reservation id scored by its expiry (ms)
+    budget:{budgets}:<budget key>:<period>       HASH  spent, reserved, alerted, r:<id> -> held amount,
+                                                       x:<id> -> amount of an expired hold not yet settled
+    budget:{budgets}:<budget key>:<period>:held  ZSET  reservation id scored by its expiry (ms)
+
+Every budget carries the ``{budgets}`` hash tag (see ``period_hash``).
 
 A hold expires ``reservation_ttl_s`` after it was taken (choose it above the
 longest call, fallback chain included): each reserve first sweeps the
@@ -40,7 +42,7 @@ import structlog
 
 from router._config._schema import Budget, ModelSpec
 from router._errors import BudgetExceeded, ConfigError
-from router._ledger._layout import Cell, Sums, totals_key
+from router._ledger._layout import Cell, Sums, shards, totals_key
 from router._ledger._ledger import load_journal
 from router._ledger._periods import days_between, period_bounds, period_id
 from router._state._chain import ABSENT, Part
@@ -242,7 +244,12 @@ class BudgetGuard:
         amount_usd: float,
     ) -> Reservation:
         """Hold ``amount_usd`` on every applicable budget, or raise BudgetExceeded / BudgetSkip."""
-        pending = self.prepare(HoldRequest(reservation_id, model, team, tuple(tags), amount_usd))
+        return await self.hold(
+            self.prepare(HoldRequest(reservation_id, model, team, tuple(tags), amount_usd))
+        )
+
+    async def hold(self, pending: PendingReservation) -> Reservation:
+        """Ask Redis for a prepared reservation on its own (not chained)."""
         if pending.part is ABSENT:
             return pending.reservation
         reply = await self._aio.run("reserve", pending.part.keys, pending.part.args)
@@ -326,7 +333,7 @@ class BudgetGuard:
     # ------------------------------------------------------------------ helpers
 
     def _hash(self, budget: Budget, now: float) -> str:
-        return self.store.key("budget", budget.key, period_id(budget.period, now))
+        return period_hash(self.store, budget.key, period_id(budget.period, now))
 
     def _held_amounts(
         self, client: Any, budgets: list[Budget], ids: list[list[bytes]], now: float
@@ -384,6 +391,16 @@ class BudgetGuard:
                 self._rebuilt.add(h)
 
 
+def period_hash(store: Store, budget_key: str, period: str) -> str:
+    """The hash of one budget's period (its holds zset is this key + ``:held``).
+
+    One hash tag for every budget: a call holds all its budgets in one script, all
+    or none, so on a Redis Cluster they must share a slot. That slot is busy (two
+    scripts per call that has a budget), as each budget's counter is one key anyway.
+    """
+    return store.key("budget", "{budgets}", budget_key, period)
+
+
 def _by_key(budgets: Sequence[Budget]) -> dict[str, Budget]:
     found: dict[str, Budget] = {}
     for budget in budgets:
@@ -414,7 +431,8 @@ def _ledger_spend(store: Store, budget: Budget, now: float) -> float:
     client = store.sync()
     pipe = client.pipeline(transaction=False)
     for day in days_between(start.timestamp(), now + 1):
-        pipe.hgetall(totals_key(store, day))
+        for shard in shards():
+            pipe.hgetall(totals_key(store, day, shard))
     return sum(
         Sums.parse(value).usd
         for cells in pipe.execute()

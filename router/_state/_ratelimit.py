@@ -164,7 +164,10 @@ class RateLimiter:
 
         When refused nothing is consumed, in either bucket.
         """
-        part = self.slot_part(model, limits, tokens)
+        return await self.try_part(self.slot_part(model, limits, tokens))
+
+    async def try_part(self, part: Part) -> float:
+        """``try_acquire`` for a slot already prepared by ``slot_part``."""
         if part is ABSENT:
             return 0.0  # no limits: no Redis round trip
         return wait_s(await self._scripts.run("gcra", part.keys, part.args))

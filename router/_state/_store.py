@@ -5,6 +5,12 @@ Celery workers) share rate limits, cool-downs, budgets, the ledger and batch
 jobs through it. With no URL the embedded default is an in-process fakeredis
 server: the same commands and Lua scripts, with nothing to install.
 
+A URL whose scheme is ``redis+cluster://`` (or ``rediss+cluster://`` for TLS)
+names one node of a Redis Cluster; the client (redis-py's ``RedisCluster``)
+discovers the others. Every script and transaction the router runs touches
+keys of one hash slot only (see docs/SCALING.md for which keys live together),
+so the same code runs on one server and on a Cluster.
+
 Connections time out quickly so an unreachable Redis is a clear
 ``StoreUnavailable`` error, never a hang.
 """
@@ -14,15 +20,20 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import redis
 import redis.asyncio as aioredis
+import redis.asyncio.cluster as aiocluster
+import redis.cluster
+import redis.exceptions
 
-from router._errors import StoreUnavailable
+from router._errors import ConfigError, StoreUnavailable
 
 URL_ENV = "ROUTER_REDIS_URL"
+CLUSTER_SCHEMES = {"redis+cluster": "redis", "rediss+cluster": "rediss"}
+"""URL schemes that name a Redis Cluster, and the scheme redis-py's cluster client takes for each."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,28 @@ class StoreSettings:
     @property
     def embedded(self) -> bool:
         return self.url is None
+
+    @property
+    def cluster(self) -> bool:
+        """Whether the URL names a Redis Cluster (``redis+cluster://host:port``)."""
+        return self.url is not None and urlsplit(self.url).scheme in CLUSTER_SCHEMES
+
+    def client_url(self) -> str:
+        """The URL in the form redis-py takes: the cluster scheme becomes ``redis``/``rediss``.
+
+        A Cluster has database 0 only, so any other database in the path is a configuration error.
+        """
+        assert self.url is not None
+        parts = urlsplit(self.url)
+        if parts.scheme not in CLUSTER_SCHEMES:
+            return self.url
+        database = parts.path.strip("/")
+        if database not in ("", "0"):
+            raise ConfigError(
+                f"{URL_ENV}={self.safe_url}: a Redis Cluster has only database 0, not {database!r}; "
+                "drop the /{database} from the URL"
+            )
+        return urlunsplit((CLUSTER_SCHEMES[parts.scheme], parts.netloc, "", parts.query, ""))
 
     @property
     def safe_url(self) -> str:
@@ -74,27 +107,44 @@ class Store:
             self._sync = _embedded_sync() if self.embedded else self._real_sync()
         return self._sync
 
-    def aio(self, *, caller_times_out: bool = False) -> aioredis.Redis:
+    @property
+    def cluster(self) -> bool:
+        return self.settings.cluster
+
+    def aio(self, *, caller_times_out: bool = False, max_connections: int | None = None) -> aioredis.Redis:
         """A new asyncio client. Create one per event loop: its pool is bound to the loop.
 
         ``caller_times_out=True`` leaves the per-command timeout to the caller, who
         wraps each command in ``asyncio.timeout(settings.socket_timeout_s)``: on
         Python 3.11 redis-py's own socket timeout sends every command through
         ``asyncio.wait_for``, which costs a task per command on the hot call path.
+        ``max_connections`` bounds the pool (per node on a Cluster); a single
+        server's pool then waits for a free connection instead of raising.
         """
         if self.embedded:
             return _embedded_async()
-        assert self.settings.url is not None
         options = self._options()
         if caller_times_out:
             options["socket_timeout"] = None
-        return aioredis.Redis.from_url(self.settings.url, **options)
+        url = self.settings.client_url()
+        if self.cluster:
+            if max_connections is not None:
+                options["max_connections"] = max_connections
+            # Typed as the single-server client on purpose: the router only uses commands both
+            # clients have, on keys of one slot per script or transaction.
+            return cast(aioredis.Redis, _AsyncCluster.from_url(url, **options))
+        if max_connections is None:
+            return aioredis.Redis.from_url(url, **options)
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url, max_connections=max_connections, timeout=self.settings.socket_timeout_s, **options
+        )
+        return aioredis.Redis(connection_pool=pool)
 
     def ping(self) -> None:
         """Raise ``StoreUnavailable`` unless Redis answers."""
         try:
             self.sync().ping()
-        except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+        except STORE_ERRORS as exc:
             raise self.unavailable(exc) from None
 
     def unavailable(self, exc: BaseException) -> StoreUnavailable:
@@ -105,8 +155,10 @@ class Store:
         )
 
     def _real_sync(self) -> redis.Redis:
-        assert self.settings.url is not None
-        return redis.Redis.from_url(self.settings.url, **self._options())
+        url = self.settings.client_url()
+        if self.cluster:
+            return cast(redis.Redis, redis.cluster.RedisCluster.from_url(url, **self._options()))
+        return redis.Redis.from_url(url, **self._options())
 
     def _options(self) -> dict[str, Any]:
         return {
@@ -116,8 +168,31 @@ class Store:
         }
 
 
-STORE_ERRORS = (redis.ConnectionError, redis.TimeoutError, OSError)
-"""What a Redis call raises when the server is unreachable."""
+STORE_ERRORS = (
+    redis.ConnectionError,
+    redis.TimeoutError,
+    redis.exceptions.ClusterDownError,
+    redis.exceptions.ClusterError,
+    OSError,
+)
+"""What a Redis call raises when the server (or enough of a Cluster) is unreachable."""
+
+
+class _AsyncCluster(aiocluster.RedisCluster):
+    """redis-py's asyncio Cluster client, made safe for concurrent first commands.
+
+    With redis-py 8.1, twenty commands started at once on a client that has not yet
+    discovered the Cluster fail with ``AttributeError: 'NoneType' object has no
+    attribute 'writelines'``: they pick their node before the discovery that
+    replaces it. Finishing the discovery first (it runs once, under the client's
+    own lock) avoids that.
+    """
+
+    async def execute_command(self, *args: Any, **kwargs: Any) -> Any:
+        if self._initialize:
+            await self.initialize()
+        return await super().execute_command(*args, **kwargs)
+
 
 _embedded_lock = threading.Lock()
 _embedded_server: Any = None

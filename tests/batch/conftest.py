@@ -122,7 +122,7 @@ def ledger_records(store: Store, job_id: str) -> list[dict[str, Any]]:
     """Every ledger record of a job, across days."""
     client = store.sync()
     found: list[dict[str, Any]] = []
-    for key in client.scan_iter(match=store.key("ledger", "rec", "*")):
+    for key in client.scan_iter(match=store.key("ledger", "*", "rec", "*")):
         for value in client.hvals(key):
             record = json.loads(value)
             if record.get("job_id") == job_id:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,14 @@ from router._batch._keys import job_keys
 from router._batch._model import error_result
 from router._batch._sdk import BatchJob, submit_batch
 from router._config import RoutesConfig, parse_routes
+from router._errors import StoreUnavailable
+from router._ledger._record import CostRecord
 from router._runtime import Runtime
 from router._state._store import Store
 from tests.batch.conftest import Queue, ledger_records, run_chunks
+
+# Each test runs on the single Redis server and again on a three-primary Redis Cluster.
+pytestmark = pytest.mark.cluster
 
 
 def _items(count: int, *, start: int = 0) -> list[dict[str, Any]]:
@@ -69,6 +75,53 @@ def test_a_chunk_delivered_twice_writes_nothing_twice(
     _assert_accounted_for(store, job, 40)
 
 
+class LedgerDownOnce:
+    """The real ledger, except that its first write fails as if Redis dropped the connection.
+
+    That is the moment a worker dies between an item's finish script and its ledger write.
+    """
+
+    def __init__(self, store: Store) -> None:
+        from router._ledger._ledger import Ledger
+
+        self.ledger = Ledger(store)
+        self.failed = False
+
+    async def awrite(self, records: Sequence[CostRecord]) -> None:
+        if not self.failed:
+            self.failed = True
+            raise StoreUnavailable("the ledger's shard is unreachable (test)")
+        await self.ledger.awrite(records)
+
+
+def test_records_left_in_the_outbox_reach_the_ledger_once_when_the_chunk_is_redelivered(
+    store: Store, config: RoutesConfig, queue: Queue
+) -> None:
+    job = submit_batch(store, config, _items(12), chunk_size=12, dispatch=queue)
+    broken = WorkerContext(
+        store=store,
+        runtime=lambda s: Runtime.build(config, store=s, simulate=True),
+        ledger=LedgerDownOnce,
+        in_flight=1,
+    )
+    try:
+        with pytest.raises(StoreUnavailable):
+            run_chunks(broken, queue.chunks)
+    finally:
+        broken.close()
+    assert job.status().finished >= 1, "the item whose ledger write failed is done"
+    left = {key.decode() for key in store.sync().hkeys(job_keys(store, job.id).outbox(0))}
+    in_ledger = {record["id"] for record in ledger_records(store, job.id)}
+    assert left - in_ledger, "some records are in the outbox only"
+    healthy = WorkerContext(store=store, runtime=lambda s: Runtime.build(config, store=s, simulate=True))
+    try:
+        run_chunks(healthy, queue.chunks)  # the redelivery
+    finally:
+        healthy.close()
+    _assert_accounted_for(store, job, 12)
+    assert store.sync().exists(job_keys(store, job.id).outbox(0)) == 0, "the outbox is emptied"
+
+
 def test_concurrent_finishes_of_one_item_write_it_once(
     store: Store, config: RoutesConfig, queue: Queue, context: WorkerContext
 ) -> None:
@@ -80,7 +133,7 @@ def test_concurrent_finishes_of_one_item_write_it_once(
     async def race(env: Env) -> list[bool]:
         ledger = env.ledger
         return list(
-            await asyncio.gather(*(finish_item(env.client, target, 0, outcome, ledger) for _ in range(20)))
+            await asyncio.gather(*(finish_item(env.client, target, 0, 0, outcome, ledger) for _ in range(20)))
         )
 
     assert sorted(context.run(race)) == [False] * 19 + [True]

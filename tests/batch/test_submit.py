@@ -10,11 +10,15 @@ import pytest
 import redis
 
 from router._batch import _submit
+from router._batch._keys import job_keys
 from router._batch._sdk import list_jobs, submit_batch
 from router._config import RoutesConfig
 from router._errors import BatchInputError, StoreUnavailable, UsageError
 from router._state._store import Store, StoreSettings
 from tests.batch.conftest import Queue, write_jsonl
+
+# Each test runs on the single Redis server and again on a three-primary Redis Cluster.
+pytestmark = pytest.mark.cluster
 
 
 def _lines(count: int) -> list[dict[str, Any]]:
@@ -79,7 +83,7 @@ def test_missing_custom_ids_are_generated_from_line_numbers(
     job = submit_batch(
         store, config, ["first", {"custom_id": "line-2", "prompt": "clash"}, "third"], dispatch=queue
     )
-    payloads = [json.loads(raw) for raw in store.sync().lrange(f"router:batch:job:{job.id}:items", 0, -1)]
+    payloads = [json.loads(raw) for raw in store.sync().lrange(job_keys(store, job.id).items, 0, -1)]
     ids = [payload["custom_id"] for payload in payloads]
     assert ids[0] == "line-1"
     assert ids[1] == "line-2"

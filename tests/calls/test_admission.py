@@ -16,9 +16,13 @@ from router._state._budgets import BudgetGuard, BudgetSkip, HoldRequest, Reserva
 from router._state._ratelimit import RateLimiter, SlotUnavailable
 from router._state._store import Store, StoreSettings
 
+# Each test runs on the single Redis server and again on a three-primary Redis Cluster.
+pytestmark = pytest.mark.cluster
+
 T = TypeVar("T")
 UNREACHABLE = "redis://127.0.0.1:1/0"
-LIMITED = ModelSpec(name="gpt-4o-mini", model="openai/gpt-4o-mini", rpm=600)
+# rpm 60: a burst of one slot, and the next a second later, so no test is slow enough to earn one.
+LIMITED = ModelSpec(name="gpt-4o-mini", model="openai/gpt-4o-mini", rpm=60)
 FREE = ModelSpec(name="gpt-4o-mini", model="openai/gpt-4o-mini")
 
 
@@ -48,8 +52,20 @@ def run(setup: Setup, body: Callable[[Setup], Awaitable[T]]) -> T:
             return await body(setup)
         finally:
             await setup.admission.aclose()
+            await setup.limiter.aclose()
+            await setup.budgets.aclose()
 
     return asyncio.run(main())
+
+
+def fill(setup: Setup, count: int) -> None:
+    """Take ``count`` slots at once, on one event loop (one client: no reconnecting between them)."""
+
+    async def body(s: Setup) -> None:
+        for index in range(count):
+            await s.admit(f"fill{index}", 0.0)
+
+    run(setup, body)
 
 
 @pytest.fixture
@@ -62,28 +78,28 @@ def test_a_granted_request_holds_its_budget_and_takes_a_slot(store: Store) -> No
     reservation = run(setup, lambda s: s.admit("a", 0.25))
     assert reservation.budgets == ("global",)
     assert setup.reserved() == pytest.approx(0.25)
-    # rpm 600 has a burst of 10: nine more fit now, the eleventh does not.
-    for index in range(9):
-        run(setup, lambda s, i=index: s.admit(f"b{i}", 0.0))  # type: ignore[misc]
+    # rpm 60 has a burst of 1: the next request finds no slot.
     with pytest.raises(SlotUnavailable):
         run(setup, lambda s: s.admit("c", 0.0))
 
 
 def test_no_free_slot_holds_nothing(store: Store) -> None:
     setup = Setup(store, [budget()])
-    for index in range(10):
-        run(setup, lambda s, i=index: s.admit(f"a{i}", 0.0))  # type: ignore[misc]
-    with pytest.raises(SlotUnavailable) as full:
-        run(setup, lambda s: s.admit("late", 0.5))
-    assert full.value.retry_in_s > 0
+
+    async def full_then_late(s: Setup) -> SlotUnavailable:
+        await s.admit("first", 0.0)
+        with pytest.raises(SlotUnavailable) as full:
+            await s.admit("late", 0.5)
+        return full.value
+
+    assert run(setup, full_then_late).retry_in_s > 0
     assert setup.reserved() == 0.0
 
 
 def test_a_request_waits_for_the_next_slot_within_its_bound(store: Store) -> None:
     setup = Setup(store, [budget()])
-    for index in range(10):
-        run(setup, lambda s, i=index: s.admit(f"a{i}", 0.0))  # type: ignore[misc]
-    # One slot frees every ~0.1 s at rpm 600.
+    fill(setup, 1)
+    # One slot frees every ~1 s at rpm 60.
     reservation = run(setup, lambda s: s.admit("patient", 0.5, max_wait_s=5.0))
     assert reservation.id == "patient"
     assert setup.reserved() == pytest.approx(0.5)

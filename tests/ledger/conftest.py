@@ -27,7 +27,8 @@ def store(redis_url: str) -> Store:
 
 @pytest.fixture
 def raw(redis_url: str) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(redis_url)
+    """A client of its own on the test's Redis (a cluster client for the Cluster)."""
+    client = Store(StoreSettings(url=redis_url)).sync()
     yield client
     client.close()
 

@@ -16,8 +16,11 @@ from router._config._schema import Budget, ModelSpec
 from router._errors import BudgetExceeded, ConfigError
 from router._ledger._ledger import Ledger
 from router._ledger._record import CostRecord
-from router._state._budgets import BudgetGuard, BudgetSkip, Reservation
+from router._state._budgets import BudgetGuard, BudgetSkip, Reservation, period_hash
 from router._state._store import Store, StoreSettings
+
+# Each test runs on the single Redis server and again on a three-primary Redis Cluster.
+pytestmark = pytest.mark.cluster
 
 T = TypeVar("T")
 NOON = datetime(2026, 11, 4, 12, 0, tzinfo=UTC).timestamp()
@@ -62,7 +65,7 @@ def budget(**fields: Any) -> Budget:
 
 
 def spent(raw: redis.Redis, store: Store, key: str, period: str) -> float:
-    return float(raw.hget(store.key("budget", key, period), "spent") or 0)
+    return float(raw.hget(period_hash(store, key, period), "spent") or 0)
 
 
 # --------------------------------------------------------------------------- concurrency

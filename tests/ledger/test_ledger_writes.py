@@ -15,12 +15,15 @@ import redis.asyncio as aioredis
 from structlog.testing import capture_logs
 
 from router._errors import StoreUnavailable
-from router._ledger._layout import Sums
+from router._ledger._layout import Sums, days_key, records_key, shards, totals_key
 from router._ledger._ledger import Ledger, load_journal
 from router._ledger._record import CostRecord
 from router._ledger._reports import costs
 from router._state import _store
 from router._state._store import Store, StoreSettings
+
+# Each test runs on the single Redis server and again on a three-primary Redis Cluster.
+pytestmark = pytest.mark.cluster
 
 RecordFactory = Callable[..., CostRecord]
 UNREACHABLE = "redis://127.0.0.1:1/0"
@@ -28,7 +31,22 @@ NOON = datetime(2026, 11, 4, 12, tzinfo=UTC).timestamp()
 
 
 def totals(client: redis.Redis, store: Store, day: str) -> dict[bytes, bytes]:
-    return client.hgetall(store.key("ledger", "tot", day))  # type: ignore[return-value]
+    """The day's totals over every shard (a cell lives in exactly one)."""
+    found: dict[bytes, bytes] = {}
+    for shard in shards():
+        found.update(client.hgetall(totals_key(store, day, shard)))  # type: ignore[arg-type]
+    return found
+
+
+def stored_records(client: redis.Redis, store: Store, day: str) -> dict[bytes, bytes]:
+    found: dict[bytes, bytes] = {}
+    for shard in shards():
+        found.update(client.hgetall(records_key(store, day, shard)))  # type: ignore[arg-type]
+    return found
+
+
+def days(client: redis.Redis, store: Store) -> set[bytes]:
+    return {day for shard in shards() for day in client.zrange(days_key(store, shard), 0, -1)}  # type: ignore[union-attr]
 
 
 def calls(client: redis.Redis, store: Store, day: str) -> int:
@@ -46,7 +64,7 @@ def test_a_new_record_adds_to_its_cell_of_the_days_totals(
     assert totals(raw, store, record.day) == {
         b'["gpt-4o-mini","openai","research","default",["code","maths"]]': b"2 1010 203 1 0.75"
     }
-    assert raw.zrange(store.key("ledger", "days"), 0, -1) == [record.day.encode()]
+    assert days(raw, store) == {record.day.encode()}
 
 
 def test_a_record_stays_whole_in_the_records_hash(
@@ -54,7 +72,7 @@ def test_a_record_stays_whole_in_the_records_hash(
 ) -> None:
     record = make_record()
     Ledger(store).record(record)
-    stored = raw.hget(store.key("ledger", "rec", record.day), record.id)
+    stored = stored_records(raw, store, record.day).get(record.id.encode())
     assert CostRecord.model_validate_json(stored or b"") == record
 
 
@@ -100,6 +118,7 @@ def test_a_record_has_no_field_that_could_hold_prompt_or_completion_text() -> No
     }
 
 
+@pytest.mark.single_redis  # a transaction of a marker key and ledger keys spans slots on a Cluster
 @pytest.mark.parametrize("kind", ["sync", "asyncio"])
 def test_stage_in_a_watched_transaction_writes_the_same_totals_as_arecord(
     redis_url: str, raw: redis.Redis, make_record: RecordFactory, kind: str
@@ -115,9 +134,10 @@ def test_stage_in_a_watched_transaction_writes_the_same_totals_as_arecord(
         asyncio.run(_stage_async(Ledger(staged), staged, records))
     day = records[0].day
     assert totals(raw, staged, day) == totals(raw, direct, day)
-    assert raw.hgetall(staged.key("ledger", "rec", day)) == raw.hgetall(direct.key("ledger", "rec", day))
+    assert stored_records(raw, staged, day) == stored_records(raw, direct, day)
 
 
+@pytest.mark.single_redis  # a Cluster client's pipelines take no scripts
 def test_stage_does_not_count_a_record_already_written(
     store: Store, raw: redis.Redis, make_record: RecordFactory
 ) -> None:
@@ -126,7 +146,7 @@ def test_stage_does_not_count_a_record_already_written(
     ledger.record(record)
     pipe = raw.pipeline()
     ledger.stage(pipe, record)
-    assert pipe.execute() == [0]
+    assert pipe.execute() == [[0]]
     assert calls(raw, store, record.day) == 1
 
 
@@ -268,7 +288,7 @@ def _stage_sync(ledger: Ledger, store: Store, records: list[CostRecord]) -> None
             pipe.multi()
             pipe.set(marker, 1)
             ledger.stage(pipe, record)
-            assert pipe.execute() == [True, 1]
+            assert pipe.execute() == [True, [1]]
 
 
 async def _stage_async(ledger: Ledger, store: Store, records: list[CostRecord]) -> None:
@@ -282,7 +302,7 @@ async def _stage_async(ledger: Ledger, store: Store, records: list[CostRecord]) 
                 pipe.multi()  # type: ignore[no-untyped-call]
                 pipe.set(marker, 1)
                 ledger.stage(pipe, record)
-                assert await pipe.execute() == [True, 1]
+                assert await pipe.execute() == [True, [1]]
     finally:
         await client.aclose()
 

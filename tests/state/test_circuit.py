@@ -19,6 +19,9 @@ from router._state._circuit import CircuitBreaker, CircuitState
 from router._state._store import Store, StoreSettings
 from tests.support.processes import in_two_processes
 
+# Each test runs on the single Redis server and again on a three-primary Redis Cluster.
+pytestmark = pytest.mark.cluster
+
 T = TypeVar("T")
 
 COOLDOWN = 0.3

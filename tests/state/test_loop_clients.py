@@ -14,6 +14,9 @@ from router._errors import StoreUnavailable
 from router._state._loop_clients import LoopClients
 from router._state._store import Store, StoreSettings
 
+# Each test runs on the single Redis server and again on a three-primary Redis Cluster.
+pytestmark = pytest.mark.cluster
+
 
 @pytest.fixture
 def silent_server() -> Iterator[str]:

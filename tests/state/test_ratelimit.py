@@ -19,17 +19,26 @@ from router._state._ratelimit import Limits, RateLimiter, SlotUnavailable, bucke
 from router._state._store import Store, StoreSettings
 from tests.support.processes import in_two_processes
 
+# Each test runs on the single Redis server and again on a three-primary Redis Cluster.
+pytestmark = pytest.mark.cluster
+
 T = TypeVar("T")
 
 UNREACHABLE = "redis://127.0.0.1:1/0"
 
 
-def run_with(store: Store, body: Callable[[RateLimiter], Awaitable[T]]) -> T:
-    """Run ``body`` on a fresh event loop with a limiter whose connections close afterwards."""
+def run_with(store: Store, body: Callable[[RateLimiter], Awaitable[T]], *, connect: bool = True) -> T:
+    """Run ``body`` on a fresh event loop with a limiter whose connections close afterwards.
+
+    ``connect`` connects first (a Cluster client also discovers the nodes), so that
+    the body's own timings hold no connection set-up.
+    """
 
     async def main() -> T:
         limiter = RateLimiter(store)
         try:
+            if connect:
+                await limiter.try_acquire("warm-up", Limits(rpm=1_000_000, tpm=None), 0)
             return await body(limiter)
         finally:
             await limiter.aclose()
@@ -44,7 +53,7 @@ def store(redis_url: str) -> Store:
 
 @pytest.fixture
 def raw(redis_url: str) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(redis_url)
+    client = Store(StoreSettings(url=redis_url)).sync()
     yield client
     client.close()
 
@@ -89,7 +98,9 @@ def test_admits_up_to_the_burst_then_says_how_long_to_wait(store: Store) -> None
 
 
 def test_concurrent_callers_in_one_process_get_exactly_the_burst(store: Store) -> None:
-    limits = Limits(rpm=600, tpm=None)  # burst 10
+    # A burst of 10 that refills one slot per 1.2 s, so a slow machine (or a Cluster client
+    # opening a connection per concurrent caller) cannot earn a refill during the test.
+    limits = Limits(rpm=60, tpm=None, request_burst=10)
 
     async def body(limiter: RateLimiter) -> list[float]:
         return await asyncio.gather(*(limiter.try_acquire("m", limits, 0) for _ in range(25)))
@@ -205,15 +216,16 @@ def test_slot_unavailable_survives_pickling() -> None:
 
 def test_no_limits_return_at_once_without_touching_redis() -> None:
     dead = Store(StoreSettings(url=UNREACHABLE))
-    assert run_with(dead, lambda limiter: limiter.acquire("m", Limits(None, None), 10, max_wait_s=1)) == 0.0
-    assert run_with(dead, lambda limiter: limiter.try_acquire("m", Limits(None, None), 10)) == 0.0
+    free = Limits(None, None)
+    assert run_with(dead, lambda limiter: limiter.acquire("m", free, 10, max_wait_s=1), connect=False) == 0.0
+    assert run_with(dead, lambda limiter: limiter.try_acquire("m", free, 10), connect=False) == 0.0
 
 
 def test_unreachable_redis_raises_store_unavailable_quickly() -> None:
     dead = Store(StoreSettings(url=UNREACHABLE))
     started = time.monotonic()
     with pytest.raises(StoreUnavailable, match="unreachable"):
-        run_with(dead, lambda limiter: limiter.acquire("m", Limits(60, None), 0, max_wait_s=1))
+        run_with(dead, lambda limiter: limiter.acquire("m", Limits(60, None), 0, max_wait_s=1), connect=False)
     assert time.monotonic() - started < 3.0
 
 
@@ -227,7 +239,8 @@ def test_negative_tokens_are_refused(store: Store) -> None:
 
 def test_one_limiter_serves_successive_event_loops(store: Store) -> None:
     limiter = RateLimiter(store)
-    limits = Limits(rpm=120, tpm=None)
+    # Two slots, then one per second: each new loop makes a new client, slowly on a Cluster.
+    limits = Limits(rpm=60, tpm=None, request_burst=2)
     waits = [asyncio.run(limiter.try_acquire("m", limits, 0)) for _ in range(3)]
     assert [wait == 0.0 for wait in waits] == [True, True, False]
 
