@@ -33,7 +33,8 @@ from typing import Any
 
 from celery import Celery, signals
 
-from router._state._store import URL_ENV
+from router._errors import ConfigError
+from router._state._store import URL_ENV, StoreSettings
 
 QUEUE = "router-batch"
 RUN_CHUNK = "router.batch.run_chunk"
@@ -50,6 +51,12 @@ def broker_url_from_env() -> str:
     url = os.environ.get(BROKER_ENV) or os.environ.get(URL_ENV)
     if not url:
         raise RuntimeError(f"set {URL_ENV} (or {BROKER_ENV}) to the Redis server the batch workers share")
+    if not os.environ.get(BROKER_ENV) and StoreSettings(url=url).cluster:
+        # kombu's Redis transport speaks to one server, not to a Cluster.
+        raise ConfigError(
+            f"{URL_ENV} names a Redis Cluster, which cannot be Celery's broker; set {BROKER_ENV} "
+            "to a RabbitMQ (amqp://user:password@host:5672/vhost) or a single Redis (redis://host:6379/0)"
+        )
     return url
 
 
