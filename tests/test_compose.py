@@ -105,3 +105,23 @@ def test_the_gateway_service_publishes_its_port_and_checks_readiness(compose: di
     port = command[command.index("--port") + 1]
     assert f"{port}:{port}" in gateway["ports"]
     assert "/readyz" in " ".join(gateway["healthcheck"]["test"])
+
+
+def test_the_rabbitmq_option_keeps_its_queue_and_points_every_celery_user_at_it() -> None:
+    override: dict[str, Any] = yaml.safe_load(
+        (REPO / "docker-compose.rabbitmq.yml").read_text(encoding="utf-8")
+    )
+    services = override["services"]
+    rabbit = services["rabbitmq"]
+    assert any(volume.endswith(":/var/lib/rabbitmq") for volume in rabbit["volumes"])
+    assert rabbit["hostname"], "the data folder is named after the node: a fixed host name keeps it"
+    env = rabbit["environment"]
+    expected = (
+        f"amqp://{env['RABBITMQ_DEFAULT_USER']}:{env['RABBITMQ_DEFAULT_PASS']}"
+        f"@rabbitmq:5672/{env['RABBITMQ_DEFAULT_VHOST']}"
+    )
+    base: dict[str, Any] = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
+    for name in ("worker", "flower", "gateway", "submit"):
+        assert name in base["services"], name
+        assert services[name]["environment"]["ROUTER_BROKER_URL"] == expected, name
+    assert urlsplit(expected).scheme == "amqp"
