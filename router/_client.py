@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from router._config import RoutesConfig, load_routes
+from router._config import RoutesConfig, check_team, load_routes
 from router._decision import Decision
 from router._logging import ensure_logging
 from router._loop import LoopThread
@@ -71,23 +71,46 @@ class _Base:
         until: TimeBound = None,
         by: Sequence[str] = ("model",),
         filters: Mapping[str, str | Sequence[str]] | None = None,
+        include_simulated: bool = False,
     ) -> CostReport:
-        """Spend, calls and tokens per group (model, day, team, rule, provider, tag) from the ledger."""
+        """Spend, calls and tokens per group (model, day, team, rule, provider, tag, job, outcome...).
+
+        Simulated calls are left out unless ``include_simulated`` (the report says how many).
+        """
         from router._ledger._reports import costs
 
         self._reading()
         since_ts, until_ts = _bounds(since, until)
-        return costs(self.store, since=since_ts, until=until_ts, by=tuple(by), filters=filters)
+        return costs(
+            self.store,
+            since=since_ts,
+            until=until_ts,
+            by=tuple(by),
+            filters=filters,
+            include_simulated=include_simulated,
+        )
 
     def savings(
-        self, *, since: TimeBound = None, until: TimeBound = None, baseline: str | None = None
+        self,
+        *,
+        since: TimeBound = None,
+        until: TimeBound = None,
+        baseline: str | None = None,
+        include_simulated: bool = False,
     ) -> SavingsReport:
         """What the same calls would have cost on ``baseline`` (default: the dearest capable model)."""
         from router._ledger._reports import savings
 
         self._reading()
         since_ts, until_ts = _bounds(since, until)
-        return savings(self.store, self.config, since=since_ts, until=until_ts, baseline=baseline)
+        return savings(
+            self.store,
+            self.config,
+            since=since_ts,
+            until=until_ts,
+            baseline=baseline,
+            include_simulated=include_simulated,
+        )
 
     def submit_batch(
         self,
@@ -147,6 +170,7 @@ class _Base:
         tags: Sequence[str],
         metadata: Mapping[str, Any] | None,
     ) -> Task:
+        check_team(self.config, team)
         return Task.build(prompt_or_messages, max_tokens=max_tokens, team=team, tags=tags, metadata=metadata)
 
 

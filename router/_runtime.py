@@ -66,13 +66,15 @@ class Runtime:
         simulated = simulate_from_env() if simulate is None else simulate
         router = router or Router(config)
         provider = provider or _provider(config, simulated)
-        limiter = RateLimiter(store)
-        budgets = BudgetGuard(store, config.policies.budgets)
+        # Simulated calls keep their circuits, rate limits and budgets in their own key space.
+        space = store.space(simulated)
+        limiter = RateLimiter(space)
+        budgets = BudgetGuard(space, config.policies.budgets)
         guards = Guards(
             limiter=limiter,
-            circuit=CircuitBreaker(store, config.policies.circuit_breaker, closed_cache_s=_CLOSED_CACHE_S),
+            circuit=CircuitBreaker(space, config.policies.circuit_breaker, closed_cache_s=_CLOSED_CACHE_S),
             budgets=budgets,
-            admission=Admission(store, limiter, budgets),
+            admission=Admission(space, limiter, budgets),
         )
         executor = Executor(router.models, provider, guards, config.policies, simulated=simulated)
         return cls(config, router, store, Ledger(store), executor, simulated)

@@ -18,7 +18,7 @@ from router._batch._jobs import JobSpec, iter_results, read_status, request_canc
 from router._batch._jobs import list_jobs as _list_jobs
 from router._batch._model import DEFAULT_RESULTS_TTL_S, MIN_RESULTS_TTL_S, JobStatus
 from router._batch._submit import DEFAULT_CHUNK_SIZE, Dispatch, submit
-from router._config import RoutesConfig
+from router._config import RoutesConfig, check_team
 from router._errors import UsageError
 from router._state._store import STORE_ERRORS, Store
 
@@ -107,7 +107,7 @@ def submit_batch(
     is invalid is returned with status ``failed``. With an ``idempotency_key``
     already used by a live job, that job is returned (``reused`` is True).
     """
-    _check_team(config, team)
+    check_team(config, team)
     spec = JobSpec(
         name=name,
         team=team,
@@ -153,11 +153,6 @@ def _guarded(store: Store, call: Callable[[], T]) -> T:
         return call()
     except STORE_ERRORS as exc:
         raise store.unavailable(exc) from None
-
-
-def _check_team(config: RoutesConfig, team: str | None) -> None:
-    if team is not None and config.teams is not None and team not in config.teams:
-        raise UsageError(f"unknown team {team!r}; routes.yaml lists: {', '.join(config.teams)}")
 
 
 def _results_ttl(value: int | None) -> int:

@@ -5,7 +5,8 @@ Only the chosen command's module imports what it needs, so ``router route``
 starts without litellm.
 
 Exit codes: 0 success; 2 configuration or usage error; 3 no model may take the
-task; 4 the call or job failed; 5 Redis unreachable.
+task; 4 the call or job failed; 5 Redis unreachable; 6 a batch job completed
+but some of its items failed; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Route LLM tasks to the cheapest model cleared for them.",
     )
     parser.add_argument("--log-level", default=None, help=_LOG_HELP)
+    parser.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _routing.register(commands)
     for module_name in ("_calls", "_batch", "_costs", "_worker", "_eval", "_serve"):
@@ -36,6 +38,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 _LOG_HELP = "debug, info, warning (default) or error; also $ROUTER_LOG_LEVEL"
+
+
+class _Version(argparse.Action):
+    """``router --version``: read from the installed package only when asked (metadata costs start-up)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("llm-router")
+        except PackageNotFoundError:  # pragma: no cover - run from a checkout that is not installed
+            number = "unknown (not installed)"
+        parser.exit(message=f"router {number}\n")
 
 
 def _accept_global_options(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -4,24 +4,35 @@ With ``ROUTER_REDIS_URL`` set, jobs live in the shared Redis and run on
 ``router worker`` processes. Without it a job runs embedded, in the
 submitting process, on the simulated provider; ``submit`` then always waits,
 and writes the job's status and results under ``.router/jobs/`` so that
-``status`` and ``results`` in a later process can still show them.
+``list``, ``status``, ``cancel`` and ``results`` in a later process still see
+it, even when the wait was interrupted (Ctrl-C keeps what was done).
+
+Exit codes of ``submit``: 0 the job completed clean (or was queued), 4 it
+failed, 6 it completed but some items failed, 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from router._cli._common import CALL_FAILED, OK, add_routes_option, print_json
+from router._cli._common import CALL_FAILED, OK, PARTIAL, add_routes_option, print_json, writable_file
+from router._errors import UsageError
 
 EMBEDDED_NOTE = (
     "router: no ROUTER_REDIS_URL set: running this batch embedded, in this process, on the simulated "
     "provider (no model is called, no API key is used); results are also written to {path}"
 )
+_JOB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+_NAMED_FAILURES = 10
+_NO_WORKER_RECHECK_S = 30.0
+_INTERRUPT_GRACE_S = 2.0
 
 
 def register(commands: Any) -> None:
@@ -37,11 +48,12 @@ def register(commands: Any) -> None:
         "--idempotency-key", default=None, help="submitting again with it returns the same job"
     )
     submit.add_argument("--wait", action="store_true", help="show progress until the job ends")
+    submit.add_argument("--json", action="store_true", help="print the job's status as JSON")
     add_routes_option(submit)
     submit.set_defaults(handler=_submit)
 
     status = actions.add_parser("status", help="a job's status, counts and cost")
-    status.add_argument("job", metavar="JOB")
+    status.add_argument("job", metavar="JOB", type=job_id)
     status.add_argument("--json", action="store_true")
     status.set_defaults(handler=_status)
 
@@ -51,14 +63,34 @@ def register(commands: Any) -> None:
     listing.set_defaults(handler=_list)
 
     cancel = actions.add_parser("cancel", help="stop a job's items that have not started")
-    cancel.add_argument("job", metavar="JOB")
+    cancel.add_argument("job", metavar="JOB", type=job_id)
+    cancel.add_argument("--json", action="store_true")
     cancel.set_defaults(handler=_cancel)
 
     results = actions.add_parser("results", help="a job's results as JSONL, joined by custom_id")
-    results.add_argument("job", metavar="JOB")
-    results.add_argument("-o", "--output", metavar="FILE", default=None, help="write here instead of stdout")
+    results.add_argument("job", metavar="JOB", type=job_id)
+    results.add_argument(
+        "-o", "--output", metavar="FILE", default=None, type=_output, help="write here instead of stdout"
+    )
     results.add_argument("--errors", action="store_true", help="only the failed items")
     results.set_defaults(handler=_results)
+
+
+def job_id(value: str) -> str:
+    """A job id as the router makes them (``batch_<hex>``): never a path, a glob or a Redis pattern."""
+    if not _JOB_ID.fullmatch(value):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a job id: job ids are letters, digits, '_' and '-' (like "
+            "batch_0123abcd...); `router batch list` shows them"
+        )
+    return value
+
+
+def _output(value: str) -> Path:
+    try:
+        return writable_file(value)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _store() -> Any:
@@ -67,8 +99,10 @@ def _store() -> Any:
     return Store(StoreSettings.from_env())
 
 
+# --------------------------------------------------------------------------- submit
+
+
 def _submit(args: argparse.Namespace) -> int:
-    from router._batch._progress import ProgressDisplay
     from router._batch._sdk import submit_batch
     from router._config import load_routes
 
@@ -85,23 +119,132 @@ def _submit(args: argparse.Namespace) -> int:
         tags=args.tags,
         idempotency_key=args.idempotency_key,
     )
-    print(job.id, flush=True)
+    if not args.json:
+        print(job.id, flush=True)
     if job.reused:
         print(f"router: an earlier job has this idempotency key: {job.id}", file=sys.stderr)
     if not (args.wait or store.embedded):
-        status = job.status()
-        return _report_failed(status) if status.status == "failed" else OK
-    with ProgressDisplay() as display:
-        final = job.wait(progress=display)
+        return _finish(job, job.status(), args.json, queued=True)
+    try:
+        final = _wait(job, store)
+    except KeyboardInterrupt:
+        return _interrupted(job, store)
     if store.embedded:
         path = _save_local(final, job.results())
         print(f"router: results written to {path}", file=sys.stderr)
-    return _report_failed(final) if final.status == "failed" else OK
+    return _finish(job, final, args.json)
 
 
-def _report_failed(status: Any) -> int:
-    print(f"router: error: job {status.id} failed: {status.error}", file=sys.stderr)
-    return CALL_FAILED
+def _wait(job: Any, store: Any) -> Any:
+    from router._batch._progress import ProgressDisplay
+
+    with ProgressDisplay() as display:
+        if store.embedded:
+            return job.wait(progress=display)
+        watch = _WorkerWatch(store)
+
+        def progress(status: Any) -> None:
+            watch(status)
+            display(status)
+
+        return job.wait(progress=progress)
+
+
+class _WorkerWatch:
+    """During ``--wait`` on Redis: say at once, and again now and then, when no worker is live."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self._checked_at = float("-inf")
+
+    def __call__(self, status: Any) -> None:
+        now = time.monotonic()
+        if status.is_terminal or now - self._checked_at < _NO_WORKER_RECHECK_S:
+            return
+        self._checked_at = now
+        from router._status._workers import START_WORKER_HINT, live_workers
+
+        if not live_workers(self.store):
+            hint = START_WORKER_HINT.format(url=self.store.settings.safe_url)
+            print(
+                f"router: no live worker serves the batch queue, so job {status.id} waits; {hint} "
+                "(the job stays queued if you stop waiting with Ctrl-C)",
+                file=sys.stderr,
+                flush=True,
+            )
+
+
+def _finish(job: Any, status: Any, as_json: bool, *, queued: bool = False) -> int:
+    if as_json:
+        print_json(status.as_dict())
+    if status.status == "failed":
+        print(f"router: error: job {status.id} failed: {status.error}", file=sys.stderr)
+        return CALL_FAILED
+    if queued:
+        return OK
+    if status.status == "completed" and status.failed:
+        _name_failures(job, status)
+        code = PARTIAL
+    else:
+        code = OK
+    if not as_json and status.is_terminal:
+        _job_cost(status)
+    return code
+
+
+def _name_failures(job: Any, status: Any) -> None:
+    failed = []
+    for result in job.results(errors_only=True):
+        failed.append(f"line {result['line']} ({result['custom_id']}: {result['error']['code']})")
+        if len(failed) == _NAMED_FAILURES:
+            break
+    more = status.failed - len(failed)
+    names = "; ".join(failed) + (f"; and {more} more" if more > 0 else "")
+    print(
+        f"router: job {status.id} completed, {status.completed} items answered, {status.failed} failed: "
+        f"{names}. See why: router batch results {status.id} --errors",
+        file=sys.stderr,
+    )
+
+
+def _job_cost(status: Any) -> None:
+    from router._money import readable
+
+    simulated = " at catalogue prices, simulated: nothing was billed" if _simulated_job(status) else ""
+    print(
+        f"router: this job cost {readable(status.cost_usd)}{simulated}; by model: "
+        f"router costs --where job={status.id} --include-simulated --by model",
+        file=sys.stderr,
+    )
+
+
+def _simulated_job(status: Any) -> bool:
+    from router._runtime import simulate_from_env
+
+    return bool(simulate_from_env() or _store().embedded)
+
+
+def _interrupted(job: Any, store: Any) -> int:
+    if not store.embedded:
+        print(
+            f"router: interrupted: job {job.id} keeps running on the workers; "
+            f"follow it with: router batch status {job.id}",
+            file=sys.stderr,
+        )
+        return 130
+    # Embedded, the job dies with this process: stop new items, let calls in flight land, keep it all.
+    job.cancel()
+    status = job.wait(timeout_s=_INTERRUPT_GRACE_S, poll_s=0.1)
+    path = _save_local(status, job.results(), interrupted=True)
+    print(
+        f"router: interrupted: job {job.id} kept with {status.finished} of {status.total} items done "
+        f"({status.failed} failed); results so far in {path}; see: router batch status {job.id}",
+        file=sys.stderr,
+    )
+    return 130
+
+
+# --------------------------------------------------------------------------- status, list, cancel
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -113,18 +256,17 @@ def _status(args: argparse.Namespace) -> int:
     return OK
 
 
-def _read_status(job_id: str) -> dict[str, Any]:
+def _read_status(job: str) -> dict[str, Any]:
     from router._batch._sdk import BatchJob
     from router._errors import JobNotFound
 
     store = _store()
     try:
-        return BatchJob(store, job_id).status().as_dict()
+        return BatchJob(store, job).status().as_dict()
     except JobNotFound:
-        local = _local_dir() / f"{job_id}.json"
-        if store.embedded and local.is_file():
-            data: dict[str, Any] = json.loads(local.read_text(encoding="utf-8"))
-            return data
+        local = _local_status(job)
+        if store.embedded and local is not None:
+            return local
         raise
 
 
@@ -145,7 +287,10 @@ def _render(status: dict[str, Any]) -> str:
 def _list(args: argparse.Namespace) -> int:
     from router._batch._sdk import list_jobs
 
-    jobs = [job.as_dict() for job in list_jobs(_store(), limit=args.limit)]
+    store = _store()
+    jobs = [job.as_dict() for job in list_jobs(store, limit=args.limit)]
+    if store.embedded:
+        jobs = _with_local_jobs(jobs, args.limit)
     if args.json:
         print_json(jobs)
         return OK
@@ -160,12 +305,38 @@ def _list(args: argparse.Namespace) -> int:
     return OK
 
 
+def _with_local_jobs(jobs: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """The embedded jobs of earlier processes (kept under .router/jobs) beside this process's."""
+    seen = {job["id"] for job in jobs}
+    for path in _local_dir().glob("*.json"):
+        local = _local_status(path.stem)
+        if local is not None and local["id"] not in seen:
+            jobs.append(local)
+    jobs.sort(key=lambda job: job.get("created_at") or 0.0, reverse=True)
+    return jobs[:limit]
+
+
 def _cancel(args: argparse.Namespace) -> int:
     from router._batch._sdk import BatchJob
+    from router._errors import JobNotFound
 
-    status = BatchJob(_store(), args.job).cancel()
-    print(f"{status.id}: {status.status} ({status.pending} items not finished)")
+    store = _store()
+    try:
+        status = BatchJob(store, args.job).cancel().as_dict()
+    except JobNotFound:
+        local = _local_status(args.job)
+        if not (store.embedded and local is not None):
+            raise
+        status = local  # an embedded job of an earlier process has ended: nothing left to stop
+    pending = status["total"] - status["completed"] - status["failed"] - status["cancelled"]
+    if args.json:
+        print_json(status)
+    else:
+        print(f"{status['id']}: {status['status']} ({pending} items not finished)")
     return OK
+
+
+# --------------------------------------------------------------------------- results
 
 
 def _results(args: argparse.Namespace) -> int:
@@ -173,26 +344,29 @@ def _results(args: argparse.Namespace) -> int:
     if args.output is None:
         _write_lines(sys.stdout, lines)
         return OK
-    with Path(args.output).open("w", encoding="utf-8") as handle:
-        count = _write_lines(handle, lines)
+    try:
+        with args.output.open("w", encoding="utf-8") as handle:
+            count = _write_lines(handle, lines)
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     print(f"router: {count} results written to {args.output}", file=sys.stderr)
     return OK
 
 
-def _result_lines(job_id: str, *, errors_only: bool) -> Iterator[str]:
+def _result_lines(job: str, *, errors_only: bool) -> Iterator[str]:
     from router._batch._sdk import BatchJob
     from router._errors import JobNotFound
 
     store = _store()
-    job = BatchJob(store, job_id)
+    handle = BatchJob(store, job)
     try:
-        job.status()
+        handle.status()
     except JobNotFound:
-        local = _local_dir() / f"{job_id}.jsonl"
+        local = _local_dir() / f"{job}.jsonl"
         if not (store.embedded and local.is_file()):
             raise
         return _local_results(local, errors_only)
-    return (json.dumps(result, ensure_ascii=False) for result in job.results(errors_only=errors_only))
+    return (json.dumps(result, ensure_ascii=False) for result in handle.results(errors_only=errors_only))
 
 
 def _local_results(path: Path, errors_only: bool) -> Iterator[str]:
@@ -211,20 +385,36 @@ def _write_lines(stream: IO[str], lines: Iterable[str]) -> int:
     return count
 
 
+# --------------------------------------------------------------------------- embedded jobs on disk
+
+
 def _local_dir() -> Path:
     from router._ledger._files import router_home
 
     return router_home() / "jobs"
 
 
-def _save_local(status: Any, results: Iterable[dict[str, Any]]) -> Path:
+def _local_status(job: str) -> dict[str, Any] | None:
+    path = _local_dir() / f"{job}.json"
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data
+
+
+def _save_local(status: Any, results: Iterable[dict[str, Any]], *, interrupted: bool = False) -> Path:
     """An embedded job's status and results, kept after the process ends."""
     directory = _local_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / f"{status.id}.json").write_text(
-        json.dumps(status.as_dict(), indent=2) + "\n", encoding="utf-8"
-    )
     path = directory / f"{status.id}.jsonl"
     with path.open("w", encoding="utf-8") as handle:
         _write_lines(handle, (json.dumps(result, ensure_ascii=False) for result in results))
+    data = status.as_dict()
+    if interrupted and not status.is_terminal:
+        # Nothing runs this job once the process ends: what had not finished is cancelled.
+        data["cancelled"] = status.total - status.completed - status.failed
+        data["status"] = "cancelled"
+        data["error"] = "interrupted (Ctrl-C) during --wait; the items not finished were not run"
+    (directory / f"{status.id}.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return path

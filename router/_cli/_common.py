@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from router._errors import (
@@ -19,7 +20,8 @@ from router._errors import (
     UsageError,
 )
 
-OK, FAILED, USAGE, NO_MODEL, CALL_FAILED, STORE_DOWN = 0, 1, 2, 3, 4, 5
+OK, FAILED, USAGE, NO_MODEL, CALL_FAILED, STORE_DOWN, PARTIAL = 0, 1, 2, 3, 4, 5, 6
+"""``PARTIAL``: a batch job completed, but some of its items failed (``batch results --errors``)."""
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -118,6 +120,17 @@ def read_text_argument(value: str) -> str:
             f"standard input is not valid UTF-8 (byte {exc.start}: {data[exc.start : exc.start + 1]!r}); "
             "convert it, e.g. with iconv -t UTF-8"
         ) from None
+
+
+def writable_file(value: str) -> Path:
+    """An output file the user named: its folder must exist, and it must not be a folder itself."""
+    path = Path(value)
+    if path.is_dir():
+        raise UsageError(f"{value} is a directory; name a file in it, e.g. {path / 'out.jsonl'}")
+    folder = path.parent
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {value}: the directory {folder} does not exist; create it first")
+    return path
 
 
 def print_json(value: Any) -> None:

@@ -12,11 +12,13 @@ import argparse
 import csv
 import sys
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from router._cli._common import OK, add_routes_option, print_json
 from router._errors import UsageError
+from router._money import plain, readable
 
 if TYPE_CHECKING:
     from router._ledger._reports import CostReport, SavingsReport
@@ -35,15 +37,21 @@ def register(commands: Any) -> None:
     )
     costs.add_argument("--since", default=None, help=_SINCE_HELP)
     costs.add_argument("--until", default=None, help=_UNTIL_HELP)
-    costs.add_argument("--by", default="model", help="comma-separated: model, day, team, rule, provider, tag")
+    costs.add_argument(
+        "--by",
+        default="model",
+        help="comma-separated: model, day, team, rule, provider, tag, job, outcome, language, sensitivity",
+    )
     costs.add_argument(
         "--where",
         action="append",
         default=[],
         metavar="FIELD=VALUE",
-        help="keep only matching calls (repeatable; FIELD=a,b for any of several), e.g. team=research",
+        help="keep only matching calls (repeatable; FIELD=a,b for any of several), e.g. team=research, "
+        "job=JOB_ID",
     )
-    costs.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    add_format_options(costs, ("table", "csv", "json"))
+    add_simulated_option(costs)
     costs.add_argument("--savings", action="store_true", help="compare with what a baseline model would cost")
     costs.add_argument(
         "--baseline", metavar="MODEL", default=None, help="default: each call's priciest candidate"
@@ -60,14 +68,32 @@ def register(commands: Any) -> None:
     export.add_argument("--since", dest="export_since", default=None, help=_SINCE_HELP)
     export.add_argument("--until", dest="export_until", default=None, help=_UNTIL_HELP)
     export.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.csv or FILE.jsonl")
+    export.add_argument("--json", action="store_true", help="print the summary as JSON")
+    add_simulated_option(export, dest="export_include_simulated")
     export.set_defaults(handler=_export)
 
     budgets = commands.add_parser(
         "budgets", help="each budget's spend, limit and remaining amount this period"
     )
-    budgets.add_argument("--format", choices=("table", "json"), default="table")
+    add_format_options(budgets, ("table", "json"))
     add_routes_option(budgets)
     budgets.set_defaults(handler=_budgets)
+
+
+def add_format_options(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
+    parser.add_argument("--format", choices=formats, default="table")
+    parser.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="the same as --format json"
+    )
+
+
+def add_simulated_option(parser: argparse.ArgumentParser, *, dest: str = "include_simulated") -> None:
+    parser.add_argument(
+        "--include-simulated",
+        dest=dest,
+        action="store_true",
+        help="count simulated calls too (ROUTER_SIMULATE, the embedded demo); left out by default",
+    )
 
 
 def _store() -> Store:
@@ -105,16 +131,27 @@ def _costs(args: argparse.Namespace) -> int:
     if args.chart:
         from router._ledger._chart import chart
 
-        summary = chart(store, args.chart, since=since, until=until)
-        print(
-            f"wrote {summary.path}: {summary.days} days, {summary.models} models, ${summary.total_usd:,.2f}"
-        )
+        summary = chart(store, args.chart, since=since, until=until, include_simulated=args.include_simulated)
+        if args.format == "json":
+            print_json({**asdict(summary), "path": str(summary.path)})
+        else:
+            print(
+                f"wrote {summary.path}: {summary.days} days, {summary.models} models, "
+                f"{readable(summary.total_usd)}"
+            )
         return OK
     if args.savings:
         return _savings(args, store, since, until)
     from router._ledger._reports import costs
 
-    report = costs(store, since=since, until=until, by=args.by.split(","), filters=_where(args.where))
+    report = costs(
+        store,
+        since=since,
+        until=until,
+        by=args.by.split(","),
+        filters=_where(args.where),
+        include_simulated=args.include_simulated,
+    )
     if args.format == "json":
         print_json(report.model_dump(mode="json"))
     elif args.format == "csv":
@@ -146,9 +183,27 @@ def _costs_table(report: CostReport) -> str:
     lines.append(f"{_span(report.since, report.until)}; from the {_source(report.source)}")
     if report.lower_bound:
         lines.append(f"(lower bound: {report.unpriced_calls:,} unpriced calls)")
-    if not report.rows:
+    lines.extend(_simulated_lines(report))
+    if not report.rows and not report.simulated_left_out_calls:
         lines.append("no calls recorded in this range")
     return "\n".join(lines)
+
+
+def _simulated_lines(report: CostReport) -> list[str]:
+    lines = []
+    if report.simulated_calls:
+        usd = readable(report.simulated_usd)
+        lines.append(
+            f"simulated: {report.simulated_calls:,} of these calls ({usd} at catalogue prices) were "
+            "answered by the simulated provider: nothing was billed for them"
+        )
+    if report.simulated_left_out_calls:
+        usd = readable(report.simulated_left_out_usd)
+        lines.append(
+            f"({report.simulated_left_out_calls:,} simulated calls, {usd} at catalogue prices, left out: "
+            "add --include-simulated to count them)"
+        )
+    return lines
 
 
 def _costs_csv(report: CostReport) -> None:
@@ -159,10 +214,10 @@ def _costs_csv(report: CostReport) -> None:
         writer.writerow(
             [
                 *row.group,
-                repr(row.spend_usd),
+                plain(row.spend_usd),
                 *counts,
-                repr(row.mean_cost_usd),
-                repr(row.share),
+                plain(row.mean_cost_usd),
+                plain(row.share),
                 row.unpriced_calls,
             ]
         )
@@ -180,7 +235,13 @@ def _savings(args: argparse.Namespace, store: Store, since: float | None, until:
 
     config = load_routes(resolve_path(args.routes))
     report = savings(
-        store, config, since=since, until=until, baseline=args.baseline, filters=_where(args.where)
+        store,
+        config,
+        since=since,
+        until=until,
+        baseline=args.baseline,
+        filters=_where(args.where),
+        include_simulated=args.include_simulated,
     )
     if args.format == "json":
         print_json(report.model_dump(mode="json"))
@@ -189,7 +250,7 @@ def _savings(args: argparse.Namespace, store: Store, since: float | None, until:
         writer.writerow(["model", "calls", "actual_usd", "baseline_usd", "saved_usd"])
         for row in report.rows:
             writer.writerow(
-                [row.model, row.calls, repr(row.actual_usd), repr(row.baseline_usd), repr(row.saved_usd)]
+                [row.model, row.calls, plain(row.actual_usd), plain(row.baseline_usd), plain(row.saved_usd)]
             )
     else:
         print(_savings_table(report))
@@ -222,8 +283,12 @@ def _export(args: argparse.Namespace) -> int:
     from router._ledger._export import export
 
     since, until = _range(args.export_since or args.since, args.export_until or args.until)
-    count = export(_store(), args.output, since=since, until=until)
-    print(f"wrote {count:,} records to {args.output}")
+    include = args.export_include_simulated or args.include_simulated
+    count = export(_store(), args.output, since=since, until=until, include_simulated=include)
+    if args.json or args.format == "json":
+        print_json({"path": args.output, "records": count})
+    else:
+        print(f"wrote {count:,} records to {args.output}")
     return OK
 
 

@@ -13,6 +13,7 @@ from router._decision import Decision
 def register(commands: Any) -> None:
     validate = commands.add_parser("validate", help="check a routes file and print its warnings")
     validate.add_argument("file", nargs="?", default=None, help="routes file (default: as --routes)")
+    validate.add_argument("--json", action="store_true", help="print the result and warnings as JSON")
     add_routes_option(validate)
     validate.set_defaults(handler=_validate)
 
@@ -50,6 +51,17 @@ def _validate(args: argparse.Namespace) -> int:
                 "routes.yaml gives none; its calls are recorded as unpriced and cost reports are "
                 "a lower bound"
             )
+    if args.json:
+        print_json(
+            {
+                "file": str(path),
+                "ok": True,
+                "models": len(config.models),
+                "rules": len(config.rules),
+                "warnings": warnings,
+            }
+        )
+        return OK
     for warning in warnings:
         print(f"warning: {warning}")
     print(f"{path}: OK ({len(config.models)} models, {len(config.rules)} rules, {len(warnings)} warnings)")

@@ -1,5 +1,6 @@
 """routes.yaml: its schema, its loader and the checks that span sections."""
 
+from router._config._checks import check_team
 from router._config._loader import lint_routes, load_routes, parse_routes, resolve_path, validate_routes
 from router._config._schema import (
     BUILTIN_FINDINGS,
@@ -17,6 +18,7 @@ __all__ = [
     "Policies",
     "RoutesConfig",
     "Rule",
+    "check_team",
     "lint_routes",
     "load_routes",
     "parse_routes",

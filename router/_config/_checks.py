@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from router._config._schema import RoutesConfig, Rule
+from router._levels import Sensitivity
 
 Path = tuple[str | int, ...]
 
@@ -31,6 +32,21 @@ def did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
     return f"known: {', '.join(choices)}" if choices else ""
 
 
+def check_team(config: RoutesConfig, team: str | None) -> None:
+    """Refuse a request's team that routes.yaml does not declare (when it declares ``teams``).
+
+    A misspelt team would otherwise dodge its budget and its rules without a word.
+    """
+    if team is None or config.teams is None or team in config.teams:
+        return
+    from router._errors import UsageError
+
+    raise UsageError(
+        f"unknown team {team!r}; {did_you_mean(team, list(config.teams))} "
+        f"(routes.yaml declares: {', '.join(config.teams)})"
+    )
+
+
 def errors(config: RoutesConfig) -> list[Problem]:
     """Everything that makes the file unusable."""
     return [
@@ -47,7 +63,7 @@ def errors(config: RoutesConfig) -> list[Problem]:
 
 def warnings(config: RoutesConfig) -> list[Problem]:
     """What loads but is probably a mistake."""
-    return [*_unreachable_rules(config), *_empty_capability_pools(config)]
+    return [*_unreachable_rules(config), *_empty_capability_pools(config), *_uncleared_pool_models(config)]
 
 
 def _duplicate_models(config: RoutesConfig) -> Iterator[Problem]:
@@ -174,3 +190,23 @@ def _capable(config: RoutesConfig, rule: Rule) -> bool:
     if rule.pool != "*" and any(name not in config.model_names for name in rule.pool):
         return True  # reported as an error already
     return any(set(rule.require) <= set(spec.capabilities) for spec in config.pool(rule))
+
+
+def _uncleared_pool_models(config: RoutesConfig) -> Iterator[Problem]:
+    # A pool member below the rule's level is never called for it: harmless (clearance is
+    # enforced at selection) but almost always a mistake in the file, or a false sense of fallback.
+    known = set(config.model_names)
+    for index, rule in enumerate(config.rules):
+        condition = rule.when.sensitivity if rule.when is not None else None
+        if condition is None or condition.at_least is None or rule.pool == "*":
+            continue
+        level = Sensitivity.parse(condition.at_least)
+        for position, name in enumerate(rule.pool):
+            spec = next((spec for spec in config.models if spec.name == name), None)
+            if name in known and spec is not None and Sensitivity.parse(spec.clearance) < level:
+                yield Problem(
+                    ("rules", index, "pool", position),
+                    f"rule {rule.name!r} takes tasks at least {level.label}, but model {name!r} in its "
+                    f"pool is cleared only for {Sensitivity.parse(spec.clearance).label}: it can never "
+                    "take them; remove it from the pool or raise its clearance",
+                )

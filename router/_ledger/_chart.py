@@ -1,6 +1,6 @@
 """Daily spend per model as a stacked bar chart (PNG, SVG or PDF by the file's suffix).
 
-matplotlib is imported only here, and only its object API is used (a
+matplotlib (the ``chart`` extra) is imported only here, and only its object API is used (a
 ``Figure`` with no pyplot): no global backend is switched, so drawing a chart
 from the SDK leaves an interactive session alone.
 """
@@ -27,11 +27,16 @@ class ChartSummary:
 
 
 def chart(
-    store: Store, path: Path | str, *, since: float | None = None, until: float | None = None
+    store: Store,
+    path: Path | str,
+    *,
+    since: float | None = None,
+    until: float | None = None,
+    include_simulated: bool = False,
 ) -> ChartSummary:
     """Draw daily spend per model over ``[since, until)`` into ``path``."""
     target = Path(path)
-    report = costs(store, since=since, until=until, by=("day", "model"))
+    report = costs(store, since=since, until=until, by=("day", "model"), include_simulated=include_simulated)
     if not report.rows:
         raise UsageError("no calls are recorded in that range, so there is nothing to draw")
     seen = sorted({row.group[0] for row in report.rows})
@@ -65,8 +70,15 @@ def _title(days: list[str], total: float, lower_bound: bool) -> str:
     return f"Daily spend per model, {span} (UTC): ${total:,.2f}{bound}"
 
 
+CHART_EXTRA = "pip install 'llm-router[chart]'"
+
+
 def _draw(target: Path, days: list[str], series: dict[str, dict[str, float]], title: str) -> None:
-    from matplotlib.figure import Figure
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        # A plain install has no matplotlib: charts are an extra, not a dependency of every user.
+        raise UsageError(f"drawing a chart needs matplotlib, which is not installed: {CHART_EXTRA}") from None
 
     figure = Figure(figsize=(max(6.0, min(0.45 * len(days) + 3, 18.0)), 5.0), layout="constrained")
     axes = figure.add_subplot()

@@ -1,9 +1,10 @@
 """Raw records out to CSV or JSON lines, for finance tools, and back.
 
 CSV has one column per ``CostRecord`` field, in field order: empty for
-``None``, ``true``/``false`` for flags, floats written exactly (``repr``)
+``None``, ``true``/``false`` for flags, floats in fixed point to 12
+decimals (no float noise such as ``0.0020486999999999997``: see ``_money``)
 and lists (``tags``, ``candidates``) as JSON arrays, so an export reads back
-as the same records.
+as the same records. Simulated calls are left out unless asked for.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from router._errors import UsageError
 from router._ledger._read import Reader
 from router._ledger._record import CostRecord
+from router._money import plain
 from router._state._store import Store
 
 FIELDS: tuple[str, ...] = tuple(CostRecord.model_fields)
@@ -26,11 +28,20 @@ _OPTIONAL = frozenset(
 )
 
 
-def export(store: Store, path: Path | str, *, since: float | None = None, until: float | None = None) -> int:
+def export(
+    store: Store,
+    path: Path | str,
+    *,
+    since: float | None = None,
+    until: float | None = None,
+    include_simulated: bool = False,
+) -> int:
     """Write the records of ``[since, until)`` to ``path`` (``.csv`` or ``.jsonl``), oldest first."""
     target = Path(path)
     kind = _kind(target)
-    records = sorted(_records(store, since, until), key=lambda record: (record["ts"], record["id"]))
+    spaces = [store.space(False), store.space(True)] if include_simulated else [store.space(False)]
+    found = [record for space in spaces for record in _records(space, since, until)]
+    records = sorted(found, key=lambda record: (record["ts"], record["id"]))
     try:
         with target.open("w", encoding="utf-8", newline="") as handle:
             if kind == "csv":
@@ -82,7 +93,7 @@ def _cell(name: str, value: Any) -> str:
         return json.dumps(list(value), ensure_ascii=False)
     if isinstance(value, bool):
         return "true" if value else "false"
-    return repr(value) if isinstance(value, float) else str(value)
+    return plain(value) if isinstance(value, float) else str(value)
 
 
 def _from_csv(row: dict[str, str]) -> dict[str, Any]:

@@ -12,6 +12,9 @@ idempotent script on the next successful write or by ``flush_spool()``.
 For two seconds after a failure records are spooled without trying Redis,
 so an unreachable host does not add its connect timeout to every call.
 
+A simulated call's record goes to the simulated key space (see ``Store.space``),
+so reports leave it out unless asked for it.
+
 With the embedded store (no Redis server) every new record is also appended
 to a journal file, which the first ledger, report or budget use in a process
 replays into the in-process store, so ``router costs`` after a demo run
@@ -193,10 +196,11 @@ class Ledger:
         A record's keys all live in its shard's slot, so each call runs on one
         Cluster node; the records of one call are written in one round trip.
         """
-        groups: dict[tuple[str, int], tuple[list[CostRecord], list[str | int]]] = {}
+        groups: dict[tuple[bool, str, int], tuple[list[CostRecord], list[str | int]]] = {}
         for record in records:
             day, cell = day_id(record.ts), cell_of(record)
-            group = groups.setdefault((day, shard_of(cell)), ([], [day, int(day_start(record.ts))]))
+            where = (record.simulated, day, shard_of(cell))
+            group = groups.setdefault(where, ([], [day, int(day_start(record.ts))]))
             group[0].append(record)
             group[1].extend(
                 [
@@ -214,14 +218,14 @@ class Ledger:
                 grouped,
                 (
                     [
-                        records_key(self.store, day, shard),
-                        totals_key(self.store, day, shard),
-                        days_key(self.store, shard),
+                        records_key(self.store.space(simulated), day, shard),
+                        totals_key(self.store.space(simulated), day, shard),
+                        days_key(self.store.space(simulated), shard),
                     ],
                     args,
                 ),
             )
-            for (day, shard), (grouped, args) in groups.items()
+            for (simulated, day, shard), (grouped, args) in groups.items()
         ]
 
     async def aclose(self) -> None:
@@ -422,6 +426,7 @@ def load_journal(store: Store, path: Path | None = None) -> int:
     if not store.embedded:
         return 0
     journal = (path or router_home() / "ledger.jsonl").resolve()
+    store = store.real  # one journal holds both key spaces' records
     client = store.sync()
     with _journal_lock:
         # The marker lives in the in-process store itself, so a fresh store is reloaded.
@@ -439,12 +444,12 @@ def _bulk_write(store: Store, records: Sequence[CostRecord]) -> None:
     embedded server; a journal of a few thousand records would slow every CLI start.
     """
     client = store.sync()
-    by_day: dict[tuple[str, int], dict[str, CostRecord]] = {}
+    by_day: dict[tuple[bool, str, int], dict[str, CostRecord]] = {}
     for record in records:
-        where = (day_id(record.ts), shard_of(cell_of(record)))
+        where = (record.simulated, day_id(record.ts), shard_of(cell_of(record)))
         by_day.setdefault(where, {}).setdefault(record.id, record)
-    for (day, shard), fresh in by_day.items():
-        _write_day(client, store, day, shard, list(fresh.values()))
+    for (simulated, day, shard), fresh in by_day.items():
+        _write_day(client, store.space(simulated), day, shard, list(fresh.values()))
 
 
 def _write_day(client: Any, store: Store, day: str, shard: int, records: Sequence[CostRecord]) -> None:

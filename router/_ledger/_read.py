@@ -87,15 +87,20 @@ def find_records(
     request_id: str | None = None,
     job_id: str | None = None,
 ) -> list[CostRecord]:
-    """Records of ``[since, until)``, optionally of one request or batch job, oldest first."""
+    """Records of ``[since, until)``, optionally of one request or batch job, oldest first.
+
+    Both key spaces are read: real and simulated records alike.
+    """
     owner = request_id if request_id is not None else job_id
     prefix = None if owner is None else f"{owner}:"
-    with Reader(store) as reader:
-        found = [
-            CostRecord.model_validate(raw)
-            for day in reader.days(since, until)
-            for raw in reader.records(day, since, until, id_prefix=prefix)
-        ]
+    found: list[CostRecord] = []
+    for space in (store.space(False), store.space(True)):  # a job or request is real or simulated
+        with Reader(space) as reader:
+            found.extend(
+                CostRecord.model_validate(raw)
+                for day in reader.days(since, until)
+                for raw in reader.records(day, since, until, id_prefix=prefix)
+            )
     # The id prefix narrows the scan; the fields decide (a request id may prefix another's).
     if request_id is not None:
         found = [record for record in found if record.request_id == request_id]

@@ -4,8 +4,12 @@ A report grouped by any of day, model, provider, team, rule and tag, and
 filtered (if at all) on model, provider, team, rule or tag, comes from the
 running totals: one hash of cells per day, however many records. Whole days
 come from the totals and the partial days at either end of an exact time
-range (``--since 24h``) from their records. A filter on another field
-(outcome, language, ...) reads the records.
+range (``--since 24h``) from their records. A filter or a grouping on another
+field (job, outcome, language, ...) reads the records.
+
+Simulated calls live in their own key space (``Store.space``) and are left
+out unless ``include_simulated`` (or a ``simulated`` filter) asks for them;
+a report says how many it left out, and how much of it is simulated.
 """
 
 from __future__ import annotations
@@ -39,13 +43,25 @@ __all__ = [
     "savings",
 ]
 
-GROUP_BY: tuple[str, ...] = ("model", "day", "team", "rule", "provider", "tag")
+GROUP_BY: tuple[str, ...] = (
+    "model",
+    "day",
+    "team",
+    "rule",
+    "provider",
+    "tag",
+    "job",
+    "outcome",
+    "language",
+    "sensitivity",
+)
 FILTERS: tuple[str, ...] = (
     "model",
     "provider",
     "team",
     "rule",
     "tag",
+    "job",
     "outcome",
     "deployment",
     "language",
@@ -53,6 +69,8 @@ FILTERS: tuple[str, ...] = (
     "simulated",
     "fallback",
 )
+_FIELDS = {"job": "job_id"}
+"""Report dimensions whose record field has another name."""
 Source = Literal["auto", "totals", "records"]
 Filters = Mapping[str, str | Sequence[str]]
 
@@ -86,6 +104,13 @@ class CostReport(_Frozen):
     source: Literal["totals", "records", "totals+records"]
     """Where the numbers came from: the running totals, the records, or both (partial days)."""
     unpriced_calls: int
+    simulated_calls: int = 0
+    """Calls of this report answered by the simulated provider (only with ``include_simulated``)."""
+    simulated_usd: float = 0.0
+    """Their (catalogue-priced, never billed) cost, part of the total."""
+    simulated_left_out_calls: int = 0
+    """Simulated calls in range that match the filters but were left out (no ``include_simulated``)."""
+    simulated_left_out_usd: float = 0.0
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -133,6 +158,9 @@ class _Sums:
         self.ct += ct
         self.unpriced += unpriced
 
+    def merge(self, other: _Sums) -> None:
+        self.add(other.calls, other.pt, other.ct, other.unpriced, other.usd)
+
     def add_record(self, record: Mapping[str, Any]) -> None:
         self.usd += record["cost_usd"]
         self.calls += 1
@@ -164,38 +192,97 @@ def costs(
     by: Sequence[str] = ("model",),
     filters: Filters | None = None,
     source: Source = "auto",
+    include_simulated: bool = False,
 ) -> CostReport:
-    """Spend, calls and tokens per group over ``[since, until)`` (Unix times; None is open)."""
+    """Spend, calls and tokens per group over ``[since, until)`` (Unix times; None is open).
+
+    Simulated calls count only with ``include_simulated`` or a ``simulated`` filter.
+    """
     dims = _dimensions(by)
     wanted = _filters(filters)
-    from_totals = set(wanted) <= set(CELL_DIMENSIONS)
+    shown, hidden = _spaces(store, wanted.pop("simulated", None), include_simulated)
+    from_totals = set(wanted) <= set(CELL_DIMENSIONS) and set(dims) <= {*CELL_DIMENSIONS, "day"}
     if source == "totals" and not from_totals:
         raise UsageError(
-            f"the running totals can be filtered on {', '.join(CELL_DIMENSIONS)} only; use the records"
+            f"the running totals can be filtered on {', '.join(CELL_DIMENSIONS)} only (and grouped by "
+            "them and day); use the records"
         )
-    use_totals = from_totals and source != "records"
-    groups: dict[tuple[str, ...], _Sums] = {}
-    total = _Sums()
-    with Reader(store) as reader:
-        days = reader.days(since, until)
-        whole = [day for day in days if use_totals and _whole(day, since, until)]
-        partial = [day for day in days if day not in whole]
-        _add_totals(reader.totals(whole), whole, dims, wanted, groups, total)
-        for day in partial:
-            _add_records(reader.records(day, since, until), day, dims, wanted, groups, total)
-    kind: Literal["totals", "records", "totals+records"] = (
-        "totals+records" if whole and partial else "totals" if use_totals and not partial else "records"
-    )
-    rows = tuple(sums.row(group, total.usd) for group, sums in groups.items())
+    scan = _Scan(since, until, dims, wanted, use_totals=from_totals and source != "records")
+    total, simulated, left_out = _Sums(), _Sums(), _Sums()
+    for space in shown:
+        part = scan.run(space, scan.groups)
+        total.merge(part)
+        if space.simulated:
+            simulated.merge(part)
+    for space in hidden:
+        left_out.merge(scan.run(space, {}))
+    rows = tuple(sums.row(group, total.usd) for group, sums in scan.groups.items())
     return CostReport(
         by=dims,
         since=since,
         until=until,
         rows=_ordered(rows, dims),
         total=total.row((), total.usd),
-        source=kind,
+        source=scan.source(),
         unpriced_calls=total.unpriced,
+        simulated_calls=simulated.calls,
+        simulated_usd=simulated.usd,
+        simulated_left_out_calls=left_out.calls,
+        simulated_left_out_usd=left_out.usd,
     )
+
+
+def _spaces(
+    store: Store, simulated: frozenset[str] | None, include_simulated: bool
+) -> tuple[list[Store], list[Store]]:
+    """The key spaces a report reads, and the ones it leaves out (to say what it left out)."""
+    real, sim = store.space(False), store.space(True)
+    if simulated is not None:
+        unknown = simulated - {"true", "false"}
+        if unknown:
+            raise UsageError(f"simulated is true or false, not {', '.join(sorted(unknown))}")
+        return [space for space in (real, sim) if _text(space.simulated) in simulated], []
+    return ([real, sim], []) if include_simulated else ([real], [sim])
+
+
+class _Scan:
+    """One report's reading of a key space: whole days from totals, partial days from records."""
+
+    def __init__(
+        self,
+        since: float | None,
+        until: float | None,
+        dims: tuple[str, ...],
+        wanted: Mapping[str, frozenset[str]],
+        *,
+        use_totals: bool,
+    ) -> None:
+        self.since, self.until, self.dims, self.wanted = since, until, dims, wanted
+        self.use_totals = use_totals
+        self.groups: dict[tuple[str, ...], _Sums] = {}
+        self._kinds: set[str] = set()
+
+    def run(self, space: Store, groups: dict[tuple[str, ...], _Sums]) -> _Sums:
+        total = _Sums()
+        with Reader(space) as reader:
+            days = reader.days(self.since, self.until)
+            whole = [day for day in days if self.use_totals and _whole(day, self.since, self.until)]
+            partial = [day for day in days if day not in whole]
+            _add_totals(reader.totals(whole), whole, self.dims, self.wanted, groups, total)
+            for day in partial:
+                records = reader.records(day, self.since, self.until)
+                _add_records(records, day, self.dims, self.wanted, groups, total)
+        if groups is self.groups:
+            self._kinds |= {"totals"} if whole else set()
+            self._kinds |= {"records"} if partial else set()
+        return total
+
+    def source(self) -> Literal["totals", "records", "totals+records"]:
+        if self._kinds == {"totals", "records"}:
+            return "totals+records"
+        if self._kinds == {"records"} or (not self._kinds and not self.use_totals):
+            return "records"
+        return "totals"
 
 
 def _dimensions(by: Sequence[str] | str) -> tuple[str, ...]:
@@ -293,7 +380,7 @@ def _matches(record: Mapping[str, Any], wanted: Mapping[str, frozenset[str]]) ->
         if name == "tag":
             if allowed.isdisjoint(record["tags"] or ("",)):
                 return False
-        elif _text(record.get(name)) not in allowed:
+        elif _text(record.get(_FIELDS.get(name, name))) not in allowed:
             return False
     return True
 
@@ -304,7 +391,7 @@ def _group_keys(record: Mapping[str, Any], day: str, dims: tuple[str, ...]) -> I
         if dim == "tag":
             values: Sequence[str] = tuple(dict.fromkeys(record["tags"] or ("",)))
         else:
-            values = (day if dim == "day" else _text(record[dim]),)
+            values = (day if dim == "day" else _text(record.get(_FIELDS.get(dim, dim))),)
         keys = [(*key, value) for key in keys for value in values]
     yield from keys
 
@@ -335,27 +422,30 @@ def savings(
     until: float | None = None,
     baseline: str | None = None,
     filters: Filters | None = None,
+    include_simulated: bool = False,
 ) -> SavingsReport:
     """What the same calls would have cost on ``baseline`` (default: each call's priciest candidate)."""
     prices = _Prices(config)
     if baseline is not None:
         prices.check_baseline(baseline)
     wanted = _filters(filters)
+    shown, _ = _spaces(store, wanted.pop("simulated", None), include_simulated)
     rows: dict[str, list[float]] = {}
     skipped = 0
-    with Reader(store) as reader:
-        for day in reader.days(since, until):
-            for record in reader.records(day, since, until):
-                if wanted and not _matches(record, wanted):
-                    continue
-                cost = _baseline_cost(record, baseline, prices)
-                if cost is None:
-                    skipped += 1
-                    continue
-                row = rows.setdefault(record["model"], [0, 0.0, 0.0])
-                row[0] += 1
-                row[1] += record["cost_usd"]
-                row[2] += cost
+    for space in shown:
+        with Reader(space) as reader:
+            for day in reader.days(since, until):
+                for record in reader.records(day, since, until):
+                    if wanted and not _matches(record, wanted):
+                        continue
+                    cost = _baseline_cost(record, baseline, prices)
+                    if cost is None:
+                        skipped += 1
+                        continue
+                    row = rows.setdefault(record["model"], [0, 0.0, 0.0])
+                    row[0] += 1
+                    row[1] += record["cost_usd"]
+                    row[2] += cost
     return _savings_report(rows, skipped, baseline, since, until)
 
 

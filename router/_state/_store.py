@@ -13,13 +13,19 @@ so the same code runs on one server and on a Cluster.
 
 Connections time out quickly so an unreachable Redis is a clear
 ``StoreUnavailable`` error, never a hang.
+
+Simulated traffic (``ROUTER_SIMULATE``, the embedded demo) keeps its own key
+space, ``<prefix>:sim:...``, on the same server: its circuits, rate limits,
+budgets and ledger never touch the real ones, so a demo can neither park a
+model nor spend from a real budget. ``Store.space(simulated=True)`` is the one
+place that decides it.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
@@ -34,6 +40,7 @@ from router._errors import ConfigError, StoreUnavailable
 URL_ENV = "ROUTER_REDIS_URL"
 CLUSTER_SCHEMES = {"redis+cluster": "redis", "rediss+cluster": "rediss"}
 """URL schemes that name a Redis Cluster, and the scheme redis-py's cluster client takes for each."""
+SIMULATED_SPACE = "sim"
 
 
 @dataclass(frozen=True)
@@ -92,17 +99,45 @@ class Store:
     def __init__(self, settings: StoreSettings | None = None) -> None:
         self.settings = settings or StoreSettings.from_env()
         self._sync: redis.Redis | None = None
+        self._real: Store | None = None
+        self._simulated: Store | None = None
 
     @property
     def embedded(self) -> bool:
         return self.settings.embedded
+
+    @property
+    def simulated(self) -> bool:
+        """True for the key space of simulated traffic."""
+        return self._real is not None
+
+    @property
+    def real(self) -> Store:
+        """The key space of real traffic (this store unless it is the simulated view)."""
+        return self._real or self
+
+    def space(self, simulated: bool) -> Store:
+        """The store whose keys hold simulated traffic's state (``simulated=True``) or real traffic's.
+
+        Both views share one connection; only the key prefix differs.
+        """
+        base = self.real
+        if not simulated:
+            return base
+        if base._simulated is None:
+            view = Store(replace(base.settings, prefix=f"{base.settings.prefix}:{SIMULATED_SPACE}"))
+            view._real = base
+            base._simulated = view
+        return base._simulated
 
     def key(self, *parts: str) -> str:
         """A namespaced key: ``router:<part>:<part>``."""
         return ":".join((self.settings.prefix, *parts))
 
     def sync(self) -> redis.Redis:
-        """The synchronous client (created once)."""
+        """The synchronous client (created once, shared with the other key space)."""
+        if self._real is not None:
+            return self._real.sync()
         if self._sync is None:
             self._sync = _embedded_sync() if self.embedded else self._real_sync()
         return self._sync

@@ -119,15 +119,10 @@ def write_jsonl(path: Path, lines: list[Mapping[str, Any] | str]) -> Path:
 
 
 def ledger_records(store: Store, job_id: str) -> list[dict[str, Any]]:
-    """Every ledger record of a job, across days."""
-    client = store.sync()
-    found: list[dict[str, Any]] = []
-    for key in client.scan_iter(match=store.key("ledger", "*", "rec", "*")):
-        for value in client.hvals(key):
-            record = json.loads(value)
-            if record.get("job_id") == job_id:
-                found.append(record)
-    return found
+    """Every ledger record of a job, across days and key spaces (a simulated job's are apart)."""
+    from router._ledger._read import find_records
+
+    return [record.model_dump(mode="json") for record in find_records(store, job_id=job_id)]
 
 
 Check = Callable[[], bool]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,20 +49,50 @@ def written(store: Store, make_record: RecordFactory) -> list[CostRecord]:
     return records
 
 
-@pytest.mark.parametrize("suffix", ["csv", "jsonl"])
-def test_an_export_reads_back_as_the_same_records(
-    store: Store, written: list[CostRecord], tmp_path: Path, suffix: str
+def _to_12_decimals(record: CostRecord) -> CostRecord:
+    floats = {name: round(value, 12) for name, value in record if isinstance(value, float)}
+    return record.model_copy(update=floats)
+
+
+def test_a_jsonl_export_reads_back_as_the_same_records(
+    store: Store, written: list[CostRecord], tmp_path: Path
 ) -> None:
-    path = tmp_path / f"ledger.{suffix}"
-    assert export(store, path) == len(written)
+    path = tmp_path / "ledger.jsonl"
+    assert export(store, path, include_simulated=True) == len(written)
     assert read_export(path) == written
+
+
+def test_a_csv_export_reads_back_as_the_same_records_to_12_decimals_of_a_dollar(
+    store: Store, written: list[CostRecord], tmp_path: Path
+) -> None:
+    path = tmp_path / "ledger.csv"
+    assert export(store, path, include_simulated=True) == len(written)
+    assert read_export(path) == [_to_12_decimals(record) for record in written]
+
+
+def test_money_in_a_csv_export_has_no_float_noise(
+    store: Store, written: list[CostRecord], tmp_path: Path
+) -> None:
+    path = tmp_path / "ledger.csv"
+    export(store, path)
+    text = path.read_text()
+    assert "0.30000000000000004" not in text
+    assert ",0.3," in text
+
+
+def test_an_export_leaves_simulated_calls_out_unless_asked(
+    store: Store, written: list[CostRecord], tmp_path: Path
+) -> None:
+    path = tmp_path / "ledger.jsonl"
+    assert export(store, path) == 2
+    assert all(not record.simulated for record in read_export(path))
 
 
 def test_an_export_holds_only_the_records_in_its_range_oldest_first(
     store: Store, written: list[CostRecord], tmp_path: Path
 ) -> None:
     path = tmp_path / "ledger.csv"
-    assert export(store, path, since=START + DAY, until=START + 3 * DAY) == 2
+    assert export(store, path, since=START + DAY, until=START + 3 * DAY, include_simulated=True) == 2
     assert [record.id for record in read_export(path)] == [written[1].id, written[2].id]
 
 
@@ -82,7 +113,7 @@ def test_an_export_to_an_unknown_format_is_a_usage_error(store: Store, tmp_path:
 def test_the_chart_is_a_png_of_daily_spend_per_model(
     store: Store, written: list[CostRecord], tmp_path: Path
 ) -> None:
-    summary = chart(store, tmp_path / "spend.png")
+    summary = chart(store, tmp_path / "spend.png", include_simulated=True)
     assert (summary.days, summary.models) == (3, 2)
     assert (tmp_path / "spend.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -90,3 +121,12 @@ def test_the_chart_is_a_png_of_daily_spend_per_model(
 def test_a_chart_of_an_empty_range_is_a_usage_error(store: Store, tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="nothing to draw"):
         chart(store, tmp_path / "spend.png")
+
+
+def test_a_chart_without_matplotlib_names_the_extra_to_install(
+    store: Store, written: list[CostRecord], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # what a plain install has
+    with pytest.raises(UsageError, match=r"llm-router\[chart\]"):
+        chart(store, tmp_path / "spend.png")
+    assert not (tmp_path / "spend.png").exists()

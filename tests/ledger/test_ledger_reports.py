@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
 import pytest
+import redis
 
 from router._config._schema import RoutesConfig
 from router._errors import UsageError
@@ -210,6 +212,80 @@ def test_a_report_that_cannot_be_made_is_a_usage_error(
 ) -> None:
     with pytest.raises(UsageError, match=message):
         costs(store, **kwargs)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- simulated calls
+
+
+@pytest.fixture
+def mixed(store: Store, make_record: RecordFactory) -> list[CostRecord]:
+    """Two real calls and three simulated ones (one of them in a batch job)."""
+    records = [
+        make_record(cost_usd=0.25),
+        make_record(cost_usd=0.5, model="mistral-small", provider="mistral"),
+        make_record(cost_usd=0.001, simulated=True),
+        make_record(cost_usd=0.002, simulated=True, job_id="job-1", custom_id="a"),
+        make_record(cost_usd=0.004, simulated=True, job_id="job-1", custom_id="b", outcome="error"),
+    ]
+    ledger = Ledger(store)
+    for record in records:
+        ledger.record(record)
+    return records
+
+
+def test_a_report_leaves_simulated_calls_out_by_default_and_says_so(
+    store: Store, mixed: list[CostRecord]
+) -> None:
+    report = costs(store, by=("model",))
+    assert (report.total.calls, report.total.spend_usd) == (2, 0.75)
+    assert (report.simulated_calls, report.simulated_left_out_calls) == (0, 3)
+    assert report.simulated_left_out_usd == pytest.approx(0.007)
+
+
+def test_include_simulated_counts_simulated_calls_and_says_how_much_they_are(
+    store: Store, mixed: list[CostRecord]
+) -> None:
+    report = costs(store, by=("model",), include_simulated=True)
+    assert report.total.calls == 5
+    assert (report.simulated_calls, report.simulated_left_out_calls) == (3, 0)
+    assert report.simulated_usd == pytest.approx(0.007)
+
+
+@pytest.mark.parametrize(("value", "calls"), [("true", 3), ("false", 2)])
+def test_a_simulated_filter_picks_the_key_space(
+    store: Store, mixed: list[CostRecord], value: str, calls: int
+) -> None:
+    assert costs(store, filters={"simulated": value}).total.calls == calls
+
+
+def test_simulated_records_live_in_their_own_key_space(
+    store: Store, mixed: list[CostRecord], raw: redis.Redis
+) -> None:
+    simulated = {key.decode() for key in raw.scan_iter("router:sim:ledger:*:rec:*")}
+    assert simulated
+    for key in simulated:
+        assert all(json.loads(value)["simulated"] for value in raw.hvals(key))
+    for key in raw.scan_iter("router:ledger:*:rec:*"):
+        assert not any(json.loads(value)["simulated"] for value in raw.hvals(key))
+
+
+def test_a_report_of_one_job_sees_its_simulated_calls(store: Store, mixed: list[CostRecord]) -> None:
+    report = costs(store, by=("outcome",), filters={"job": "job-1"}, include_simulated=True)
+    assert {row.group: row.calls for row in report.rows} == {("ok",): 1, ("error",): 1}
+    assert report.total.spend_usd == pytest.approx(0.006)
+
+
+@pytest.mark.parametrize("dim", ["job", "outcome", "language", "sensitivity"])
+def test_a_report_groups_by_record_fields_from_the_records(
+    store: Store, written: list[CostRecord], dim: str
+) -> None:
+    report = costs(store, by=(dim,))
+    assert report.source == "records"
+    field = "job_id" if dim == "job" else dim
+    wanted: dict[tuple[str, ...], int] = defaultdict(int)
+    for record in written:
+        wanted[(str(getattr(record, field) or ""),)] += 1
+    assert {row.group: row.calls for row in report.rows} == wanted
 
 
 # --------------------------------------------------------------------------- savings

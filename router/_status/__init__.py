@@ -1,0 +1,1 @@
+"""What ``router status`` shows: circuits, rate-limit headroom, budgets, workers, queue depth."""
