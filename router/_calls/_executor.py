@@ -425,7 +425,10 @@ def _log_fallback(state: CallState, failed: Candidate, rest: tuple[Candidate, ..
 
 
 def _log_failed(state: CallState, error: CallError) -> None:
-    log.warning(
+    # Every model only skipped (no rate-limit slot, open circuit): nothing was sent, and a
+    # caller with time (a batch item) waits and tries again, so it is not yet worth a warning.
+    skipped = bool(state.attempts) and all(a.outcome == "skipped" for a in state.attempts)
+    (log.info if skipped else log.warning)(
         "call.failed",
         request_id=state.request_id,
         error_type=type(error).__name__,

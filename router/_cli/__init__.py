@@ -50,7 +50,8 @@ class _Version(argparse.Action):
             number = version("llm-router")
         except PackageNotFoundError:  # pragma: no cover - run from a checkout that is not installed
             number = "unknown (not installed)"
-        parser.exit(message=f"router {number}\n")
+        print(f"router {number}")
+        parser.exit()
 
 
 def _accept_global_options(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
