@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from router._batch import BatchJob, JobStatus
     from router._ledger._reports import CostReport, CostRow, SavingsReport, SavingsRow
     from router._state._budgets import BudgetStatus
+    from router._status._snapshot import StatusSnapshot
 
 # Report types live beside the Redis client; load them on first use so that
 # ``import router`` (and ``router route``) stays free of it.
@@ -58,6 +59,7 @@ _LAZY = {
     "CostRow": "router._ledger._reports",
     "SavingsReport": "router._ledger._reports",
     "SavingsRow": "router._ledger._reports",
+    "StatusSnapshot": "router._status._snapshot",
 }
 
 
@@ -106,6 +108,7 @@ __all__ = [
     "SavingsRow",
     "Sensitivity",
     "Signals",
+    "StatusSnapshot",
     "StoreUnavailable",
     "Usage",
     "UsageError",

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from router._ledger._reports import CostReport, SavingsReport
     from router._state._budgets import BudgetStatus
     from router._state._store import Store
+    from router._status._snapshot import StatusSnapshot
 
 TimeBound = float | str | None
 """A Unix time, or text such as ``7d``, ``24h``, ``2026-11-01`` or an ISO datetime."""
@@ -159,6 +160,16 @@ class _Base:
         self._reading()
         return BudgetGuard(self.store, self.config.policies.budgets).status()
 
+    def status(self, *, simulated: bool = False) -> StatusSnapshot:
+        """Circuits (and why), rate-limit headroom, budgets, live workers and queue depth, from Redis.
+
+        ``simulated=True`` reads the simulated key space instead.
+        """
+        from router._status._snapshot import snapshot
+
+        self._reading()
+        return snapshot(self.store, self.config, simulated=simulated)
+
     def _reading(self) -> None:
         """Called before a report reads the ledger (the sync client flushes its calls first)."""
 
@@ -230,6 +241,13 @@ class Client(_Base):
         if "runtime" in self.__dict__:
             self._loop.run(self.runtime.drain())
 
+    def reset_circuit(self, model: str, *, simulated: bool = False) -> bool:
+        """Close a parked or open model's circuit for every process; True if it was not closed."""
+        from router._status._snapshot import areset_circuit
+
+        reset: bool = self._loop.run(areset_circuit(self.store, self.config, model, simulated=simulated))
+        return reset
+
     def close(self) -> None:
         """Flush, then stop the client's event loop."""
         self._finalizer()
@@ -282,6 +300,12 @@ class AsyncClient(_Base):
         """
         if "runtime" in self.__dict__:
             await self.runtime.drain()
+
+    async def reset_circuit(self, model: str, *, simulated: bool = False) -> bool:
+        """Close a parked or open model's circuit for every process; True if it was not closed."""
+        from router._status._snapshot import areset_circuit
+
+        return await areset_circuit(self.store, self.config, model, simulated=simulated)
 
     async def aclose(self) -> None:
         await self.flush()

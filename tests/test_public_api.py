@@ -15,7 +15,7 @@ EXPECTED = {
     "CostRow", "DeadlineExceeded", "Decision", "Excluded", "FindingSummary", "JobNotFound", "JobStatus",
     "NoModelFits", "ProviderError", "ProviderTimeout", "ProviderUnavailable", "RateLimited",
     "RouterError", "RoutesConfig", "SavingsReport", "SavingsRow", "Sensitivity", "Signals",
-    "StoreUnavailable", "Usage", "UsageError", "__version__", "load_routes",
+    "StatusSnapshot", "StoreUnavailable", "Usage", "UsageError", "__version__", "load_routes",
 }  # fmt: skip
 
 

@@ -5,6 +5,7 @@
     half-open ──(a success)──▶ closed, counts reset
     half-open ──(a failure)──▶ open for another cooldown_s
     any ──park(seconds, reason)──▶ open for at least ``seconds``
+    any ──reset()──▶ closed (an operator's ``router reset circuit MODEL``)
 
 The state lives in Redis and every transition is one Lua script, timed by
 Redis's clock, so concurrent callers in different processes cannot both read
@@ -29,7 +30,7 @@ import structlog
 
 from router._config._schema import CircuitBreakerPolicy
 from router._state._loop_clients import LoopClients
-from router._state._store import Store
+from router._state._store import STORE_ERRORS, Store
 
 __all__ = ["CircuitBreaker", "CircuitState"]
 
@@ -219,6 +220,22 @@ class CircuitBreaker:
             return CircuitState(model, "closed", int(recent), None, None)
         state: Literal["open", "half_open"] = "open" if now_us < until_us else "half_open"
         return CircuitState(model, state, int(failures), until_us / 1_000_000, _text(reason) or None)
+
+    async def reset(self, model: str) -> bool:
+        """Close the circuit now, whatever opened or parked it; True if it was not closed.
+
+        For an operator who fixed the cause (``router reset circuit MODEL``).
+        """
+        self._probing.discard(model)
+        self._closed_until.pop(model, None)
+        client = self._scripts.client()
+        try:
+            async with self._scripts.deadline():
+                removed = int(await client.delete(*self._keys(model)))
+        except (*STORE_ERRORS, TimeoutError) as exc:
+            raise self._store.unavailable(exc) from None
+        _log.warning("circuit.reset", model=model, was_open=bool(removed))
+        return bool(removed)
 
     async def aclose(self) -> None:
         """Close this event loop's Redis connections."""

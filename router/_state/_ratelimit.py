@@ -38,7 +38,7 @@ from router._state._store import Store
 if TYPE_CHECKING:
     from router._config._schema import ModelSpec
 
-__all__ = ["SLOT_LUA", "Limits", "RateLimiter", "SlotUnavailable", "patiently", "wait_s"]
+__all__ = ["SLOT_LUA", "Headroom", "Limits", "RateLimiter", "SlotUnavailable", "patiently", "wait_s"]
 
 _MINUTE_US = 60_000_000
 _JITTER_US = 1_000_000
@@ -152,6 +152,17 @@ def bucket_args(limit: int, burst: int, cost: int) -> tuple[int, int, int]:
     return interval, burst * interval, cost
 
 
+@dataclass(frozen=True)
+class Headroom:
+    """One bucket now: its per-minute limit, its burst, and how much of the burst is free."""
+
+    bucket: str
+    """``requests`` or ``tokens``."""
+    per_minute: int
+    burst: int
+    available: int
+
+
 class RateLimiter:
     """Admits calls to a model within its ``rpm`` and ``tpm``, across every process."""
 
@@ -192,6 +203,26 @@ class RateLimiter:
             raise ValueError(f"tokens must not be negative, got {tokens}")
         keys, args = self._buckets(model, limits, tokens)
         return Part(keys, args) if keys else ABSENT
+
+    def headroom(self, model: str, limits: Limits) -> list[Headroom]:
+        """What each of the model's buckets admits at once right now (for ``router status``)."""
+        keys, args = self._buckets(model, limits, 1)
+        if not keys:
+            return []
+        client = self._store.sync()
+        seconds, micros = client.time()
+        now = int(seconds) * 1_000_000 + int(micros)
+        stored: list[bytes | str | None] = client.mget(keys)
+        names = [name for name, limit in (("requests", limits.rpm), ("tokens", limits.tpm)) if limit]
+        found = []
+        for i, (name, tat) in enumerate(zip(names, stored, strict=True)):
+            interval, tolerance = args[1 + 3 * i], args[2 + 3 * i]
+            backlog = max(int(tat or 0) - now, 0)
+            limit = limits.rpm if name == "requests" else limits.tpm
+            assert limit is not None
+            burst = tolerance // interval
+            found.append(Headroom(name, limit, burst, max(0, (tolerance - backlog) // interval)))
+        return found
 
     def _buckets(self, model: str, limits: Limits, tokens: int) -> tuple[list[str], list[int]]:
         keys: list[str] = []

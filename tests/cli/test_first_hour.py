@@ -29,10 +29,16 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "home"
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
+def run(home: Path, *args: str) -> tuple[int, str, str]:
+    """The CLI in a subprocess: its logging set-up must not outlive the test in this process."""
+    done = subprocess.run(
+        [sys.executable, "-m", "router._cli", *args],
+        env=_env(home),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return done.returncode, done.stdout, done.stderr
 
 
 def test_router_version_prints_the_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -56,37 +62,33 @@ def test_router_version_prints_the_installed_version(capsys: pytest.CaptureFixtu
     ],
     ids=["validate", "costs", "costs-by", "savings", "budgets", "batch-list"],
 )
-def test_every_command_that_prints_takes_json(capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
-    code, out, err = run(capsys, *args)
+def test_every_command_that_prints_takes_json(home: Path, args: list[str]) -> None:
+    code, out, err = run(home, *args)
     assert code == 0, err
     json.loads(out)
 
 
 def test_costs_export_takes_json_and_a_missing_directory_is_an_error_message(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    home: Path, tmp_path: Path
 ) -> None:
-    code, out, _ = run(capsys, "costs", "export", "-o", str(tmp_path / "r.csv"), "--json")
+    code, out, _ = run(home, "costs", "export", "-o", str(tmp_path / "r.csv"), "--json")
     assert (code, json.loads(out)["records"]) == (0, 0)
-    code, _, err = run(capsys, "costs", "export", "-o", str(tmp_path / "missing" / "r.csv"))
+    code, _, err = run(home, "costs", "export", "-o", str(tmp_path / "missing" / "r.csv"))
     assert code == 2
     assert "router: error: cannot write" in err
 
 
 @pytest.mark.parametrize("command", ["route", "complete"])
-def test_an_unknown_team_is_refused_with_did_you_mean_by_the_cli(
-    capsys: pytest.CaptureFixture[str], command: str
-) -> None:
-    code, _, err = run(capsys, command, "--routes", str(ROUTES), "--team", "reserch", "hello")
+def test_an_unknown_team_is_refused_with_did_you_mean_by_the_cli(home: Path, command: str) -> None:
+    code, _, err = run(home, command, "--routes", str(ROUTES), "--team", "reserch", "hello")
     assert code == 2
     assert "unknown team 'reserch'; did you mean 'research'?" in err
 
 
-def test_an_unknown_team_is_refused_with_did_you_mean_by_batch_submit(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_an_unknown_team_is_refused_with_did_you_mean_by_batch_submit(home: Path, tmp_path: Path) -> None:
     items = tmp_path / "in.jsonl"
     items.write_text('{"prompt": "hi"}\n')
-    code, _, err = run(capsys, "batch", "submit", str(items), "--routes", str(ROUTES), "--team", "suport")
+    code, _, err = run(home, "batch", "submit", str(items), "--routes", str(ROUTES), "--team", "suport")
     assert code == 2
     assert "did you mean 'support'?" in err
 
