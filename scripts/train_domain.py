@@ -2,7 +2,8 @@
 
     .venv/bin/python scripts/train_domain.py                       # the shipped weights
     .venv/bin/python scripts/train_domain.py --hold-out gsm8k --hold-out human_eval \\
-        --hold-out mmlu --hold-out trivia_qa -o /tmp/domain-heldout.npz
+        --hold-out mmlu --hold-out trivia_qa -o /tmp/domain-heldout.npz \\
+        --routes-out /tmp/routes-domain-heldout.yaml
 
 Training data: LLMRouter's ``default_query_train.jsonl`` (5,616 questions of
 14 tasks) from ``--data`` (default ``../shared/data``), minus every question
@@ -13,6 +14,9 @@ training altogether, to measure how the classifier does on a task it has
 never seen. The model is a softmax regression over presence features (see
 ``router/_signals/_domain.py``), fitted with full-batch Adam and an L2
 penalty, then pruned to the features that carry weight and refitted.
+
+``--routes-out FILE`` writes a copy of ``examples/routes-domain.yaml`` whose
+domain signal reads the new weights, for ``router eval --routes FILE``.
 
 It prints the accuracy per task on the query test file (tasks held out are
 marked), the size of the weights and the prediction time.
@@ -171,6 +175,16 @@ def timing(model: DomainClassifier, texts: Sequence[str]) -> None:
     print(f"prediction: {mean_us:.0f} µs per prompt (mean over {len(sample)} test prompts)")
 
 
+def write_routes(weights: Path, target: Path) -> None:
+    example = Path(__file__).resolve().parents[1] / "examples" / "routes-domain.yaml"
+    source = example.read_text(encoding="utf-8")
+    enabled = "  domain:\n    enabled: true\n"
+    if enabled not in source:
+        raise SystemExit("examples/routes-domain.yaml no longer enables the domain signal as expected")
+    with_weights = source.replace(enabled, f"{enabled}    weights: {weights.resolve()}\n")
+    target.write_text(with_weights, encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -180,6 +194,7 @@ def main() -> int:
         "--hold-out", action="append", default=[], choices=sorted(DOMAINS), help="task to leave out"
     )
     parser.add_argument("-o", "--output", type=Path, default=WEIGHTS)
+    parser.add_argument("--routes-out", type=Path, default=None, help="routes file using these")
     parser.add_argument("--min-count", type=int, default=2, help="documents a feature must appear in")
     parser.add_argument("--max-features", type=int, default=12000)
     parser.add_argument("--epochs", type=int, default=300)
@@ -193,6 +208,9 @@ def main() -> int:
     print(
         f"wrote {args.output} ({args.output.stat().st_size / 1024:.0f} KiB, {len(model._index):,} features)"
     )
+    if args.routes_out is not None:
+        write_routes(args.output, args.routes_out)
+        print(f"wrote {args.routes_out} (examples/routes-domain.yaml reading {args.output})")
     reloaded = DomainClassifier.load(args.output)
     report(reloaded, test_rows, hold_out)
     timing(reloaded, [text for text, _ in test_rows])
