@@ -81,6 +81,7 @@ def register(commands: Any) -> None:
         "--output-tokens", type=int, default=None, help="assumed output tokens where none are recorded"
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--by-task", action="store_true", help="also print the quality on each task")
     parser.add_argument(
         "--chart", metavar="FILE.png", type=Path, default=None, help="draw the cost-quality plane"
     )
@@ -111,6 +112,7 @@ def _convert(source: str | None, output: str | None, data: Path) -> int:
 def _report(args: argparse.Namespace, data: Path) -> int:
     from router._config import resolve_path
     from router._eval import Selection, evaluate, render
+    from router._eval._report import render_tasks
 
     if args.output_tokens is not None and args.output_tokens <= 0:
         raise UsageError(f"--output-tokens must be a positive integer, not {args.output_tokens}")
@@ -132,6 +134,8 @@ def _report(args: argparse.Namespace, data: Path) -> int:
         print_json(report.as_dict())
     else:
         print(render(report))
+        if args.by_task:
+            print("\n" + render_tasks(report))
         if args.chart is not None:
             print(f"\nchart: {args.chart}")
     return OK

@@ -60,10 +60,10 @@ def models_of(rows: Sequence[Row]) -> list[str]:
 
 
 def single_models(rows: Sequence[Row]) -> list[Outcome]:
-    return [pick_outcome(rows, f"always {model}", "model", _always(model)) for model in models_of(rows)]
+    return [pick_outcome(rows, f"always {model}", "model", always(model)) for model in models_of(rows)]
 
 
-def _always(model: str) -> Pick:
+def always(model: str) -> Pick:
     return lambda _row: model
 
 

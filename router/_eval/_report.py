@@ -32,6 +32,15 @@ class RoutesUse:
 
 
 @dataclass(frozen=True)
+class TaskLine:
+    """Quality and cost on one task's prompts: each routes file, then the oracle, strongest and cheapest."""
+
+    task: str
+    items: int
+    outcomes: tuple[Outcome, ...]
+
+
+@dataclass(frozen=True)
 class EvalReport:
     dataset: str
     items: int
@@ -43,6 +52,7 @@ class EvalReport:
     frontier: tuple[Point, ...]
     """The non-decreasing convex hull of the single models: RouterBench's zero router."""
     zero_router_aiq: float | None
+    tasks: tuple[TaskLine, ...] = ()
 
     def line(self, name: str) -> Line:
         return next(line for line in self.lines if line.outcome.name == name)
@@ -59,6 +69,16 @@ class EvalReport:
                 "aiq": self.zero_router_aiq,
                 "frontier": [{"cost_usd": p.cost, "quality": p.quality} for p in self.frontier],
             },
+            "tasks": [
+                {
+                    "task": t.task,
+                    "items": t.items,
+                    "results": [
+                        {"name": o.name, "quality": o.quality, "cost_usd": o.cost_usd} for o in t.outcomes
+                    ],
+                }
+                for t in self.tasks
+            ],
         }
 
 
@@ -108,7 +128,29 @@ def build_report(dataset: str, rows: Sequence[Row], routes_names: Sequence[str])
         routes=tuple(_routes_use(rows, i, name) for i, name in enumerate(routes_names)),
         frontier=frontier,
         zero_router_aiq=aiq(frontier, c_max),
+        tasks=_per_task(rows, routes_names, models, weak.name, strong.name),
     )
+
+
+def _per_task(
+    rows: Sequence[Row], routes_names: Sequence[str], models: Sequence[str], weak: str, strong: str
+) -> tuple[TaskLine, ...]:
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        if row.task is not None:
+            groups.setdefault(row.task, []).append(row)
+    lines = []
+    for task, group in sorted(groups.items()):
+        outcomes = (
+            *(_routes_outcome(group, i, name) for i, name in enumerate(routes_names)),
+            base.oracle(group, models),
+            *(
+                base.pick_outcome(group, name, "model", base.always(name.removeprefix("always ")))
+                for name in (strong, weak)
+            ),
+        )
+        lines.append(TaskLine(task, len(group), outcomes))
+    return tuple(lines)
 
 
 def _routes_outcome(rows: Sequence[Row], index: int, name: str) -> Outcome:
@@ -137,6 +179,21 @@ def _routes_use(rows: Sequence[Row], index: int, name: str) -> RoutesUse:
 
 
 # --------------------------------------------------------------------------- text
+
+
+def render_tasks(report: EvalReport) -> str:
+    """Mean score per task of each routes file, the oracle, the strongest and the cheapest model."""
+    if not report.tasks:
+        return "the dataset carries no tasks"
+    names = [_task_column(o.name) for o in report.tasks[0].outcomes]
+    body = [[t.task, str(t.items), *(f"{o.quality:.3f}" for o in t.outcomes)] for t in report.tasks]
+    return "\n".join(_aligned([["task", "n", *names], *body]))
+
+
+def _task_column(name: str) -> str:
+    if name.startswith("oracle"):
+        return "oracle"
+    return name.removeprefix("routes: ").removeprefix("always ")
 
 
 def render(report: EvalReport) -> str:

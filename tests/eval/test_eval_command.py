@@ -105,3 +105,16 @@ def test_convert_without_an_output_says_how_to_write_it(capsys: pytest.CaptureFi
     code, _, err = _run(capsys, "eval", "convert", "dcrouter:test")
     assert code == 2
     assert "router eval convert SOURCE -o FILE.jsonl" in err
+
+
+def test_by_task_prints_each_tasks_quality(
+    capsys: pytest.CaptureFixture[str], dataset: Path, routes_file: Path, mapping_file: Path
+) -> None:
+    code, out, _ = _run(
+        capsys, "eval", str(dataset), "--routes", str(routes_file), "--map", str(mapping_file), "--by-task"
+    )
+    assert code == 0
+    table = out.split("\ntask ")[1].splitlines()
+    # Columns: the routes file, oracle, strong, weak. "hard" prompts: only strong is right.
+    assert table[1].split() == ["easy", "2", "1.000", "1.000", "0.500", "1.000"]
+    assert table[2].split() == ["hard", "2", "1.000", "1.000", "1.000", "0.000"]
