@@ -4,8 +4,11 @@ All keywords of all terms are compiled into one regular expression shaped as a t
 (``proj(?:ect(?: falcon)?|…)``), matched against the lower-cased text. Python's ``re`` has
 no multi-keyword search, and a flat case-insensitive alternation of 10 keywords costs about
 130 µs per 1,000 characters; the trie over lower-cased text costs a fraction of that and
-grows slowly with the number of keywords. Keywords match on word boundaries: the characters
-either side of a match must not be letters, digits or ``_``.
+grows slowly with the number of keywords. Keywords match on word boundaries: the character
+either side of a match must not continue the keyword's word, which is a letter or digit of
+the same script (``_text.continues_word``). So "Project Nightingale" is found in
+"これはProject Nightingaleです" and in "Проект Project Nightingale", and a keyword in
+Japanese or Chinese is found inside a sentence, as those scripts put no spaces between words.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 from typing import Final, TypeAlias
 
 from router._levels import Sensitivity
+from router._signals._text import continues_word, word_class
 
 __all__ = ["CustomTerm", "CustomTermDetector"]
 
@@ -118,7 +122,7 @@ class CustomTermDetector:
         position = 0
         while match := pattern.search(haystack, position):
             start, end = match.span()
-            if _is_word_edge(text, start - 1):
+            if start == 0 or not continues_word(haystack[start], haystack[start - 1]):
                 names = self._names_by_keyword.get(match.group().lower())
                 for name in self._owners(match.group()) if names is None else names:
                     yield name, start, end
@@ -137,21 +141,14 @@ class CustomTermDetector:
         )
 
 
-def _is_word_edge(text: str, index: int) -> bool:
-    """Whether ``text[index]`` is outside the text or not a word character."""
-    if index < 0 or index >= len(text):
-        return True
-    char = text[index]
-    return not (char.isalnum() or char == "_")
-
-
 def _trie_pattern(keywords: Iterable[str]) -> str:
     """A regular expression matching any of ``keywords``, shared prefixes written once.
 
-    The end-of-word check is inside the pattern so that, when the longest keyword runs into
-    a longer word ("project falcon" in "project falconry"), the engine backs off to a
-    shorter one ("project"); the start-of-word check is done by the caller, because a
-    look-behind in front would stop ``re`` from skipping ahead on the first character.
+    The end-of-word check is inside the pattern, after each keyword's last character, so
+    that, when the longest keyword runs into a longer word ("project falcon" in "project
+    falconry"), the engine backs off to a shorter one ("project"); the start-of-word check is
+    done by the caller, because a look-behind in front would stop ``re`` from skipping ahead
+    on the first character.
     """
     trie: _Trie = {}
     for keyword in keywords:
@@ -159,15 +156,14 @@ def _trie_pattern(keywords: Iterable[str]) -> str:
         for char in keyword:
             node = node.setdefault(char, {})
         node[""] = {}
-    return _trie_node(trie) + r"(?!\w)"
+    return _trie_node(trie, "")
 
 
-def _trie_node(node: _Trie) -> str:
-    branches = [re.escape(char) + _trie_node(child) for char, child in node.items() if char]
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+def _trie_node(node: _Trie, last: str) -> str:
+    branches = [re.escape(char) + _trie_node(child, char) for char, child in node.items() if char]
     if "" in node:
-        # The keyword may end here or go on; going on is tried first, so the longest wins.
-        return f"(?:{body})?"
-    return body
+        # The keyword may end here (if the next character does not continue its word) or go
+        # on; going on is tried first, so the longest wins.
+        after = word_class(last)
+        branches.append("" if after is None else f"(?!{after})")
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"

@@ -51,19 +51,26 @@ _GROUP: Final = re.compile(r"[0-9]+", re.ASCII)
 # Words that make an ambiguous digit run a phone number. Matched as word prefixes
 # ("call" covers "called", "calling"); looked for shortly before or right after the run.
 # All context patterns are matched against lower-cased slices: ``re.IGNORECASE`` makes
-# each search several times slower.
+# each search several times slower. Word edges are ASCII (``re.ASCII``), so that a label
+# written against Japanese or Russian text ("お問い合わせはphone:") still has its edge; the
+# words of other scripts are listed apart, without an edge test, because kana, ideographs
+# and Hangul are written without spaces.
 _PHONE_WORDS: Final = re.compile(
     r"\b(?:phone|tel|call|mobile|cell|fax|contact|reach|sms|text|whatsapp|dial|answering|"
-    r"landline|hotline|message|voicemail|ring me)"
+    r"landline|hotline|message|voicemail|ring me|handy|anruf|rufnummer|portable|appel|"
+    r"llam|movil|celular|cellulare|chiama|ligue|puhelin)"
+    r"|tél|móvil|телефон|тел\.|моб|τηλ|電話|携帯|电话|手机|전화|휴대|โทร|फ़ोन|फोन|هاتف|جوال|טלפון|تلفن|"
+    r"điện thoại",
+    re.ASCII,
 )
 # Where a number is reached ("office", "desk", "home") is a phone label only right next to
 # it: "Office: 467 3395", "416 60 039 office"; "our office is at 17031 2202 …" is an address.
-_LABEL_BEFORE: Final = re.compile(r"\b(?:office|desk|home|work)\s*:\s*\Z")
-_LABEL_AFTER: Final = re.compile(r"\A[\s-]*(?:office|desk|home|work)\b")
+_LABEL_BEFORE: Final = re.compile(r"\b(?:office|desk|home|work)\s*:\s*\Z", re.ASCII)
+_LABEL_AFTER: Final = re.compile(r"\A[\s-]*(?:office|desk|home|work)\b", re.ASCII)
 # A number followed on its line by a street word is a house number and a postcode.
 _STREET_AFTER: Final = re.compile(
-    r"\A[^\n]{0,30}?\b(?:st|street|rd|road|ave|avenue|blvd|boulevard|lane|ln|drive|dr|way|rue|"
-    r"strasse|straße|apt|suite|unit|box|hwy|highway|court|ct|place|pl|square|sq)\b"
+    r"\A[^\n]{0,30}?(?<![a-z])(?:st|street|rd|road|ave|avenue|blvd|boulevard|lane|ln|drive|dr|way|rue|"
+    r"strasse|straße|apt|suite|unit|box|hwy|highway|court|ct|place|pl|square|sq)(?![a-z])"
 )
 _CONTEXT_BEFORE: Final = 40
 _CONTEXT_AFTER: Final = 16
@@ -71,7 +78,8 @@ _CONTEXT_AFTER: Final = 16
 # A run right after one of these labels is an identifier, not a phone number.
 _ID_LABEL: Final = re.compile(
     r"(?:\b(?:order|invoice|ref|reference|tracking|ticket|case|account|acct|sku|serial|part|"
-    r"model|id|po)(?:\s*(?:number|num|no\.?|#))?|#|\bno\.?)\s*[:.]?\s*\Z"
+    r"model|id|po)(?:\s*(?:number|num|no\.?|#))?|#|\bno\.?)\s*[:.]?\s*\Z",
+    re.ASCII,
 )
 
 

@@ -27,6 +27,7 @@ from typing import Final
 
 from router._signals._checksums import IBAN_LENGTHS, card_number_valid, iban_valid
 from router._signals._phone import PHONE_PATTERN, phone_at
+from router._signals._text import ascii_word_char
 
 __all__ = ["PII_TYPES", "PiiDetector"]
 
@@ -66,18 +67,18 @@ _CARD_MAX_GROUPS: Final = 5
 _SSN: Final = re.compile(
     r"(?<![0-9A-Za-z_])(?<![0-9][ .-])([0-9]{3})([- ]?)([0-9]{2})\2([0-9]{4})(?![0-9A-Za-z_]|[ .-][0-9])"
 )
-_SSN_WORDS: Final = re.compile(r"\b(?:ssn|social security|social sec|soc\.? sec)", re.IGNORECASE)
+_SSN_WORDS: Final = re.compile(r"(?<![A-Za-z])(?:ssn|social security|social sec|soc\.? sec)", re.IGNORECASE)
 
 _OCTET: Final = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
 _IPV4: Final = re.compile(rf"(?<![0-9A-Za-z_.])(?:{_OCTET}\.){{3}}{_OCTET}(?![0-9A-Za-z_]|\.[0-9])")
 # A dotted quad after one of these words is a version or a section number, not an address.
 _NUMBERING_WORDS: Final = re.compile(
-    r"\b(?:v|ver|version|release|build|firmware|section|sec|chapter|ch|clause|article|art|"
+    r"(?<![a-z])(?:v|ver|version|release|build|firmware|section|sec|chapter|ch|clause|article|art|"
     r"paragraph|para|step|item|rule|table|figure|fig)\.?\s*\Z"
 )
 _IPV6_START: Final = re.compile(r"[0-9A-Fa-f:]{0,39}\Z")
 _IPV6: Final = re.compile(
-    r"(?<![0-9A-Za-z_:.])[0-9A-Fa-f:]{2,39}(?:(?<=:)(?:[0-9]{1,3}\.){3}[0-9]{1,3})?(?![0-9A-Za-z_:]|\.[0-9])"
+    r"(?<![0-9A-Za-z_.])(?<![0-9A-Fa-f:]:)[0-9A-Fa-f:]{2,39}(?:(?<=:)(?:[0-9]{1,3}\.){3}[0-9]{1,3})?(?![0-9A-Za-z_]|\.[0-9])"
 )
 # Addresses that name no machine: loopback, "any", broadcast and netmasks.
 _IPV4_SKIPPED_FIRST_OCTETS: Final = frozenset({"0", "127", "255"})
@@ -141,7 +142,7 @@ def _in_cluster(text: str, start: int, end: int, covered: int) -> Iterator[Span]
 def _at_run(text: str, start: int, end: int) -> tuple[Span, ...]:
     """The values that begin at (or just before) the digit run ``text[start:end]``; cheapest
     and most specific test first."""
-    if start and text[start - 1].isalpha() and (found := _iban_at(text, start)):
+    if start and _ascii_letter(text[start - 1]) and (found := _iban_at(text, start)):
         return (found,)
     if end - start in (3, 9) and (found := _ssn_at(text, start)):
         return (found,)
@@ -156,11 +157,17 @@ def _at_run(text: str, start: int, end: int) -> tuple[Span, ...]:
 
 
 def _short_cluster(text: str, start: int, end: int) -> Span | None:
-    if start and text[start - 1].isalpha() and (found := _iban_at(text, start)):
+    if start and _ascii_letter(text[start - 1]) and (found := _iban_at(text, start)):
         return found
     if text.count(":", max(0, start - 5), end + 10) >= 2:
         return _ipv6_at(text, start)
     return None
+
+
+def _ascii_letter(char: str) -> bool:
+    # Only an ASCII letter can be an IBAN's country code; any other letter before the digits
+    # (``口座DE89…``, ``Карта4539…``) is the text around the number, not part of it.
+    return char.isascii() and char.isalpha()
 
 
 def _has_ascii_digit(text: str) -> bool:
@@ -185,7 +192,7 @@ def _emails(text: str) -> Iterator[Span]:
 def _iban_at(text: str, digits_start: int) -> Span | None:
     """An IBAN whose check digits begin at ``digits_start``, spaced in groups or not."""
     start = digits_start - 2
-    if start < 0 or (start > 0 and text[start - 1].isalnum()):
+    if start < 0 or (start > 0 and ascii_word_char(text[start - 1])):
         return None
     country = text[start:digits_start]
     length = IBAN_LENGTHS.get(country.upper())
@@ -197,11 +204,11 @@ def _iban_at(text: str, digits_start: int) -> Span | None:
         char = text[index]
         if char.isascii() and char.isalnum():
             compact.append(char)
-        elif not (char == " " and index + 1 < len(text) and text[index + 1].isalnum()):
+        elif not (char == " " and index + 1 < len(text) and ascii_word_char(text[index + 1])):
             return None
         index += 1
     value = "".join(compact)
-    if index < len(text) and text[index].isalnum():
+    if index < len(text) and ascii_word_char(text[index]):
         return None
     # Printed IBANs are all capitals or (when a whole message is lower-cased) all small letters.
     if not (value.isupper() or value.islower()) or not iban_valid(value.upper()):
@@ -256,9 +263,9 @@ def _glued(text: str, next_to: int, beyond: int, direction: int) -> bool:
     if not 0 <= next_to < len(text):
         return False
     char = text[next_to]
-    if char.isalnum() or char == "_" or (char == "+" and direction < 0):
+    if ascii_word_char(char) or (char == "+" and direction < 0):
         return True
-    return char in ".," and 0 <= beyond < len(text) and text[beyond].isdigit()
+    return char in ".," and 0 <= beyond < len(text) and "0" <= text[beyond] <= "9"
 
 
 def _card_window(text: str, groups: list[tuple[int, int]], first: int) -> int:
@@ -301,10 +308,14 @@ def _ipv6_at(text: str, digits_start: int) -> Span | None:
     """An IPv6 address containing the digit run; it may begin with hex letters or colons."""
     back = _IPV6_START.search(text, max(0, digits_start - 39), digits_start)
     start = back.start() if back else digits_start
+    if text.startswith(":", start) and not text.startswith("::", start):
+        start += 1  # "host:2001:db8::1": the colon is the label's
     match = _IPV6.match(text, start)
     if match is None or match.end() <= digits_start:
         return None
     candidate = match.group()
+    if candidate.endswith(":") and not candidate.endswith("::"):
+        candidate = candidate[:-1]  # "2001:db8::1: down": the colon is the sentence's
     if candidate.count(":") < 2:
         return None
     try:
@@ -313,15 +324,17 @@ def _ipv6_at(text: str, digits_start: int) -> Span | None:
         return None
     if address.is_loopback or address.is_unspecified:
         return None
-    return "ip_address", start, match.end()
+    return "ip_address", start, start + len(candidate)
 
 
 def _phone_at(text: str, digits_start: int) -> Span | None:
-    start = digits_start
-    # The number may open with "+" or "(" just before its first digits: "+41 …", "(555) …".
-    while start > 0 and digits_start - start < 2 and text[start - 1] in "+(":
-        start -= 1
-    match = PHONE_PATTERN.match(text, start)
-    if match is None or not phone_at(text, match):
-        return None
-    return "phone", start, match.end()
+    # The number may open with "+" or "(" just before its first digits: "+41 …", "(555) …",
+    # and a bracket may hold the whole number: "(+44 20 7946 0958)". Widest start first.
+    starts = [digits_start]
+    while len(starts) < 3 and starts[-1] > 0 and text[starts[-1] - 1] in "+(":
+        starts.append(starts[-1] - 1)
+    for start in reversed(starts):
+        match = PHONE_PATTERN.match(text, start)
+        if match is not None and phone_at(text, match):
+            return "phone", start, match.end()
+    return None

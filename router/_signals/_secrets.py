@@ -51,7 +51,7 @@ _TOKEN: Final = re.compile(
 # Tokens that only a label in front of them identifies: "Bearer <token>", an Azure storage
 # AccountKey, or an assignment to a credential-named key in code or config.
 _VALUE: Final = r"(?P<value>[A-Za-z0-9_~+/.-]{16,}={0,2})(?![A-Za-z0-9_~+/.=-])"
-_BEARER: Final = re.compile(r"\b(?:[Bb]earer[ \t]+|AccountKey=)" + _VALUE)
+_BEARER: Final = re.compile(r"(?<![A-Za-z0-9_])(?:[Bb]earer[ \t]+|AccountKey=)" + _VALUE)
 _ASSIGNED: Final = re.compile(r"""["']?[ \t]*[:=][ \t]*["']?""" + _VALUE)
 _CREDENTIAL_NAME: Final = re.compile(
     r"(?:api|access|secret|auth|client|private)[_-]?(?:key|token|secret)\Z", re.IGNORECASE

@@ -40,6 +40,7 @@ from router._levels import Sensitivity
 from router._signals._custom_terms import CustomTerm, CustomTermDetector
 from router._signals._pii import PII_TYPES, PiiDetector
 from router._signals._secrets import SECRET_TYPES, SecretDetector
+from router._signals._text import fold
 
 __all__ = [
     "BUILTIN_TYPES",
@@ -155,10 +156,15 @@ class SensitivityScanner:
         inside an e-mail address), only the higher-level, then longer, finding is kept.
         Custom-term findings are all kept: they describe the organisation's vocabulary, not
         competing readings of the same characters.
+
+        Detectors read the text folded to ASCII where it has full-width forms, other scripts'
+        digits or Unicode spaces and hyphens (see ``_text.fold``); the folded text has the
+        same length, so the offsets are those of ``text``.
         """
-        findings = _resolve_overlaps(_run(self._detectors, text))
+        folded = fold(text)
+        findings = _resolve_overlaps(_run(self._detectors, folded))
         if self._terms is not None:
-            findings.extend(_run((self._terms,), text))
+            findings.extend(_run((self._terms,), folded))
         findings.sort(key=lambda f: (f.start, -f.end, f.type))
         return tuple(findings)
 

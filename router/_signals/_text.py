@@ -1,0 +1,118 @@
+"""What every detector needs to know about characters: folding variant forms to ASCII, and
+which neighbouring characters belong to the same word.
+
+Two things made a value written against Japanese, Chinese or Russian text invisible
+(``カード番号4539148803436467で``, ``Карта4539148803436467``): the word-boundary tests asked
+``str.isalnum`` (or ``\\b``), which counts every letter of every script as part of the
+number's word; and digits typed in full width (``４５３９``) or in another script's digits are
+not ``[0-9]``. Both are fixed here, for every detector at once:
+
+* :func:`fold` maps full-width forms, every Unicode decimal digit, every space separator and
+  the common hyphens to their ASCII equivalent. It is the length-preserving part of NFKC
+  (plus the other scripts' digits, which NFKC leaves alone), so the offsets of a finding
+  in the folded text are its offsets in the original: nothing has to be mapped back.
+* :func:`ascii_word_char` is the only test numbers use for "glued to a word": a value's
+  neighbour is part of its token only when it is an ASCII letter, digit or ``_``.
+* :func:`continues_word` is the test keywords use: a neighbour glues only when it is a
+  letter or digit of the same script as the keyword's edge, and never in scripts written
+  without spaces between words (Han, kana, Hangul particles, Thai, Lao, Khmer, Myanmar).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from typing import Final
+
+__all__ = ["ascii_word_char", "continues_word", "fold", "word_class"]
+
+# The code point of "0" in every run of ten Unicode decimal digits (category Nd), Unicode 15.
+# Hard-coded rather than computed at import, which would mean 1.1 million category lookups;
+# tests/signals/test_text.py checks the list against ``unicodedata``.
+_DIGIT_ZEROS: Final = (
+    0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66,
+    0xDE6, 0xE50, 0xED0, 0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80,
+    0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50,
+    0xABF0, 0xFF10, 0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450,
+    0x114D0, 0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0,
+    0x16A60, 0x16AC0, 0x16B50, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140,
+    0x1E2F0, 0x1E950, 0x1FBF0,
+)  # fmt: skip
+# Every space separator (category Zs) other than the ASCII space: the no-break and thin
+# spaces French and Swedish print between digit groups, the ideographic space.
+_SPACES: Final = (0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000)
+# Hyphens people type between digit groups; the em dash and wave dash join words, not digits.
+_HYPHENS: Final = (0x2010, 0x2011, 0x2012, 0x2013, 0x2212, 0xFE63)
+
+
+def _fold_table() -> dict[int, int]:
+    table = {0xFF01 + offset: 0x21 + offset for offset in range(0x5E)}  # full-width ASCII
+    table.update({code: 0x20 for code in _SPACES})
+    table.update({code: 0x2D for code in _HYPHENS})
+    for zero in _DIGIT_ZEROS:
+        table.update({zero + value: 0x30 + value for value in range(10)})
+    return table
+
+
+_FOLD: Final = _fold_table()
+_FOLDABLE: Final = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_FOLD)) + "]")
+
+
+def fold(text: str) -> str:
+    """``text`` with full-width forms, Unicode digits, spaces and hyphens as ASCII; same length."""
+    if text.isascii() or _FOLDABLE.search(text) is None:
+        return text
+    return text.translate(_FOLD)
+
+
+def ascii_word_char(char: str) -> bool:
+    """Whether ``char`` is an ASCII letter, digit or underscore: part of a number's token."""
+    return char.isascii() and (char.isalnum() or char == "_")
+
+
+# Scripts whose words are written without spaces between them: a keyword or a value inside
+# their text is never glued to its neighbours.
+_UNSPACED: Final = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "LAO", "KHMER", "MYANMAR", "IDEOGRAPHIC")
+# Letters that continue a word of the given script; digits and "_" continue any word.
+_SCRIPT_CLASSES: Final = {
+    "LATIN": "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff",
+    "GREEK": "\u0370-\u03ff\u1f00-\u1fff",
+    "CYRILLIC": "\u0400-\u052f",
+    "ARMENIAN": "\u0530-\u058f",
+    "HEBREW": "\u0590-\u05ff",
+    "ARABIC": "\u0600-\u06ff\u0750-\u077f",
+    "DEVANAGARI": "\u0900-\u097f",
+    "GEORGIAN": "\u10a0-\u10ff",
+}
+
+
+@functools.cache
+def word_class(char: str) -> str | None:
+    """A regular-expression class of the characters that continue a word ending (or starting)
+    with ``char``; ``None`` when nothing glues to it (punctuation, unspaced scripts)."""
+    if not (char.isalnum() or char == "_"):
+        return None
+    if char.isascii() and not char.isalpha():
+        return r"[0-9A-Za-z_]"
+    script = unicodedata.name(char, "").split(" ", 1)[0]
+    if script in _UNSPACED:
+        return None
+    letters = _SCRIPT_CLASSES.get(script)
+    # A letter of a script not listed: the same Unicode block of 128 code points.
+    if letters is None:
+        low = ord(char) & ~0x7F
+        letters = f"\\u{low:04x}-\\u{low + 0x7F:04x}" if low <= 0xFFFF else re.escape(char)
+    return f"[0-9_{letters}]"
+
+
+@functools.cache
+def _word_pattern(char: str) -> re.Pattern[str] | None:
+    pattern = word_class(char)
+    return None if pattern is None else re.compile(pattern)
+
+
+def continues_word(edge: str, neighbour: str) -> bool:
+    """Whether ``neighbour``, written right next to ``edge``, is part of the same word."""
+    pattern = _word_pattern(edge)
+    return pattern is not None and pattern.fullmatch(neighbour) is not None
