@@ -20,6 +20,7 @@ not reported.
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 import re
 from collections.abc import Iterable, Iterator
@@ -54,7 +55,7 @@ _DATE_TIME: Final = re.compile(
 )
 _MIN_CLUSTER: Final = 7
 
-_EMAIL_LOCAL: Final = re.compile(r"[A-Za-z0-9._%+'-]{1,64}\Z")
+_EMAIL_LOCAL_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+'-")
 _EMAIL_DOMAIN: Final = re.compile(
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])"
 )
@@ -76,7 +77,7 @@ _NUMBERING_WORDS: Final = re.compile(
     r"(?<![a-z])(?:v|ver|version|release|build|firmware|section|sec|chapter|ch|clause|article|art|"
     r"paragraph|para|step|item|rule|table|figure|fig)\.?\s*\Z"
 )
-_IPV6_START: Final = re.compile(r"[0-9A-Fa-f:]{0,39}\Z")
+_IPV6_CHARS: Final = frozenset("0123456789ABCDEFabcdef:")
 _IPV6: Final = re.compile(
     r"(?<![0-9A-Za-z_.])(?<![0-9A-Fa-f:]:)[0-9A-Fa-f:]{2,39}(?:(?<=:)(?:[0-9]{1,3}\.){3}[0-9]{1,3})?(?![0-9A-Za-z_]|\.[0-9])"
 )
@@ -105,17 +106,18 @@ class PiiDetector:
 
     def _numbers(self, text: str) -> Iterator[Span]:
         covered = 0
+        cards = _CardRuns(text)
         for cluster in _NUMBER_CLUSTER.finditer(text):
             if cluster.end() <= covered:
                 continue
-            for found in _in_cluster(text, cluster.start(), cluster.end(), covered):
+            for found in _in_cluster(text, cluster.start(), cluster.end(), covered, cards):
                 # A disabled type still claims its characters, so no other type reads them.
                 covered = found[2]
                 if found[0] in self._wanted:
                     yield found
 
 
-def _in_cluster(text: str, start: int, end: int, covered: int) -> Iterator[Span]:
+def _in_cluster(text: str, start: int, end: int, covered: int, cards: _CardRuns) -> Iterator[Span]:
     """Values in the number cluster ``text[start:end]``, none starting before ``covered``."""
     if end - start < _MIN_CLUSTER:
         # Too short for a phone, card, SSN or IPv4 address: only an IBAN (letters before the
@@ -133,21 +135,21 @@ def _in_cluster(text: str, start: int, end: int, covered: int) -> Iterator[Span]
         at = run.start()
         if at < covered or (at > start and text[at - 1] != " " and at - 1 != covered):
             continue
-        for found in _at_run(text, at, run.end()):
+        for found in _at_run(text, at, run.end(), cards):
             if found[1] >= covered:
                 covered = found[2]
                 yield found
 
 
-def _at_run(text: str, start: int, end: int) -> tuple[Span, ...]:
+def _at_run(text: str, start: int, end: int, cards: _CardRuns) -> tuple[Span, ...]:
     """The values that begin at (or just before) the digit run ``text[start:end]``; cheapest
     and most specific test first."""
     if start and _ascii_letter(text[start - 1]) and (found := _iban_at(text, start)):
         return (found,)
     if end - start in (3, 9) and (found := _ssn_at(text, start)):
         return (found,)
-    if cards := _cards_at(text, start):
-        return cards
+    if found_cards := cards.at(start):
+        return found_cards
     if text[end : end + 1] == "." and (found := _ipv4_at(text, start)):
         return (found,)
     if ":" in (text[start - 1 : start], text[end : end + 1]) and (found := _ipv6_at(text, start)):
@@ -178,15 +180,26 @@ def _has_ascii_digit(text: str) -> bool:
 def _emails(text: str) -> Iterator[Span]:
     at = text.find("@")
     while at != -1:
-        local = _EMAIL_LOCAL.search(text, max(0, at - 64), at)
-        domain = _EMAIL_DOMAIN.match(text, at + 1)
-        if local and domain:
-            start = local.start()
+        start = _reach_back(text, at, _EMAIL_LOCAL_CHARS, 64)
+        domain = _EMAIL_DOMAIN.match(text, at + 1) if start < at else None
+        if domain:
             while text[start] == ".":  # a sentence's full stop is not part of the address
                 start += 1
             if start < at:
                 yield "email", start, domain.end()
         at = text.find("@", at + 1)
+
+
+def _reach_back(text: str, end: int, chars: frozenset[str], limit: int) -> int:
+    """Where the run of ``chars`` that ends at ``end`` starts, looking back at most ``limit``.
+
+    A walk rather than ``re.search(...\\Z)`` over the window: ``re`` would try every start in
+    the window and read on to its end from each, ``limit`` squared steps per call.
+    """
+    start, low = end, max(0, end - limit)
+    while start > low and text[start - 1] in chars:
+        start -= 1
+    return start
 
 
 def _iban_at(text: str, digits_start: int) -> Span | None:
@@ -229,20 +242,45 @@ def _ssn_at(text: str, start: int) -> Span | None:
     return "us_ssn", start, match.end()
 
 
-def _cards_at(text: str, start: int) -> tuple[Span, ...]:
-    """Payment card numbers in the run of digit groups that starts at ``start``.
+class _CardRuns:
+    """Payment card numbers in runs of digit groups joined by single spaces or dashes.
+
+    Each run is read once, when the scan first reaches one of its groups; the scan asks again
+    at later groups of the same run ("1 2 3 …" has one run of 2,000 groups), and reading the
+    run from each group again made the scan quadratic. The scan's positions only grow, so
+    the run read last is the only one to keep.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._start = self._end = -1
+        self._cards: tuple[Span, ...] = ()
+        self._card_starts: list[int] = []
+
+    def at(self, start: int) -> tuple[Span, ...]:
+        """The cards of the run holding the group that starts at ``start``, from there on."""
+        if not self._start <= start < self._end:
+            run = _CARD_RUN.match(self._text, start)
+            self._start, self._end = start, run.end() if run else start
+            self._cards = _cards_in_run(self._text, start, self._end)
+            self._card_starts = [card[1] for card in self._cards]
+        return self._cards[bisect.bisect_left(self._card_starts, start) :] if self._cards else ()
+
+
+def _cards_in_run(text: str, start: int, end: int) -> tuple[Span, ...]:
+    """Payment card numbers in the run of digit groups ``text[start:end]``.
 
     Groups are read left to right; at each group the longest card-shaped window that passes
     the checks wins, so "4111 1111 1111 1111" is one card and "5 4111111111111111" (a stray
-    digit before a card) still yields the card.
+    digit before a card) still yields the card. Each group starts at most five windows, so
+    the work is linear in the run.
     """
-    run = _CARD_RUN.match(text, start)
-    if run is None or run.end() - start < 12:
+    if end - start < 12:
         return ()
-    groups = [(m.start(), m.end()) for m in _DIGIT_RUN.finditer(text, start, run.end())]
-    if run.end() - start - (len(groups) - 1) < 12:
+    groups = [(m.start(), m.end()) for m in _DIGIT_RUN.finditer(text, start, end)]
+    if end - start - (len(groups) - 1) < 12:
         return ()  # fewer digits than the shortest card
-    if _glued(text, run.end(), run.end() + 1, 1):
+    if _glued(text, end, end + 1, 1):
         groups.pop()
     if groups and _glued(text, start - 1, start - 2, -1):
         del groups[0]
@@ -272,8 +310,10 @@ def _card_window(text: str, groups: list[tuple[int, int]], first: int) -> int:
     """How many groups from ``groups[first]`` form a valid card number; 0 when none do."""
     for size in range(min(len(groups) - first, _CARD_MAX_GROUPS), 0, -1):
         window = groups[first : first + size]
-        digits = "".join(text[a:b] for a, b in window)
-        if 12 <= len(digits) <= 19 and _card_layout(text, window) and card_number_valid(digits):
+        # Count before joining: a group of a million digits is never copied.
+        if not 12 <= sum(b - a for a, b in window) <= 19 or not _card_layout(text, window):
+            continue
+        if card_number_valid("".join(text[a:b] for a, b in window)):
             return size
     return 0
 
@@ -306,8 +346,7 @@ def _ipv4_at(text: str, start: int) -> Span | None:
 
 def _ipv6_at(text: str, digits_start: int) -> Span | None:
     """An IPv6 address containing the digit run; it may begin with hex letters or colons."""
-    back = _IPV6_START.search(text, max(0, digits_start - 39), digits_start)
-    start = back.start() if back else digits_start
+    start = _reach_back(text, digits_start, _IPV6_CHARS, 39)
     if text.startswith(":", start) and not text.startswith("::", start):
         start += 1  # "host:2001:db8::1": the colon is the label's
     match = _IPV6.match(text, start)

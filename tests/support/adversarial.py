@@ -1,0 +1,56 @@
+"""Texts built to make a sensitivity scan slow: dense with candidates that each need a check.
+
+Shared by the work-counting test (tests/signals/test_scan_work.py) and the benchmark
+(benchmarks/bench_sensitivity.py), so both measure the same inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+ORDINARY = (
+    "The committee reviewed the quarterly roadmap and asked whether the migration plan could "
+    "ship before the end of the year; several teams raised concerns about testing capacity. "
+)
+
+
+def repeated(unit: str) -> Callable[[int], str]:
+    """A builder of ``unit`` repeated to about ``n`` characters."""
+    return lambda n: unit * max(1, n // len(unit))
+
+
+def nested_brackets(n: int) -> str:
+    return "(" * (n // 2 - 1) + "1" + ")" * (n // 2)
+
+
+# Name -> builder of a text of about n characters.
+ADVERSARIAL: dict[str, Callable[[int], str]] = {
+    "ordinary prose": repeated(ORDINARY),
+    "digits": repeated("1234567890"),
+    "single digits and spaces": repeated("1 "),
+    "card-sized groups": repeated("4111 "),
+    "three-digit numbers": repeated("123 "),
+    "valid cards in a row": repeated("4111111111111111 "),
+    "e-mail-like tokens": repeated("a@b.co "),
+    "at signs and dots": repeated("a@b."),
+    "long local parts": repeated("x" * 70 + "@"),
+    "long separator runs": repeated("1" + " -./" * 12),
+    **{
+        f"groups joined by {separator!r}": repeated("4111" + separator)
+        for separator in (" ", "-", ".", "/", ":", "(", ")", "+", "  ", " - ", ", ", "\u00a0", "\uff0d")
+    },
+    "nested brackets": nested_brackets,
+    "bracketed area codes": repeated("(555) "),
+    "colon groups": repeated("1:"),
+    "hex and colons": repeated("ab:1d::"),
+    "dotted quads": repeated("1.2.3.4 "),
+    "iban-like": repeated("DE89 3704 "),
+    "ssn-like": repeated("ssn 123-45-6789 "),
+    "full-width digits": repeated("４１１１ "),
+    "digits against kana": repeated("カード4111で"),
+    "aws key ids": repeated("AKIAIOSFODNN7EXAMPLE "),
+    "token prefixes": repeated("sk-"),
+    "credential assignments": repeated("api_key="),
+    "pem headers": repeated("-----BEGIN RSA PRIVATE KEY-----\n"),
+    "keywords inside words": repeated("nightingales "),
+}
