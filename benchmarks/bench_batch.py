@@ -131,12 +131,14 @@ from router._logging import configure
 configure("error")
 from router._batch._sdk import submit_batch
 from router._config import load_routes
+from router._settings import Settings
 from router._state._store import Store, StoreSettings
-store = Store(StoreSettings.from_env())
+settings = Settings.load()
+store = Store(StoreSettings.from_settings(settings))
 prompts = {PROMPTS!r}
 items = ({{"prompt": prompts[i % 4].format(i=i)}} for i in range({items}))
 started = time.perf_counter()
-job = submit_batch(store, load_routes(None), items)
+job = submit_batch(store, load_routes(settings.routes), items, settings=settings)
 submitted = time.perf_counter()
 status = job.wait(poll_s=0.05, timeout_s={timeout_s})
 ended = time.perf_counter()

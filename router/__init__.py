@@ -40,6 +40,7 @@ from router._errors import (
 from router._ledger._record import CostRecord
 from router._levels import Sensitivity
 from router._results import Attempt, Completion, Usage
+from router._settings import Settings
 
 __version__ = "0.1.0"
 
@@ -107,6 +108,7 @@ __all__ = [
     "SavingsReport",
     "SavingsRow",
     "Sensitivity",
+    "Settings",
     "Signals",
     "StatusSnapshot",
     "StoreUnavailable",

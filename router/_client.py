@@ -15,6 +15,7 @@ from router._logging import ensure_logging
 from router._loop import LoopThread
 from router._results import Completion
 from router._router import Router
+from router._settings import Settings
 from router._task import PromptOrMessages, Task
 
 if TYPE_CHECKING:
@@ -30,10 +31,10 @@ TimeBound = float | str | None
 RoutesSource = RoutesConfig | str | os.PathLike[str] | None
 
 
-def _load(routes: RoutesSource) -> RoutesConfig:
+def _load(routes: RoutesSource, settings: Settings) -> RoutesConfig:
     if isinstance(routes, RoutesConfig):
         return routes
-    return load_routes(Path(routes) if routes is not None else None)
+    return load_routes(Path(routes) if routes is not None else settings.routes)
 
 
 class _Base:
@@ -43,27 +44,31 @@ class _Base:
         *,
         redis_url: str | None = None,
         simulate: bool | None = None,
+        settings: Settings | None = None,
     ) -> None:
-        self.config = _load(routes)
+        # The SDK is an edge: without ``settings`` it reads the environment here, once.
+        base = settings if settings is not None else Settings.load()
+        self.settings = base.with_changes(redis_url=redis_url, simulate=simulate)
+        self.config = _load(routes, self.settings)
         self.router = Router(self.config)
-        self._redis_url = redis_url
-        self._simulate = simulate
-        ensure_logging()
+        ensure_logging(self.settings)
 
     @cached_property
     def store(self) -> Store:
-        """Redis from ``redis_url`` or ``$ROUTER_REDIS_URL``; the embedded store without one."""
+        """Redis from the settings' ``redis_url``; the embedded store without one."""
         # Imported here: redis costs start-up time that routing alone never needs.
         from router._state._store import Store, StoreSettings
 
-        return Store(StoreSettings.from_env(self._redis_url))
+        return Store(StoreSettings.from_settings(self.settings))
 
     @cached_property
     def runtime(self) -> Any:
         # Imported here: the runtime pulls in provider code that ``route`` never needs.
         from router._runtime import Runtime
 
-        return Runtime.build(self.config, store=self.store, simulate=self._simulate, router=self.router)
+        return Runtime.build(
+            self.config, store=self.store, simulate=self.settings.simulate, router=self.router
+        )
 
     def costs(
         self,
@@ -135,6 +140,7 @@ class _Base:
             self.store,
             self.config,
             items_or_path,
+            settings=self.settings,
             name=name,
             team=team,
             tags=tuple(tags),
@@ -168,7 +174,7 @@ class _Base:
         from router._status._snapshot import snapshot
 
         self._reading()
-        return snapshot(self.store, self.config, simulated=simulated)
+        return snapshot(self.store, self.config, simulated=simulated, broker=self.settings.broker_url)
 
     def _reading(self) -> None:
         """Called before a report reads the ledger (the sync client flushes its calls first)."""
@@ -191,7 +197,8 @@ class Client(_Base):
     ``routes`` is a path, an already loaded ``RoutesConfig``, or ``None`` for
     ``$ROUTER_ROUTES`` or ``./routes.yaml``. ``redis_url`` defaults to
     ``$ROUTER_REDIS_URL``; without one, shared state lives in-process.
-    ``simulate`` defaults to ``$ROUTER_SIMULATE``.
+    ``simulate`` defaults to ``$ROUTER_SIMULATE``. Given ``settings``
+    (``router.Settings(redis_url=...)``), the client reads no environment itself.
     """
 
     def __init__(
@@ -200,8 +207,9 @@ class Client(_Base):
         *,
         redis_url: str | None = None,
         simulate: bool | None = None,
+        settings: Settings | None = None,
     ) -> None:
-        super().__init__(routes, redis_url=redis_url, simulate=simulate)
+        super().__init__(routes, redis_url=redis_url, simulate=simulate, settings=settings)
         self._loop = LoopThread()
         # At exit (or when collected) unclosed, still write what the calls owe the ledger.
         self._finalizer = weakref.finalize(self, _shut_down, self._loop, self.__dict__)

@@ -1,32 +1,31 @@
 """structlog set-up: JSON lines in production, readable lines in a terminal.
 
-Call ``configure()`` once at start-up (the CLI and the worker do). Library
-code only calls ``structlog.get_logger()``; nothing here runs at import.
-Events carry counts, names and codes, never prompt or completion text.
+Call ``configure()`` once at start-up (the CLI and the worker do, with the level and format of
+their ``Settings``). Library code only calls ``structlog.get_logger()``; nothing here runs at
+import. Events carry counts, names and codes, never prompt or completion text.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import sys
-from typing import Literal
 
 import structlog
 
-LEVEL_ENV = "ROUTER_LOG_LEVEL"
-FORMAT_ENV = "ROUTER_LOG_FORMAT"
+from router._settings import LogFormat, Settings
 
-Format = Literal["json", "console"]
+# litellm logs through the standard library, at INFO once per call ("LiteLLM completion() model=
+# ..."). A Celery worker runs at --loglevel info, so those lines would flood its log: they are
+# only shown when the router itself logs at debug.
+_LITELLM_LOGGERS = ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy")
 
 
-def configure(level: str | None = None, fmt: Format | None = None) -> None:
-    """Send events to stderr at ``level`` (default ``$ROUTER_LOG_LEVEL`` or ``warning``)."""
-    name = (level or os.environ.get(LEVEL_ENV) or "warning").upper()
-    numeric = logging.getLevelNamesMapping().get(name)
+def configure(level: str = "warning", fmt: LogFormat | None = None) -> None:
+    """Send events to stderr at ``level``, as ``fmt`` (default: console on a terminal, else JSON)."""
+    numeric = logging.getLevelNamesMapping().get(level.upper())
     if numeric is None:
-        raise ValueError(f"unknown log level {name.lower()!r}; use debug, info, warning or error")
-    chosen = fmt or _format_from_env()
+        raise ValueError(f"unknown log level {level.lower()!r}; use debug, info, warning or error")
+    chosen = fmt or ("console" if sys.stderr.isatty() else "json")
     renderer: structlog.typing.Processor
     if chosen == "json":
         renderer = structlog.processors.JSONRenderer()
@@ -43,20 +42,26 @@ def configure(level: str | None = None, fmt: Format | None = None) -> None:
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,
     )
+    quiet_litellm(numeric)
 
 
-def ensure_logging() -> None:
-    """Configure structlog with the defaults above unless the application already did.
+def configure_from(settings: Settings) -> None:
+    """``configure`` with the settings' ``log_level`` and ``log_format``."""
+    configure(settings.log_level, settings.log_format)
+
+
+def quiet_litellm(level: int = logging.WARNING) -> None:
+    """Keep litellm's per-call INFO lines out of the log unless the router logs at debug."""
+    chosen = level if level <= logging.DEBUG else max(level, logging.WARNING)
+    for name in _LITELLM_LOGGERS:
+        logging.getLogger(name).setLevel(chosen)
+
+
+def ensure_logging(settings: Settings) -> None:
+    """Configure structlog from ``settings`` unless the application already did.
 
     structlog's own default prints every event to stdout; an SDK must not write
     to a program's stdout uninvited, so the client calls this once.
     """
     if not structlog.is_configured():
-        configure()
-
-
-def _format_from_env() -> Format:
-    value = os.environ.get(FORMAT_ENV, "").lower()
-    if value in ("json", "console"):
-        return value  # type: ignore[return-value]
-    return "console" if sys.stderr.isatty() else "json"
+        configure_from(settings)

@@ -8,7 +8,6 @@ connection or event-loop state crosses ``fork()``.
 
 from __future__ import annotations
 
-import os
 import uuid
 from dataclasses import dataclass
 
@@ -26,18 +25,11 @@ from router._router import Router
 from router._state._budgets import BudgetGuard
 from router._state._circuit import CircuitBreaker
 from router._state._ratelimit import RateLimiter
-from router._state._store import Store, StoreSettings
+from router._state._store import Store
 from router._task import Task
-
-SIMULATE_ENV = "ROUTER_SIMULATE"
 
 _CLOSED_CACHE_S = 0.5
 """How long a process trusts a "closed" circuit verdict before asking Redis again."""
-
-
-def simulate_from_env() -> bool:
-    """``ROUTER_SIMULATE=1`` (or true/yes/on) switches the simulated provider on."""
-    return os.environ.get(SIMULATE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
 @dataclass
@@ -57,13 +49,13 @@ class Runtime:
         config: RoutesConfig,
         *,
         store: Store | None = None,
-        simulate: bool | None = None,
+        simulate: bool = False,
         provider: Provider | None = None,
         router: Router | None = None,
     ) -> Runtime:
-        """Wire a runtime. ``simulate=None`` reads ``$ROUTER_SIMULATE``."""
-        store = store or Store(StoreSettings.from_env())
-        simulated = simulate_from_env() if simulate is None else simulate
+        """Wire a runtime on ``store`` (default: embedded); ``simulate`` picks the simulated provider."""
+        store = store or Store()
+        simulated = simulate
         router = router or Router(config)
         provider = provider or _provider(config, simulated)
         # Simulated calls keep their circuits, rate limits and budgets in their own key space.

@@ -2,7 +2,10 @@
 
 The environment below is set before anything imports litellm, so no test can
 download a price map or a tokenizer, and no test can reach a real provider:
-``OPENAI_API_BASE`` and friends point at a closed local port.
+``OPENAI_API_BASE`` and friends point at a closed local port. litellm's offline
+switches come from the one place that lists them, ``router._settings``; the
+router sets them itself before it imports litellm, and setting them here too
+covers whatever the test process imports first.
 """
 
 from __future__ import annotations
@@ -10,13 +13,14 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import structlog
 
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-os.environ.setdefault("LITELLM_OFFLINE_MODE", "true")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from router._settings import set_litellm_offline_defaults
+
+set_litellm_offline_defaults()
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 # Any accidental real provider request fails fast: no keys, and a dead base URL.
 for _var in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "MISTRAL_API_KEY", "DASHSCOPE_API_KEY"):
@@ -30,6 +34,18 @@ os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="router-tests-cache-")
 os.environ.pop("ROUTER_SIMULATE", None)
 
 TEST_REDIS_URL = os.environ.get("ROUTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(autouse=True)
+def _own_router_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store built without settings keeps its spool and journal in the test's own folder.
+
+    (With settings, ``$ROUTER_HOME`` above decides.) Never the checkout's ``./.router``, and
+    never another test's files.
+    """
+    from router._state import _store
+
+    monkeypatch.setattr(_store, "DEFAULT_HOME", tmp_path / ".router")
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ EXPECTED = {
     "Completion", "ConfigError", "ContentPolicy", "ContextWindowExceeded", "CostRecord", "CostReport",
     "CostRow", "DeadlineExceeded", "Decision", "Excluded", "FindingSummary", "JobNotFound", "JobStatus",
     "NoModelFits", "ProviderError", "ProviderTimeout", "ProviderUnavailable", "RateLimited",
-    "RouterError", "RoutesConfig", "SavingsReport", "SavingsRow", "Sensitivity", "Signals",
+    "RouterError", "RoutesConfig", "SavingsReport", "SavingsRow", "Sensitivity", "Settings", "Signals",
     "StatusSnapshot", "StoreUnavailable", "Usage", "UsageError", "__version__", "load_routes",
 }  # fmt: skip
 

@@ -20,49 +20,48 @@ Redis broker:
   ``transport/redis.py`` transport options).
 - No result backend: results are written to Redis by the task itself.
 
-Creating the app reads no environment and opens no connection: the broker URL
-is a lazy default resolved when the configuration is first used.
+Creating the app reads no environment and opens no connection: without
+``settings`` (``celery -A workers.app``) they are read from the environment
+when the configuration is first used.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from celery import Celery, signals
 
-from router._errors import ConfigError
-from router._state._store import URL_ENV, StoreSettings
+from router._errors import ConfigError, UsageError
+from router._settings import Settings
+from router._state._store import StoreSettings
 
 QUEUE = "router-batch"
 RUN_CHUNK = "router.batch.run_chunk"
 
-BROKER_ENV = "ROUTER_BROKER_URL"
-VISIBILITY_ENV = "ROUTER_BATCH_VISIBILITY_TIMEOUT_S"
-RESTORE_INTERVAL_ENV = "ROUTER_BATCH_RESTORE_INTERVAL_S"
-DEFAULT_VISIBILITY_TIMEOUT_S = 3600.0
-DEFAULT_RESTORE_INTERVAL_S = 10.0
 
-
-def broker_url_from_env() -> str:
-    """``$ROUTER_BROKER_URL``, else the shared ``$ROUTER_REDIS_URL``: workers and the SDK use one Redis."""
-    url = os.environ.get(BROKER_ENV) or os.environ.get(URL_ENV)
+def broker_url(settings: Settings) -> str:
+    """``ROUTER_BROKER_URL``, else the shared ``ROUTER_REDIS_URL``: workers and the SDK use one Redis."""
+    url = settings.broker_url or settings.redis_url
     if not url:
-        raise RuntimeError(f"set {URL_ENV} (or {BROKER_ENV}) to the Redis server the batch workers share")
-    if not os.environ.get(BROKER_ENV) and StoreSettings(url=url).cluster:
+        raise UsageError(
+            "set ROUTER_REDIS_URL (or ROUTER_BROKER_URL) to the Redis server the batch workers share"
+        )
+    if not settings.broker_url and StoreSettings(url=url).cluster:
         # kombu's Redis transport speaks to one server, not to a Cluster.
         raise ConfigError(
-            f"{URL_ENV} names a Redis Cluster, which cannot be Celery's broker; set {BROKER_ENV} "
+            "ROUTER_REDIS_URL names a Redis Cluster, which cannot be Celery's broker; set ROUTER_BROKER_URL "
             "to a RabbitMQ (amqp://user:password@host:5672/vhost) or a single Redis (redis://host:6379/0)"
         )
     return url
 
 
-def _env_float(name: str, default: float) -> float:
-    value = os.environ.get(name, "").strip()
-    return float(value) if value else default
+def app_settings(app: Celery) -> Settings:
+    """The settings ``app`` was created with (read from the environment on first use if none)."""
+    settings: Settings = app.router_settings()
+    return settings
 
 
 def transport_options(visibility_timeout_s: float, restore_interval_s: float) -> dict[str, Any]:
@@ -93,25 +92,33 @@ STATIC_SETTINGS: dict[str, Any] = {
 
 
 def create_app(
-    broker_url: str | None = None,
+    settings: Settings | None = None,
     *,
+    broker: str | None = None,
     visibility_timeout_s: float | None = None,
     restore_interval_s: float | None = None,
 ) -> Celery:
-    """A Celery app with the batch task registered; unspecified settings come from the environment lazily."""
+    """A Celery app with the batch task registered, configured from ``settings``.
+
+    Without settings they are read from the environment when the app's configuration (or a
+    task) first needs them. ``broker`` and the two intervals override the settings.
+    """
     app = Celery("router", set_as_current=False)
     app.conf.update(STATIC_SETTINGS)
+    resolved: Callable[[], Settings] = functools.cache(lambda: settings or Settings.load())
+    app.router_settings = resolved
 
-    def from_env() -> dict[str, Any]:
+    def lazy_defaults() -> dict[str, Any]:
+        current = resolved()
         return {
-            "broker_url": broker_url or broker_url_from_env(),
+            "broker_url": broker or broker_url(current),
             "broker_transport_options": transport_options(
-                visibility_timeout_s or _env_float(VISIBILITY_ENV, DEFAULT_VISIBILITY_TIMEOUT_S),
-                restore_interval_s or _env_float(RESTORE_INTERVAL_ENV, DEFAULT_RESTORE_INTERVAL_S),
+                visibility_timeout_s or current.batch_visibility_timeout_s,
+                restore_interval_s or current.batch_restore_interval_s,
             ),
         }
 
-    app.add_defaults(from_env)
+    app.add_defaults(lazy_defaults)
     from workers.tasks import register
 
     register(app)
@@ -122,24 +129,32 @@ def create_app(
     return app
 
 
-def _preload_before_fork(**_: Any) -> None:
+_worker_settings: Settings | None = None
+"""The settings of the app this process's worker runs, kept in the parent for its children."""
+
+
+def _preload_before_fork(sender: Any = None, **_: Any) -> None:
     # In the prefork parent, before the children exist: load litellm, the
     # tokenizers and the language models once so every child shares them
-    # copy-on-write. No connection, loop or model call happens here.
+    # copy-on-write. No connection, loop or model call happens here. The children
+    # inherit the settings with the rest of the parent's memory.
     from router._config import load_routes
     from router._errors import ConfigError
     from router._warm import preload
 
+    global _worker_settings
+    _worker_settings = app_settings(sender.app)
     # A bad routes file is reported by each child when it builds its Runtime.
     with contextlib.suppress(ConfigError):
-        preload(load_routes())
+        preload(load_routes(_worker_settings.routes))
 
 
 def _build_context_after_fork(**_: Any) -> None:
     # Prefork children: build the Runtime and the event loop in the child, after the fork.
     from router._batch._context import current_context
 
-    current_context().warm_up()
+    if _worker_settings is not None:
+        current_context(_worker_settings).warm_up()
 
 
 def dispatch_chunks(app: Celery, job_id: str, ranges: Sequence[tuple[int, int]]) -> None:

@@ -14,6 +14,7 @@ from celery import Celery, Task
 from router._batch._context import current_context
 from router._batch._execute import ChunkReport, run_chunk
 from router._errors import StoreUnavailable
+from router._settings import Settings
 from router._state._store import STORE_ERRORS
 
 RETRY_ON: tuple[type[BaseException], ...] = (StoreUnavailable, TimeoutError, *STORE_ERRORS)
@@ -28,15 +29,17 @@ def chunk_deadline_s(app: Celery) -> float:
     return float(options.get("visibility_timeout", 3600)) * CHUNK_DEADLINE_SHARE
 
 
-def execute_chunk(job_id: str, start: int, stop: int, *, deadline_s: float) -> ChunkReport:
+def execute_chunk(
+    job_id: str, start: int, stop: int, *, settings: Settings, deadline_s: float
+) -> ChunkReport:
     """Run the chunk on the process's event loop and wait for it."""
-    context = current_context()
+    context = current_context(settings)
     return context.run(lambda env: asyncio.wait_for(run_chunk(env, job_id, start, stop), deadline_s))
 
 
 def register(app: Celery) -> Task:
     """Define the batch task on ``app``."""
-    from workers.app import RUN_CHUNK
+    from workers.app import RUN_CHUNK, app_settings
 
     @app.task(  # type: ignore[untyped-decorator]  # Celery ships no type hints
         name=RUN_CHUNK,
@@ -50,7 +53,9 @@ def register(app: Celery) -> Task:
         max_retries=60,
     )
     def run_chunk_task(self: Task, job_id: str, start: int, stop: int) -> dict[str, int]:
-        report = execute_chunk(job_id, start, stop, deadline_s=chunk_deadline_s(self.app))
+        report = execute_chunk(
+            job_id, start, stop, settings=app_settings(self.app), deadline_s=chunk_deadline_s(self.app)
+        )
         return {"done": report.done, "skipped": report.skipped}
 
     task: Task = run_chunk_task

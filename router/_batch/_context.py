@@ -14,6 +14,7 @@ fork is detected by its pid and rebuilt in the child.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import threading
 from collections.abc import Awaitable, Callable
@@ -25,28 +26,21 @@ import redis.asyncio as aioredis
 from router._batch._execute import Completer, Env
 from router._batch._finish import RecordWriter
 from router._loop import cancel_other_tasks
+from router._settings import Settings
 from router._state._store import Store, StoreSettings
 
 T = TypeVar("T")
-
-IN_FLIGHT_ENV = "ROUTER_BATCH_IN_FLIGHT"
-DEFAULT_IN_FLIGHT = 64
-"""Items (model calls and their Redis writes) one worker process keeps in flight at most.
-
-The Runtime's own clients use redis-py's default asyncio pool (100 connections, and it raises
-rather than waits when they are all in use), so this stays well under 100.
-"""
 
 RuntimeFactory = Callable[[Store], Completer]
 LedgerFactory = Callable[[Store], RecordWriter]
 
 
-def default_runtime(store: Store) -> Completer:
-    """The Runtime on ``$ROUTER_ROUTES`` (or ./routes.yaml), simulated when ``$ROUTER_SIMULATE`` is set."""
+def default_runtime(settings: Settings, store: Store) -> Completer:
+    """The Runtime on the settings' routes file, simulated when their ``simulate`` is on."""
     from router._config import load_routes
     from router._runtime import Runtime
 
-    runtime: Completer = Runtime.build(load_routes(None), store=store)
+    runtime: Completer = Runtime.build(load_routes(settings.routes), store=store, simulate=settings.simulate)
     return runtime
 
 
@@ -57,25 +51,24 @@ def default_ledger(store: Store) -> RecordWriter:
     return ledger
 
 
-def in_flight_from_env() -> int:
-    value = os.environ.get(IN_FLIGHT_ENV, "")
-    return int(value) if value.strip() else DEFAULT_IN_FLIGHT
-
-
 class WorkerContext:
-    """The process's event loop thread and what every chunk shares."""
+    """The process's event loop thread and what every chunk shares.
+
+    ``in_flight`` bounds the items (model calls and their Redis writes) the process keeps in
+    flight at once (``ROUTER_BATCH_IN_FLIGHT``).
+    """
 
     def __init__(
         self,
         *,
-        store: Store | None = None,
-        runtime: RuntimeFactory = default_runtime,
+        store: Store,
+        runtime: RuntimeFactory,
+        in_flight: int,
         ledger: LedgerFactory = default_ledger,
-        in_flight: int | None = None,
     ) -> None:
         self.pid = os.getpid()
-        self.store = store or Store(StoreSettings.from_env())
-        self.in_flight = in_flight or in_flight_from_env()
+        self.store = store
+        self.in_flight = in_flight
         self._runtime_factory = runtime
         self._ledger_factory = ledger
         self._loop = asyncio.new_event_loop()
@@ -83,6 +76,15 @@ class WorkerContext:
         self._thread.start()
         self._env: Env | None = None
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WorkerContext:
+        """A worker process's context: the settings' Redis, routes, provider and calls in flight."""
+        return cls(
+            store=Store(StoreSettings.from_settings(settings)),
+            runtime=functools.partial(default_runtime, settings),
+            in_flight=settings.batch_in_flight,
+        )
 
     def warm_up(self) -> None:
         """Build the Runtime now (tokenizers, litellm) instead of on the first chunk."""
@@ -148,15 +150,16 @@ _current_lock = threading.Lock()
 _thread_local = threading.local()
 
 
-def current_context() -> WorkerContext:
-    """This thread's context if one is bound, else the process's, built on first use (again after a fork)."""
+def current_context(settings: Settings) -> WorkerContext:
+    """This thread's context if one is bound, else the process's, built from ``settings`` on first
+    use (again after a fork)."""
     bound: WorkerContext | None = getattr(_thread_local, "context", None)
     if bound is not None:
         return bound
     global _current
     with _current_lock:
         if _current is None or _current.pid != os.getpid():
-            _current = WorkerContext()
+            _current = WorkerContext.from_settings(settings)
         return _current
 
 

@@ -34,14 +34,16 @@ EMBEDDED_THREADS = 4
 class EmbeddedRunner:
     """Runs queued chunks on daemon threads of this process."""
 
-    def __init__(self, config: RoutesConfig, store: Store, *, threads: int = EMBEDDED_THREADS) -> None:
+    def __init__(
+        self, config: RoutesConfig, store: Store, *, in_flight: int, threads: int = EMBEDDED_THREADS
+    ) -> None:
         self.config = config
         self.store = store
         self._queue: queue.Queue[tuple[str, int, int]] = queue.Queue()
         self._threads = threads
         self._started = False
         self._lock = threading.Lock()
-        self.context = WorkerContext(store=store, runtime=self._simulated_runtime)
+        self.context = WorkerContext(store=store, runtime=self._simulated_runtime, in_flight=in_flight)
 
     def _simulated_runtime(self, store: Store) -> Completer:
         from router._runtime import Runtime
@@ -83,16 +85,18 @@ def _embedded_task() -> Any:
     global _task
     with _lock:
         if _task is None:
+            from router._settings import Settings
             from workers.app import RUN_CHUNK, create_app
 
-            _task = create_app("memory://").tasks[RUN_CHUNK]
+            # The runner's threads are bound to its context, so the app's settings go unused.
+            _task = create_app(Settings.defaults(), broker="memory://").tasks[RUN_CHUNK]
         return _task
 
 
-def embedded_runner(config: RoutesConfig, store: Store) -> EmbeddedRunner:
+def embedded_runner(config: RoutesConfig, store: Store, *, in_flight: int) -> EmbeddedRunner:
     """The process's runner for this routes config (one event loop and Runtime each)."""
     with _lock:
         runner = _runners.get(id(config))
         if runner is None or runner.config is not config:
-            runner = _runners[id(config)] = EmbeddedRunner(config, store)
+            runner = _runners[id(config)] = EmbeddedRunner(config, store, in_flight=in_flight)
         return runner

@@ -7,13 +7,15 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from router._settings import Settings
+
 JobState = Literal["validating", "in_progress", "completed", "failed", "cancelling", "cancelled"]
 TERMINAL: frozenset[str] = frozenset({"completed", "failed", "cancelled"})
 STOPPING: frozenset[str] = frozenset({"cancelling", "cancelled"})
 ItemState = Literal["completed", "failed", "cancelled"]
 
-DEFAULT_RESULTS_TTL_S = 7 * 24 * 3600
-"""How long results (and the finished job record) are kept: a week."""
+DEFAULT_RESULTS_TTL_S: int = Settings.model_fields["batch_results_ttl_s"].default
+"""How long results (and the finished job record) are kept: a week (``ROUTER_BATCH_RESULTS_TTL_S``)."""
 MIN_RESULTS_TTL_S = 60
 
 

@@ -16,14 +16,12 @@ from typing import Any, TypeVar
 from router._batch._input import Source
 from router._batch._jobs import JobSpec, iter_results, read_status, request_cancel
 from router._batch._jobs import list_jobs as _list_jobs
-from router._batch._model import DEFAULT_RESULTS_TTL_S, MIN_RESULTS_TTL_S, JobStatus
-from router._batch._submit import DEFAULT_CHUNK_SIZE, Dispatch, submit
+from router._batch._model import MIN_RESULTS_TTL_S, JobStatus
+from router._batch._submit import Dispatch, submit
 from router._config import RoutesConfig, check_team
 from router._errors import UsageError
+from router._settings import Settings
 from router._state._store import STORE_ERRORS, Store
-
-RESULTS_TTL_ENV = "ROUTER_BATCH_RESULTS_TTL_S"
-CHUNK_SIZE_ENV = "ROUTER_BATCH_CHUNK_SIZE"
 
 Progress = Callable[[JobStatus], None]
 """Called with each status ``BatchJob.wait`` polls (a progress bar, a log line)."""
@@ -99,6 +97,7 @@ def submit_batch(
     results_ttl_s: int | None = None,
     chunk_size: int | None = None,
     dispatch: Dispatch | None = None,
+    settings: Settings | None = None,
 ) -> BatchJob:
     """Validate and store the items, queue them, and return the job (it runs in the background).
 
@@ -106,22 +105,27 @@ def submit_batch(
     iterable of items (line objects or prompt strings). A job whose every line
     is invalid is returned with status ``failed``. With an ``idempotency_key``
     already used by a live job, that job is returned (``reused`` is True).
+    ``results_ttl_s`` and ``chunk_size`` default to the ``settings``' (without
+    settings, the documented defaults), and so do the broker and the embedded
+    runner's calls in flight.
     """
+    settings = settings or Settings.defaults()
     check_team(config, team)
     spec = JobSpec(
         name=name,
         team=team,
         tags=(tags,) if isinstance(tags, str) else tuple(tags),
         idempotency_key=idempotency_key or None,
-        results_ttl_s=_results_ttl(results_ttl_s),
+        results_ttl_s=_results_ttl(
+            results_ttl_s if results_ttl_s is not None else settings.batch_results_ttl_s
+        ),
         source=os.fspath(items_or_path) if isinstance(items_or_path, str | os.PathLike) else None,
     )
-    size = chunk_size or _env_int(CHUNK_SIZE_ENV, DEFAULT_CHUNK_SIZE)
+    size = chunk_size or settings.batch_chunk_size
     if size <= 0:
         raise UsageError(f"chunk_size must be a positive integer, not {size}")
-    submitted = submit(
-        store, items_or_path, spec, dispatch=dispatch or default_dispatch(store, config), chunk_size=size
-    )
+    dispatch = dispatch or default_dispatch(store, config, settings)
+    submitted = submit(store, items_or_path, spec, dispatch=dispatch, chunk_size=size)
     return BatchJob(store, submitted.job_id, reused=submitted.existing)
 
 
@@ -137,15 +141,15 @@ def get_job(store: Store, job_id: str) -> BatchJob:
     return job
 
 
-def default_dispatch(store: Store, config: RoutesConfig) -> Dispatch:
-    """Celery over the store's Redis, or the embedded runner when there is no Redis server."""
+def default_dispatch(store: Store, config: RoutesConfig, settings: Settings) -> Dispatch:
+    """Celery over the settings' broker (else the store's Redis), or the embedded runner without Redis."""
     if store.embedded:
         from router._batch._embedded import embedded_runner
 
-        return embedded_runner(config, store)
+        return embedded_runner(config, store, in_flight=settings.batch_in_flight)
     from router._batch._dispatch import celery_dispatch
 
-    return celery_dispatch(store)
+    return celery_dispatch(store, broker_url=settings.broker_url, settings=settings)
 
 
 def _guarded(store: Store, call: Callable[[], T]) -> T:
@@ -155,18 +159,7 @@ def _guarded(store: Store, call: Callable[[], T]) -> T:
         raise store.unavailable(exc) from None
 
 
-def _results_ttl(value: int | None) -> int:
-    ttl = value if value is not None else _env_int(RESULTS_TTL_ENV, DEFAULT_RESULTS_TTL_S)
+def _results_ttl(ttl: int) -> int:
     if ttl < MIN_RESULTS_TTL_S:
         raise UsageError(f"results must be kept at least {MIN_RESULTS_TTL_S} s, not {ttl} s")
     return ttl
-
-
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise UsageError(f"${name} must be an integer, not {value!r}") from None

@@ -41,8 +41,6 @@ log = structlog.get_logger("router.batch")
 
 PAGE_LINES = 500
 """Lines validated and written per Redis round trip."""
-DEFAULT_CHUNK_SIZE = 50
-"""Items per worker task: small enough to spread, large enough to keep calls in flight."""
 
 ChunkRange = tuple[int, int]
 Dispatch = Callable[[str, Sequence[ChunkRange]], None]

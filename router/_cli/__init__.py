@@ -18,6 +18,7 @@ from types import ModuleType
 
 from router._cli import _routing
 from router._cli._common import run
+from router._settings import LOG_LEVELS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="router",
         description="Route LLM tasks to the cheapest model cleared for them.",
     )
-    parser.add_argument("--log-level", default=None, help=_LOG_HELP)
+    parser.add_argument("--log-level", type=str.lower, choices=LOG_LEVELS, default=None, help=_LOG_HELP)
     parser.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _routing.register(commands)
@@ -57,7 +58,9 @@ class _Version(argparse.Action):
 def _accept_global_options(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Let ``--log-level`` follow the command too (``router complete --log-level debug ...``)."""
     for parser in commands.choices.values():
-        parser.add_argument("--log-level", default=argparse.SUPPRESS, help=_LOG_HELP)
+        parser.add_argument(
+            "--log-level", type=str.lower, choices=LOG_LEVELS, default=argparse.SUPPRESS, help=_LOG_HELP
+        )
 
 
 def _optional(name: str) -> ModuleType | None:

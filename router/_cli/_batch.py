@@ -24,6 +24,7 @@ from typing import IO, Any
 
 from router._cli._common import CALL_FAILED, OK, PARTIAL, add_routes_option, print_json, writable_file
 from router._errors import UsageError
+from router._settings import Settings
 
 EMBEDDED_NOTE = (
     "router: no ROUTER_REDIS_URL set: running this batch embedded, in this process, on the simulated "
@@ -93,27 +94,28 @@ def _output(value: str) -> Path:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _store() -> Any:
+def _store(settings: Settings) -> Any:
     from router._state._store import Store, StoreSettings
 
-    return Store(StoreSettings.from_env())
+    return Store(StoreSettings.from_settings(settings))
 
 
 # --------------------------------------------------------------------------- submit
 
 
-def _submit(args: argparse.Namespace) -> int:
+def _submit(args: argparse.Namespace, settings: Settings) -> int:
     from router._batch._sdk import submit_batch
     from router._config import load_routes
 
-    store = _store()
-    config = load_routes(args.routes)
+    store = _store(settings)
+    config = load_routes(settings.routes)
     if store.embedded:
-        print(EMBEDDED_NOTE.format(path=_local_dir() / "<job id>.jsonl"), file=sys.stderr)
+        print(EMBEDDED_NOTE.format(path=_local_dir(store) / "<job id>.jsonl"), file=sys.stderr)
     job = submit_batch(
         store,
         config,
         args.file,
+        settings=settings,
         name=args.name,
         team=args.team,
         tags=args.tags,
@@ -123,25 +125,26 @@ def _submit(args: argparse.Namespace) -> int:
         print(job.id, flush=True)
     if job.reused:
         print(f"router: an earlier job has this idempotency key: {job.id}", file=sys.stderr)
+    simulated = settings.simulate or store.embedded
     if not (args.wait or store.embedded):
-        return _finish(job, job.status(), args.json, queued=True)
+        return _finish(job, job.status(), args.json, simulated=simulated, queued=True)
     try:
-        final = _wait(job, store)
+        final = _wait(job, store, settings.broker_url)
     except KeyboardInterrupt:
         return _interrupted(job, store)
     if store.embedded:
-        path = _save_local(final, job.results())
+        path = _save_local(store, final, job.results())
         print(f"router: results written to {path}", file=sys.stderr)
-    return _finish(job, final, args.json)
+    return _finish(job, final, args.json, simulated=simulated)
 
 
-def _wait(job: Any, store: Any) -> Any:
+def _wait(job: Any, store: Any, broker: str | None) -> Any:
     from router._batch._progress import ProgressDisplay
 
     with ProgressDisplay() as display:
         if store.embedded:
             return job.wait(progress=display)
-        watch = _WorkerWatch(store)
+        watch = _WorkerWatch(store, broker)
 
         def progress(status: Any) -> None:
             watch(status)
@@ -153,8 +156,9 @@ def _wait(job: Any, store: Any) -> Any:
 class _WorkerWatch:
     """During ``--wait`` on Redis: say at once, and again now and then, when no worker is live."""
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Any, broker: str | None) -> None:
         self.store = store
+        self.broker = broker
         self._checked_at = float("-inf")
 
     def __call__(self, status: Any) -> None:
@@ -164,7 +168,7 @@ class _WorkerWatch:
         self._checked_at = now
         from router._status._workers import START_WORKER_HINT, live_workers
 
-        if not live_workers(self.store):
+        if not live_workers(self.store, self.broker):
             hint = START_WORKER_HINT.format(url=self.store.settings.safe_url)
             print(
                 f"router: no live worker serves the batch queue, so job {status.id} waits; {hint} "
@@ -174,7 +178,7 @@ class _WorkerWatch:
             )
 
 
-def _finish(job: Any, status: Any, as_json: bool, *, queued: bool = False) -> int:
+def _finish(job: Any, status: Any, as_json: bool, *, simulated: bool, queued: bool = False) -> int:
     if as_json:
         print_json(status.as_dict())
     if status.status == "failed":
@@ -188,7 +192,7 @@ def _finish(job: Any, status: Any, as_json: bool, *, queued: bool = False) -> in
     else:
         code = OK
     if not as_json and status.is_terminal:
-        _job_cost(status)
+        _job_cost(status, simulated)
     return code
 
 
@@ -207,21 +211,15 @@ def _name_failures(job: Any, status: Any) -> None:
     )
 
 
-def _job_cost(status: Any) -> None:
+def _job_cost(status: Any, simulated: bool) -> None:
     from router._money import readable
 
-    simulated = " at catalogue prices, simulated: nothing was billed" if _simulated_job(status) else ""
+    note = " at catalogue prices, simulated: nothing was billed" if simulated else ""
     print(
-        f"router: this job cost {readable(status.cost_usd)}{simulated}; by model: "
+        f"router: this job cost {readable(status.cost_usd)}{note}; by model: "
         f"router costs --where job={status.id} --include-simulated --by model",
         file=sys.stderr,
     )
-
-
-def _simulated_job(status: Any) -> bool:
-    from router._runtime import simulate_from_env
-
-    return bool(simulate_from_env() or _store().embedded)
 
 
 def _interrupted(job: Any, store: Any) -> int:
@@ -235,7 +233,7 @@ def _interrupted(job: Any, store: Any) -> int:
     # Embedded, the job dies with this process: stop new items, let calls in flight land, keep it all.
     job.cancel()
     status = job.wait(timeout_s=_INTERRUPT_GRACE_S, poll_s=0.1)
-    path = _save_local(status, job.results(), interrupted=True)
+    path = _save_local(store, status, job.results(), interrupted=True)
     print(
         f"router: interrupted: job {job.id} kept with {status.finished} of {status.total} items done "
         f"({status.failed} failed); results so far in {path}; see: router batch status {job.id}",
@@ -247,8 +245,8 @@ def _interrupted(job: Any, store: Any) -> int:
 # --------------------------------------------------------------------------- status, list, cancel
 
 
-def _status(args: argparse.Namespace) -> int:
-    status = _read_status(args.job)
+def _status(args: argparse.Namespace, settings: Settings) -> int:
+    status = _read_status(settings, args.job)
     if args.json:
         print_json(status)
         return OK
@@ -256,15 +254,15 @@ def _status(args: argparse.Namespace) -> int:
     return OK
 
 
-def _read_status(job: str) -> dict[str, Any]:
+def _read_status(settings: Settings, job: str) -> dict[str, Any]:
     from router._batch._sdk import BatchJob
     from router._errors import JobNotFound
 
-    store = _store()
+    store = _store(settings)
     try:
         return BatchJob(store, job).status().as_dict()
     except JobNotFound:
-        local = _local_status(job)
+        local = _local_status(store, job)
         if store.embedded and local is not None:
             return local
         raise
@@ -284,13 +282,13 @@ def _render(status: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _list(args: argparse.Namespace) -> int:
+def _list(args: argparse.Namespace, settings: Settings) -> int:
     from router._batch._sdk import list_jobs
 
-    store = _store()
+    store = _store(settings)
     jobs = [job.as_dict() for job in list_jobs(store, limit=args.limit)]
     if store.embedded:
-        jobs = _with_local_jobs(jobs, args.limit)
+        jobs = _with_local_jobs(store, jobs, args.limit)
     if args.json:
         print_json(jobs)
         return OK
@@ -305,26 +303,26 @@ def _list(args: argparse.Namespace) -> int:
     return OK
 
 
-def _with_local_jobs(jobs: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+def _with_local_jobs(store: Any, jobs: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
     """The embedded jobs of earlier processes (kept under .router/jobs) beside this process's."""
     seen = {job["id"] for job in jobs}
-    for path in _local_dir().glob("*.json"):
-        local = _local_status(path.stem)
+    for path in _local_dir(store).glob("*.json"):
+        local = _local_status(store, path.stem)
         if local is not None and local["id"] not in seen:
             jobs.append(local)
     jobs.sort(key=lambda job: job.get("created_at") or 0.0, reverse=True)
     return jobs[:limit]
 
 
-def _cancel(args: argparse.Namespace) -> int:
+def _cancel(args: argparse.Namespace, settings: Settings) -> int:
     from router._batch._sdk import BatchJob
     from router._errors import JobNotFound
 
-    store = _store()
+    store = _store(settings)
     try:
         status = BatchJob(store, args.job).cancel().as_dict()
     except JobNotFound:
-        local = _local_status(args.job)
+        local = _local_status(store, args.job)
         if not (store.embedded and local is not None):
             raise
         status = local  # an embedded job of an earlier process has ended: nothing left to stop
@@ -339,8 +337,8 @@ def _cancel(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- results
 
 
-def _results(args: argparse.Namespace) -> int:
-    lines = _result_lines(args.job, errors_only=args.errors)
+def _results(args: argparse.Namespace, settings: Settings) -> int:
+    lines = _result_lines(_store(settings), args.job, errors_only=args.errors)
     if args.output is None:
         _write_lines(sys.stdout, lines)
         return OK
@@ -353,16 +351,15 @@ def _results(args: argparse.Namespace) -> int:
     return OK
 
 
-def _result_lines(job: str, *, errors_only: bool) -> Iterator[str]:
+def _result_lines(store: Any, job: str, *, errors_only: bool) -> Iterator[str]:
     from router._batch._sdk import BatchJob
     from router._errors import JobNotFound
 
-    store = _store()
     handle = BatchJob(store, job)
     try:
         handle.status()
     except JobNotFound:
-        local = _local_dir() / f"{job}.jsonl"
+        local = _local_dir(store) / f"{job}.jsonl"
         if not (store.embedded and local.is_file()):
             raise
         return _local_results(local, errors_only)
@@ -388,14 +385,13 @@ def _write_lines(stream: IO[str], lines: Iterable[str]) -> int:
 # --------------------------------------------------------------------------- embedded jobs on disk
 
 
-def _local_dir() -> Path:
-    from router._ledger._files import router_home
+def _local_dir(store: Any) -> Path:
+    """Where embedded jobs are kept: ``jobs/`` under the store's home (``ROUTER_HOME``)."""
+    return Path(store.settings.home) / "jobs"
 
-    return router_home() / "jobs"
 
-
-def _local_status(job: str) -> dict[str, Any] | None:
-    path = _local_dir() / f"{job}.json"
+def _local_status(store: Any, job: str) -> dict[str, Any] | None:
+    path = _local_dir(store) / f"{job}.json"
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -403,9 +399,11 @@ def _local_status(job: str) -> dict[str, Any] | None:
     return data
 
 
-def _save_local(status: Any, results: Iterable[dict[str, Any]], *, interrupted: bool = False) -> Path:
+def _save_local(
+    store: Any, status: Any, results: Iterable[dict[str, Any]], *, interrupted: bool = False
+) -> Path:
     """An embedded job's status and results, kept after the process ends."""
-    directory = _local_dir()
+    directory = _local_dir(store)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{status.id}.jsonl"
     with path.open("w", encoding="utf-8") as handle:

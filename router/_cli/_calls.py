@@ -8,6 +8,7 @@ from typing import Any
 
 from router._cli._common import OK, add_routes_option, add_simulate_option, print_json, read_text_argument
 from router._results import Completion
+from router._settings import Settings
 
 
 def register(commands: Any) -> None:
@@ -24,11 +25,11 @@ def register(commands: Any) -> None:
     complete.set_defaults(handler=_complete)
 
 
-def _complete(args: argparse.Namespace) -> int:
+def _complete(args: argparse.Namespace, settings: Settings) -> int:
     from router._client import Client
 
     text = read_text_argument(args.text)
-    with Client(args.routes, simulate=args.simulate) as client:
+    with Client(simulate=args.simulate, settings=settings) as client:
         result = client.complete(text, max_tokens=args.max_tokens, team=args.team, tags=args.tags)
     if args.json:
         print_json(result.as_dict())

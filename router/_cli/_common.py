@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from router._errors import (
     BatchError,
@@ -20,10 +20,14 @@ from router._errors import (
     UsageError,
 )
 
+if TYPE_CHECKING:
+    from router._settings import Settings
+
 OK, FAILED, USAGE, NO_MODEL, CALL_FAILED, STORE_DOWN, PARTIAL = 0, 1, 2, 3, 4, 5, 6
 """``PARTIAL``: a batch job completed, but some of its items failed (``batch results --errors``)."""
 
-Handler = Callable[[argparse.Namespace], int]
+Handler = Callable[[argparse.Namespace, "Settings"], int]
+"""A command: its parsed options and the process settings (read once, in ``run``)."""
 
 _EXIT_CODES: tuple[tuple[type[RouterError], int], ...] = (
     (ConfigError, USAGE),
@@ -55,16 +59,16 @@ def add_simulate_option(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the chosen command; turn router errors into a message and an exit code."""
-    from router._logging import configure
+    """Read the settings, run the chosen command; turn router errors into a message and an exit code."""
+    from router._logging import configure_from
+    from router._settings import Settings
 
-    try:
-        configure(args.log_level)
-    except ValueError as exc:
-        return fail(str(exc), USAGE)
     handler: Handler = args.handler
     try:
-        return handler(args)
+        # The CLI is an edge: the environment is read here, once, and the options override it.
+        settings = Settings.load().with_changes(log_level=args.log_level, routes=_one_routes_file(args))
+        configure_from(settings)
+        return handler(args, settings)
     except RouterError as exc:
         return fail(str(exc), exit_code(exc))
     except KeyboardInterrupt:
@@ -94,6 +98,12 @@ def redis_failure(exc: BaseException) -> str:
     elif "CLUSTERDOWN" in text or "cluster" in type(exc).__name__.lower():
         hint = "the Redis Cluster is not serving every slot; check `redis-cli --cluster check HOST:PORT`"
     return f"Redis refused a command ({type(exc).__name__}: {text}); {hint}"
+
+
+def _one_routes_file(args: argparse.Namespace) -> str | None:
+    # ``router eval`` takes several --routes and reads them itself; the others take one.
+    routes = getattr(args, "routes", None)
+    return routes if isinstance(routes, str) else None
 
 
 def exit_code(error: RouterError) -> int:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from router._cli._common import OK, add_routes_option, print_json
 from router._errors import UsageError
 from router._money import plain, readable
+from router._settings import Settings
 
 if TYPE_CHECKING:
     from router._ledger._reports import CostReport, SavingsReport
@@ -96,10 +97,10 @@ def add_simulated_option(parser: argparse.ArgumentParser, *, dest: str = "includ
     )
 
 
-def _store() -> Store:
+def _store(settings: Settings) -> Store:
     from router._state._store import Store, StoreSettings
 
-    return Store(StoreSettings.from_env())
+    return Store(StoreSettings.from_settings(settings))
 
 
 def _range(since: str | None, until: str | None) -> tuple[float | None, float | None]:
@@ -125,9 +126,9 @@ def _where(items: Sequence[str]) -> dict[str, tuple[str, ...]]:
 # --------------------------------------------------------------------------- costs
 
 
-def _costs(args: argparse.Namespace) -> int:
+def _costs(args: argparse.Namespace, settings: Settings) -> int:
     since, until = _range(args.since, args.until)
-    store = _store()
+    store = _store(settings)
     if args.chart:
         from router._ledger._chart import chart
 
@@ -141,7 +142,7 @@ def _costs(args: argparse.Namespace) -> int:
             )
         return OK
     if args.savings:
-        return _savings(args, store, since, until)
+        return _savings(args, settings, store, since, until)
     from router._ledger._reports import costs
 
     report = costs(
@@ -229,11 +230,13 @@ _CSV_TAIL = ["mean_cost_usd", "share", "unpriced_calls"]
 # --------------------------------------------------------------------------- savings
 
 
-def _savings(args: argparse.Namespace, store: Store, since: float | None, until: float | None) -> int:
-    from router._config import load_routes, resolve_path
+def _savings(
+    args: argparse.Namespace, settings: Settings, store: Store, since: float | None, until: float | None
+) -> int:
+    from router._config import load_routes
     from router._ledger._reports import savings
 
-    config = load_routes(resolve_path(args.routes))
+    config = load_routes(settings.routes)
     report = savings(
         store,
         config,
@@ -279,12 +282,12 @@ def _savings_table(report: SavingsReport) -> str:
 # --------------------------------------------------------------------------- export
 
 
-def _export(args: argparse.Namespace) -> int:
+def _export(args: argparse.Namespace, settings: Settings) -> int:
     from router._ledger._export import export
 
     since, until = _range(args.export_since or args.since, args.export_until or args.until)
     include = args.export_include_simulated or args.include_simulated
-    count = export(_store(), args.output, since=since, until=until, include_simulated=include)
+    count = export(_store(settings), args.output, since=since, until=until, include_simulated=include)
     if args.json or args.format == "json":
         print_json({"path": args.output, "records": count})
     else:
@@ -295,12 +298,12 @@ def _export(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- budgets
 
 
-def _budgets(args: argparse.Namespace) -> int:
-    from router._config import load_routes, resolve_path
+def _budgets(args: argparse.Namespace, settings: Settings) -> int:
+    from router._config import load_routes
     from router._state._budgets import BudgetGuard
 
-    config = load_routes(resolve_path(args.routes))
-    statuses = BudgetGuard(_store(), config.policies.budgets).status()
+    config = load_routes(settings.routes)
+    statuses = BudgetGuard(_store(settings), config.policies.budgets).status()
     if args.format == "json":
         print_json([_status_json(status) for status in statuses])
     elif not statuses:

@@ -8,6 +8,7 @@ from typing import Any
 
 from router._cli._common import OK, print_json
 from router._errors import UsageError
+from router._settings import Settings
 
 _DESCRIPTION = """\
 Route every prompt of DATASET through each routes file (the production router,
@@ -88,7 +89,7 @@ def register(commands: Any) -> None:
     parser.set_defaults(handler=_eval)
 
 
-def _eval(args: argparse.Namespace) -> int:
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
     from router._eval import DEFAULT_DATA
 
     data = args.data or DEFAULT_DATA
@@ -96,7 +97,7 @@ def _eval(args: argparse.Namespace) -> int:
         return _convert(args.source, args.output, data)
     if args.source is not None or args.output is not None:
         raise UsageError("SOURCE and -o belong to `router eval convert SOURCE -o FILE.jsonl`")
-    return _report(args, data)
+    return _report(args, settings, data)
 
 
 def _convert(source: str | None, output: str | None, data: Path) -> int:
@@ -109,14 +110,13 @@ def _convert(source: str | None, output: str | None, data: Path) -> int:
     return OK
 
 
-def _report(args: argparse.Namespace, data: Path) -> int:
-    from router._config import resolve_path
+def _report(args: argparse.Namespace, settings: Settings, data: Path) -> int:
     from router._eval import Selection, evaluate, render
     from router._eval._report import render_tasks
 
     if args.output_tokens is not None and args.output_tokens <= 0:
         raise UsageError(f"--output-tokens must be a positive integer, not {args.output_tokens}")
-    routes = args.routes or [resolve_path(None)]
+    routes = args.routes or [settings.routes]
     report = evaluate(
         args.dataset,
         routes,

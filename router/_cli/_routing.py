@@ -8,6 +8,7 @@ from typing import Any
 
 from router._cli._common import OK, add_routes_option, print_json, read_text_argument
 from router._decision import Decision
+from router._settings import Settings
 
 
 def register(commands: Any) -> None:
@@ -37,11 +38,11 @@ def _positive_int(value: str) -> int:
     return number
 
 
-def _validate(args: argparse.Namespace) -> int:
+def _validate(args: argparse.Namespace, settings: Settings) -> int:
     from router._config import lint_routes, load_routes, resolve_path
     from router._pricing import resolve
 
-    path = resolve_path(args.file or args.routes)
+    path = resolve_path(args.file or settings.routes)
     config = load_routes(path)
     warnings = lint_routes(config)
     for spec in config.models:
@@ -68,7 +69,7 @@ def _validate(args: argparse.Namespace) -> int:
     return OK
 
 
-def _schema(args: argparse.Namespace) -> int:
+def _schema(args: argparse.Namespace, settings: Settings) -> int:
     from router._config import RoutesConfig
 
     schema = RoutesConfig.model_json_schema(by_alias=True)
@@ -78,11 +79,11 @@ def _schema(args: argparse.Namespace) -> int:
     return OK
 
 
-def _route(args: argparse.Namespace) -> int:
+def _route(args: argparse.Namespace, settings: Settings) -> int:
     from router._client import Client
 
     text = read_text_argument(args.text)
-    client = Client(args.routes)
+    client = Client(settings=settings)
     decision = client.route(text, max_tokens=args.max_tokens, team=args.team, tags=args.tags)
     if args.json:
         print_json(decision.as_dict())

@@ -9,6 +9,7 @@ from typing import Any
 
 from router._cli._common import OK, add_routes_option, add_simulate_option, print_json
 from router._errors import UsageError
+from router._settings import Settings
 
 
 def register(commands: Any) -> None:
@@ -50,17 +51,16 @@ def _register_keys(commands: Any) -> None:
     revoke.set_defaults(handler=_revoke)
 
 
-def _serve(args: argparse.Namespace) -> int:
-    from router._client import _load
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from router._config import load_routes
     from router._gateway._app import build_app
     from router._gateway._limits import Limits
     from router._gateway._server import serve
-    from router._state._store import Store
 
     if not 0 < args.port < 65536:
         raise UsageError(f"--port must be between 1 and 65535, not {args.port}")
-    config = _load(args.routes)
-    store = Store()
+    config = load_routes(settings.routes)
+    store = _store(settings)
     store.ping()
     limits = Limits(
         max_body_bytes=int(args.max_body_mb * 1024 * 1024),
@@ -69,7 +69,13 @@ def _serve(args: argparse.Namespace) -> int:
     )
     announce = f"the OpenAI API on http://{args.host}:{args.port}/v1"
     serve(
-        build_app(config, store=store, simulate=args.simulate, limits=limits, announce=announce),
+        build_app(
+            config,
+            store=store,
+            simulate=bool(args.simulate) or settings.simulate,
+            limits=limits,
+            announce=announce,
+        ),
         host=args.host,
         port=args.port,
         limits=limits,
@@ -77,11 +83,16 @@ def _serve(args: argparse.Namespace) -> int:
     return OK
 
 
-def _keystore() -> Any:
-    from router._gateway._keys import KeyStore
-    from router._state._store import Store
+def _store(settings: Settings) -> Any:
+    from router._state._store import Store, StoreSettings
 
-    store = Store()
+    return Store(StoreSettings.from_settings(settings))
+
+
+def _keystore(settings: Settings) -> Any:
+    from router._gateway._keys import KeyStore
+
+    store = _store(settings)
     if store.embedded:
         raise UsageError(
             "API keys live in Redis, shared with `router serve`: set ROUTER_REDIS_URL "
@@ -90,13 +101,13 @@ def _keystore() -> Any:
     return KeyStore(store)
 
 
-def _create(args: argparse.Namespace) -> int:
-    from router._client import _load
+def _create(args: argparse.Namespace, settings: Settings) -> int:
+    from router._config import load_routes
 
-    teams = _load(args.routes).teams
+    teams = load_routes(settings.routes).teams
     if args.team is not None and teams is not None and args.team not in teams:
         raise UsageError(f"unknown team {args.team!r}; routes.yaml lists: {', '.join(teams)}")
-    secret, key = _keystore().create(
+    secret, key = _keystore(settings).create(
         team=args.team, rpm=args.rpm, budget_usd=args.budget, budget_period=args.budget_period, name=args.name
     )
     print(secret)
@@ -105,8 +116,8 @@ def _create(args: argparse.Namespace) -> int:
     return OK
 
 
-def _list(args: argparse.Namespace) -> int:
-    keys = _keystore().list()
+def _list(args: argparse.Namespace, settings: Settings) -> int:
+    keys = _keystore(settings).list()
     if args.json:
         print_json([key.as_dict() for key in keys])
         return OK
@@ -119,8 +130,8 @@ def _list(args: argparse.Namespace) -> int:
     return OK
 
 
-def _revoke(args: argparse.Namespace) -> int:
-    key = _keystore().revoke(args.key_id)
+def _revoke(args: argparse.Namespace, settings: Settings) -> int:
+    key = _keystore(settings).revoke(args.key_id)
     print(f"revoked {key.id} (team {key.team or '-'})")
     return OK
 

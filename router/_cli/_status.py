@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from router._cli._common import OK, add_routes_option, print_json
+from router._settings import Settings
 
 if TYPE_CHECKING:
     from router._status._snapshot import StatusSnapshot
@@ -33,18 +34,18 @@ def register(commands: Any) -> None:
     circuit.set_defaults(handler=_reset_circuit)
 
 
-def _context(args: argparse.Namespace) -> tuple[Any, Any]:
-    from router._config import load_routes, resolve_path
+def _context(settings: Settings) -> tuple[Any, Any]:
+    from router._config import load_routes
     from router._state._store import Store, StoreSettings
 
-    return Store(StoreSettings.from_env()), load_routes(resolve_path(args.routes))
+    return Store(StoreSettings.from_settings(settings)), load_routes(settings.routes)
 
 
-def _status(args: argparse.Namespace) -> int:
+def _status(args: argparse.Namespace, settings: Settings) -> int:
     from router._status._snapshot import snapshot
 
-    store, config = _context(args)
-    found = snapshot(store, config, simulated=args.simulated)
+    store, config = _context(settings)
+    found = snapshot(store, config, simulated=args.simulated, broker=settings.broker_url)
     if args.json:
         print_json(found.as_dict())
     else:
@@ -52,10 +53,10 @@ def _status(args: argparse.Namespace) -> int:
     return OK
 
 
-def _reset_circuit(args: argparse.Namespace) -> int:
+def _reset_circuit(args: argparse.Namespace, settings: Settings) -> int:
     from router._status._snapshot import reset_circuit
 
-    store, config = _context(args)
+    store, config = _context(settings)
     was_open = reset_circuit(store, config, args.model, simulated=args.simulated)
     if args.json:
         print_json({"model": args.model, "was_open": was_open, "state": "closed"})

@@ -17,6 +17,7 @@ from typing import Any
 
 from router._cli._common import OK, add_routes_option
 from router._errors import UsageError
+from router._settings import Settings
 
 POOLS = ("threads", "prefork", "solo")
 
@@ -34,7 +35,7 @@ def register(commands: Any) -> None:
         "--in-flight",
         type=_positive_int,
         default=None,
-        help="model calls in flight per worker process at most (default: $ROUTER_BATCH_IN_FLIGHT or 128)",
+        help="model calls in flight per worker process at most (default: $ROUTER_BATCH_IN_FLIGHT or 64)",
     )
     worker.add_argument("--loglevel", default="info", help="Celery log level (default: info)")
     worker.add_argument("--hostname", "-n", default=None, help="worker node name (default: router@<host>)")
@@ -50,38 +51,29 @@ def _positive_int(value: str) -> int:
     return number
 
 
-def _worker(args: argparse.Namespace) -> int:
-    from router._state._store import URL_ENV, Store, StoreSettings
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from router._state._store import Store, StoreSettings
 
-    store = Store(StoreSettings.from_env())
+    # The app keeps these settings; prefork children inherit them with the parent's memory.
+    settings = settings.with_changes(routes=settings.routes.absolute(), batch_in_flight=args.in_flight)
+    store = Store(StoreSettings.from_settings(settings))
     if store.embedded:
         raise UsageError(
-            f"a worker serves a shared Redis: set {URL_ENV} (without it, `router batch submit --wait` "
+            "a worker serves a shared Redis: set ROUTER_REDIS_URL (without it, `router batch submit --wait` "
             "runs the job in its own process)"
         )
     store.ping()
-    _export_settings(args)
     if args.pool != "prefork":
         # One process runs every task: build its Runtime now rather than on the first chunk.
         # Under prefork the parent builds nothing; each child builds its own after the fork.
         from router._batch._context import current_context
 
-        current_context().warm_up()
+        current_context(settings).warm_up()
     from workers.app import QUEUE, create_app
 
-    app = create_app()
+    app = create_app(settings)
     app.worker_main(argv=_celery_argv(args, QUEUE))
     return OK
-
-
-def _export_settings(args: argparse.Namespace) -> None:
-    # Through the environment, so prefork children (and their Runtime) see the same settings.
-    from router._batch._context import IN_FLIGHT_ENV
-
-    if args.routes:
-        os.environ["ROUTER_ROUTES"] = os.path.abspath(args.routes)
-    if args.in_flight:
-        os.environ[IN_FLIGHT_ENV] = str(args.in_flight)
 
 
 def _celery_argv(args: argparse.Namespace, queue: str) -> list[str]:

@@ -19,17 +19,21 @@ from router._config import _checks
 from router._config._schema import RoutesConfig
 from router._errors import ConfigError
 
-DEFAULT_FILE = "routes.yaml"
 ENV_VAR = "ROUTER_ROUTES"
 
 Lines = dict[tuple[str | int, ...], int]
 
 
 def resolve_path(path: str | os.PathLike[str] | None) -> Path:
-    """The file to load: the argument, else ``$ROUTER_ROUTES``, else ``./routes.yaml``."""
+    """The file to load: the argument, else ``$ROUTER_ROUTES``, else ``./routes.yaml``.
+
+    Without an argument this reads the settings: it is an SDK entry point (``load_routes()``).
+    """
     if path is not None:
         return Path(path)
-    return Path(os.environ.get(ENV_VAR) or DEFAULT_FILE)
+    from router._settings import Settings
+
+    return Settings.load().routes
 
 
 def load_routes(path: str | os.PathLike[str] | None = None) -> RoutesConfig:

@@ -47,7 +47,7 @@ class Gateway:
 
     config: RoutesConfig
     store: Store
-    simulate: bool | None
+    simulate: bool
     limits: Limits
     metrics: Metrics = field(default_factory=Metrics)
     runtime: Runtime | None = None
@@ -78,11 +78,11 @@ def build_app(
     config: RoutesConfig,
     *,
     store: Store | None = None,
-    simulate: bool | None = None,
+    simulate: bool = False,
     limits: Limits | None = None,
     announce: str | None = None,
 ) -> Starlette:
-    """The gateway app for ``config``; ``store`` defaults to ``$ROUTER_REDIS_URL`` or embedded."""
+    """The gateway app for ``config`` on ``store`` (default: embedded); the caller's settings decide."""
     gateway = Gateway(config, store or Store(), simulate, limits or Limits(), announce=announce)
 
     @asynccontextmanager

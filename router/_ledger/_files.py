@@ -10,18 +10,10 @@ line being written when a process dies.
 from __future__ import annotations
 
 import fcntl
-import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
-
-HOME_ENV = "ROUTER_HOME"
-
-
-def router_home() -> Path:
-    """``$ROUTER_HOME``, else ``./.router``: where the router keeps local files."""
-    return Path(os.environ.get(HOME_ENV) or ".router")
 
 
 def append_lines(path: Path, lines: Sequence[str]) -> None:

@@ -36,7 +36,7 @@ import redis.client
 import structlog
 from pydantic import ValidationError
 
-from router._ledger._files import append_lines, claimed, read_lines, router_home
+from router._ledger._files import append_lines, claimed, read_lines
 from router._ledger._layout import Sums, cell_of, days_key, records_key, shard_of, totals_key
 from router._ledger._periods import day_id, day_start
 from router._ledger._record import CostRecord
@@ -94,8 +94,8 @@ class Ledger:
         self, store: Store, *, spool_path: Path | None = None, journal_path: Path | None = None
     ) -> None:
         self.store = store
-        self.spool_path = spool_path or router_home() / "ledger-spool.jsonl"
-        self.journal_path = journal_path or router_home() / "ledger.jsonl"
+        self.spool_path = spool_path or store.settings.home / "ledger-spool.jsonl"
+        self.journal_path = journal_path or store.settings.home / "ledger.jsonl"
         self._aio = LoopClients(store, {"write": WRITE_LUA})
         self._sync_write: Any = None
         self._journal_ready = False
@@ -425,7 +425,7 @@ def load_journal(store: Store, path: Path | None = None) -> int:
     """
     if not store.embedded:
         return 0
-    journal = (path or router_home() / "ledger.jsonl").resolve()
+    journal = (path or store.settings.home / "ledger.jsonl").resolve()
     store = store.real  # one journal holds both key spaces' records
     client = store.sync()
     with _journal_lock:

@@ -8,7 +8,6 @@ Retry-After, and records every attempt. Every failure leaves as a ``ProviderErro
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,6 +18,7 @@ from router._providers._cost import call_cost
 from router._providers._errors import prompt_texts, to_provider_error
 from router._providers._litellm_import import load_litellm
 from router._results import ProviderResponse, Usage
+from router._settings import api_key
 from router._task import Message
 
 __all__ = ["LiteLLMProvider", "provider_response", "request_kwargs"]
@@ -74,8 +74,8 @@ def _api_key(spec: ModelSpec) -> str | None:
     variable = spec.params.api_key_env
     if variable is None:
         return None  # litellm falls back to the provider's usual variable (OPENAI_API_KEY, ...)
-    key = os.environ.get(variable)
-    if not key:
+    key = api_key(variable)
+    if key is None:
         raise AuthenticationFailed(
             f"{variable} is not set; export it or remove the model from the pool", model=spec.name
         )

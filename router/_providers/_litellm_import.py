@@ -1,9 +1,9 @@
 """The one place litellm is imported, offline-safe and configured for the router.
 
 Importing litellm costs seconds and, by default, downloads its price map; counting tokens for
-Llama names fetches a Hugging Face tokenizer. The environment switches below keep both offline,
-and they are set (unless the caller chose otherwise) right before the first import, never at
-import time of anything under ``router/``.
+Llama names fetches a Hugging Face tokenizer. The environment switches of
+``router._settings.LITELLM_OFFLINE_ENV`` keep both offline; they are set (unless the caller chose
+otherwise) right before the first import, never at import time of anything under ``router/``.
 
 litellm is loaded through ``importlib`` rather than an ``import`` statement: the module comes
 back as an untyped ``ModuleType``, so mypy does not analyse litellm's 100k+ lines on every run.
@@ -13,24 +13,16 @@ from __future__ import annotations
 
 import functools
 import importlib
-import os
 from types import ModuleType
 from typing import Any
 
-# Read by litellm at import (and by huggingface_hub): use the price map shipped in the wheel, and
-# never fetch a tokenizer or catalogue on its own.
-_OFFLINE_ENV = {
-    "LITELLM_LOCAL_MODEL_COST_MAP": "True",
-    "LITELLM_OFFLINE_MODE": "true",
-    "HF_HUB_OFFLINE": "1",
-}
+from router._settings import set_litellm_offline_defaults
 
 
 @functools.cache
 def load_litellm() -> ModuleType:
     """litellm, imported once per process with offline defaults and its own retries off."""
-    for name, value in _OFFLINE_ENV.items():
-        os.environ.setdefault(name, value)
+    set_litellm_offline_defaults()
     litellm = importlib.import_module("litellm")
     _configure(litellm)
     return litellm

@@ -29,7 +29,9 @@ Parsed = tuple[Ranks, tuple[str, ...], tuple[str, ...]]
 
 def _cache_dir() -> Path:
     # Read when a tokenizer loads (never at import); the XDG base directory convention.
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "llm-router"
+    from router._settings import cache_home
+
+    return cache_home() / "llm-router"
 
 
 def cached_parse(encoding: str, sha256: str, parse: Callable[[], Parsed]) -> Parsed:

@@ -23,10 +23,10 @@ place that decides it.
 
 from __future__ import annotations
 
-import os
 import threading
-from dataclasses import dataclass, replace
-from typing import Any, cast
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import redis
@@ -37,7 +37,12 @@ import redis.exceptions
 
 from router._errors import ConfigError, StoreUnavailable
 
+if TYPE_CHECKING:
+    from router._settings import Settings
+
 URL_ENV = "ROUTER_REDIS_URL"
+DEFAULT_HOME = Path(".router")
+"""``home`` of a store built without settings (the test suite points it at a temporary folder)."""
 CLUSTER_SCHEMES = {"redis+cluster": "redis", "rediss+cluster": "rediss"}
 """URL schemes that name a Redis Cluster, and the scheme redis-py's cluster client takes for each."""
 SIMULATED_SPACE = "sim"
@@ -45,16 +50,22 @@ SIMULATED_SPACE = "sim"
 
 @dataclass(frozen=True)
 class StoreSettings:
-    """How to reach Redis. ``url=None`` means the embedded in-process store."""
+    """How to reach Redis. ``url=None`` means the embedded in-process store.
+
+    ``home`` is where the store's local files live: the ledger's spool (records that could not
+    reach Redis) and, for the embedded store, its journal.
+    """
 
     url: str | None = None
     socket_timeout_s: float = 5.0
     connect_timeout_s: float = 2.0
     prefix: str = "router"
+    home: Path = field(default_factory=lambda: DEFAULT_HOME)
 
     @classmethod
-    def from_env(cls, url: str | None = None) -> StoreSettings:
-        return cls(url=url if url is not None else (os.environ.get(URL_ENV) or None))
+    def from_settings(cls, settings: Settings) -> StoreSettings:
+        """The store the process settings name (``ROUTER_REDIS_URL``, ``ROUTER_HOME``)."""
+        return cls(url=settings.redis_url, home=settings.home)
 
     @property
     def embedded(self) -> bool:
@@ -97,7 +108,7 @@ class Store:
     """Sync and async clients for one Redis (or the embedded server)."""
 
     def __init__(self, settings: StoreSettings | None = None) -> None:
-        self.settings = settings or StoreSettings.from_env()
+        self.settings = settings or StoreSettings()
         self._sync: redis.Redis | None = None
         self._real: Store | None = None
         self._simulated: Store | None = None
@@ -168,6 +179,7 @@ class Store:
             # Typed as the single-server client on purpose: the router only uses commands both
             # clients have, on keys of one slot per script or transaction.
             return cast(aioredis.Redis, _AsyncCluster.from_url(url, **options))
+        options["redis_connect_func"] = _aselect_or_explain
         if max_connections is None:
             return aioredis.Redis.from_url(url, **options)
         pool = aioredis.BlockingConnectionPool.from_url(
@@ -183,6 +195,13 @@ class Store:
             raise self.unavailable(exc) from None
 
     def unavailable(self, exc: BaseException) -> StoreUnavailable:
+        if isinstance(exc, NoSuchDatabase):
+            return StoreUnavailable(
+                f"Redis at {self.settings.safe_url} has no database {exc.index} ({exc.reply}); "
+                f"give {URL_ENV} a database the server has (0 to 15 unless redis.conf sets "
+                "`databases` higher)",
+                url=self.settings.safe_url,
+            )
         return StoreUnavailable(
             f"Redis at {self.settings.safe_url} is unreachable ({type(exc).__name__}: {exc}); "
             f"start it, or unset {URL_ENV} to use the embedded in-process store",
@@ -193,7 +212,7 @@ class Store:
         url = self.settings.client_url()
         if self.cluster:
             return cast(redis.Redis, redis.cluster.RedisCluster.from_url(url, **self._options()))
-        return redis.Redis.from_url(url, **self._options())
+        return redis.Redis.from_url(url, **self._options(), redis_connect_func=_select_or_explain)
 
     def _options(self) -> dict[str, Any]:
         return {
@@ -201,6 +220,40 @@ class Store:
             "socket_connect_timeout": self.settings.connect_timeout_s,
             "health_check_interval": 30,
         }
+
+
+class NoSuchDatabase(redis.ConnectionError):
+    """The server refused the URL's database index: a configuration fault, told apart from a hang-up."""
+
+    def __init__(self, index: int, reply: str) -> None:
+        super().__init__(f"no database {index}: {reply}")
+        self.index = index
+        self.reply = reply
+
+
+# redis-py selects the URL's database while it connects and raises a bare ResponseError ("DB
+# index is out of range") from whichever command connected first. These connect hooks (single
+# server only: a Cluster has database 0 alone and its client installs its own hook) run
+# redis-py's own hand-shake and turn that refusal into a NoSuchDatabase, which every caller
+# already handles as a store that cannot be used (STORE_ERRORS).
+def _select_or_explain(connection: Any) -> None:
+    try:
+        connection.on_connect()
+    except redis.ResponseError as exc:
+        raise _explained(connection, exc) from None
+
+
+async def _aselect_or_explain(connection: Any) -> None:
+    try:
+        await connection.on_connect()
+    except redis.ResponseError as exc:
+        raise _explained(connection, exc) from None
+
+
+def _explained(connection: Any, exc: redis.ResponseError) -> redis.RedisError:
+    if "DB index" in str(exc):
+        return NoSuchDatabase(int(connection.db), str(exc))
+    return exc
 
 
 STORE_ERRORS = (

@@ -44,8 +44,10 @@ class StatusSnapshot:
         return data
 
 
-def snapshot(store: Store, config: RoutesConfig, *, simulated: bool = False) -> StatusSnapshot:
-    """Read the state of every model, budget and worker now."""
+def snapshot(
+    store: Store, config: RoutesConfig, *, simulated: bool = False, broker: str | None = None
+) -> StatusSnapshot:
+    """Read the state of every model, budget and worker (on ``broker``, else the store's Redis) now."""
     space = store.space(simulated)
     circuits = _circuits(space, config)
     limiter = RateLimiter(space)
@@ -57,8 +59,9 @@ def snapshot(store: Store, config: RoutesConfig, *, simulated: bool = False) -> 
     except STORE_ERRORS as exc:
         raise store.unavailable(exc) from None
     budgets = tuple(BudgetGuard(space, config.policies.budgets).status())
-    workers = None if store.embedded else tuple(live_workers(store))
-    return StatusSnapshot(store.settings.safe_url, simulated, models, budgets, workers, queue_depth(store))
+    workers = None if store.embedded else tuple(live_workers(store, broker))
+    depth = queue_depth(store, broker)
+    return StatusSnapshot(store.settings.safe_url, simulated, models, budgets, workers, depth)
 
 
 async def areset_circuit(store: Store, config: RoutesConfig, model: str, *, simulated: bool = False) -> bool:

@@ -7,7 +7,6 @@ a worker that does not answer within the timeout is not live.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -32,15 +31,12 @@ class QueueDepth:
     """Messages a worker has taken and not yet acknowledged (running, or held by a dead worker)."""
 
 
-def broker_url(store: Store) -> str | None:
-    from workers.app import BROKER_ENV
-
-    return os.environ.get(BROKER_ENV) or store.settings.url
-
-
-def live_workers(store: Store, *, timeout_s: float = PING_TIMEOUT_S) -> list[LiveWorker]:
-    """The workers that answer a ping within ``timeout_s``; none for the embedded store."""
-    url = broker_url(store)
+def live_workers(
+    store: Store, broker: str | None = None, *, timeout_s: float = PING_TIMEOUT_S
+) -> list[LiveWorker]:
+    """The workers on ``broker`` (``ROUTER_BROKER_URL``, else the store's Redis) that answer a ping
+    within ``timeout_s``; none for the embedded store."""
+    url = broker or store.settings.url
     if url is None:
         return []
     from kombu.exceptions import OperationalError
@@ -57,9 +53,9 @@ def live_workers(store: Store, *, timeout_s: float = PING_TIMEOUT_S) -> list[Liv
     return [LiveWorker(name, elapsed_ms) for name in names]
 
 
-def queue_depth(store: Store) -> QueueDepth | None:
+def queue_depth(store: Store, broker: str | None = None) -> QueueDepth | None:
     """Messages waiting in the batch queue and taken but unacknowledged; None without a Redis broker."""
-    url = broker_url(store)
+    url = broker or store.settings.url
     if url is None or not url.startswith(("redis://", "rediss://", "unix://")):
         return None
     import redis

@@ -66,12 +66,6 @@ def store(redis_url: str) -> Store:
     return Store(StoreSettings(url=redis_url))
 
 
-@pytest.fixture(autouse=True)
-def _router_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The ledger's spool and journal, and embedded job files, stay inside the test's directory.
-    monkeypatch.setenv("ROUTER_HOME", str(tmp_path / ".router"))
-
-
 class Queue:
     """A dispatch that keeps the chunks, for tests that run them by hand."""
 

@@ -113,7 +113,9 @@ def test_records_left_in_the_outbox_reach_the_ledger_once_when_the_chunk_is_rede
     left = {key.decode() for key in store.sync().hkeys(job_keys(store, job.id).outbox(0))}
     in_ledger = {record["id"] for record in ledger_records(store, job.id)}
     assert left - in_ledger, "some records are in the outbox only"
-    healthy = WorkerContext(store=store, runtime=lambda s: Runtime.build(config, store=s, simulate=True))
+    healthy = WorkerContext(
+        store=store, runtime=lambda s: Runtime.build(config, store=s, simulate=True), in_flight=16
+    )
     try:
         run_chunks(healthy, queue.chunks)  # the redelivery
     finally:
@@ -168,7 +170,9 @@ def test_routing_errors_fail_the_item_naming_its_line(store: Store, routes_file:
         {"custom_id": "secret-ja", "prompt": "カード番号 4111 1111 1111 1111 の明細を要約してください。"},
     ]
     job = submit_batch(store, config, items, dispatch=queue)
-    context = WorkerContext(store=store, runtime=lambda s: Runtime.build(config, store=s, simulate=True))
+    context = WorkerContext(
+        store=store, runtime=lambda s: Runtime.build(config, store=s, simulate=True), in_flight=16
+    )
     try:
         run_chunks(context, queue.chunks)
     finally:

@@ -12,6 +12,7 @@ import pytest
 import redis
 
 from router._cli._common import STORE_DOWN, USAGE, run
+from router._settings import Settings
 from tests.support.cluster import LocalCluster
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,7 +59,7 @@ def test_a_cluster_url_with_a_database_other_than_0_is_a_usage_error(
 def test_a_cluster_error_is_a_clear_message_with_the_store_exit_code(
     error: Exception, hint: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def handler(args: argparse.Namespace) -> int:
+    def handler(args: argparse.Namespace, settings: Settings) -> int:
         raise error
 
     assert run(argparse.Namespace(handler=handler, log_level=None)) == STORE_DOWN

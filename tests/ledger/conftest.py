@@ -34,10 +34,9 @@ def raw(redis_url: str) -> Iterator[redis.Redis]:
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """``$ROUTER_HOME`` in a temporary directory, so spools and journals stay in the test."""
-    monkeypatch.setenv("ROUTER_HOME", str(tmp_path / "router-home"))
-    return tmp_path / "router-home"
+def home(tmp_path: Path) -> Path:
+    """Where spools and journals go: the default ``./.router``, in the test's own directory."""
+    return tmp_path / ".router"
 
 
 @pytest.fixture

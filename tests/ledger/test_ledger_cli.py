@@ -28,9 +28,10 @@ WRITER = textwrap.dedent(
     import sys
     from router._ledger._ledger import Ledger
     from router._ledger._record import CostRecord
+    from router._settings import Settings
     from router._state._store import Store, StoreSettings
 
-    ledger = Ledger(Store(StoreSettings(url=None)))
+    ledger = Ledger(Store(StoreSettings.from_settings(Settings.load())))
     for item in sys.argv[1:]:
         rid, cost = item.split("=")
         ledger.record(CostRecord(

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from router._settings import Settings
 from workers.app import QUEUE, RUN_CHUNK, create_app
 
 ROUTER = str(Path(sys.executable).with_name("router"))
 
 
 def test_the_app_acknowledges_late_and_requeues_chunks_of_lost_workers() -> None:
-    conf = create_app("redis://127.0.0.1:6379/9", visibility_timeout_s=900).conf
+    conf = create_app(broker="redis://127.0.0.1:6379/9", visibility_timeout_s=900).conf
     assert conf.task_acks_late is True
     assert conf.task_reject_on_worker_lost is True
     assert conf.worker_prefetch_multiplier == 1
@@ -30,17 +31,29 @@ def test_the_app_acknowledges_late_and_requeues_chunks_of_lost_workers() -> None
 def test_the_chunk_deadline_stays_inside_the_visibility_timeout() -> None:
     from workers.tasks import chunk_deadline_s
 
-    assert chunk_deadline_s(create_app("memory://", visibility_timeout_s=100)) == pytest.approx(80)
+    assert chunk_deadline_s(create_app(broker="memory://", visibility_timeout_s=100)) == pytest.approx(80)
 
 
-def test_the_visibility_timeout_comes_from_the_environment_lazily(monkeypatch: pytest.MonkeyPatch) -> None:
-    app = create_app("memory://")
+def test_the_broker_and_its_timeouts_come_from_the_settings() -> None:
+    settings = Settings(
+        redis_url="redis://127.0.0.1:6379/9", batch_visibility_timeout_s=42, batch_restore_interval_s=3
+    )
+    conf = create_app(settings).conf
+    assert conf.broker_url == "redis://127.0.0.1:6379/9"
+    assert conf.broker_transport_options["visibility_timeout"] == 42
+    assert conf.broker_transport_options["unacked_restore_interval"] == 3
+
+
+def test_an_app_without_settings_reads_the_environment_when_first_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = create_app(broker="memory://")
     monkeypatch.setenv("ROUTER_BATCH_VISIBILITY_TIMEOUT_S", "42")
     assert app.conf.broker_transport_options["visibility_timeout"] == 42
 
 
 def test_each_app_registers_its_own_chunk_task() -> None:
-    first, second = create_app("memory://"), create_app("memory://")
+    first, second = create_app(broker="memory://"), create_app(broker="memory://")
     assert first.tasks[RUN_CHUNK] is not second.tasks[RUN_CHUNK]
     assert first.tasks[RUN_CHUNK].app is first
 
