@@ -6,11 +6,14 @@ it can be logged, stored with a batch item or sent across Celery freely.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializationInfo, model_serializer, model_validator
 
 from router._config._schema import Level
+from router._levels import Sensitivity
+from router._signals._signal import values_model
 
 
 class _Frozen(BaseModel):
@@ -25,15 +28,64 @@ class FindingSummary(_Frozen):
     count: int = 1
 
 
-class Signals(_Frozen):
-    """What the router measured of a task."""
+class Signals(BaseModel):
+    """What the router measured of a task: the values of every registered signal.
 
-    tokens: int
-    """Prompt tokens under the reference tokenizer (o200k_base); per-model counts are on candidates."""
-    language: str
-    language_confidence: float
-    sensitivity: Level
-    findings: tuple[FindingSummary, ...] = ()
+    The fields come from the signal registry (``router._signals._signal``): each signal adds
+    its own (``tokens``; ``language`` and ``language_confidence``; ``sensitivity`` and
+    ``findings``). A signal added later is read with ``value(name)``; the built-in ones also
+    have typed properties below.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typed(cls, data: Any) -> Any:
+        # Values given by hand (tests, callers) are checked against the signals' own types.
+        return dict(values_model().model_validate(data)) if isinstance(data, Mapping) else data
+
+    @classmethod
+    def measured(cls, values: Mapping[str, object]) -> Signals:
+        """Signals from values the meters produced, which are typed already (the router's fast path)."""
+        return cls.model_construct(None, **values)
+
+    @model_serializer(mode="plain")
+    def _dump(self, info: SerializationInfo) -> dict[str, Any]:
+        return values_model().model_construct(**self._values).model_dump(mode=info.mode)
+
+    @property
+    def _values(self) -> dict[str, Any]:
+        return self.__pydantic_extra__ or {}
+
+    def value(self, field: str) -> Any:
+        """The measured value of a signal field, by name (for signals without a property here)."""
+        try:
+            return self._values[field]
+        except KeyError:
+            raise KeyError(f"no signal field {field!r}; measured: {', '.join(self._values)}") from None
+
+    @property
+    def tokens(self) -> int:
+        """Prompt tokens under the reference tokenizer (o200k_base); per-model counts are on candidates."""
+        return cast(int, self.__pydantic_extra__["tokens"])  # type: ignore[index]
+
+    @property
+    def language(self) -> str:
+        """ISO 639-1 code, or ``unknown``."""
+        return cast(str, self.__pydantic_extra__["language"])  # type: ignore[index]
+
+    @property
+    def language_confidence(self) -> float:
+        return cast(float, self.__pydantic_extra__["language_confidence"])  # type: ignore[index]
+
+    @property
+    def sensitivity(self) -> Sensitivity:
+        return cast(Sensitivity, self.__pydantic_extra__["sensitivity"])  # type: ignore[index]
+
+    @property
+    def findings(self) -> tuple[FindingSummary, ...]:
+        return cast(tuple[FindingSummary, ...], self._values.get("findings", ()))
 
     @property
     def finding_types(self) -> frozenset[str]:

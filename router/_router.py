@@ -1,34 +1,26 @@
 """The routing core: measure a task, match a rule, select models.
 
 ``Router`` is built once from a validated ``RoutesConfig`` and is cheap to
-call: tokenizers, the language model and the sensitivity patterns are loaded
-once per process and shared.
+call: each registered signal (``router._signals._signal``) builds its meter
+once from its settings, and tokenizers, the language model and the sensitivity
+patterns are loaded once per process and shared.
 """
 
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Sequence
 
 import structlog
 
-from router._config._schema import RoutesConfig, Rule, SensitivitySignal
-from router._decision import Decision, Excluded, FindingSummary, Signals
+from router._config._schema import RoutesConfig, Rule
+from router._decision import Decision, Excluded, Signals
 from router._errors import NoModelFits
-from router._levels import Sensitivity
 from router._pricing import ModelInfo, resolve
-from router._rules import first_match
+from router._rules import Matcher
 from router._selection import Requirements, select
-from router._signals._language import FastTextDetector, LanguageDetector
-from router._signals._sensitivity import (
-    DEFAULT_LEVELS,
-    CustomTerm,
-    Finding,
-    SensitivityScanner,
-    highest_level,
-)
-from router._signals._tokens import REFERENCE_ENCODING, count_messages
+from router._signals._signal import Meter, registered
+from router._signals._tokens import count_messages
 from router._task import Message, Task
 
 log = structlog.get_logger("router")
@@ -37,31 +29,23 @@ log = structlog.get_logger("router")
 class Router:
     """Turns a task into a ``Decision`` according to routes.yaml."""
 
-    def __init__(self, config: RoutesConfig, *, language_detector: LanguageDetector | None = None) -> None:
+    def __init__(self, config: RoutesConfig) -> None:
         self.config = config
         self.models: dict[str, ModelInfo] = {spec.name: resolve(spec) for spec in config.models}
-        self._scanner = build_scanner(config.signals.sensitivity)
-        self._language = language_detector or FastTextDetector(
-            min_confidence=config.signals.language.min_confidence,
-            min_chars=config.signals.language.min_chars,
+        self._meters: tuple[Meter, ...] = tuple(
+            signal.meter(config.signals.of(name)) for name, signal in registered().items()
         )
         self._pool_names = _pool_names(config)
         self._rules = {rule.name: rule for rule in config.rules}
+        self._matcher = Matcher(config.rules)
 
     def measure(self, task: Task) -> tuple[Signals, _Tokens]:
-        """The three signals of a task, and a memoised token counter for selection."""
-        text = task.text
-        findings = self._scanner.scan(text)
-        language = self._language.detect(text)
+        """Every registered signal of a task, and a memoised token counter for selection."""
         tokens = _Tokens(task.messages)
-        signals = Signals(
-            tokens=tokens(REFERENCE_ENCODING),
-            language=language.code,
-            language_confidence=round(language.confidence, 4),
-            sensitivity=highest_level(findings),
-            findings=summarise(findings),
-        )
-        return signals, tokens
+        values: dict[str, object] = {}
+        for meter in self._meters:
+            values.update(meter(task, tokens))
+        return Signals.measured(values), tokens
 
     def decide(self, task: Task, *, rule: str | None = None, model: str | None = None) -> Decision:
         """Route a task, or raise ``NoModelFits`` naming why each pool model was excluded.
@@ -72,7 +56,7 @@ class Router:
         """
         started = time.perf_counter()
         signals, tokens = self.measure(task)
-        matched = self._rules[rule] if rule is not None else first_match(self.config.rules, signals, task)
+        matched = self._rules[rule] if rule is not None else self._matcher.first(signals, task)
         decision = self._select(task, signals, tokens, matched, model)
         _log_decision(decision, task, time.perf_counter() - started)
         return decision
@@ -132,31 +116,6 @@ def _pool_names(config: RoutesConfig) -> dict[str, tuple[str, ...]]:
     if len(set(names)) < len(names):
         return {}
     return {rule.name: tuple(spec.name for spec in config.pool(rule)) for rule in config.rules}
-
-
-def build_scanner(config: SensitivitySignal) -> SensitivityScanner:
-    """The sensitivity scanner routes.yaml asks for: defaults, overrides, custom terms."""
-    levels: dict[str, Sensitivity] = dict(DEFAULT_LEVELS)
-    for name, level in config.detectors.items():
-        if isinstance(level, Sensitivity):
-            levels[name] = level
-        else:
-            levels.pop(name, None)  # "off"
-    terms = [
-        CustomTerm(name=term.name, level=term.level, keywords=term.keywords, patterns=term.regex)
-        for term in config.custom_terms
-    ]
-    return SensitivityScanner(levels=levels, custom_terms=terms)
-
-
-def summarise(findings: Sequence[Finding]) -> tuple[FindingSummary, ...]:
-    """Findings grouped by type, most sensitive first; positions are dropped."""
-    if not findings:  # most tasks
-        return ()
-    counts = Counter(finding.type for finding in findings)
-    levels = {finding.type: finding.level for finding in findings}
-    ordered = sorted(counts, key=lambda kind: (-levels[kind], kind))
-    return tuple(FindingSummary(type=kind, level=levels[kind], count=counts[kind]) for kind in ordered)
 
 
 def _cap(rule_cap: float | None, global_cap: float | None) -> float | None:

@@ -1,58 +1,84 @@
-"""Rule conditions: does a rule's ``when`` match a task's signals and attributes?"""
+"""Rule conditions: does a rule's ``when`` match a task's signals and attributes, and if not, why?
+
+Signal conditions are checked by their signal (``router._signals._signal``), in registry
+order; the request's team, tags and metadata are checked here. A failed check says which
+condition failed and with what value ("tokens 206 < min 100000"), for ``router explain``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
-from router._config._schema import LanguageCondition, Rule, SensitivityCondition, TokenRange, When
+from pydantic import BaseModel
+
+from router._config._schema import Rule, When
 from router._decision import Signals
-from router._signals._language import UNKNOWN
+from router._signals._signal import Signal
 from router._task import Task
+
+
+class Matcher:
+    """The rules of a routes file, each paired once with the signals that check its conditions."""
+
+    __slots__ = ("_rules",)
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self._rules = tuple(
+            (
+                rule,
+                rule.when.signal_checks if rule.when else (),
+                rule.when if _asks_request(rule.when) else None,
+            )
+            for rule in rules
+        )
+
+    def first(self, signals: Signals, task: Task) -> Rule:
+        """The first rule that matches. The loader guarantees the last rule matches everything."""
+        for rule, checks, request in self._rules:
+            if _holds(checks, signals) and (
+                request is None or next(_request_failures(request, task), None) is None
+            ):
+                return rule
+        return self._rules[-1][0]
 
 
 def first_match(rules: Sequence[Rule], signals: Signals, task: Task) -> Rule:
     """The first rule that matches. The loader guarantees the last rule matches everything."""
-    for rule in rules:
-        if rule.when is None or matches(rule.when, signals, task):
-            return rule
-    return rules[-1]
+    return Matcher(rules).first(signals, task)
 
 
 def matches(when: When, signals: Signals, task: Task) -> bool:
     """Every condition given must hold (a missing condition holds)."""
-    return (
-        _tokens(when.tokens, signals.tokens)
-        and _language(when.language, signals.language)
-        and _sensitivity(when.sensitivity, signals)
-        and (when.team is None or task.team in when.team)
-        and (when.tags is None or not set(when.tags).isdisjoint(task.tags))
-        and (when.metadata is None or all(task.metadata.get(k) == v for k, v in when.metadata.items()))
-    )
+    return next(failures(when, signals, task), None) is None
 
 
-def _tokens(condition: TokenRange | None, tokens: int) -> bool:
-    if condition is None:
-        return True
-    above = condition.min is None or tokens >= condition.min
-    below = condition.max is None or tokens <= condition.max
-    return above and below
+def _holds(checks: tuple[tuple[Signal, BaseModel], ...], signals: Signals) -> bool:
+    # A plain loop: all() over a generator costs a frame per rule on every decision.
+    for signal, condition in checks:  # noqa: SIM110
+        if signal.check(condition, signals) is not None:
+            return False
+    return True
 
 
-def _language(condition: LanguageCondition | None, language: str) -> bool:
-    if condition is None:
-        return True
-    if language == UNKNOWN:
-        # Text we could not read matches no language condition unless the rule
-        # names "unknown": "not English" must not sweep it in.
-        return UNKNOWN in (condition.in_ or ())
-    if condition.in_ is not None and language not in condition.in_:
-        return False
-    return condition.not_in is None or language not in condition.not_in
+def _asks_request(when: When | None) -> bool:
+    return when is not None and (when.team is not None or when.tags is not None or when.metadata is not None)
 
 
-def _sensitivity(condition: SensitivityCondition | None, signals: Signals) -> bool:
-    if condition is None:
-        return True
-    if condition.at_least is not None and signals.sensitivity < condition.at_least:
-        return False
-    return not condition.findings or not signals.finding_types.isdisjoint(condition.findings)
+def failures(when: When, signals: Signals, task: Task) -> Iterator[str]:
+    """Why each condition of ``when`` that does not hold fails, in the order written above."""
+    for signal, condition in when.signal_checks:
+        failed = signal.check(condition, signals)
+        if failed is not None:
+            yield failed
+    yield from _request_failures(when, task)
+
+
+def _request_failures(when: When, task: Task) -> Iterator[str]:
+    if when.team is not None and task.team not in when.team:
+        yield f"team {task.team or '(none)'} not in [{', '.join(when.team)}]"
+    if when.tags is not None and set(when.tags).isdisjoint(task.tags):
+        yield f"tags [{', '.join(task.tags)}] include none of [{', '.join(when.tags)}]"
+    for key, wanted in (when.metadata or {}).items():
+        got = task.metadata.get(key)
+        if got != wanted:
+            yield f"metadata {key}={got if got is not None else '(none)'}, not {wanted}"

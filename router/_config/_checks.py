@@ -53,7 +53,7 @@ def errors(config: RoutesConfig) -> list[Problem]:
         *_duplicate_models(config),
         *_duplicate_rules(config),
         *_pool_names(config),
-        *_finding_names(config),
+        *_signal_conditions(config),
         *_team_names(config),
         *_budget_targets(config),
         *_simulation_models(config),
@@ -99,14 +99,12 @@ def _pool_names(config: RoutesConfig) -> Iterator[Problem]:
                 yield Problem(("rules", index, "pool", position), f"unknown model {name!r}; {hint}")
 
 
-def _finding_names(config: RoutesConfig) -> Iterator[Problem]:
-    known = list(config.signals.sensitivity.finding_types)
+def _signal_conditions(config: RoutesConfig) -> Iterator[Problem]:
+    """What each signal finds wrong with its conditions given the file's settings."""
     for index, rule in enumerate(config.rules):
-        condition = rule.when.sensitivity if rule.when else None
-        for position, name in enumerate((condition.findings or ()) if condition else ()):
-            if name not in known:
-                path: Path = ("rules", index, "when", "sensitivity", "findings", position)
-                yield Problem(path, f"unknown finding type {name!r}; {did_you_mean(name, known)}")
+        for signal, condition in rule.when.signal_checks if rule.when else ():
+            for below, message in signal.lint(condition, config.signals.of(signal.name)):
+                yield Problem(("rules", index, "when", signal.name, *below), message)
 
 
 def _team_names(config: RoutesConfig) -> Iterator[Problem]:

@@ -212,7 +212,8 @@ def _known_keys_hint(path: tuple[str | int, ...]) -> str:
         model = _model_of(field.annotation)
         if model is None:
             return "check the spelling"
-    names = list(model.model_fields)
+    known_keys = getattr(model, "known_keys", None)  # sections that take the registered signals' keys
+    names = known_keys() if known_keys is not None else list(model.model_fields)
     return _checks.did_you_mean(str(path[-1]), names)
 
 

@@ -8,21 +8,29 @@ fails at load instead of silently falling back to a default.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
+    ModelWrapValidatorHandler,
     PlainSerializer,
+    PrivateAttr,
+    ValidationError,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, InitErrorDetails
 
 from router._levels import Sensitivity
 from router._signals._sensitivity import BUILTIN_TYPES
+from router._signals._signal import Signal, conditions_model, registered, settings_model
 
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9._:@/+-]*$"
 _ENV_REF = re.compile(r"^os\.environ/[A-Za-z_][A-Za-z0-9_]*$")
@@ -192,76 +200,138 @@ class SensitivitySignal(_Strict):
         return BUILTIN_FINDINGS + tuple(term.name for term in self.custom_terms)
 
 
-class LanguageSignal(_Strict):
-    min_confidence: Annotated[float, Field(ge=0, le=1)] = 0.5
-    min_chars: Annotated[int, Field(ge=0)] = 12
+class SignalSettings(_Strict):
+    """The ``signals:`` section: each registered signal's settings under its name, and the
+    output length assumed when a request gives no ``max_tokens``."""
 
-
-class Signals(_Strict):
-    sensitivity: SensitivitySignal = SensitivitySignal()
-    language: LanguageSignal = LanguageSignal()
     default_output_tokens: Annotated[int, Field(gt=0)] = 512
+    settings: Any = Field(default=None, exclude=True)
+    """The per-signal settings (a model built from the signal registry); read with ``of``."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _split(cls, data: Any, handler: ModelWrapValidatorHandler[SignalSettings]) -> SignalSettings:
+        return cast(SignalSettings, _with_signal_keys(data, handler, settings_model(), "settings"))
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return _registry_schema(schema, handler, settings_model(), "settings")
+
+    @classmethod
+    def known_keys(cls) -> list[str]:
+        """The keys this section takes, for "did you mean" hints."""
+        return [*settings_model().model_fields, "default_output_tokens"]
+
+    def of(self, name: str) -> Any:
+        """The settings of the signal called ``name`` (its defaults when the file gives none)."""
+        return getattr(self.settings, name, None) or registered()[name].settings()
 
 
 # --------------------------------------------------------------------------- rules
 
 
-class TokenRange(_Strict):
-    """Prompt tokens (reference tokenizer), inclusive bounds."""
-
-    min: Annotated[int, Field(ge=0)] | None = None
-    max: Annotated[int, Field(ge=0)] | None = None
-
-    @model_validator(mode="after")
-    def _ordered(self) -> TokenRange:
-        if self.min is None and self.max is None:
-            raise ValueError("give min, max or both")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
-        return self
-
-
-class LanguageCondition(_Strict):
-    in_: tuple[str, ...] | None = Field(default=None, alias="in")
-    not_in: tuple[str, ...] | None = None
-
-    @model_validator(mode="after")
-    def _one_given(self) -> LanguageCondition:
-        if self.in_ is None and self.not_in is None:
-            raise ValueError("give 'in' or 'not_in'")
-        for code in (self.in_ or ()) + (self.not_in or ()):
-            if code != "unknown" and not _ISO_639_1.match(code):
-                raise ValueError(f"{code!r} is not an ISO 639-1 code or 'unknown'")
-        return self
-
-
-class SensitivityCondition(_Strict):
-    at_least: Level | None = None
-    findings: tuple[str, ...] | None = Field(
-        default=None, description="matches when any of these types is found"
-    )
-
-    @model_validator(mode="after")
-    def _one_given(self) -> SensitivityCondition:
-        if self.at_least is None and not self.findings:
-            raise ValueError("give 'at_least' or 'findings'")
-        return self
-
-
 class When(_Strict):
-    tokens: TokenRange | None = None
-    language: LanguageCondition | None = None
-    sensitivity: SensitivityCondition | None = None
+    """A rule's conditions, all of which must hold: one per registered signal (``tokens``,
+    ``language``, ``sensitivity``, ...), plus the request's team, tags and metadata."""
+
     team: tuple[str, ...] | None = None
     tags: tuple[str, ...] | None = Field(
         default=None, description="matches when the request has any of these"
     )
     metadata: dict[str, str] | None = Field(default=None, description="matches when every key has this value")
+    conditions: Any = Field(default=None, exclude=True)
+    """The signal conditions (a model built from the signal registry); see ``signal_conditions``."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _split(cls, data: Any, handler: ModelWrapValidatorHandler[When]) -> When:
+        return cast(When, _with_signal_keys(data, handler, conditions_model(), "conditions"))
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return _registry_schema(schema, handler, conditions_model(), "conditions")
+
+    @classmethod
+    def known_keys(cls) -> list[str]:
+        """The keys a ``when`` takes, for "did you mean" hints."""
+        return [*conditions_model().model_fields, "team", "tags", "metadata"]
 
     @field_validator("team", "tags", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return (value,) if isinstance(value, str) else value
+
+    _checks: tuple[tuple[Signal, BaseModel], ...] = PrivateAttr(default=())
+
+    def model_post_init(self, context: Any) -> None:
+        # Paired with their signals once, so matching a rule is a loop of checks.
+        signals = registered()
+        given = dict(self.conditions) if self.conditions is not None else {}
+        self._checks = tuple((signals[name], value) for name, value in given.items() if value is not None)
+
+    @property
+    def signal_conditions(self) -> dict[str, BaseModel]:
+        """The signal conditions given, by signal name, in registry order."""
+        return {signal.name: condition for signal, condition in self._checks}
+
+    @property
+    def signal_checks(self) -> tuple[tuple[Signal, BaseModel], ...]:
+        """Each signal condition given, with the signal that checks it."""
+        return self._checks
+
+    @property
+    def is_empty(self) -> bool:
+        return not self._checks and self.team is None and self.tags is None and self.metadata is None
+
+
+def _with_signal_keys(data: Any, handler: Any, model: type[BaseModel], into: str) -> Any:
+    """Validate the keys named after registered signals with ``model`` (the registry's), the rest
+    with ``handler``, and report the problems of both at once with their full paths."""
+    if not isinstance(data, Mapping):
+        return handler(data)
+    errors: list[InitErrorDetails] = []
+    if into in data:  # the field the signals' values go in is not a key routes.yaml may set
+        errors.append(InitErrorDetails(type="extra_forbidden", loc=(into,), input=data[into]))
+    own = {key: value for key, value in data.items() if key not in model.model_fields and key != into}
+    picked = {key: value for key, value in data.items() if key in model.model_fields}
+    parsed = result = None
+    try:
+        parsed = model.model_validate(picked)
+    except ValidationError as exc:
+        errors.extend(_details(exc))
+    try:
+        result = handler({**own, into: parsed})
+    except ValidationError as exc:
+        errors.extend(_details(exc))
+    if errors:
+        order = {key: position for position, key in enumerate(data)}
+        errors.sort(key=lambda error: order.get(error["loc"][0] if error["loc"] else "", len(order)))
+        raise ValidationError.from_exception_data(model.__name__, errors)
+    return result
+
+
+def _details(exc: ValidationError) -> list[InitErrorDetails]:
+    return [
+        InitErrorDetails(type=e["type"], loc=e["loc"], input=e["input"], ctx=e.get("ctx", {}))
+        for e in exc.errors()
+    ]
+
+
+def _registry_schema(
+    schema: CoreSchema, handler: GetJsonSchemaHandler, model: type[BaseModel], into: str
+) -> JsonSchemaValue:
+    """A section's JSON Schema with the registry's fields in place of ``into`` (``router schema``)."""
+    reference = handler(schema)
+    section = handler.resolve_ref_schema(reference)
+    added = handler.resolve_ref_schema(handler(model.__pydantic_core_schema__))
+    properties = {**added.get("properties", {}), **section.get("properties", {})}
+    properties.pop(into, None)
+    section["properties"] = properties
+    return reference
 
 
 class Rule(_Strict):
@@ -274,7 +344,7 @@ class Rule(_Strict):
 
     @property
     def matches_all(self) -> bool:
-        return self.when is None or not self.when.model_dump(exclude_none=True)
+        return self.when is None or self.when.is_empty
 
 
 # --------------------------------------------------------------------------- policies
@@ -358,7 +428,7 @@ class RoutesConfig(_Strict):
         default=None, description="known teams; when given, names are checked"
     )
     models: tuple[ModelSpec, ...] = Field(min_length=1)
-    signals: Signals = Signals()
+    signals: SignalSettings = Field(default_factory=SignalSettings)
     rules: tuple[Rule, ...] = Field(min_length=1)
     policies: Policies = Policies()
     simulation: Simulation = Simulation()
