@@ -37,6 +37,7 @@ from router._errors import (
     StoreUnavailable,
     UsageError,
 )
+from router._explain import Explanation
 from router._ledger._record import CostRecord
 from router._levels import Sensitivity
 from router._results import Attempt, Completion, Usage
@@ -95,6 +96,7 @@ __all__ = [
     "DeadlineExceeded",
     "Decision",
     "Excluded",
+    "Explanation",
     "FindingSummary",
     "JobNotFound",
     "JobStatus",

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from router._config import RoutesConfig, check_team, load_routes
 from router._decision import Decision
+from router._explain import Explanation
 from router._logging import ensure_logging
 from router._loop import LoopThread
 from router._results import Completion
@@ -226,6 +227,19 @@ class Client(_Base):
         """Decide which model a task goes to, without calling it."""
         return self.router.decide(self._task(prompt_or_messages, max_tokens, team, tags, metadata))
 
+    def explain(
+        self,
+        prompt_or_messages: PromptOrMessages,
+        *,
+        max_tokens: int | None = None,
+        team: str | None = None,
+        tags: Sequence[str] = (),
+        metadata: Mapping[str, Any] | None = None,
+    ) -> Explanation:
+        """Why a task goes where it goes: every rule with its failed conditions, every pool model's
+        verdicts, the fallback order. Calls nothing; a task no model may take is explained too."""
+        return self.router.explain(self._task(prompt_or_messages, max_tokens, team, tags, metadata))
+
     def complete(
         self,
         prompt_or_messages: PromptOrMessages,
@@ -284,6 +298,18 @@ class AsyncClient(_Base):
     ) -> Decision:
         """Decide which model a task goes to. Routing takes well under a millisecond, so it runs inline."""
         return self.router.decide(self._task(prompt_or_messages, max_tokens, team, tags, metadata))
+
+    async def explain(
+        self,
+        prompt_or_messages: PromptOrMessages,
+        *,
+        max_tokens: int | None = None,
+        team: str | None = None,
+        tags: Sequence[str] = (),
+        metadata: Mapping[str, Any] | None = None,
+    ) -> Explanation:
+        """Why a task goes where it goes (see ``Client.explain``); runs inline like ``route``."""
+        return self.router.explain(self._task(prompt_or_messages, max_tokens, team, tags, metadata))
 
     async def complete(
         self,

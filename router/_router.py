@@ -10,18 +10,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import structlog
 
 from router._config._schema import RoutesConfig, Rule
 from router._decision import Decision, Excluded, Signals
 from router._errors import NoModelFits
+from router._explain import summary
 from router._pricing import ModelInfo, resolve
 from router._rules import Matcher
 from router._selection import Requirements, select
-from router._signals._signal import Meter, registered
+from router._signals._signal import CountTokens, Meter, registered
 from router._signals._tokens import count_messages
 from router._task import Message, Task
+
+if TYPE_CHECKING:
+    from router._explain import Explanation
 
 log = structlog.get_logger("router")
 
@@ -56,37 +61,55 @@ class Router:
         """
         started = time.perf_counter()
         signals, tokens = self.measure(task)
-        matched = self._rules[rule] if rule is not None else self._matcher.first(signals, task)
-        decision = self._select(task, signals, tokens, matched, model)
+        decision = self.decide_measured(task, signals, tokens, rule=rule, model=model)
         _log_decision(decision, task, time.perf_counter() - started)
         return decision
 
-    def _select(
-        self, task: Task, signals: Signals, tokens: _Tokens, rule: Rule, model: str | None
+    def decide_measured(
+        self,
+        task: Task,
+        signals: Signals,
+        tokens: CountTokens,
+        *,
+        rule: str | None = None,
+        model: str | None = None,
     ) -> Decision:
-        cap = _cap(rule.max_cost_per_request_usd, self.config.policies.max_cost_per_request_usd)
-        needs = Requirements(
-            signals=signals,
-            output_tokens=task.max_tokens or self.config.signals.default_output_tokens,
-            capabilities=rule.require,
-            cost_cap_usd=cap,
-        )
-        if model is not None:
-            names: Sequence[str] = (model,)
-        else:
-            names = self._pool_names.get(rule.name) or [spec.name for spec in self.config.pool(rule)]
-        pool = [self.models[name] for name in names]
+        """``decide`` from signals measured already (replay measures once for two routes files
+        whose signal settings agree); logs nothing."""
+        matched = self._rules[rule] if rule is not None else self._matcher.first(signals, task)
+        needs = self.requirements(matched, signals, task)
+        pool = [self.models[model]] if model is not None else self.pool(matched)
         candidates, excluded = select(pool, needs, tokens)
         if not candidates:
-            raise _no_model_fits(rule.name, signals, excluded)
+            raise _no_model_fits(matched.name, signals, excluded)
         return Decision(
-            rule=rule.name,
+            rule=matched.name,
             signals=signals,
             candidates=tuple(candidates),
             excluded=tuple(excluded),
             max_tokens=task.max_tokens,
-            cost_cap_usd=cap,
+            cost_cap_usd=needs.cost_cap_usd,
         )
+
+    def explain(self, task: Task) -> Explanation:
+        """Every rule with its failed conditions, and every pool model with its verdicts (no call)."""
+        from router._explain import explain
+
+        return explain(self, task)
+
+    def requirements(self, rule: Rule, signals: Signals, task: Task) -> Requirements:
+        """What a task matched to ``rule`` asks of a model."""
+        return Requirements(
+            signals=signals,
+            output_tokens=task.max_tokens or self.config.signals.default_output_tokens,
+            capabilities=rule.require,
+            cost_cap_usd=_cap(rule.max_cost_per_request_usd, self.config.policies.max_cost_per_request_usd),
+        )
+
+    def pool(self, rule: Rule) -> list[ModelInfo]:
+        """The models of a rule's pool, in file order."""
+        names = self._pool_names.get(rule.name) or [spec.name for spec in self.config.pool(rule)]
+        return [self.models[name] for name in names]
 
 
 class _Tokens:
@@ -135,17 +158,5 @@ def _no_model_fits(rule: str, signals: Signals, excluded: list[Excluded]) -> NoM
 
 
 def _log_decision(decision: Decision, task: Task, elapsed_s: float) -> None:
-    signals = decision.signals
-    log.info(
-        "route.decided",
-        model=decision.model,
-        rule=decision.rule,
-        tokens=signals.tokens,
-        language=signals.language,
-        sensitivity=signals.sensitivity.label,
-        findings=sorted(signals.finding_types),
-        candidates=len(decision.candidates),
-        excluded=len(decision.excluded),
-        team=task.team,
-        decide_ms=round(elapsed_s * 1000, 3),
-    )
+    fields = summary(decision)
+    log.info("route.decided", **fields, team=task.team, decide_ms=round(elapsed_s * 1000, 3))

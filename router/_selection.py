@@ -42,7 +42,7 @@ def select(
         candidate = None
         if reason is None:
             candidate = _candidate(info, needs, count_tokens(info.encoding))
-            reason = _size_reason(info, candidate) or _cost_reason(candidate, needs.cost_cap_usd)
+            reason = size_reason(info, candidate) or cost_reason(candidate, needs.cost_cap_usd)
         if reason is None and candidate is not None:
             candidates.append(candidate)
         else:
@@ -58,19 +58,41 @@ def _order(candidate: Candidate) -> tuple[int, float, str]:
 
 
 def _policy_reason(info: ModelInfo, needs: Requirements) -> str | None:
-    spec, signals = info.spec, needs.signals
-    if spec.clearance < signals.sensitivity:
+    return (
+        clearance_reason(info, needs.signals)
+        or language_reason(info, needs.signals)
+        or capability_reason(info, needs.capabilities)
+    )
+
+
+def clearance_reason(info: ModelInfo, signals: Signals) -> str | None:
+    """Why the model may not see the task's content, or ``None`` when its clearance covers it."""
+    clearance = info.spec.clearance
+    if clearance < signals.sensitivity:
         found = ", ".join(sorted(signals.finding_types)) or "content"
         return (
-            f"clearance {spec.clearance.label} is below the task's sensitivity "
+            f"clearance {clearance.label} is below the task's sensitivity "
             f"{signals.sensitivity.label} ({found})"
         )
-    if signals.language != UNKNOWN and not spec.speaks(signals.language):
-        return f"does not support language {signals.language!r}"
-    missing = [tag for tag in needs.capabilities if tag not in spec.capabilities]
-    if missing:
-        return f"lacks required capabilities {missing}"
     return None
+
+
+def language_reason(info: ModelInfo, signals: Signals) -> str | None:
+    """Why the model cannot take the task's language (an unknown language is not held against it)."""
+    if signals.language != UNKNOWN and not info.spec.speaks(signals.language):
+        return f"does not support language {signals.language!r}"
+    return None
+
+
+def capability_reason(info: ModelInfo, capabilities: Sequence[str]) -> str | None:
+    """Which of the rule's required capabilities the model lacks."""
+    missing = [tag for tag in capabilities if tag not in info.spec.capabilities]
+    return f"lacks required capabilities {missing}" if missing else None
+
+
+def candidate(info: ModelInfo, needs: Requirements, count_tokens: CountTokens) -> Candidate:
+    """The model as a candidate: its own prompt token count and cost estimate."""
+    return _candidate(info, needs, count_tokens(info.encoding))
 
 
 def _candidate(info: ModelInfo, needs: Requirements, prompt_tokens: int) -> Candidate:
@@ -84,7 +106,7 @@ def _candidate(info: ModelInfo, needs: Requirements, prompt_tokens: int) -> Cand
     )
 
 
-def _size_reason(info: ModelInfo, candidate: Candidate) -> str | None:
+def size_reason(info: ModelInfo, candidate: Candidate) -> str | None:
     output = candidate.expected_output_tokens
     if info.max_output_tokens is not None and output > info.max_output_tokens:
         return f"{output:,} output tokens requested but it writes at most {info.max_output_tokens:,}"
@@ -97,7 +119,7 @@ def _size_reason(info: ModelInfo, candidate: Candidate) -> str | None:
     return None
 
 
-def _cost_reason(candidate: Candidate, cap: float | None) -> str | None:
+def cost_reason(candidate: Candidate, cap: float | None) -> str | None:
     if cap is None:
         return None
     cost = candidate.estimated_cost_usd

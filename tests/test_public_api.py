@@ -12,8 +12,8 @@ EXPECTED = {
     "AllModelsFailed", "AsyncClient", "Attempt", "AuthenticationFailed", "BadRequest", "BatchError",
     "BatchInputError", "BatchJob", "BudgetExceeded", "BudgetStatus", "CallError", "Candidate", "Client",
     "Completion", "ConfigError", "ContentPolicy", "ContextWindowExceeded", "CostRecord", "CostReport",
-    "CostRow", "DeadlineExceeded", "Decision", "Excluded", "FindingSummary", "JobNotFound", "JobStatus",
-    "NoModelFits", "ProviderError", "ProviderTimeout", "ProviderUnavailable", "RateLimited",
+    "CostRow", "DeadlineExceeded", "Decision", "Excluded", "Explanation", "FindingSummary", "JobNotFound",
+    "JobStatus", "NoModelFits", "ProviderError", "ProviderTimeout", "ProviderUnavailable", "RateLimited",
     "RouterError", "RoutesConfig", "SavingsReport", "SavingsRow", "Sensitivity", "Settings", "Signals",
     "StatusSnapshot", "StoreUnavailable", "Usage", "UsageError", "__version__", "load_routes",
 }  # fmt: skip

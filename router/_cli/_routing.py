@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from router._cli._common import OK, add_routes_option, print_json, read_text_argument
+from router._cli._common import NO_MODEL, OK, add_routes_option, print_json, read_text_argument
 from router._decision import Decision
 from router._settings import Settings
 
@@ -22,13 +22,25 @@ def register(commands: Any) -> None:
     schema.set_defaults(handler=_schema)
 
     route = commands.add_parser("route", help="show which model a task goes to, and why")
-    route.add_argument("text", metavar="TEXT", help="the prompt, or - to read standard input")
+    _task_arguments(route)
     route.add_argument("--json", action="store_true", help="print the decision as JSON")
-    route.add_argument("--team", default=None)
-    route.add_argument("--tag", dest="tags", action="append", default=[], help="a request tag (repeatable)")
-    route.add_argument("--max-tokens", type=_positive_int, default=None, help="expected output tokens")
     add_routes_option(route)
     route.set_defaults(handler=_route)
+
+    explain = commands.add_parser(
+        "explain", help="show every rule and every pool model the router weighed for a task, and why"
+    )
+    _task_arguments(explain)
+    explain.add_argument("--json", action="store_true", help="print the explanation as JSON")
+    add_routes_option(explain)
+    explain.set_defaults(handler=_explain)
+
+
+def _task_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("text", metavar="TEXT", help="the prompt, or - to read standard input")
+    parser.add_argument("--team", default=None)
+    parser.add_argument("--tag", dest="tags", action="append", default=[], help="a request tag (repeatable)")
+    parser.add_argument("--max-tokens", type=_positive_int, default=None, help="expected output tokens")
 
 
 def _positive_int(value: str) -> int:
@@ -90,6 +102,21 @@ def _route(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(render(decision))
     return OK
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from router._cli._explain_view import render as render_explanation
+    from router._client import Client
+
+    text = read_text_argument(args.text)
+    explanation = Client(args.routes).explain(
+        text, max_tokens=args.max_tokens, team=args.team, tags=args.tags
+    )
+    if args.json:
+        print_json(explanation.as_dict())
+    else:
+        print(render_explanation(explanation))
+    return OK if explanation.model is not None else NO_MODEL
 
 
 def render(decision: Decision) -> str:

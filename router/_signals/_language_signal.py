@@ -80,7 +80,7 @@ class LanguageSignal:
         if condition.in_ is not None and language not in condition.in_:
             return f"language {language} not in [{', '.join(condition.in_)}]"
         if condition.not_in is not None and language in condition.not_in:
-            return f"language {language} in not_in [{', '.join(condition.not_in)}]"
+            return f"language {language} is excluded by not_in [{', '.join(condition.not_in)}]"
         return None
 
     def lint(self, condition: LanguageCondition, settings: LanguageSettings) -> Iterator[Lint]:
