@@ -8,7 +8,8 @@ disagree with the decision it explains. Like a decision it holds no text of the 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -25,8 +26,10 @@ from router._selection import (
     size_reason,
 )
 from router._signals._language import UNKNOWN
+from router._signals._signal import CountTokens
 
 if TYPE_CHECKING:
+    from router._config._schema import Rule
     from router._pricing import ModelInfo
     from router._router import Router
     from router._task import Task
@@ -71,6 +74,9 @@ class ModelCheck(_Frozen):
     position: int | None
     """1 for the chosen model, 2 and on for the fallback order; ``None`` when excluded."""
 
+    verdict_names: ClassVar[tuple[str, ...]] = ("clearance", "language", "capabilities", "window", "cost_cap")
+    """The verdicts, in the order selection applies them."""
+
 
 class Explanation(_Frozen):
     """Everything the router weighed for one task, in the order it weighed it."""
@@ -99,19 +105,37 @@ def explain(router: Router, task: Task) -> Explanation:
     checks[chosen] = checks[chosen].model_copy(update={"chosen": True})
     rule = router.config.rules[chosen]
     needs = router.requirements(rule, signals, task)
-    pool = router.pool(rule)
-    candidates, _ = select(pool, needs, tokens)
-    order = {item.model: position for position, item in enumerate(candidates, start=1)}
+    pool = pool_checks(router, rule, signals, task, tokens)
     return Explanation(
         rule=rule.name,
-        model=candidates[0].model if candidates else None,
+        model=next((check.model for check in pool if check.position == 1), None),
         signals=signals,
         rules=tuple(checks),
-        pool=tuple(_model_check(info, needs, candidate(info, needs, tokens), order) for info in pool),
-        fallback=tuple(item.model for item in candidates),
+        pool=pool,
+        fallback=tuple(check.model for check in sorted(pool, key=_position) if check.position is not None),
         output_tokens=needs.output_tokens,
         cost_cap_usd=needs.cost_cap_usd,
     )
+
+
+def pool_checks(
+    router: Router,
+    rule: Rule,
+    signals: Signals,
+    task: Task,
+    tokens: CountTokens,
+    pool: Sequence[ModelInfo] | None = None,
+) -> tuple[ModelCheck, ...]:
+    """Every model of ``rule``'s pool (or of ``pool``) with every verdict, in pool order."""
+    needs = router.requirements(rule, signals, task)
+    models = list(pool) if pool is not None else router.pool(rule)
+    candidates, _ = select(models, needs, tokens)
+    order = {item.model: position for position, item in enumerate(candidates, start=1)}
+    return tuple(_model_check(info, needs, candidate(info, needs, tokens), order) for info in models)
+
+
+def _position(check: ModelCheck) -> int:
+    return check.position or 0
 
 
 def summary(decision: Decision) -> dict[str, object]:

@@ -8,9 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
+import structlog
 from structlog.testing import capture_logs
 
 from router import AsyncClient, Client
+from router import _router as router_module
 from router._cli import main
 from router._config import load_routes, parse_routes
 from router._explain import summary
@@ -95,7 +97,9 @@ rules: [{name: default, pool: "*"}]
     assert not explanation.pool[0].clearance.ok
 
 
-def test_the_decision_log_event_is_the_decision_summary() -> None:
+def test_the_decision_log_event_is_the_decision_summary(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A fresh logger: an earlier CLI test may have cached the module's at its warning level.
+    monkeypatch.setattr(router_module, "log", structlog.get_logger("router"))
     with capture_logs() as logs:
         decision = ROUTER.decide(Task.build(PLAIN, team="research"))
     event = next(entry for entry in logs if entry["event"] == "route.decided")
