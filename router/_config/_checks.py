@@ -195,10 +195,11 @@ def _uncleared_pool_models(config: RoutesConfig) -> Iterator[Problem]:
     # enforced at selection) but almost always a mistake in the file, or a false sense of fallback.
     known = set(config.model_names)
     for index, rule in enumerate(config.rules):
-        condition = rule.when.sensitivity if rule.when is not None else None
-        if condition is None or condition.at_least is None or rule.pool == "*":
+        condition = rule.when.signal_conditions.get("sensitivity") if rule.when is not None else None
+        at_least = getattr(condition, "at_least", None)
+        if at_least is None or rule.pool == "*":
             continue
-        level = Sensitivity.parse(condition.at_least)
+        level = Sensitivity.parse(at_least)
         for position, name in enumerate(rule.pool):
             spec = next((spec for spec in config.models if spec.name == name), None)
             if name in known and spec is not None and Sensitivity.parse(spec.clearance) < level:
