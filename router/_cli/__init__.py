@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _routing.register(commands)
-    for module_name in ("_calls", "_batch", "_costs", "_status", "_worker", "_eval", "_serve"):
+    for module_name in ("_calls", "_batch", "_costs", "_status", "_worker", "_eval", "_serve", "_replay"):
         module = _optional(module_name)
         if module is not None:
             module.register(commands)
