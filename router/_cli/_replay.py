@@ -6,9 +6,12 @@ import argparse
 import csv
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from router._cli._common import OK, add_routes_option, print_json
+
+if TYPE_CHECKING:
+    from router._settings import Settings
 
 
 def register(commands: Any) -> None:
@@ -36,11 +39,10 @@ def _positive(value: str) -> int:
     return number
 
 
-def _replay(args: argparse.Namespace) -> int:
-    from router._config import resolve_path
+def _replay(args: argparse.Namespace, settings: Settings) -> int:
     from router._replay import replay
 
-    result = replay(args.workload, resolve_path(args.routes), against=args.against, workers=args.workers)
+    result = replay(args.workload, settings.routes, against=args.against, workers=args.workers)
     if args.chart:
         from router._replay._chart import chart
 

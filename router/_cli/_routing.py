@@ -104,12 +104,12 @@ def _route(args: argparse.Namespace, settings: Settings) -> int:
     return OK
 
 
-def _explain(args: argparse.Namespace) -> int:
+def _explain(args: argparse.Namespace, settings: Settings) -> int:
     from router._cli._explain_view import render as render_explanation
     from router._client import Client
 
     text = read_text_argument(args.text)
-    explanation = Client(args.routes).explain(
+    explanation = Client(settings=settings).explain(
         text, max_tokens=args.max_tokens, team=args.team, tags=args.tags
     )
     if args.json:
