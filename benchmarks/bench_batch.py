@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
@@ -157,8 +158,11 @@ print(json.dumps({{"status": status.status, "completed": status.completed, "fail
     return result
 
 
-def bare_loop(items: int) -> float:
-    """litellm.acompletion on the simulated provider, IN_FLIGHT at a time, in a fresh process."""
+def bare_loop(items: int) -> tuple[float, float]:
+    """litellm.acompletion on the simulated provider, IN_FLIGHT at a time, in a fresh process.
+
+    Returns items per second and CPU seconds per item (the process's own, user + system).
+    """
     code = f"""
 import asyncio, time
 from router._providers._simulator import register_handler
@@ -173,15 +177,16 @@ async def main():
             await litellm.acompletion(model="router-sim/gemini-2.5-flash-lite",
                 messages=[{{"role": "user", "content": prompts[i % 4].format(i=i)}}], max_tokens=64)
     await asyncio.gather(*(one(i) for i in range(200)))  # warm-up
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(one(i) for i in range({items})))
-    print({items} / (time.perf_counter() - started))
+    print({items} / (time.perf_counter() - started), (time.process_time() - cpu) / {items})
 asyncio.run(main())
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
         raise SystemExit(f"the bare loop failed:\n{done.stderr[-3000:]}")
-    return float(done.stdout.strip().splitlines()[-1])
+    rate, cpu_s = done.stdout.strip().splitlines()[-1].split()
+    return float(rate), float(cpu_s)
 
 
 def warm_up(env: dict[str, str]) -> None:
@@ -191,21 +196,254 @@ def warm_up(env: dict[str, str]) -> None:
         raise SystemExit(f"warm-up job ended {result['status']}")
 
 
+class CommandStats:
+    """``INFO commandstats`` of the data Redis (every primary of a Cluster), from now until ``delta()``."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.before = self._read()
+
+    def _clients(self) -> list[redis.Redis]:
+        if self.url.startswith("redis+cluster://"):
+            return [redis.Redis(host="127.0.0.1", port=port) for port in _CLUSTER_PORTS]
+        return [redis.Redis.from_url(self.url)]
+
+    def _read(self) -> dict[str, tuple[int, float]]:
+        found: dict[str, tuple[int, float]] = {}
+        for client in self._clients():
+            for name, stat in client.info("commandstats").items():
+                calls, usec = found.get(name, (0, 0.0))
+                found[name] = (calls + int(stat["calls"]), usec + float(stat["usec"]))
+            client.close()
+        return found
+
+    def delta(self) -> CommandDelta:
+        after = self._read()
+        by_command = {
+            name.removeprefix("cmdstat_"): (
+                calls - self.before.get(name, (0, 0.0))[0],
+                usec - self.before.get(name, (0, 0.0))[1],
+            )
+            for name, (calls, usec) in after.items()
+        }
+        # INFO itself is not the job's; neither are our own reads of the stats.
+        by_command.pop("info", None)
+        return CommandDelta(
+            {name: stat for name, stat in by_command.items() if stat[0] > 0},
+            primaries=len(_CLUSTER_PORTS) if self.url.startswith("redis+cluster://") else 1,
+        )
+
+
+class CommandDelta:
+    def __init__(self, by_command: dict[str, tuple[int, float]], primaries: int) -> None:
+        self.by_command = by_command
+        self.primaries = primaries
+        self.how = ""
+
+    @property
+    def calls(self) -> int:
+        return sum(calls for calls, _ in self.by_command.values())
+
+    def per_item(self, items: int) -> str:
+        ordered = sorted(self.by_command.items(), key=lambda entry: -entry[1][0])
+        return ", ".join(
+            f"{name} {calls / items:.2f} ({usec / max(calls, 1):.1f} us)" for name, (calls, usec) in ordered
+        )
+
+    def ceiling(self, items: int) -> float:
+        """Items/s the data Redis could carry with this mix: its own CPU per item plus per-command I/O.
+
+        ``usec`` in commandstats is the time the server spent executing; reading, parsing and
+        replying cost on top, measured here as the server time one PING takes at redis-benchmark's
+        ceiling beyond its own ``usec``. On a Cluster each primary does its share at once.
+        """
+        per_item_us = sum(usec for _, usec in self.by_command.values()) / items
+        per_item_us += self.calls / items * io_overhead_us()
+        self.how = (
+            f"(server {per_item_us:.0f} us/item: commandstats execution time + "
+            f"{io_overhead_us():.1f} us I/O per command from redis-benchmark PING"
+            f"{'; x' + str(self.primaries) + ' primaries, balanced' if self.primaries > 1 else ''})"
+        )
+        return 1e6 / per_item_us * self.primaries
+
+
+_io_overhead: list[float] = []
+_CLUSTER_PORTS: list[int] = []
+
+
+def io_overhead_us() -> float:
+    """Server time per command that commandstats leaves out: 1e6 / (PING/s at the ceiling) - PING's usec."""
+    if not _io_overhead:
+        port = _free_port(7190)
+        server = subprocess.Popen(
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            time.sleep(0.5)
+            out = subprocess.run(
+                [
+                    "redis-benchmark",
+                    "-p",
+                    str(port),
+                    "-t",
+                    "ping_mbulk",
+                    "-n",
+                    "200000",
+                    "-c",
+                    "50",
+                    "-q",
+                    "--csv",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=120,
+            ).stdout
+            rate = float(out.strip().splitlines()[-1].split(",")[1].strip('"'))
+            stat = redis.Redis(port=port).info("commandstats")["cmdstat_ping"]
+            _io_overhead.append(max(1e6 / rate - float(stat["usec_per_call"]), 0.0))
+        finally:
+            server.terminate()
+            server.wait(10)
+    return _io_overhead[0]
+
+
+def _free_port(start: int) -> int:
+    import socket
+
+    for port in range(start, 7200):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+                probe.close()
+                with socket.socket() as bus:
+                    bus.bind(("127.0.0.1", port + 10000))
+                return port
+            except OSError:
+                continue
+    raise SystemExit("no free port in 7101-7199")
+
+
+@contextmanager
+def data_store(url: str) -> Iterator[str]:
+    """The data Redis: ``url``, or a three-primary Cluster on free ports when ``url`` is ``cluster``."""
+    if url != "cluster":
+        yield url
+        return
+    from tests.support.cluster import local_cluster
+
+    with local_cluster(3) as cluster:
+        _CLUSTER_PORTS[:] = cluster.ports
+        try:
+            yield cluster.url
+        finally:
+            _CLUSTER_PORTS.clear()
+
+
+def worker_cpu_s(pids: list[int]) -> float:
+    """User + system CPU seconds of the given processes so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+class Monitor:
+    """The commands the worker's own connections send (``MONITOR``), not those its scripts run."""
+
+    def __init__(self, url: str) -> None:
+        client = redis.Redis.from_url(url)
+        # After a warm-up job, every open connection is the worker's (the submitter has exited).
+        self.worker_addrs = {entry["addr"] for entry in client.client_list()}
+        client.close()
+        parts = urlsplit(url)
+        self.output = Path(tempfile.mkstemp(prefix="bench-monitor-")[1])
+        self.process = subprocess.Popen(
+            ["redis-cli", "-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 6379), "monitor"],
+            stdout=self.output.open("w"),
+        )
+        time.sleep(0.5)
+
+    def stop(self) -> dict[str, int]:
+        self.process.send_signal(signal.SIGINT)
+        self.process.wait(30)
+        counts: dict[str, int] = {}
+        lines = self.output.read_text(errors="replace").splitlines()
+        self.output.unlink()
+        for line in lines:
+            # 1733050000.123456 [7 127.0.0.1:50312] "EVALSHA" ...; a script's own calls say [7 lua]
+            head, _, rest = line.partition("] ")
+            addr = head.rpartition(" ")[2]
+            if addr in self.worker_addrs and rest:
+                name = rest.split(" ", 1)[0].strip('"').lower()
+                counts[name] = counts.get(name, 0) + 1
+        return counts
+
+
+def cost(args: argparse.Namespace, work: Path) -> None:
+    """CPU per item in the worker and Redis commands per item, beside the bare loop's CPU per item."""
+    env = environment(args, routes_file(work, 0), work / "home")
+    env = {**env, "BENCH_POOL": "threads"}  # one process: its CPU is the worker's
+    _, bare_cpu = bare_loop(args.items)
+    flush(args)
+    with workers(1, env, work) as started:
+        warm_up(env)
+        pids = [pid for process in started for pid in tree(process.pid)]
+        stats, cpu = CommandStats(args.data_url), worker_cpu_s(pids)
+        result = run_job(env, args.items, timeout_s=600)
+        used, commands = worker_cpu_s(pids) - cpu, stats.delta()
+        monitor = Monitor(args.data_url)
+        small = max(args.items // 5, 200)
+        run_job(env, small, timeout_s=600)
+        sent = monitor.stop()
+    whole = used / args.items
+    print(f"bare litellm.acompletion loop: {bare_cpu * 1000:.2f} ms CPU per item")
+    print(
+        f"whole path, 1 worker process ({args.items} items, {result['status']}): {whole * 1000:.2f} ms CPU "
+        f"per item = {whole / bare_cpu:.2f}x bare (target <= 1.30x)"
+    )
+    print(
+        f"  data Redis, every command executed (scripts' own and the submitter's included): "
+        f"{commands.calls / args.items:.2f} per item: {commands.per_item(args.items)}"
+    )
+    ordered = sorted(sent.items(), key=lambda entry: -entry[1])
+    print(
+        f"  the worker's round trips to the data Redis (MONITOR, {small} items): "
+        f"{sum(sent.values()) / small:.2f} commands per item: "
+        + ", ".join(f"{name} {count / small:.2f}" for name, count in ordered)
+    )
+
+
 def throughput(args: argparse.Namespace, work: Path) -> None:
     env = environment(args, routes_file(work, 0), work / "home")
-    bare = bare_loop(args.items)
+    bare, _ = bare_loop(args.items)
     print(f"bare litellm.acompletion loop (simulated, {IN_FLIGHT} in flight, 1 process): {bare:8.1f} items/s")
-    for count in (1, 2):
-        flush(args)
-        with workers(count, env, work):
-            warm_up(env)
-            result = run_job(env, args.items, timeout_s=600)
-        rate = args.items / result["total_s"]
-        print(
-            f"whole path, {count} worker{'s' if count > 1 else ' '} ({args.items} items, zero latency):   "
-            f"{rate:8.1f} items/s = {rate / bare:.2f}x bare  (submit {result['submit_s']:.2f} s, "
-            f"{result['failed']} failed)"
-        )
+    targets = [("single Redis", args.data_url)]
+    if args.cluster:
+        targets.append(("3-primary Cluster", "cluster"))
+    for label, data_url in targets:
+        with data_store(data_url) as url:
+            run_env = {**env, "ROUTER_REDIS_URL": url}
+            for count in (1, 2):
+                flush(args)
+                with workers(count, run_env, work):
+                    warm_up(run_env)
+                    stats = CommandStats(url)
+                    result = run_job(run_env, args.items, timeout_s=600)
+                    commands = stats.delta()
+                rate = args.items / result["total_s"]
+                print(
+                    f"{label}, {count} worker{'s' if count > 1 else ' '} ({args.items} items, zero latency): "
+                    f"{rate:8.1f} items/s = {rate / bare:.2f}x bare  (submit {result['submit_s']:.2f} s, "
+                    f"{result['failed']} failed; data Redis {commands.calls / args.items:.1f} commands/item)"
+                )
+            ceiling = commands.ceiling(args.items)
+            print(f"  {label} ceiling with this command mix: {ceiling:,.0f} items/s {commands.how}")
 
 
 def latency(args: argparse.Namespace, work: Path) -> None:
@@ -289,7 +527,10 @@ def main() -> None:
     parser.add_argument(
         "--broker-url", default="redis://127.0.0.1:6379/6", help="a database this script may flush"
     )
-    parser.add_argument("--parts", default="throughput,latency,memory")
+    parser.add_argument("--parts", default="cost,throughput,latency,memory")
+    parser.add_argument(
+        "--cluster", action="store_true", help="also measure throughput on a 3-primary Cluster it starts"
+    )
     parser.add_argument("--pool", default="prefork", choices=("prefork", "threads"), help="the workers' pool")
     parser.add_argument("--items", type=int, default=4000)
     parser.add_argument("--memory-items", type=int, default=100_000)
@@ -298,7 +539,8 @@ def main() -> None:
         work = Path(directory)
         try:
             for part in args.parts.split(","):
-                {"throughput": throughput, "latency": latency, "memory": memory}[part.strip()](args, work)
+                parts = {"cost": cost, "throughput": throughput, "latency": latency, "memory": memory}
+                parts[part.strip()](args, work)
         finally:
             flush(args)
 

@@ -3,7 +3,8 @@
 A chunk is a range of positions in the job's items list. Its items start
 together on the worker's event loop; a per-process semaphore bounds the model
 calls in flight across all chunks the process runs. The job's status is read
-just before each item starts, so a cancel stops every item not yet started
+when the chunk starts and again before any item that started later than
+``FRESH_STATUS_S`` after that, so a cancel stops every item not yet started
 while calls already in flight finish.
 
 Errors of the item (no model fits, budget, provider failures) fail that item
@@ -17,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -86,6 +88,18 @@ class _Job:
     target: JobTarget
     team: str | None
     tags: tuple[str, ...]
+    status: str
+    read_at: float
+    """When ``status`` was read (``time.monotonic()``)."""
+
+
+FRESH_STATUS_S = 0.1
+"""An item that starts this soon after its chunk read the job uses that status, without a round trip.
+
+A chunk's items usually all start at once (the in-flight bound is above the chunk size), so a
+read per item would ask Redis the same question fifty times in a millisecond; an item that
+waited for a slot longer than this reads the status afresh, so a cancel still stops it.
+"""
 
 
 async def run_chunk(env: Env, job_id: str, start: int, stop: int) -> ChunkReport:
@@ -132,7 +146,8 @@ async def _read_job(env: Env, keys: JobKeys) -> _Job | None:
         idempotency_key=idempotency_key(env.store, idem) if idem else keys.job,
         results_ttl_s=int(ttl or 0) or DEFAULT_RESULTS_TTL_S,
     )
-    return _Job(target=target, team=team or None, tags=tuple(json.loads(tags or "[]")))
+    tags_read = tuple(json.loads(tags or "[]"))
+    return _Job(target=target, team=team or None, tags=tags_read, status=status, read_at=time.monotonic())
 
 
 async def _run_item(env: Env, job: _Job, chunk: int, item: Mapping[str, Any]) -> Outcome | None:
@@ -141,10 +156,10 @@ async def _run_item(env: Env, job: _Job, chunk: int, item: Mapping[str, Any]) ->
     # The whole item holds a slot, Redis writes included: the slot count also bounds the
     # connections the process's Redis pool must lend at once.
     async with env.slots:
-        status = await env.client.hget(keys.job, "status")
+        status = job.status if time.monotonic() - job.read_at < FRESH_STATUS_S else await _status(env, keys)
         if status is None:
             return None
-        if text(status) in STOPPING:
+        if status in STOPPING:
             outcome = _cancelled(item)
         else:
             outcome = await _call(env, job, item)
@@ -153,6 +168,11 @@ async def _run_item(env: Env, job: _Job, chunk: int, item: Mapping[str, Any]) ->
         return None
     log.debug("batch.item_done", job_id=keys.job_id, n=item["n"], state=outcome.state)
     return outcome
+
+
+async def _status(env: Env, keys: JobKeys) -> str | None:
+    status = await env.client.hget(keys.job, "status")
+    return None if status is None else text(status)
 
 
 async def _call(env: Env, job: _Job, item: Mapping[str, Any]) -> Outcome:
