@@ -2,10 +2,10 @@
 
 A chunk is a range of positions in the job's items list. Its items start
 together on the worker's event loop; a per-process semaphore bounds the model
-calls in flight across all chunks the process runs. The job's status is read
-when the chunk starts and again before any item that started later than
-``FRESH_STATUS_S`` after that, so a cancel stops every item not yet started
-while calls already in flight finish.
+calls in flight across all chunks the process runs. Each item checks the
+job's status before it starts (a read at most ``FRESH_STATUS_S`` old, shared
+by the process's chunks), so a cancel stops every item not yet started while
+calls already in flight finish.
 
 Errors of the item (no model fits, budget, provider failures) fail that item
 only. Errors of the infrastructure (Redis unreachable) propagate after the
@@ -94,11 +94,11 @@ class _Job:
 
 
 FRESH_STATUS_S = 0.1
-"""An item that starts this soon after its chunk read the job uses that status, without a round trip.
+"""An item uses a status this process read of its job less than this long ago, without a round trip.
 
-A chunk's items usually all start at once (the in-flight bound is above the chunk size), so a
-read per item would ask Redis the same question fifty times in a millisecond; an item that
-waited for a slot longer than this reads the status afresh, so a cancel still stops it.
+Items start by the dozen each millisecond, and a read per item asked Redis the same question
+each time; with at most one read per job per process every 0.1 s, a cancel still stops every
+item that starts 0.1 s after it.
 """
 
 
@@ -156,7 +156,7 @@ async def _run_item(env: Env, job: _Job, chunk: int, item: Mapping[str, Any]) ->
     # The whole item holds a slot, Redis writes included: the slot count also bounds the
     # connections the process's Redis pool must lend at once.
     async with env.slots:
-        status = job.status if time.monotonic() - job.read_at < FRESH_STATUS_S else await _status(env, keys)
+        status = await _status(env, job)
         if status is None:
             return None
         if status in STOPPING:
@@ -170,9 +170,27 @@ async def _run_item(env: Env, job: _Job, chunk: int, item: Mapping[str, Any]) ->
     return outcome
 
 
-async def _status(env: Env, keys: JobKeys) -> str | None:
-    status = await env.client.hget(keys.job, "status")
-    return None if status is None else text(status)
+_statuses: dict[str, tuple[str | None, float]] = {}
+"""The last status this process read of each job, and when: shared by the process's chunks."""
+
+
+async def _status(env: Env, job: _Job) -> str | None:
+    """The job's status, read again only when this process's last read is older than ``FRESH_STATUS_S``."""
+    key, now = job.target.keys.job, time.monotonic()
+    # The newer of the process's last read and the chunk's own (a chunk begun after a cancel saw it).
+    status, read_at = max(_statuses.get(key, (None, float("-inf"))), (job.status, job.read_at), key=_when)
+    if now - read_at < FRESH_STATUS_S:
+        return status
+    raw = await env.client.hget(key, "status")
+    status = None if raw is None else text(raw)
+    if len(_statuses) > 1000:  # jobs come and go: forget the others now and then
+        _statuses.clear()
+    _statuses[key] = (status, time.monotonic())
+    return status
+
+
+def _when(read: tuple[str | None, float]) -> float:
+    return read[1]
 
 
 async def _call(env: Env, job: _Job, item: Mapping[str, Any]) -> Outcome:
