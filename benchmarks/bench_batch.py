@@ -251,18 +251,24 @@ class CommandDelta:
         )
 
     def ceiling(self, items: int) -> float:
-        """Items/s the data Redis could carry with this mix: its own CPU per item plus per-command I/O.
+        """Items/s the data Redis could carry with this mix: its own time per item.
 
-        ``usec`` in commandstats is the time the server spent executing; reading, parsing and
-        replying cost on top, measured here as the server time one PING takes at redis-benchmark's
-        ceiling beyond its own ``usec``. On a Cluster each primary does its share at once.
+        ``usec`` in commandstats is the time the server spent executing (a script's time
+        includes the commands it runs, which are also counted on their own: an upper bound).
+        Reading, parsing and replying cost on top, per round trip, measured as the server
+        time one PING takes at redis-benchmark's ceiling beyond its own ``usec``. The round
+        trips are the scripts plus about two plain commands per item (the done check and
+        the status read; ``--parts cost`` counts them exactly with MONITOR). On a Cluster
+        each primary does its share at once, if the slots are balanced.
         """
-        per_item_us = sum(usec for _, usec in self.by_command.values()) / items
-        per_item_us += self.calls / items * io_overhead_us()
+        scripts = sum(calls for name, (calls, _) in self.by_command.items() if name in ("evalsha", "eval"))
+        round_trips = scripts / items + 2
+        execution_us = sum(usec for _, usec in self.by_command.values()) / items
+        per_item_us = execution_us + round_trips * io_overhead_us()
+        primaries = f"; x{self.primaries} primaries, balanced" if self.primaries > 1 else ""
         self.how = (
-            f"(server {per_item_us:.0f} us/item: commandstats execution time + "
-            f"{io_overhead_us():.1f} us I/O per command from redis-benchmark PING"
-            f"{'; x' + str(self.primaries) + ' primaries, balanced' if self.primaries > 1 else ''})"
+            f"(server {per_item_us:.0f} us/item: {execution_us:.0f} us executing per commandstats + "
+            f"{round_trips:.1f} round trips x {io_overhead_us():.1f} us I/O, redis-benchmark PING{primaries})"
         )
         return 1e6 / per_item_us * self.primaries
 
