@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Final, TypeAlias
+from typing import Final
 
 from router._levels import Sensitivity
-from router._signals._text import continues_word, word_class
+from router._signals._text import continues_word, keyword_pattern
 
 __all__ = ["CustomTerm", "CustomTermDetector"]
 
@@ -28,8 +28,6 @@ Span = tuple[str, int, int]
 _NEVER: Final = re.compile(r"(?!)")
 # Up to this many keywords, one substring test each is cheaper than a pass of the pattern.
 _FEW_KEYWORDS: Final = 24
-
-_Trie: TypeAlias = dict[str, "_Trie"]
 
 
 @dataclass(frozen=True)
@@ -98,10 +96,10 @@ class CustomTermDetector:
                     self._names_by_keyword[key] = (*names, term.name)
         keywords = list(self._names_by_keyword)
         self._few_keywords = len(keywords) <= _FEW_KEYWORDS
-        self._lowered = re.compile(_trie_pattern(keywords)) if keywords else _NEVER
+        self._lowered = re.compile(keyword_pattern(keywords)) if keywords else _NEVER
         # For the rare text whose lower-casing changes its length ("İ" becomes two characters),
         # offsets in the lower-cased copy would be wrong; scan the original case-insensitively.
-        self._ignorecase = re.compile(_trie_pattern(keywords), re.IGNORECASE) if keywords else _NEVER
+        self._ignorecase = re.compile(keyword_pattern(keywords), re.IGNORECASE) if keywords else _NEVER
         self._patterns = [(term.name, re.compile(p)) for term in terms for p in term.patterns]
 
     def find(self, text: str) -> Iterator[Span]:
@@ -139,31 +137,3 @@ class CustomTermDetector:
             if re.fullmatch(re.escape(key), matched, re.IGNORECASE)
             for name in names
         )
-
-
-def _trie_pattern(keywords: Iterable[str]) -> str:
-    """A regular expression matching any of ``keywords``, shared prefixes written once.
-
-    The end-of-word check is inside the pattern, after each keyword's last character, so
-    that, when the longest keyword runs into a longer word ("project falcon" in "project
-    falconry"), the engine backs off to a shorter one ("project"); the start-of-word check is
-    done by the caller, because a look-behind in front would stop ``re`` from skipping ahead
-    on the first character.
-    """
-    trie: _Trie = {}
-    for keyword in keywords:
-        node = trie
-        for char in keyword:
-            node = node.setdefault(char, {})
-        node[""] = {}
-    return _trie_node(trie, "")
-
-
-def _trie_node(node: _Trie, last: str) -> str:
-    branches = [re.escape(char) + _trie_node(child, char) for char, child in node.items() if char]
-    if "" in node:
-        # The keyword may end here (if the next character does not continue its word) or go
-        # on; going on is tried first, so the longest wins.
-        after = word_class(last)
-        branches.append("" if after is None else f"(?!{after})")
-    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"

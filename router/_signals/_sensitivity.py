@@ -25,6 +25,16 @@ Built-in finding types (``BUILTIN_TYPES``) and how each is confirmed:
   Stripe live keys, Hugging Face, JWTs), ``Bearer`` tokens, Azure ``AccountKey=`` and
   values assigned to credential-named keys (``api_key = "..."``) that mix letters and digits.
 * ``private_key``: PEM blocks ``-----BEGIN … PRIVATE KEY-----`` with key material.
+* ``password``: a value after "password", "passcode", "PIN" (and their de, fr, es, it, pt,
+  nl, pl, ru words), and the password of a login pair ``jane@example.com / W!nter2024``.
+* ``national_id``, ``driver_license``, ``account_number``, ``record_id``: an identifier-shaped
+  value right after words that name it (passport, tax id, driver's licence, account or
+  routing number, patient/policy/employee id, in seven languages), checksum or not; and
+  national numbers found by their own check digits (python-stdnum), see ``_national_ids``.
+  A card-shaped number after "card number" is a ``credit_card`` even when it fails Luhn.
+* ``person``, ``street_address``, ``date_of_birth``, ``age``: names by Faker's name lists,
+  titles and context; house numbers with street words in the main European and US formats;
+  dates next to birth words (see ``_people``). A name alone is ``confidential``.
 
 Custom terms (:class:`CustomTerm`) add the organisation's own keywords and patterns.
 """
@@ -38,6 +48,8 @@ from typing import Final, Protocol
 
 from router._levels import Sensitivity
 from router._signals._custom_terms import CustomTerm, CustomTermDetector
+from router._signals._identifiers import IDENTIFIER_TYPES, IdentifierDetector
+from router._signals._people_detector import PEOPLE_TYPES, PeopleDetector
 from router._signals._pii import PII_TYPES, PiiDetector
 from router._signals._secrets import SECRET_TYPES, SecretDetector
 from router._signals._text import fold
@@ -62,6 +74,15 @@ BUILTIN_TYPES: Final[tuple[str, ...]] = (
     "ip_address",
     "api_key",
     "private_key",
+    "password",
+    "national_id",
+    "driver_license",
+    "account_number",
+    "record_id",
+    "person",
+    "street_address",
+    "date_of_birth",
+    "age",
 )
 
 DEFAULT_LEVELS: Final[Mapping[str, Sensitivity]] = MappingProxyType(
@@ -74,6 +95,15 @@ DEFAULT_LEVELS: Final[Mapping[str, Sensitivity]] = MappingProxyType(
         "ip_address": Sensitivity.INTERNAL,
         "api_key": Sensitivity.RESTRICTED,
         "private_key": Sensitivity.RESTRICTED,
+        "password": Sensitivity.RESTRICTED,
+        "national_id": Sensitivity.RESTRICTED,
+        "driver_license": Sensitivity.RESTRICTED,
+        "account_number": Sensitivity.RESTRICTED,
+        "record_id": Sensitivity.CONFIDENTIAL,
+        "person": Sensitivity.CONFIDENTIAL,
+        "street_address": Sensitivity.CONFIDENTIAL,
+        "date_of_birth": Sensitivity.CONFIDENTIAL,
+        "age": Sensitivity.INTERNAL,
     }
 )
 
@@ -117,6 +147,10 @@ def builtin_detectors(types: Iterable[str] = BUILTIN_TYPES) -> tuple[Detector, .
         detectors.append(PiiDetector(wanted & set(PII_TYPES)))
     if wanted & set(SECRET_TYPES):
         detectors.append(SecretDetector(wanted & set(SECRET_TYPES)))
+    if wanted & {*IDENTIFIER_TYPES, "credit_card"}:
+        detectors.append(IdentifierDetector())
+    if wanted & set(PEOPLE_TYPES):
+        detectors.append(PeopleDetector())
     return tuple(detectors)
 
 
@@ -208,8 +242,14 @@ def _run(detectors: Iterable[_Bound], text: str) -> list[Finding]:
     return findings
 
 
+# Types confirmed by a fixed format or a checksum; at equal level they win an overlap over
+# the types read from context (a card number after "routing no" is a card).
+_EXACT_TYPES: Final = frozenset(PII_TYPES) | frozenset(SECRET_TYPES)
+
+
 def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
-    """Keep, of findings that overlap, the one with the higher level, then the longer span."""
+    """Keep, of findings that overlap, the one with the higher level, then the exactly
+    confirmed type, then the longer span."""
     if len(findings) < 2:
         return findings
     findings.sort(key=lambda f: (f.start, -f.end))
@@ -218,6 +258,10 @@ def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
         last = kept[-1]
         if finding.start >= last.end:
             kept.append(finding)
-        elif (finding.level, finding.end - finding.start) > (last.level, last.end - last.start):
+        elif _rank(finding) > _rank(last):
             kept[-1] = finding
     return kept
+
+
+def _rank(finding: Finding) -> tuple[Sensitivity, bool, int]:
+    return finding.level, finding.type in _EXACT_TYPES, finding.end - finding.start

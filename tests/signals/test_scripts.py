@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from router._levels import Sensitivity
 from router._signals._custom_terms import CustomTerm
-from router._signals._sensitivity import SensitivityScanner
+from router._signals._sensitivity import DEFAULT_LEVELS, SensitivityScanner
 from router._signals._text import _DIGIT_ZEROS, continues_word, fold
 
 SCANNER = SensitivityScanner()
@@ -95,7 +95,11 @@ def test_a_structured_value_is_found_in_any_script_however_it_is_joined(
 ) -> None:
     kind, text, start, end = placed
     findings = SCANNER.scan(text)
-    assert any(f.type == kind and f.start <= start and f.end >= end for f in findings), (kind, text)
+    # Found as itself, or inside a finding at least as sensitive (random Cyrillic letters
+    # spell "пароль" now and then, and a value after "password" is a password).
+    assert any(f.type == kind and f.start <= start and f.end >= end for f in findings) or any(
+        f.level >= DEFAULT_LEVELS[kind] and f.start < end and f.end > start for f in findings
+    ), (kind, text)
 
 
 @pytest.mark.parametrize(

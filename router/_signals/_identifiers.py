@@ -1,0 +1,176 @@
+"""Identifiers named as such in the text, and credentials written in it.
+
+"passport number XG9382049", "patient ID AHC-0933289", "policy #88291-LK": the value has no
+checksum and no fixed shape, but the words before it say what it is, so a value shaped like
+an identifier (5-30 letters, digits and dashes with at least two digits) right after such
+a label is a finding of the label's type, checksum or not. Labels are listed in English,
+German, French, Spanish, Italian, Portuguese and Dutch. A number after a generic label
+("ID:", "Nr.", "n°") counts when it passes a national check (``_national_ids``).
+
+Credentials: a value after "password", "passcode", "PIN" and their equivalents, and the
+login pair ``jane@example.com / W!nter2024`` (an e-mail address, a slash, colon or bar, and
+a password-like token) are ``password`` findings.
+
+The labels are found in one pass of one pattern over the lower-cased text (``re`` skips to
+the characters labels start with); each value is then matched right after its label.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Final
+
+from router._signals._national_ids import national_ids, valid_national_number
+from router._signals._text import keyword_pattern
+
+__all__ = ["IDENTIFIER_TYPES", "IdentifierDetector"]
+
+IDENTIFIER_TYPES: Final = ("national_id", "driver_license", "account_number", "record_id", "password")
+
+Span = tuple[str, int, int]
+
+# Label words per finding type; matched as word prefixes in lower-cased text.
+_LABELS: Final[dict[str, tuple[str, ...]]] = {
+    "national_id": (
+        # No "SSN" or "social security": the SSN detector applies the allocation rules there.
+        "passport", "reisepass", "passeport", "pasaporte", "passaporto", "passaporte", "paspoort",
+        "national id", "national identity", "identity card", "id card", "id number", "id no",
+        "personalausweis", "ausweisnummer", "ausweis", "carte d'identité", "carte nationale d'identité",
+        "documento de identidad", "dni", "nif", "carta d'identità", "codice fiscale",
+        "cartão de cidadão", "bilhete de identidade", "identiteitskaart", "tax id", "tax number",
+        "taxpayer", "steuer-id", "steuer id", "steueridentifikationsnummer", "steuernummer",
+        "sozialversicherungsnummer", "sécurité sociale", "nir", "insee",
+        "seguridad social", "bsn", "burgerservicenummer", "sofinummer", "pesel", "nhs number",
+        "national insurance", "nino", "aadhaar", "pan card", "social insurance", "tfn",
+        "tax file number", "numéro fiscal", "número de identificación",
+    ),
+    "driver_license": (
+        "driver's license", "drivers license", "driver license", "driver's licence", "driving licence",
+        "driving license", "dl number", "dl#", "führerschein", "permis de conduire", "licencia de conducir",
+        "carnet de conducir", "permiso de conducir", "patente di guida", "patente", "carta de condução",
+        "carteira de motorista", "cnh", "rijbewijs",
+    ),
+    "account_number": (
+        "account number", "account no", "account #", "acct", "bank account", "routing number",
+        "routing no", "sort code", "kontonummer", "konto", "numéro de compte", "compte bancaire",
+        "número de cuenta", "cuenta bancaria", "numero di conto", "conto corrente", "número da conta",
+        "conta bancária", "rekeningnummer", "bankrekening",
+    ),
+    "record_id": (
+        "patient id", "patient number", "patient no", "patient #", "medical record", "mrn",
+        "health record", "insurance number", "insurance id", "insurance no", "insurance policy",
+        "policy number", "policy no", "policy #", "member id", "membership number",
+        "employee id", "employee number", "employee no", "staff id", "personnel number", "user id",
+        "userid", "customer id", "customer number", "client id", "personalnummer", "versichertennummer",
+        "versicherungsnummer", "patientennummer", "krankenversicherung", "numéro de patient",
+        "numéro d'assurance", "numéro de police", "police d'assurance", "póliza", "número de póliza",
+        "número de paciente", "polizza", "numero di polizza", "apólice", "número de utente",
+        "polisnummer", "patiëntnummer", "matricule",
+    ),
+    "password": (
+        "password", "passwort", "passwd", "pwd", "passcode", "pass code", "pin", "pin code",
+        "kennwort", "mot de passe", "contraseña", "clave", "senha", "wachtwoord", "hasło", "пароль",
+    ),
+    "credit_card": (
+        "card number", "card no", "card #", "credit card", "debit card", "kartennummer", "kreditkarte",
+        "numéro de carte", "carte bancaire", "carte de crédit", "número de tarjeta", "tarjeta de crédito",
+        "numero di carta", "carta di credito", "número do cartão", "cartão de crédito", "kaartnummer",
+    ),
+}  # fmt: skip
+_GENERIC_LABELS: Final = ("id", "nr", "no", "n°", "nº", "number", "nummer", "numéro", "número", "numero", "#")
+
+
+_KIND_OF: Final = {word: kind for kind, labels in _LABELS.items() for word in labels} | dict.fromkeys(
+    _GENERIC_LABELS, "generic"
+)
+# The start-of-word test is made on each match: a look-behind in front would stop ``re``
+# from skipping ahead.
+_LABEL: Final = re.compile(keyword_pattern(_KIND_OF))
+_PASSWORD_LABEL: Final = re.compile(keyword_pattern(_LABELS["password"]))
+
+
+def _has_digit(text: str) -> bool:
+    return any(digit in text for digit in "0123456789")
+
+
+# Between label and value: "number", "no.", "#", ":", "is", "=" and the like.
+_JOIN: Final = re.compile(
+    r"(?:\s*(?:number|num|no\.?|nr\.?|n°|nº|nummer|numéro|número|numero|id|code|#))?"
+    r"(?:\s*(?:is|ist|est|es|è|é|:|=|-|#)){0,2}\s*",
+)
+_ID_VALUE: Final = re.compile(
+    r"(?=(?:[A-Za-z-]*[0-9]){2})[A-Za-z0-9](?:[A-Za-z0-9]|[-/.](?=[A-Za-z0-9])|[ ](?=[0-9])){3,29}"
+    r"(?![A-Za-z0-9@._%+-])"
+)
+_CARD_VALUE: Final = re.compile(r"[0-9](?:[0-9]|[ -](?=[0-9])){11,22}(?![0-9])")
+_SECRET_VALUE: Final = re.compile(r"[\"'“]?(?P<value>[^\s\"'”]{4,64})")
+# The login pair: an address, then "/", ":" or "|", then the password.
+_LOGIN_PAIR: Final = re.compile(
+    r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,24}\s*[/:|]\s*(?P<value>\S{6,64})"
+)
+
+
+class IdentifierDetector:
+    """Finds identifiers named by a label, national numbers by their checks, and passwords."""
+
+    types: tuple[str, ...] = (*IDENTIFIER_TYPES, "credit_card")
+
+    def find(self, text: str) -> Iterator[Span]:
+        """Yield ``(type, start, end)`` for every labelled identifier and credential."""
+        yield from national_ids(text)
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            lowered = text  # offsets must match; a rare case mapping changed the length
+        # Identifiers hold digits; passwords need not, so their labels are always looked for.
+        labels = _LABEL if _has_digit(text) else _PASSWORD_LABEL
+        for label in labels.finditer(lowered):
+            start = label.start()
+            if start and (lowered[start - 1].isalnum() or lowered[start - 1] == "_"):
+                continue
+            found = _value_after(text, _KIND_OF.get(label.group(), "generic"), label.end())
+            if found is not None:
+                yield found
+        if "@" in text:
+            for pair in _LOGIN_PAIR.finditer(text):
+                if _password_like(pair.group("value")):
+                    yield "password", pair.start("value"), pair.end("value")
+
+
+def _value_after(text: str, kind: str, label_end: int) -> Span | None:
+    join = _JOIN.match(text, label_end, label_end + 24)
+    at = join.end() if join else label_end
+    if kind == "password":
+        value = _SECRET_VALUE.match(text, at, at + 66)
+        if value is None:
+            return None
+        # A sentence's closing punctuation is not part of the password.
+        end = value.start("value") + len(value.group("value").rstrip(".,;!?)"))
+        if not _password_like(text[value.start("value") : end]):
+            return None
+        return "password", value.start("value"), end
+    if kind == "credit_card":
+        card = _CARD_VALUE.match(text, at, at + 24)
+        return None if card is None else ("credit_card", card.start(), card.end())
+    value = _ID_VALUE.match(text, at, at + 31)
+    if value is None:
+        return None
+    if kind == "generic":
+        # National numbers have 8 digits or more; stdnum would pad a shorter one with zeros.
+        national = len(value.group()) >= 8 and valid_national_number(value.group())
+        return ("national_id", value.start(), value.end()) if national else None
+    return kind, value.start(), value.end()
+
+
+def _password_like(value: str) -> bool:
+    """Whether a token could be a password: a PIN of 4-8 digits, or 4+ characters mixing at
+    least two of lower case, upper case, digits and symbols."""
+    if value.isdigit():
+        return 4 <= len(value) <= 8
+    classes = (
+        any(c.islower() for c in value),
+        any(c.isupper() for c in value),
+        any(c.isdigit() for c in value),
+        any(not c.isalnum() for c in value),
+    )
+    return len(value) >= 4 and sum(classes) >= 2

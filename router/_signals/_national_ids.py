@@ -1,0 +1,123 @@
+"""National identity and tax numbers that carry their own check, found without a label.
+
+Validated with python-stdnum (the maintained library of identifier validators) for every
+number it knows: the German tax id (``de.idnr``), French NIR (``fr.nir``), Spanish DNI and
+NIE, Italian codice fiscale, Dutch BSN, Polish PESEL, UK NHS number, Indian Aadhaar and PAN,
+Canadian SIN and Australian TFN. Hand-written below, because stdnum has no module for
+them: the German identity card number (Personalausweis, ICAO 9303 check digit) and the UK
+National Insurance number (HMRC's prefix rules; it has no check digit).
+
+A checksum alone is proof only where the number's shape is rare in prose: letters and
+digits in the country's layout (DNI ``12345678Z``, PAN ``ABCDE1234F``), or digits printed in
+a layout no phone number has (NIR ``1 84 12 76 451 089 46``, Aadhaar ``2341 2341 2346``).
+NHS (``943 476 5919``), SIN and TFN (``046 454 286``) numbers are printed like phone
+numbers, and a bare run of 9-12 digits passes one of the mod-11 or Luhn checks one time in
+ten, so those count only after a label (``_identifiers``): a label that names them counts
+whatever the value, a generic one ("ID", "Nr.", "n°") when the value passes their check.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Final
+
+__all__ = ["national_ids", "valid_national_number"]
+
+Span = tuple[str, int, int]
+Check = Callable[[str], bool]
+
+
+def _stdnum(module: str) -> Check:
+    """``is_valid`` of a stdnum module, imported on first use (stdnum loads lazily per country)."""
+    checker: list[Check] = []
+
+    def is_valid(value: str) -> bool:
+        if not checker:
+            import importlib
+
+            checker.append(importlib.import_module(f"stdnum.{module}").is_valid)
+        return bool(checker[0](value))
+
+    return is_valid
+
+
+# ICAO 9303 weights 7-3-1 over digits and letters (A=10 ... Z=35).
+def _icao_check(body: str, check: str) -> bool:
+    total = sum(int(char, 36) * (7, 3, 1)[index % 3] for index, char in enumerate(body))
+    return str(total % 10) == check
+
+
+def german_id_card_valid(value: str) -> bool:
+    """A German identity card (Personalausweis) number: 9 characters from the card's alphabet
+    (digits and consonants C F G H J K L M N P R T V W X Y Z), then an ICAO check digit.
+    stdnum has no module for it."""
+    if len(value) != 10 or not re.fullmatch(r"[CFGHJKLMNPRTVWXYZ][0-9CFGHJKLMNPRTVWXYZ]{8}[0-9]", value):
+        return False
+    return any(char.isdigit() for char in value[:9]) and _icao_check(value[:9], value[9])
+
+
+_NINO: Final = re.compile(r"(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][0-9]{6}[A-D]")
+
+
+def uk_nino_valid(value: str) -> bool:
+    """A UK National Insurance number: two prefix letters HMRC issues, six digits, A-D.
+    It has no check digit and stdnum has no module for it; the prefix rules are HMRC's."""
+    return _NINO.fullmatch(value) is not None
+
+
+# Surname and name letters, year, month letter, day, municipality, check letter; digits
+# may be replaced by letters (omocodia).
+_CODICE_FISCALE: Final = r"[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]"
+# Letters-and-digits shapes: (shape, validator) tried in order; the first that passes wins.
+_ALNUM_CHECKS: Final[tuple[tuple[re.Pattern[str], Check], ...]] = (
+    (re.compile(r"[0-9]{8}[A-Z]"), _stdnum("es.dni")),
+    (re.compile(r"[XYZ][0-9]{7}[A-Z]"), _stdnum("es.nie")),
+    (re.compile(_CODICE_FISCALE), _stdnum("it.codicefiscale")),
+    (re.compile(r"[A-Z]{3}[PCHFATBLJG][A-Z][0-9]{4}[A-Z]"), _stdnum("in_.pan")),
+    (re.compile(r"[A-Z]{2}[0-9]{6}[A-D]"), uk_nino_valid),
+    (re.compile(r"[0-9CFGHJKLMNPRTVWXYZ]{9}[0-9]"), german_id_card_valid),
+)  # fmt: skip
+# Digits in a national layout: (layout, validator). Spaces or dashes between the groups.
+_LAYOUT_CHECKS: Final[tuple[tuple[re.Pattern[str], Check], ...]] = (
+    (re.compile(r"[12] [0-9]{2} [0-9]{2} (?:[0-9]{2}|2[AB]) [0-9]{3} [0-9]{3} [0-9]{2}"), _stdnum("fr.nir")),
+    (re.compile(r"[12][0-9]{14}"), _stdnum("fr.nir")),
+    (re.compile(r"[2-9][0-9]{3}([ -])[0-9]{4}\1[0-9]{4}"), _stdnum("in_.aadhaar")),
+)
+# Every national number stdnum validates, by name, for values that stand after a label.
+_ANY_CHECKS: Final[tuple[Check, ...]] = (
+    *(check for _, check in _ALNUM_CHECKS),
+    _stdnum("fr.nir"),
+    _stdnum("de.idnr"),
+    _stdnum("nl.bsn"),
+    _stdnum("pl.pesel"),
+    _stdnum("gb.nhs"),
+    _stdnum("in_.aadhaar"),
+    _stdnum("ca.sin"),
+    _stdnum("au.tfn"),
+)
+
+# The class first, so that ``re`` skips to capitals and digits; the look-behind after it
+# checks the character before the candidate.
+_ALNUM_CANDIDATE: Final = re.compile(r"[A-Z0-9](?<![A-Za-z0-9].)[A-Z0-9]{8,15}(?![A-Za-z0-9])")
+_DIGIT_CANDIDATE: Final = re.compile(
+    r"(?<![0-9A-Za-z_.,/-])[0-9](?:[0-9]|[ -](?=[0-9])){8,20}(?![0-9A-Za-z_]|[.,/-][0-9])"
+)
+
+
+def national_ids(text: str) -> Iterator[Span]:
+    """National numbers whose shape and check digits identify them without a label."""
+    for match in _ALNUM_CANDIDATE.finditer(text):
+        value = match.group()
+        if any(shape.fullmatch(value) and check(value) for shape, check in _ALNUM_CHECKS):
+            yield "national_id", match.start(), match.end()
+    for match in _DIGIT_CANDIDATE.finditer(text):
+        value = match.group()
+        if any(layout.fullmatch(value) and check(value) for layout, check in _LAYOUT_CHECKS):
+            yield "national_id", match.start(), match.end()
+
+
+def valid_national_number(value: str) -> bool:
+    """Whether ``value`` passes the check of any national number this module knows."""
+    compact = re.sub(r"[ .-]", "", value.upper())
+    return any(check(compact) for check in _ANY_CHECKS)

@@ -1,0 +1,222 @@
+"""Personal names, found without a model.
+
+Names are told by the name lists Faker ships (``_names``), by titles and honorifics (Dr,
+Mrs, Herr, Mme, Sra) and by the words around them ("Dear …", "my name is …", "patient …",
+"…'s"). A capitalised word is a name
+
+* after a title or a naming phrase, whatever the word (unless it is a common word);
+* when it is a known given name followed by another capitalised word ("Ryan P Costa"), or
+  is followed by a known family name or by an initial and a capitalised word;
+* when it is a known name, not a common word of any language Faker lists nor a place, and
+  not the first word of a sentence (where every word is capitalised) unless a given name.
+
+A given name and a family name written in lower case ("naomi ryan") are a name too, in a
+text written all in lower case. Japanese and Chinese names are found by their honorific
+suffixes (様, さん, 先生, 女士). Company and city names alone are not personal data.
+
+Cost: ``re`` skips to capital letters; each capital word costs a few set look-ups, and the
+words before it are read from a slice of 30 characters only when the word could be a name.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from typing import Final
+
+from router._signals._names import NameLists
+
+__all__ = ["names"]
+
+Span = tuple[str, int, int]
+
+_WORD: Final = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*")
+# A capitalised word. The class comes first so that ``re`` skips ahead to capitals; the
+# look-behind after it checks that no letter precedes the word.
+_CAPITALISED: Final = re.compile(r"[^\W\da-z_](?<![^\W\d_].)(?:[^\W\d_]|['’-](?=[^\W\d_]))*")
+_INITIAL: Final = re.compile(r"\s+[A-Z]\.?(?=\s+[^\W\d_])")
+_TITLES: Final = frozenset(
+    (
+        "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lady", "lord", "herr",
+        "frau", "hr", "fr", "mme", "mlle", "monsieur", "madame", "señor", "señora", "sr", "sra",
+        "srta", "don", "doña", "sig", "signor", "signora", "dott", "dhr", "mevr", "mw", "pan",
+        "pani", "capt", "captain", "rev", "sister", "brother", "uncle", "aunt", "tante", "onkel"
+    )
+)  # fmt: skip
+# Phrases after which any capitalised word that is not a common word is a name.
+_CUES: Final = frozenset(
+    (
+        "my name is", "name is", "name's", "last name", "first name", "surname", "full name", "i am", "i'm",
+        "dear", "hi", "hello", "hey", "patient", "name", "called", "named", "signed", "regards",
+        "sincerely", "cheers", "assistant to", "producer", "ich heiße", "name ist", "liebe", "lieber",
+        "hallo", "m'appelle", "cher", "chère", "bonjour", "me llamo", "querido", "querida", "hola",
+        "mi chiamo", "caro", "cara", "ciao", "nome é", "chamo-me", "olá", "naam is", "beste",
+        "nazywam się", "меня зовут",
+    )
+)  # fmt: skip
+# Words after which a known name is a name even where it could be a place or a word.
+_WEAK_CUES: Final = frozenset(
+    (
+        "to", "from", "by", "with", "and", "under", "add", "contact", "for", "thanks", "tell",
+        "met", "asked", "told"
+    )
+)  # fmt: skip
+_SENTENCE_END: Final = re.compile(r"(?:\A|[.!?:;\"“”«»()\[\]\n>|*•-])\s*\Z")
+_POSSESSIVE: Final = ("'s", "’s")
+_CITIES: Final = frozenset(
+    (
+        "paris", "london", "berlin", "rome", "roma", "madrid", "lisbon", "lisboa", "vienna", "wien",
+        "athens", "dublin", "florence", "firenze", "venice", "milan", "milano", "naples", "napoli",
+        "turin", "torino", "geneva", "genève", "zurich", "brussels", "amsterdam", "warsaw",
+        "prague", "moscow", "kyiv", "kiev", "sofia", "bucharest", "budapest", "oslo", "stockholm",
+        "helsinki", "copenhagen", "sydney", "melbourne", "adelaide", "perth", "brisbane",
+        "victoria", "austin", "houston", "dallas", "denver", "phoenix", "boston", "chicago",
+        "seattle", "atlanta", "orlando", "miami", "charlotte", "nashville", "memphis", "jackson",
+        "lincoln", "madison", "florence", "savannah", "regina", "alexandria", "sofia", "tokyo",
+        "beijing", "shanghai", "delhi", "mumbai", "cairo", "lagos", "nairobi", "toronto",
+        "vancouver", "montreal", "quebec", "ottawa", "calgary"
+    )
+)  # fmt: skip
+# Function words that Faker's lists hold as names somewhere ("My" is a Vietnamese name).
+_FUNCTION_WORDS: Final = frozenset(
+    (
+        "my", "me", "we", "you", "he", "she", "it", "they", "his", "her", "our", "the", "and",
+        "but", "for", "not", "all", "any", "can", "may", "will", "was", "are", "van", "von", "del",
+        "las", "los", "das", "der", "die", "den", "dem", "und", "ist", "une", "les", "est", "son",
+        "mon", "ton", "sur", "par", "per", "con", "non", "che", "una", "uno", "sei", "dos", "nos",
+        "vos", "ele", "ela", "het", "een", "ons"
+    )
+)  # fmt: skip
+# Months and days are given names too (April, June, Friday); capitalised, they are dates.
+_CALENDAR: Final = frozenset(
+    (
+        "january", "february", "march", "april", "may", "june", "july", "august", "september",
+        "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+        "saturday", "sunday", "januar", "februar", "märz", "juni", "juli", "oktober", "dezember",
+        "janvier", "février", "avril", "juin", "juillet", "août", "enero", "febrero", "marzo",
+        "abril", "mayo", "junio", "julio", "agosto"
+    )
+)  # fmt: skip
+_CJK_NAME: Final = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ff]{1,4}(?:様|さん|さま|氏|先生|女士|小姐)")
+# Words ending in 様 or 氏 that name no one: customers, everyone, pattern, strange, boyfriend.
+_CJK_NOT_NAMES: Final = (
+    "客",
+    "皆",
+    "同",
+    "異",
+    "模",
+    "仕",
+    "多",
+    "彼",
+    "神",
+    "王",
+    "各",
+    "様",
+    "一",
+    "三",
+    "両",
+    "列",
+    "車",
+)
+_LOWER_WORD: Final = re.compile(r"[a-z]{2,}")
+_ASCII_CAPITALS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def names(text: str, lists: NameLists) -> Iterator[Span]:
+    """Yield ``("person", start, end)`` for every personal name in ``text``."""
+    position = 0
+    while match := _CAPITALISED.search(text, position):
+        start, end = match.span()
+        position = end
+        word = match.group()
+        if word.endswith(_POSSESSIVE):
+            word, end = word[:-2], end - 2
+        # Scripts without case (Arabic, Hebrew, Devanagari) have no capitals to go by.
+        if (
+            len(word) < 2
+            or not word[0].isupper()
+            or word.isupper()
+            or not _is_name(text, start, end, word, lists)
+        ):
+            continue
+        position = _name_end(text, end)
+        yield "person", start, position
+    if not any(capital in text for capital in _ASCII_CAPITALS):
+        yield from _lower_case_names(text, lists)
+    if max(text, default=" ") > "\u3000":
+        for cjk in _CJK_NAME.finditer(text):
+            if not cjk.group().startswith(_CJK_NOT_NAMES) and text[cjk.start() - 1 : cjk.start()] not in (
+                "お",
+                "ご",
+            ):
+                yield "person", cjk.start(), cjk.end()
+
+
+def _is_name(text: str, start: int, end: int, word: str, lists: NameLists) -> bool:
+    key = word.lower()
+    if key in _FUNCTION_WORDS or key in _TITLES or key in _CALENDAR:
+        return False
+    known_first = key in lists.first
+    known = known_first or key in lists.last
+    common = key in lists.common or len(key) < 3
+    following = _next_capitalised(text, end)
+    if not (known or following or start):
+        return False  # an unknown word alone at the start of the text
+    previous = text[max(0, start - 30) : start].lower().split()
+    if previous and previous[-1].rstrip(".") in _TITLES:
+        return True
+    if not common and any(" ".join(previous[-size:]).rstrip(",:?") in _CUES for size in (1, 2, 3)):
+        return True
+    if following is not None and (known_first or following.lower() in lists.last):
+        # "Ryan P Costa", "Asya Godina": a full name, unless both are plain words.
+        return not (common and following.lower() in lists.common)
+    if following is not None and _INITIAL.match(text, end):
+        return True  # "Soib K. Kishiev": capitalised, an initial, capitalised
+    if not known or common or key in lists.places or key in _CITIES:
+        return False
+    if text.startswith(_POSSESSIVE, end) or (previous and previous[-1].rstrip(",:") in _WEAK_CUES):
+        return True
+    # The first word of a sentence is capitalised whatever it is: only a given name counts there.
+    return known_first or _SENTENCE_END.search(text[max(0, start - 4) : start]) is None
+
+
+def _next_capitalised(text: str, end: int) -> str | None:
+    """The capitalised word right after ``end`` (past a middle initial), if any."""
+    initial = _INITIAL.match(text, end)
+    at = initial.end() if initial else end
+    if not text.startswith(" ", at):
+        return None
+    match = _WORD.match(text, at + 1)
+    if match is None or not match.group()[0].isupper() or match.group().isupper():
+        return None
+    return match.group()
+
+
+def _name_end(text: str, end: int) -> int:
+    """The end of a name that goes on with initials and capitalised words ("Soib K. Kishiev")."""
+    for _ in range(3):
+        initial = _INITIAL.match(text, end)
+        at = initial.end() if initial else end
+        if not text.startswith(" ", at):
+            break
+        match = _WORD.match(text, at + 1)
+        if match is None or not match.group()[0].isupper() or match.group().isupper():
+            break
+        end = match.end()
+    return end
+
+
+def _lower_case_names(text: str, lists: NameLists) -> Iterator[Span]:
+    """Names in a text written all in lower case ("naomi ryan"): a given name and a family
+    name, neither a common word. Only pairs count; one lower-case word could be anything."""
+    words = list(_LOWER_WORD.finditer(text))
+    for first, last in itertools.pairwise(words):
+        given, family = first.group(), last.group()
+        if (
+            given in lists.first
+            and family in lists.last
+            and text[first.end() : last.start()] == " "
+            and not {given, family} & (lists.common | _FUNCTION_WORDS)
+        ):
+            yield "person", first.start(), last.end()

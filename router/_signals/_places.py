@@ -1,0 +1,191 @@
+"""Street addresses, dates of birth and ages.
+
+Addresses: a house number with a street word, in the US/UK (``12 Main Street``), French,
+Spanish, Italian, Portuguese and Polish (``12 Rue Mouffetard``, ``Calle Mayor 5``,
+``ul. Narewska 94``), German, Dutch and Nordic (``Hauptstraße 5``, ``Keizersgracht 123``,
+``Storgatan 12``), Hungarian and Turkish (``Kálmán Imre u. 12.``) formats; apartment, suite
+and box lines (``Apt. 478``, ``PSC 0413, Box 8144``); and "the corner of X and Y".
+Dates of birth: a date within a few words after a birth word (born, DOB, geboren, né,
+nacido, nato, nascido, geboren, urodzony). Ages: "42 years old", "aged 42" and equivalents.
+
+Every one of them holds a digit, so the scan is driven by the digit runs (``re`` skips to
+digits on its own): each run is tried as the start of an address (the number first) and
+as its end (the street first), with the words before it read from a slice of at most 60
+characters. Text without digits costs one test.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Final
+
+from router._signals._text import keyword_pattern
+
+__all__ = ["PLACE_TYPES", "places"]
+
+PLACE_TYPES: Final = ("street_address", "date_of_birth", "age")
+
+Span = tuple[str, int, int]
+
+_NUMBER: Final = re.compile(r"[0-9]{1,6}")
+_BEFORE: Final = 60
+
+_STREET_WORDS: Final = (
+    r"street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|ter|"
+    r"parkway|pkwy|circle|cir|highway|hwy|square|sq|trail|trl|crescent|cres|close|row|walk|alley|loop|"
+    r"path|pike|plaza|gardens|grove|mews|heights|estates|junction|jct|ridge|park"
+)
+# Number first. "12 Main Street", "4 N. Elm Ave", "221B Baker Street".
+_US_ADDRESS: Final = re.compile(
+    rf"[0-9]{{1,6}}[A-Za-z]?(?:[ -][0-9]{{1,4}})?,?\s+(?:[NSEW]\.?\s+)?"
+    rf"(?:[A-Z0-9][\w'’.-]*\s+){{0,4}}(?i:{_STREET_WORDS})\b\.?"
+)
+_ROMANCE_WORDS: Final = (
+    "rue", "avenue", "av.", "avenida", "avda", "avda.", "boulevard", "bd", "bld", "chemin", "allée",
+    "impasse", "quai", "place", "cours", "calle", "c/", "paseo", "plaza", "praça", "rua", "travessa",
+    "largo", "via", "viale", "piazza", "piazzale", "corso", "vicolo", "ul.", "ulica", "al.", "aleja",
+    "carrer", "rambla", "camino", "carretera", "ronda", "strada", "calea", "bulevardul", "str.",
+    "rynek", "plac", "osiedle", "os.",
+)  # fmt: skip
+_ROMANCE_WORD: Final = re.compile(r"(?<![a-z])" + keyword_pattern(_ROMANCE_WORDS))
+_ROMANCE_ALTERNATIVES: Final = "|".join(re.escape(word) for word in _ROMANCE_WORDS)
+_ROMANCE_NAME: Final = (
+    r"(?:(?:de|du|des|del|della|delle|dei|di|da|do|dos|das|la|le|les|los|las|el|d'|l')\s*)*"
+    r"[A-ZÀ-Ý0-9][\w'’.-]*(?:\s+(?:de|du|des|del|della|di|da|do|dos|das|la|le|[A-ZÀ-Ý][\w'’.-]*)){0,5}"
+)
+# "12 Rue Mouffetard", "12, rue de la Paix".
+_ROMANCE_NUMBER_FIRST: Final = re.compile(
+    rf"[0-9]{{1,5}}[a-zA-Z]?,?\s+(?i:{_ROMANCE_ALTERNATIVES})\s+{_ROMANCE_NAME}"
+)
+# "Calle Mayor 5", "Rua Cidade de Maracajá 468", "ul. Narewska 94": ends at the number.
+_ROMANCE_NUMBER_LAST: Final = re.compile(
+    rf"(?<![\w.-])(?i:{_ROMANCE_ALTERNATIVES})\s+{_ROMANCE_NAME},?\s+(?:n[°º.]\s*)?\Z"
+)
+_GERMANIC_SUFFIXES: Final = (
+    "straße", "strasse", "str.", "weg", "gasse", "platz", "allee", "ring", "damm", "ufer", "chaussee",
+    "steig", "pfad", "markt", "straat", "laan", "gracht", "plein", "dijk", "kade", "singel", "steeg",
+    "vej", "gade", "vænget", "gatan", "vägen", "väg", "gata", "veien", "vegen", "gate", "vei",
+    "stræti", "straeti", "katu", "tie", "kuja",
+)  # fmt: skip
+# "Hauptstraße 5", "Villacher Strasse 89", "Kálmán Imre u. 12.": ends at the number.
+_SEPARATE_WORDS: Final = (
+    "straße", "strasse", "str.", "weg", "gasse", "platz", "allee", "u.", "út", "tér", "utca", "körút",
+    "sokak", "cadde", "caddesi",
+)  # fmt: skip
+_STREET_ENDINGS: Final = _GERMANIC_SUFFIXES + _SEPARATE_WORDS
+# "Hauptstraße 5", "Villacher Strasse 89", "Kálmán Imre u. 12.": ends at the number.
+_GERMANIC_NUMBER_LAST: Final = re.compile(
+    r"(?<![\w-])(?:[^\W\d_][\w'’-]*(?i:"
+    + "|".join(re.escape(suffix) for suffix in _GERMANIC_SUFFIXES)
+    + r")|[^\W\da-z_][\w'’-]*(?:\s+[^\W\da-z_][\w'’-]*)?\s+(?i:"
+    + "|".join(re.escape(word) for word in _SEPARATE_WORDS)
+    + r"))\s+\Z"
+)
+# "20789 Allika 46", "0138 Brisas 6802": a postcode, a street name, a house number, as the
+# Nordic, Baltic and Latin American formats print them; not a date ("12 April 2014").
+_NUMBERED_STREET: Final = re.compile(
+    r"[0-9]{3,5}\s+[A-ZÀ-ÞÆØÅ][^\W\d_A-Z]{2,}(?:\s+[A-ZÀ-ÞÆØÅ][^\W\d_A-Z]{2,}){0,2}\s+[0-9]{1,4}"
+    r"(?![\w%.,:/-]|\s*(?:%|percent|per cent|times|years|days|hours|minutes|people|points|km|kg|mi))"
+    r"(?<!\s19[0-9]{2})(?<!\s20[0-9]{2})"
+)
+_HOUSE_NUMBER_TAIL: Final = re.compile(r"[0-9]{1,5}(?:\s?[a-zA-Z](?!\w))?\.?")
+_UNIT_BEFORE: Final = re.compile(
+    r"(?<![\w])(?i:apt|apartment|suite|ste|unit|flat|piso|wohnung|appartement|bte|p\.?\s?o\.?\s+box|postbox|"
+    r"psc\s+[0-9]{4},?\s+box)\.?\s*#?\s*\Z"
+)
+_CORNER: Final = re.compile(r"(?i:the corner of)\s+[^\n,.]{3,60}?\s+and\s+[^\W\d_][^\n,.]{2,40}")
+
+_MONTHS: Final = (
+    r"jan(?:uary|uar|vier|eiro)?|feb(?:ruary|ruar)?|fév(?:rier)?|mar(?:ch|s|zo)?|märz|apr(?:il|ile)?|"
+    r"avr(?:il)?|may|mai|maggio|mayo|maio|jun(?:e|i|io)?|juin|giugno|jul(?:y|i|io)?|juil(?:let)?|"
+    r"luglio|aug(?:ust)?|août|agosto|sep(?:t|tember|tembre)?|set(?:tembre|embro)?|oct(?:ober|obre)?|"
+    r"okt(?:ober)?|ott(?:obre)?|out(?:ubro)?|nov(?:ember|embre|embro)?|dec(?:ember)?|dez(?:ember)?|"
+    r"déc(?:embre)?|dic(?:iembre|embre)?|enero|febrero|marzo|abril|junio|julio|septiembre|octubre|"
+    r"noviembre|diciembre|gennaio|febbraio|janeiro|fevereiro|março|junho|julho|outubro|dezembro|"
+    r"januari|februari|maart|mei|juni|juli|augustus|oktober"
+)
+_DATE: Final = re.compile(
+    rf"(?:[0-9]{{1,4}}[./-][0-9]{{1,2}}[./-][0-9]{{2,4}}|[0-9]{{1,2}}(?:st|nd|rd|th|\.|º|er)?\s+(?:of\s+|de\s+)?"
+    rf"(?:{_MONTHS})\.?,?\s+(?:de\s+)?[0-9]{{4}}|(?:{_MONTHS})\.?\s+[0-9]{{1,2}}(?:st|nd|rd|th)?,?\s+[0-9]{{4}})"
+)
+_BIRTH_WORDS: Final = (
+    "born", "birth", "birthday", "dob", "d.o.b", "geboren", "geburtsdatum", "geb.", "né", "née",
+    "nacido", "nacida", "nacimiento", "nato", "nata", "nascita", "nascido", "nascida", "nascimento",
+    "geboortedatum", "urodzony", "urodzona", "urodzenia", "родился", "родилась", "рождения",
+)  # fmt: skip
+_BIRTH: Final = re.compile(r"(?<![a-z])" + keyword_pattern(_BIRTH_WORDS) + r"[^\n0-9]{0,24}?\Z")
+_DATE_START: Final = re.compile(rf"(?:{_MONTHS})\.?\s+[0-9]", re.IGNORECASE)
+_AGE_AFTER: Final = re.compile(
+    r"[0-9]{1,3}(?:[- ]years?[- ]old|\s+jahre\s+alt|-jährige|\s+años de edad|\s+anni di età|"
+    r"\s+anos de idade|\s+jaar\s+oud)"
+)
+_AGE_BEFORE: Final = re.compile(r"(?<![a-z])(?:aged\s+|age\s*:\s*|âgée? de )\Z")
+
+
+def places(text: str) -> Iterator[Span]:
+    """Yield ``(type, start, end)`` for every street address, birth date and age in ``text``."""
+    if not any(digit in text for digit in "0123456789"):
+        return
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = text  # offsets must match; a rare case mapping changed the length
+    covered = 0
+    for number in _NUMBER.finditer(text):
+        start, end = number.span()
+        if start < covered or (start and text[start - 1].isalnum()):
+            continue
+        for found in _at_number(text, lowered, start, end):
+            covered = max(covered, found[2])
+            yield found
+    if "corner of" in lowered:
+        for match in _CORNER.finditer(text):
+            yield "street_address", match.start(), match.end()
+
+
+def _at_number(text: str, lowered: str, start: int, end: int) -> Iterator[Span]:
+    """The addresses, birth dates and ages that begin or end with the number at ``start``."""
+    low = max(0, start - _BEFORE)
+    before = lowered[low:start]
+    if found := _address_ending_at(text, before, low, start):
+        yield found
+        return
+    for pattern in (_US_ADDRESS, _ROMANCE_NUMBER_FIRST, _NUMBERED_STREET):
+        match = pattern.match(text, start, start + 120)
+        if match is not None:
+            yield "street_address", start, match.end()
+            return
+    if (birth := _BIRTH.search(before)) is not None and (date := _date_at(lowered, low + birth.end(), start)):
+        yield "date_of_birth", date[0], date[1]
+        return
+    if (age := _AGE_AFTER.match(lowered, start, start + 30)) is not None:
+        yield "age", start, age.end()
+    elif _AGE_BEFORE.search(before[-12:]):
+        yield "age", start, end
+
+
+def _address_ending_at(text: str, before: str, low: int, number: int) -> Span | None:
+    """An address whose street name stands before the house number at ``number``."""
+    stripped = before.rstrip()
+    if not stripped:
+        return None
+    tail = _HOUSE_NUMBER_TAIL.match(text, number)
+    end = tail.end() if tail else number
+    if stripped.endswith(_STREET_ENDINGS):
+        match = _GERMANIC_NUMBER_LAST.search(text, low, number)
+        if match is not None:
+            return "street_address", match.start(), end
+    if (unit := _UNIT_BEFORE.search(text, max(low, number - 24), number)) is not None:
+        return "street_address", unit.start(), end
+    word = _ROMANCE_WORD.search(before)
+    if word is not None and (match := _ROMANCE_NUMBER_LAST.search(text, low + word.start(), number)):
+        return "street_address", match.start(), end
+    return None
+
+
+def _date_at(lowered: str, low: int, number: int) -> tuple[int, int] | None:
+    """The date that starts at the number (or at the month name just before it)."""
+    month = _DATE_START.search(lowered, low, number + 2)
+    start = month.start() if month else number
+    date = _DATE.match(lowered, start, start + 40)
+    return None if date is None else (start, date.end())

@@ -1,0 +1,177 @@
+"""Personal data the structured detectors do not see: names, addresses, dates of birth,
+identifiers named by a label, national numbers and passwords."""
+
+from __future__ import annotations
+
+import pytest
+
+from router._levels import Sensitivity
+from router._signals._national_ids import german_id_card_valid, uk_nino_valid
+from router._signals._sensitivity import DEFAULT_LEVELS, SensitivityScanner
+
+SCANNER = SensitivityScanner()
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return [(f.type, text[f.start : f.end]) for f in SCANNER.scan(text)]
+
+
+def test_the_issues_support_ticket_finds_the_person_the_address_and_the_birth_date() -> None:
+    text = "Mrs Helena Shaw of 12 Rue Mouffetard, born 3 March 1961, asked for a refund."
+    assert found(text) == [
+        ("person", "Helena Shaw"),
+        ("street_address", "12 Rue Mouffetard"),
+        ("date_of_birth", "3 March 1961"),
+    ]
+
+
+NAMES = {
+    "title": ("Ms. Margarot flew to Loeches on Saturday morning.", "Margarot"),
+    "given name and surname with an initial": ("we need to add Ryan P Costa as guardian", "Ryan P Costa"),
+    "unknown names with an initial": ("please change it to Soib K. Kishiev", "Soib K. Kishiev"),
+    "naming phrase": ("Hello, my name is Sarah and I need help", "Sarah"),
+    "possessive": ("I'm Amanda's daughter", "Amanda"),
+    "german title": ("Sehr geehrter Herr Schneider, danke", "Schneider"),
+    "french title": ("Bonjour Mme Lefebvre, merci", "Lefebvre"),
+    "lower case text": ("follow up with naomi ryan next week", "naomi ryan"),
+    "japanese honorific": ("田中さんに連絡してください", "田中さん"),
+}
+
+
+@pytest.mark.parametrize(("text", "name"), NAMES.values(), ids=NAMES.keys())
+def test_a_personal_name_is_found(text: str, name: str) -> None:
+    assert ("person", name) in found(text)
+
+
+NOT_NAMES = {
+    "city": "The committee met in Paris and Berlin last spring.",
+    "company": "We migrated the billing service from Oracle to Postgres.",
+    "sentence start word": "Will the release ship before the end of the year?",
+    "acronym": "The NASA and IBM teams met.",
+    "customer in japanese": "お客様へのお知らせ",
+}
+
+
+@pytest.mark.parametrize("text", NOT_NAMES.values(), ids=NOT_NAMES.keys())
+def test_places_companies_and_ordinary_words_are_not_names(text: str) -> None:
+    assert [kind for kind, _ in found(text) if kind == "person"] == []
+
+
+ADDRESSES = {
+    "us": ("Ship it to 1600 Pennsylvania Avenue today", "1600 Pennsylvania Avenue"),
+    "german": ("Sie wohnt in der Hauptstraße 5 in Köln", "Hauptstraße 5"),
+    "german apart": ("The bus station is on Villacher Strasse 89", "Villacher Strasse 89"),
+    "dutch": ("Kantoor: Keizersgracht 123, Amsterdam", "Keizersgracht 123"),
+    "spanish": ("Vivo en Calle Mayor 5, Madrid", "Calle Mayor 5"),
+    "polish": ("Adres: ul. Narewska 94, Poznań", "ul. Narewska 94"),
+    "nordic": ("William Hughes  20789 Allika 46  Suite 501", "20789 Allika 46"),
+    "unit": ("Flat: Apt. 478", "Apt. 478"),
+}
+
+
+@pytest.mark.parametrize(("text", "address"), ADDRESSES.values(), ids=ADDRESSES.keys())
+def test_a_street_address_is_found_in_the_main_formats(text: str, address: str) -> None:
+    assert ("street_address", address) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Date: Tue, 08 Apr 2014 02:40:16 GMT",
+        "Release 12 April 2014 fixed 3 bugs",
+        "we drove 5 miles down the road",
+    ],
+)
+def test_dates_and_quantities_are_not_addresses(text: str) -> None:
+    assert found(text) == []
+
+
+def test_a_date_is_a_birth_date_only_after_a_birth_word() -> None:
+    assert found("DOB: 04/11/1975") == [("date_of_birth", "04/11/1975")]
+    assert found("geboren am 3. März 1961") == [("date_of_birth", "3. März 1961")]
+    assert found("issued 04/11/1975") == []
+
+
+LABELLED = {
+    "passport": ("passport number XG9382049", "national_id", "XG9382049"),
+    "patient id": ("patient ID AHC-0933289", "record_id", "AHC-0933289"),
+    "policy": ("policy #88291-LK", "record_id", "88291-LK"),
+    "luhn-failing card after its label": (
+        "card number 4111 1111 1111 1112",
+        "credit_card",
+        "4111 1111 1111 1112",
+    ),
+    "german account": ("Kontonummer: 1234567890", "account_number", "1234567890"),
+    "french driving licence": ("permis de conduire n° 12AB34567", "driver_license", "12AB34567"),
+    "password": ("password: W!nter2024.", "password", "W!nter2024"),
+    "pin": ("Your PIN is 4821", "password", "4821"),
+    "spanish password": ("contraseña: Gato2024", "password", "Gato2024"),
+}
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), LABELLED.values(), ids=LABELLED.keys())
+def test_a_value_named_by_its_label_is_a_finding_of_that_type(text: str, kind: str, value: str) -> None:
+    assert (kind, value) in found(text)
+
+
+def test_a_login_pair_after_an_email_address_is_a_password() -> None:
+    assert found("login: jane@example.com / W!nter2024") == [
+        ("email", "jane@example.com"),
+        ("password", "W!nter2024"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["the password reset link expired", "our privacy policy 2024 update", "pin the tab to the window"],
+)
+def test_label_words_without_a_value_are_not_findings(text: str) -> None:
+    assert found(text) == []
+
+
+NATIONAL = {
+    "spanish dni": "DNI 54362315K",
+    "spanish dni without label": "mi documento 54362315K",
+    "spanish nie": "X2482300W",
+    "italian codice fiscale": "RCCMNL83S18D969H",
+    "indian pan": "PAN ACUPA7085R",
+    "french nir": "1 84 12 76 451 089 46",
+    "aadhaar": "2341 2341 2346",
+    "german tax id after a generic label": "ID: 36574261809",
+    "dutch bsn after its name": "BSN 111222333",
+    "uk nino": "AB123456C",
+    "german id card": "Ausweis T220001293",
+}
+
+
+@pytest.mark.parametrize("text", NATIONAL.values(), ids=NATIONAL.keys())
+def test_national_numbers_are_restricted_findings(text: str) -> None:
+    findings = SCANNER.scan(text)
+    assert [f.type for f in findings] == ["national_id"]
+    assert findings[0].level is Sensitivity.RESTRICTED
+
+
+def test_a_bare_nine_digit_number_is_no_national_id_without_a_label() -> None:
+    assert found("reference 111222333") == []
+
+
+def test_the_hand_written_checks_for_numbers_stdnum_lacks() -> None:
+    assert german_id_card_valid("T220001293")
+    assert not german_id_card_valid("T220001294")
+    assert uk_nino_valid("AB123456C")
+    assert not uk_nino_valid("BG123456C")  # a prefix HMRC never issues
+
+
+def test_every_new_type_has_a_default_level_and_a_name_is_confidential() -> None:
+    assert DEFAULT_LEVELS["person"] is Sensitivity.CONFIDENTIAL
+    assert DEFAULT_LEVELS["password"] is Sensitivity.RESTRICTED
+    assert DEFAULT_LEVELS["national_id"] is Sensitivity.RESTRICTED
+
+
+def test_a_level_per_type_can_be_set_and_a_type_turned_off() -> None:
+    levels = dict(DEFAULT_LEVELS)
+    levels["person"] = Sensitivity.INTERNAL
+    del levels["street_address"]
+    scanner = SensitivityScanner(levels=levels)
+    findings = scanner.scan("Mrs Helena Shaw of 12 Rue Mouffetard")
+    assert [(f.type, f.level) for f in findings] == [("person", Sensitivity.INTERNAL)]
