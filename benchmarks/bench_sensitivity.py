@@ -1,234 +1,342 @@
-"""Accuracy and speed of the sensitivity signal on the shared PII set, beside two baselines.
+"""The sensitivity signal's figures for issue 12, each beside the previous detector's.
 
-Reads ``<data>/pii/synth_dataset_v2.json`` (a list of ``{"full_text", "spans": [...]}``) and
-prints:
+Prints, for this tree and for a baseline (``--baseline``, default the commit before the
+issue-12 work; its ``router`` package is taken with ``git archive`` and measured in a child
+process with this same script):
 
-1. Document-level precision and recall. A document is truly sensitive when it has a span of
-   a structured type (CREDIT_CARD, EMAIL_ADDRESS, PHONE_NUMBER, IBAN_CODE, US_SSN,
-   IP_ADDRESS); it is predicted sensitive when the scanner reports any built-in finding.
-2. Per-type recall: a labelled span counts as found when a finding of the matching type
-   overlaps it; also given over the labels that are valid values.
-3. Invalid labels: labelled values that are not valid by the type's own rules (Luhn and
-   card length, IBAN length and mod-97, SSN allocation rules, IP grammar), with the values.
-4. Time per document (mean, p50, p99) and per prompt of 1,000 and 100,000 characters
-   (English prose without digits, and prose dense with dates, prices and versions), each
-   beside the baselines: a bare ``re.search("@", text)`` and libphonenumber's
-   ``PhoneNumberMatcher`` (phones only), the library the phone detector does not use.
+1. Through the router (``Router.decide`` with the shipped routes.yaml) on
+   ``<data>/pii/synth_dataset_v2.json``: document-level recall for documents with any of
+   PERSON, STREET_ADDRESS, CREDIT_CARD, EMAIL_ADDRESS, PHONE_NUMBER, IBAN_CODE, US_SSN,
+   IP_ADDRESS, US_DRIVER_LICENSE (flagged = sensitivity above public); the same for the
+   structured types only; how many of the documents with no span are flagged; and per type
+   the share of documents with that label that get a finding of that type. Targets: recall
+   >= 0.90, at most 2 of the 113 span-free documents, structured recall >= 0.995.
+2. Per-type span recall with the scanner: a labelled span counts when a finding of its
+   type overlaps it.
+3. On the 6,000 sentences of ``<data>/langid``: per language, the share with a finding
+   other than a name (target <= 0.3 % overall) and the share with a name finding.
+4. Fast-tier time (``SensitivityScanner.scan``): p50 and p99 on 1,000 and 100,000
+   characters of ordinary text (the langid sentences joined) and of dense PII text (the
+   PII documents joined). Targets: 1,000 characters <= 0.3 ms p50; 100,000 <= 15 ms.
+5. The inputs built to be slow (tests/support/adversarial.py) at 100,000 characters
+   against ordinary text of the same length: median time and the ratio (the baseline at
+   2,000 characters, as its quadratic scan takes minutes at 100,000).
 
-    .venv/bin/python benchmarks/bench_sensitivity.py [--data ../shared/data] [--repeat 5]
+The deep tier is not measured here: none is installed (see ``router validate``).
+
+    .venv/bin/python benchmarks/bench_sensitivity.py [--data ../shared/data] [--baseline REF]
 """
 
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import json
-import re
+import os
+import shutil
 import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
+os.environ.update(
+    {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "LITELLM_OFFLINE_MODE": "true", "HF_HUB_OFFLINE": "1"}
+)
 
-from router._signals._checksums import card_number_valid, iban_valid, luhn_valid  # noqa: E402
-from router._signals._sensitivity import BUILTIN_TYPES, Finding, SensitivityScanner  # noqa: E402
-
+# The commit before the issue-12 work: the previous detector.
+DEFAULT_BASELINE = "b48aee3"
 LABEL_TYPES: Mapping[str, str] = {
+    "PERSON": "person",
+    "STREET_ADDRESS": "street_address",
     "CREDIT_CARD": "credit_card",
     "EMAIL_ADDRESS": "email",
     "PHONE_NUMBER": "phone",
     "IBAN_CODE": "iban",
     "US_SSN": "us_ssn",
     "IP_ADDRESS": "ip_address",
+    "US_DRIVER_LICENSE": "driver_license",
 }
-DATASET = Path("pii") / "synth_dataset_v2.json"
-
-Scan = Callable[[str], object]
-
-PROSE = (
-    "The committee reviewed the quarterly roadmap and asked whether the migration plan could ship "
-    "before the end of the year. Several teams raised concerns about testing capacity, so the group "
-    "agreed to split the work into smaller milestones and to revisit the schedule next month. "
-)
-NUMERIC_PROSE = (
-    "Please summarise the Q3 report: revenue grew 12% to $4.5 million in 2024, up from 3.9 in 2023. "
-    "The meeting is on 2024-10-15 at 14:30; we need 3 slides, version 2.1.0 of the deck, and notes. "
-)
+STRUCTURED = ("CREDIT_CARD", "EMAIL_ADDRESS", "PHONE_NUMBER", "IBAN_CODE", "US_SSN", "IP_ADDRESS")
+NAME_TYPES = ("person",)
 
 
-def load_documents(data: Path) -> list[dict[str, Any]]:
-    path = data / DATASET
+def load(data: Path) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    path = data / "pii" / "synth_dataset_v2.json"
     if not path.is_file():
-        raise SystemExit(f"no {DATASET} under {data}; pass --data (the shared data folder)")
+        raise SystemExit(f"no pii/synth_dataset_v2.json under {data}; pass --data (the shared data folder)")
     documents: list[dict[str, Any]] = json.loads(path.read_text("utf-8"))
-    return documents
+    sentences = {p.stem: p.read_text("utf-8").splitlines() for p in sorted((data / "langid").glob("*.txt"))}
+    return documents, sentences
 
 
-def structured_spans(document: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return [span for span in document["spans"] if span["entity_type"] in LABEL_TYPES]
+def through_router(documents: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    from router._config import load_routes
+    from router._logging import configure
+    from router._router import Router
+    from router._task import Task
 
-
-def label_problem(label: str, value: str) -> str | None:
-    """Why a labelled value is not a valid value of its type, or None when it is valid."""
-    if label == "CREDIT_CARD":
-        digits = re.sub(r"[ -]", "", value)
-        if not luhn_valid(digits):
-            return "fails Luhn"
-        return None if card_number_valid(digits) else "not a card length/issuer (Luhn passes)"
-    if label == "IBAN_CODE":
-        return None if iban_valid(value.replace(" ", "").upper()) else "bad length or mod-97 checksum"
-    if label == "US_SSN":
-        area, group, serial = value[:3], value[4:6], value[7:]
-        invalid = area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000"
-        return "never-issued range" if invalid else None
-    if label == "IP_ADDRESS":
-        try:
-            ipaddress.ip_address(value)
-        except ValueError:
-            return "not an IP address"
-    return None
-
-
-def overlaps(finding: Finding, span: Mapping[str, Any]) -> bool:
-    return bool(finding.start < span["end_position"] and finding.end > span["start_position"])
-
-
-def accuracy(documents: Sequence[Mapping[str, Any]], scanner: SensitivityScanner) -> None:
-    builtin = set(BUILTIN_TYPES)
+    configure()  # warnings only, to stderr: no event printed per decision
+    router = Router(load_routes(PROJECT_ROOT / "routes.yaml"))
     outcome: Counter[str] = Counter()
-    false_positive_types: Counter[str] = Counter()
-    found: Counter[str] = Counter()
-    total: Counter[str] = Counter()
-    valid_found: Counter[str] = Counter()
-    valid_total: Counter[str] = Counter()
-    problems: dict[str, list[str]] = {}
+    per_type: Counter[str] = Counter()
+    per_type_hit: Counter[str] = Counter()
     for document in documents:
-        findings = [f for f in scanner.scan(document["full_text"]) if f.type in builtin]
-        spans = structured_spans(document)
-        outcome[("t" if bool(findings) == bool(spans) else "f") + ("p" if findings else "n")] += 1
-        if findings and not spans:
-            false_positive_types.update({f.type for f in findings})
-        for span in spans:
-            label, kind = span["entity_type"], LABEL_TYPES[span["entity_type"]]
-            hit = any(f.type == kind and overlaps(f, span) for f in findings)
-            total[kind] += 1
-            found[kind] += hit
-            problem = label_problem(label, span["entity_value"])
-            if problem is None:
-                valid_total[kind] += 1
-                valid_found[kind] += hit
-            else:
-                problems.setdefault(f"{kind}: {problem}", []).append(span["entity_value"])
-    precision = outcome["tp"] / max(1, outcome["tp"] + outcome["fp"])
-    recall = outcome["tp"] / max(1, outcome["tp"] + outcome["fn"])
-    print(f"Documents: {len(documents)}, truly sensitive: {outcome['tp'] + outcome['fn']}")
-    print(
-        f"Document level: precision {precision:.4f}  recall {recall:.4f}  "
-        f"(tp {outcome['tp']}, fp {outcome['fp']}, fn {outcome['fn']}, tn {outcome['tn']})"
-    )
-    if false_positive_types:
-        print(f"  false-positive documents by finding type: {dict(false_positive_types)}")
-    print("\nPer-type recall (span overlapped by a finding of that type):")
-    print(f"  {'type':<12} {'all labels':>16} {'valid labels':>16}")
-    for kind in LABEL_TYPES.values():
-        everything, valid = _ratio(found[kind], total[kind]), _ratio(valid_found[kind], valid_total[kind])
-        print(f"  {kind:<12} {everything:>16} {valid:>16}")
-    print("\nInvalid labels (not valid values of their type; a miss on these is correct):")
-    if not problems:
-        print("  none")
-    for problem, values in sorted(problems.items()):
-        print(f"  {len(values):>3}  {problem}: {', '.join(values[:5])}")
+        signals = router.decide(Task.build(document["full_text"])).signals
+        flagged = signals.sensitivity.label != "public"
+        kinds = {summary.type for summary in signals.findings}
+        labels = {span["entity_type"] for span in document["spans"]}
+        if not labels:
+            outcome["empty"] += 1
+            outcome["empty flagged"] += flagged
+        if labels & set(LABEL_TYPES):
+            outcome["any"] += 1
+            outcome["any flagged"] += flagged
+        if labels & set(STRUCTURED):
+            outcome["structured"] += 1
+            outcome["structured flagged"] += flagged
+        for label in labels & set(LABEL_TYPES):
+            per_type[label] += 1
+            per_type_hit[label] += LABEL_TYPES[label] in kinds
+    return {"outcome": dict(outcome), "per_type": dict(per_type), "per_type_hit": dict(per_type_hit)}
 
 
-def _ratio(hits: int, count: int) -> str:
-    return f"{hits / count:.4f} ({hits}/{count})" if count else "-"
-
-
-def per_document_times(documents: Sequence[Mapping[str, Any]], scan: Scan, repeat: int) -> list[float]:
-    """Microseconds per document: the fastest of ``repeat`` runs, to keep scheduler noise out."""
-    times = []
+def span_recall(documents: Sequence[Mapping[str, Any]], scan: Callable[[str], Any]) -> dict[str, list[int]]:
+    counts: dict[str, list[int]] = {}
     for document in documents:
-        text = document["full_text"]
-        best = float("inf")
-        for _ in range(repeat):
-            start = time.perf_counter_ns()
-            scan(text)
-            best = min(best, time.perf_counter_ns() - start)
-        times.append(best / 1000)
-    return times
+        findings = scan(document["full_text"])
+        for span in document["spans"]:
+            kind = LABEL_TYPES.get(span["entity_type"])
+            if kind is None:
+                continue
+            hit = any(
+                f.type == kind and f.start < span["end_position"] and f.end > span["start_position"]
+                for f in findings
+            )
+            counts.setdefault(kind, [0, 0])
+            counts[kind][0] += hit
+            counts[kind][1] += 1
+    return counts
 
 
-def prompt_time(scan: Scan, text: str, budget_s: float = 0.5) -> tuple[float, float]:
-    """Median and fastest microseconds of one scan of ``text``, over as many runs as fit the
-    budget. Both are shown: on a shared machine the median carries other processes' load."""
-    samples: list[float] = []
-    deadline = time.perf_counter() + budget_s
-    while time.perf_counter() < deadline or len(samples) < 5:
+def ordinary_text(sentences: Mapping[str, list[str]], scan: Callable[[str], Any]) -> dict[str, list[int]]:
+    """Per language: [sentences, with a finding other than a name, with a name finding]."""
+    from router._signals._sensitivity import BUILTIN_TYPES
+
+    builtin = set(BUILTIN_TYPES)
+    shares: dict[str, list[int]] = {}
+    for language, lines in sentences.items():
+        row = [len(lines), 0, 0]
+        for line in lines:
+            kinds = {f.type for f in scan(line) if f.type in builtin}
+            row[1] += bool(kinds - set(NAME_TYPES))
+            row[2] += bool(kinds & set(NAME_TYPES))
+        shares[language] = row
+    return shares
+
+
+def timings(scan: Callable[[str], Any], text: str, runs: int) -> tuple[float, float]:
+    """p50 and p99 in milliseconds of ``runs`` scans of ``text``."""
+    samples = []
+    for _ in range(runs):
         start = time.perf_counter_ns()
         scan(text)
-        samples.append((time.perf_counter_ns() - start) / 1000)
-    return statistics.median(samples), min(samples)
+        samples.append((time.perf_counter_ns() - start) / 1e6)
+    samples.sort()
+    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.99))]
 
 
-def speed(documents: Sequence[Mapping[str, Any]], contenders: Mapping[str, Scan], repeat: int) -> None:
-    names = list(contenders)
-    print(f"\nTime per document, µs (fastest of {repeat} runs each; {len(documents)} documents):")
-    print(f"  {'':<16}" + "".join(f"{name:>24}" for name in names))
-    rows: dict[str, list[float]] = {
-        name: per_document_times(documents, contenders[name], repeat) for name in names
+def sized(unit: str, size: int) -> str:
+    return (unit * (size // max(1, len(unit)) + 1))[:size]
+
+
+def speed(
+    documents: Sequence[Mapping[str, Any]], sentences: Mapping[str, list[str]], scan: Callable[[str], Any]
+) -> dict[str, Any]:
+    ordinary = " ".join(" ".join(lines) for lines in sentences.values())
+    dense = " ".join(document["full_text"] for document in documents)
+    result: dict[str, Any] = {}
+    for name, source in (("ordinary", ordinary), ("dense PII", dense)):
+        for size, runs in ((1_000, 400), (100_000, 15)):
+            result[f"{name}, {size:,} chars"] = timings(scan, sized(source, size), runs)
+    return result
+
+
+def adversarial(scan: Callable[[str], Any], size: int) -> dict[str, float]:
+    from tests.support.adversarial import ADVERSARIAL
+
+    medians = {}
+    for name, build in ADVERSARIAL.items():
+        text = build(size)
+        # One run at the baseline's size: its quadratic scan takes seconds per input there.
+        medians[name] = timings(scan, text, 3 if size > 10_000 else 1)[0]
+    return medians
+
+
+def measure(data: Path, adversarial_size: int) -> dict[str, Any]:
+    from router._signals._sensitivity import SensitivityScanner
+
+    documents, sentences = load(data)
+    scanner = SensitivityScanner()
+    scanner.scan("warm up: Mr Smith, 12 Main Street")  # loads the name lists
+    return {
+        "router": through_router(documents),
+        "spans": span_recall(documents, scanner.scan),
+        "langid": ordinary_text(sentences, scanner.scan),
+        "speed": speed(documents, sentences, scanner.scan),
+        "adversarial": adversarial(scanner.scan, adversarial_size),
+        "adversarial_size": adversarial_size,
     }
-    for label, stat in (
-        ("mean", statistics.fmean),
-        ("p50", statistics.median),
-        ("p99", lambda xs: statistics.quantiles(xs, n=100)[98]),
-    ):
-        print(f"  {label:<16}" + "".join(f"{stat(rows[name]):>24.1f}" for name in names))
-
-    print("\nTime per prompt, median (fastest):")
-    print(f"  {'prompt':<36}" + "".join(f"{name:>24}" for name in names))
-    for label, unit_text in (("prose", PROSE), ("prose with numbers", NUMERIC_PROSE)):
-        for size, unit, scale in ((1_000, "µs", 1.0), (100_000, "ms", 1000.0)):
-            text = (unit_text * (size // len(unit_text) + 1))[:size]
-            cells = ""
-            for name in names:
-                median, fastest = prompt_time(contenders[name], text)
-                cells += f"{f'{median / scale:.2f} ({fastest / scale:.2f}) {unit}':>24}"
-            print(f"  {f'{label}, {size:,} chars':<36}{cells}")
-    print("  targets: <= 60 µs per 1,000 characters, <= 8 ms per 100,000 characters")
 
 
-def phonenumbers_baseline() -> Scan | None:
+def baseline(ref: str, data: Path) -> dict[str, Any] | None:
+    """The figures of ``ref``'s detector, measured by this script in a child process."""
     try:
-        import phonenumbers
-    except ImportError:
+        archive = subprocess.run(
+            ["git", "-C", str(PROJECT_ROOT), "archive", ref, "router", "routes.yaml"],
+            capture_output=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"(no baseline: git archive {ref} failed: {exc})")
         return None
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        with tarfile.open(fileobj=BytesIO(archive)) as tar:
+            tar.extractall(root, filter="data")
+        (root / "benchmarks").mkdir()
+        shutil.copy(__file__, root / "benchmarks" / "bench_sensitivity.py")
+        shutil.copytree(PROJECT_ROOT / "tests" / "support", root / "tests" / "support")
+        (root / "tests" / "__init__.py").touch()
+        child = subprocess.run(
+            [
+                sys.executable,
+                str(root / "benchmarks" / "bench_sensitivity.py"),
+                "--data",
+                str(data),
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if child.returncode != 0:
+        print(f"(no baseline: the child failed)\n{child.stderr[-2000:]}")
+        return None
+    figures: dict[str, Any] = json.loads(child.stdout)
+    return figures
 
-    def scan(text: str) -> object:
-        return list(phonenumbers.PhoneNumberMatcher(text, "US"))
 
-    return scan
+def ratio(hits: int, total: int) -> str:
+    return f"{hits / total:.4f} ({hits}/{total})" if total else "-"
+
+
+def report(now: dict[str, Any], before: dict[str, Any] | None) -> None:
+    columns = ("this tree", "baseline")
+    rows: list[tuple[str, str, str]] = []
+
+    def row(label: str, get: Callable[[dict[str, Any]], str]) -> None:
+        rows.append((label, get(now), get(before) if before else "-"))
+
+    def outcome(key: str) -> Callable[[dict[str, Any]], str]:
+        return lambda f: ratio(
+            f["router"]["outcome"].get(f"{key} flagged", 0), f["router"]["outcome"].get(key, 0)
+        )
+
+    row("recall, any listed type (>= 0.90)", outcome("any"))
+    row("recall, structured types (>= 0.995)", outcome("structured"))
+    row("span-free documents flagged (<= 2)", outcome("empty"))
+    for label in LABEL_TYPES:
+        row(
+            f"  documents with {label}",
+            lambda f, label=label: ratio(
+                f["router"]["per_type_hit"].get(label, 0), f["router"]["per_type"].get(label, 0)
+            ),
+        )
+    _table("1. Through Router.decide and the shipped routes.yaml", columns, rows)
+
+    rows = []
+    for kind in LABEL_TYPES.values():
+        row(f"  {kind}", lambda f, kind=kind: ratio(*f["spans"].get(kind, [0, 0])))
+    _table("2. Span recall (a finding of the type overlaps the labelled span)", columns, rows)
+
+    rows = []
+    for language in now["langid"]:
+        row(
+            f"  {language}: other than a name / a name",
+            lambda f, language=language: _shares(f["langid"].get(language, [0, 0, 0])),
+        )
+    row("  all: other than a name (<= 0.3 %) / a name", lambda f: _shares(_total(f["langid"])))
+    _table("3. Ordinary sentences of <data>/langid with a finding", columns, rows)
+
+    rows = []
+    for key in now["speed"]:
+        row(
+            f"  {key} (p50 / p99)",
+            lambda f, key=key: "{:.3f} / {:.3f} ms".format(*f["speed"].get(key, (0, 0))),
+        )
+    _table(
+        "4. Fast tier, SensitivityScanner.scan (targets: 1,000 <= 0.3 ms p50; 100,000 <= 15 ms)",
+        columns,
+        rows,
+    )
+
+    rows = []
+    for name in now["adversarial"]:
+        row(f"  {name}", lambda f, name=name: _against_ordinary(f, name))
+    sizes = (
+        f"this tree {now['adversarial_size']:,} chars, baseline {before['adversarial_size']:,}"
+        if before
+        else ""
+    )
+    _table(
+        f"5. Slow-by-design inputs: median ms and x ordinary text of the same length ({sizes})", columns, rows
+    )
+
+
+def _shares(row: Sequence[int]) -> str:
+    total, other, names = row
+    return f"{100 * other / max(1, total):.2f} % / {100 * names / max(1, total):.2f} %"
+
+
+def _total(langid: Mapping[str, Sequence[int]]) -> list[int]:
+    return [sum(row[i] for row in langid.values()) for i in range(3)]
+
+
+def _against_ordinary(figures: dict[str, Any], name: str) -> str:
+    value, ordinary = figures["adversarial"].get(name), figures["adversarial"]["ordinary prose"]
+    return "-" if value is None else f"{value:.2f} ms, x{value / max(ordinary, 1e-3):.0f}"
+
+
+def _table(title: str, columns: Sequence[str], rows: Sequence[tuple[str, str, str]]) -> None:
+    print(f"\n{title}")
+    width = max(len(label) for label, _, _ in rows) + 2
+    print(f"  {'':<{width}}" + "".join(f"{column:>26}" for column in columns))
+    for label, now, before in rows:
+        print(f"  {label:<{width}}{now:>26}{before:>26}")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--data", type=Path, default=PROJECT_ROOT.parent / "shared" / "data")
-    parser.add_argument("--repeat", type=int, default=5, help="runs per document; the fastest counts")
+    parser.add_argument(
+        "--baseline", default=DEFAULT_BASELINE, help="git ref of the detector to compare with"
+    )
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # the baseline's child
     args = parser.parse_args(argv)
-    documents = load_documents(args.data)
-    scanner = SensitivityScanner()
-    accuracy(documents, scanner)
-    contenders: dict[str, Scan] = {
-        "router scanner": scanner.scan,
-        "re.search('@')": lambda t: re.search("@", t),
-    }
-    if (phones := phonenumbers_baseline()) is not None:
-        contenders["phonenumbers (phone)"] = phones
-    speed(documents, contenders, args.repeat)
+    if args.json:
+        print(json.dumps(measure(args.data.resolve(), 2_000)))
+        return
+    now = measure(args.data.resolve(), 100_000)
+    before = baseline(args.baseline, args.data.resolve()) if args.baseline else None
+    report(now, before)
 
 
 if __name__ == "__main__":

@@ -63,7 +63,12 @@ def errors(config: RoutesConfig) -> list[Problem]:
 
 def warnings(config: RoutesConfig) -> list[Problem]:
     """What loads but is probably a mistake."""
-    return [*_unreachable_rules(config), *_empty_capability_pools(config), *_uncleared_pool_models(config)]
+    return [
+        *_unreachable_rules(config),
+        *_empty_capability_pools(config),
+        *_uncleared_pool_models(config),
+        *_deep_tier_missing(config),
+    ]
 
 
 def _duplicate_models(config: RoutesConfig) -> Iterator[Problem]:
@@ -209,3 +214,18 @@ def _uncleared_pool_models(config: RoutesConfig) -> Iterator[Problem]:
                     f"pool is cleared only for {Sensitivity.parse(spec.clearance).label}: it can never "
                     "take them; remove it from the pool or raise its clearance",
                 )
+
+
+def _deep_tier_missing(config: RoutesConfig) -> Iterator[Problem]:
+    """A deep tier whose backend is not installed: said here, so no call discovers it."""
+    deep = config.signals.sensitivity.deep
+    if deep is None:
+        return
+    from router._signals._deep import deep_tier_problem
+
+    problem = deep_tier_problem(deep.backend, deep.model)
+    if problem is not None:
+        yield Problem(
+            ("signals", "sensitivity", "deep"),
+            f"the deep tier cannot run: {problem}; the fast tier alone finds names and addresses",
+        )

@@ -163,6 +163,17 @@ class CustomTermSpec(_Strict):
         return self
 
 
+class DeepTierSpec(_Strict):
+    """An optional named-entity model run after the fast tier; never required, never downloaded."""
+
+    backend: Literal["spacy", "gliner"]
+    model: str = Field(description="a spaCy package name or folder, or a GLiNER model folder")
+    run: Literal["borderline", "always"] = Field(
+        default="borderline", description="borderline: only texts with a capitalised word no finding explains"
+    )
+    max_chars: Annotated[int, Field(gt=0)] = 20_000
+
+
 class SensitivitySignal(_Strict):
     """Finding types and the level each one gives a task.
 
@@ -173,6 +184,7 @@ class SensitivitySignal(_Strict):
 
     detectors: dict[str, Level | Literal["off"]] = Field(default_factory=dict)
     custom_terms: tuple[CustomTermSpec, ...] = ()
+    deep: DeepTierSpec | None = None
 
     @field_validator("detectors")
     @classmethod

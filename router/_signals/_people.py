@@ -55,6 +55,7 @@ _CUES: Final = frozenset(
         "nazywam się", "меня зовут",
     )
 )  # fmt: skip
+_CUE_ENDINGS: Final = frozenset(cue.rsplit(None, 1)[-1] for cue in _CUES)
 # Words after which a known name is a name even where it could be a place or a word.
 _WEAK_CUES: Final = frozenset(
     (
@@ -166,7 +167,7 @@ def _is_name(text: str, start: int, end: int, word: str, lists: NameLists) -> bo
     previous = text[max(0, start - 30) : start].lower().split()
     if previous and previous[-1].rstrip(".") in _TITLES:
         return True
-    if not common and any(" ".join(previous[-size:]).rstrip(",:?") in _CUES for size in (1, 2, 3)):
+    if not common and previous and previous[-1].rstrip(",:?") in _CUE_ENDINGS and _after_cue(previous):
         return True
     if following is not None and (known_first or following.lower() in lists.last):
         # "Ryan P Costa", "Asya Godina": a full name, unless both are plain words.
@@ -179,6 +180,10 @@ def _is_name(text: str, start: int, end: int, word: str, lists: NameLists) -> bo
         return True
     # The first word of a sentence is capitalised whatever it is: only a given name counts there.
     return known_first or _SENTENCE_END.search(text[max(0, start - 4) : start]) is None
+
+
+def _after_cue(previous: list[str]) -> bool:
+    return any(" ".join(previous[-size:]).rstrip(",:?") in _CUES for size in (1, 2, 3))
 
 
 def _next_capitalised(text: str, end: int) -> str | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import ipaddress
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from typing import Final
@@ -146,7 +147,10 @@ def _at_run(text: str, start: int, end: int, cards: _CardRuns) -> tuple[Span, ..
     and most specific test first."""
     if start and _ascii_letter(text[start - 1]) and (found := _iban_at(text, start)):
         return (found,)
-    if end - start in (3, 9) and (found := _ssn_at(text, start)):
+    # Right after another number and one separator ("1 2", "4111-1111") no SSN or phone
+    # number can start (their patterns refuse it): only a card of the run or an address.
+    after_number = start > 1 and text[start - 1] in " .,:/-" and "0" <= text[start - 2] <= "9"
+    if not after_number and end - start in (3, 9) and (found := _ssn_at(text, start)):
         return (found,)
     if found_cards := cards.at(start):
         return found_cards
@@ -154,7 +158,7 @@ def _at_run(text: str, start: int, end: int, cards: _CardRuns) -> tuple[Span, ..
         return (found,)
     if ":" in (text[start - 1 : start], text[end : end + 1]) and (found := _ipv6_at(text, start)):
         return (found,)
-    found = _phone_at(text, start)
+    found = None if after_number else _phone_at(text, start)
     return () if found is None else (found,)
 
 
@@ -285,9 +289,11 @@ def _cards_in_run(text: str, start: int, end: int) -> tuple[Span, ...]:
     if groups and _glued(text, start - 1, start - 2, -1):
         del groups[0]
     cards: list[Span] = []
+    # Digits before each group, so a window's digit count is one subtraction.
+    before = list(itertools.accumulate((b - a for a, b in groups), initial=0))
     first = 0
     while first < len(groups):
-        size = _card_window(text, groups, first)
+        size = _card_window(text, groups, first, before)
         if size:
             cards.append(("credit_card", groups[first][0], groups[first + size - 1][1]))
         first += size or 1
@@ -306,12 +312,18 @@ def _glued(text: str, next_to: int, beyond: int, direction: int) -> bool:
     return char in ".," and 0 <= beyond < len(text) and "0" <= text[beyond] <= "9"
 
 
-def _card_window(text: str, groups: list[tuple[int, int]], first: int) -> int:
-    """How many groups from ``groups[first]`` form a valid card number; 0 when none do."""
-    for size in range(min(len(groups) - first, _CARD_MAX_GROUPS), 0, -1):
-        window = groups[first : first + size]
+def _card_window(text: str, groups: list[tuple[int, int]], first: int, before: list[int]) -> int:
+    """How many groups from ``groups[first]`` form a valid card number; 0 when none do.
+    ``before[i]`` is the number of digits in the groups before ``groups[i]``."""
+    widest = min(len(groups) - first, _CARD_MAX_GROUPS)
+    if before[first + widest] - before[first] < 12:
+        return 0  # too few digits in the widest window ("1 2 3 …")
+    for size in range(widest, 0, -1):
         # Count before joining: a group of a million digits is never copied.
-        if not 12 <= sum(b - a for a, b in window) <= 19 or not _card_layout(text, window):
+        if not 12 <= before[first + size] - before[first] <= 19:
+            continue
+        window = groups[first : first + size]
+        if not _card_layout(text, window):
             continue
         if card_number_valid("".join(text[a:b] for a, b in window)):
             return size

@@ -133,7 +133,7 @@ def places(text: str) -> Iterator[Span]:
     covered = 0
     for number in _NUMBER.finditer(text):
         start, end = number.span()
-        if start < covered or (start and text[start - 1].isalnum()):
+        if start < covered or (start and text[start - 1].isalnum()) or not _near_letter(text, start, end):
             continue
         for found in _at_number(text, lowered, start, end):
             covered = max(covered, found[2])
@@ -141,6 +141,14 @@ def places(text: str) -> Iterator[Span]:
     if "corner of" in lowered:
         for match in _CORNER.finditer(text):
             yield "street_address", match.start(), match.end()
+
+
+def _near_letter(text: str, start: int, end: int) -> bool:
+    """Whether a letter stands within three characters of the number: every address, birth
+    date and age has one there, a list of numbers ("1 2 3 …", "4111 4111 …") has none."""
+    return not (text[max(0, start - 3) : start] + text[end : end + 3]).isascii() or any(
+        char.isalpha() for char in text[max(0, start - 3) : end + 3]
+    )
 
 
 def _at_number(text: str, lowered: str, start: int, end: int) -> Iterator[Span]:

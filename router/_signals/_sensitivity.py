@@ -48,6 +48,7 @@ from typing import Final, Protocol
 
 from router._levels import Sensitivity
 from router._signals._custom_terms import CustomTerm, CustomTermDetector
+from router._signals._deep import DeepTier
 from router._signals._identifiers import IDENTIFIER_TYPES, IdentifierDetector
 from router._signals._people_detector import PEOPLE_TYPES, PeopleDetector
 from router._signals._pii import PII_TYPES, PiiDetector
@@ -165,7 +166,8 @@ class SensitivityScanner:
     ``levels`` maps finding types to levels; when given, a built-in type missing from it is
     not looked for at all. ``detectors`` replaces the built-in detectors (``None`` keeps
     them); every type a non-built-in detector declares needs a level in ``levels``.
-    ``custom_terms`` bring their own levels.
+    ``custom_terms`` bring their own levels. ``deep``, an optional named-entity tier, reads
+    the texts it wants after the built-in detectors (see ``_deep``).
     """
 
     def __init__(
@@ -173,6 +175,7 @@ class SensitivityScanner:
         levels: Mapping[str, Sensitivity] | None = None,
         custom_terms: Sequence[CustomTerm] = (),
         detectors: Sequence[Detector] | None = None,
+        deep: DeepTier | None = None,
     ) -> None:
         levels = DEFAULT_LEVELS if levels is None else levels
         resolved = {kind: Sensitivity.parse(level) for kind, level in levels.items()}
@@ -182,6 +185,10 @@ class SensitivityScanner:
         # A detector whose every type is disabled is not run at all.
         self._detectors = tuple((detector, kinds) for detector, kinds in bound if kinds)
         self._terms = _bind_terms(custom_terms)
+        self._deep = deep
+        self._deep_levels = (
+            {kind: resolved[kind] for kind in set(deep.labels.values()) if kind in resolved} if deep else {}
+        )
 
     def scan(self, text: str) -> tuple[Finding, ...]:
         """Every finding in ``text``, ordered by position.
@@ -196,7 +203,14 @@ class SensitivityScanner:
         same length, so the offsets are those of ``text``.
         """
         folded = fold(text)
-        findings = _resolve_overlaps(_run(self._detectors, folded))
+        found = _run(self._detectors, folded)
+        if (
+            self._deep_levels
+            and self._deep is not None
+            and self._deep.wanted(folded, [(f.start, f.end) for f in found])
+        ):
+            found.extend(_bound_findings(self._deep.find(folded), self._deep_levels, len(text)))
+        findings = _resolve_overlaps(found)
         if self._terms is not None:
             findings.extend(_run((self._terms,), folded))
         findings.sort(key=lambda f: (f.start, -f.end, f.type))
@@ -233,13 +247,19 @@ def _bind_terms(terms: Sequence[CustomTerm]) -> _Bound | None:
 def _run(detectors: Iterable[_Bound], text: str) -> list[Finding]:
     findings: list[Finding] = []
     for detector, levels in detectors:
-        for kind, start, end in detector.find(text):
-            level = levels.get(kind)
-            # A type the detector did not declare or that is disabled, or an empty or
-            # out-of-range span from a faulty detector, cannot be reported meaningfully.
-            if level is not None and 0 <= start < end <= len(text):
-                findings.append(Finding(kind, level, start, end))
+        findings.extend(_bound_findings(detector.find(text), levels, len(text)))
     return findings
+
+
+def _bound_findings(
+    spans: Iterable[tuple[str, int, int]], levels: Mapping[str, Sensitivity], length: int
+) -> Iterable[Finding]:
+    for kind, start, end in spans:
+        level = levels.get(kind)
+        # A type the detector did not declare or that is disabled, or an empty or
+        # out-of-range span from a faulty detector, cannot be reported meaningfully.
+        if level is not None and 0 <= start < end <= length:
+            yield Finding(kind, level, start, end)
 
 
 # Types confirmed by a fixed format or a checksum; at equal level they win an overlap over

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from router._config._schema import Level, SensitivitySignal
 from router._decision import FindingSummary
 from router._levels import Sensitivity
+from router._signals._deep import build_deep_tier
 from router._signals._sensitivity import (
     DEFAULT_LEVELS,
     CustomTerm,
@@ -100,7 +101,7 @@ def build_scanner(config: SensitivitySignal) -> SensitivityScanner:
         CustomTerm(name=term.name, level=term.level, keywords=term.keywords, patterns=term.regex)
         for term in config.custom_terms
     ]
-    return SensitivityScanner(levels=levels, custom_terms=terms)
+    return SensitivityScanner(levels=levels, custom_terms=terms, deep=build_deep_tier(config.deep))
 
 
 def summarise(findings: Sequence[Finding]) -> tuple[FindingSummary, ...]:

@@ -64,7 +64,13 @@ def fold(text: str) -> str:
     """``text`` with full-width forms, Unicode digits, spaces and hyphens as ASCII; same length."""
     if text.isascii() or _FOLDABLE.search(text) is None:
         return text
-    return text.translate(_FOLD)
+    # A substitution per foldable character: most non-ASCII text has few of them, and
+    # ``str.translate`` would look up every character of the text in the table.
+    return _FOLDABLE.sub(_folded, text)
+
+
+def _folded(match: re.Match[str]) -> str:
+    return chr(_FOLD[ord(match.group())])
 
 
 def ascii_word_char(char: str) -> bool:

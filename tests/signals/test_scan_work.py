@@ -19,18 +19,40 @@ from typing import Any
 import pytest
 
 from router._levels import Sensitivity
-from router._signals import _custom_terms, _phone, _pii, _secrets, _text
+from router._signals import (
+    _custom_terms,
+    _identifiers,
+    _national_ids,
+    _people,
+    _phone,
+    _pii,
+    _places,
+    _secrets,
+    _text,
+)
 from router._signals._custom_terms import CustomTerm
 from router._signals._sensitivity import SensitivityScanner
 from tests.support.adversarial import ADVERSARIAL
 
 SIGNALS = str(Path(_pii.__file__).parent)
-DETECTOR_MODULES = (_pii, _phone, _secrets, _custom_terms, _text)
+DETECTOR_MODULES = (
+    _pii,
+    _phone,
+    _secrets,
+    _custom_terms,
+    _text,
+    _identifiers,
+    _national_ids,
+    _people,
+    _places,
+)
 
 # Units of work per character of input, at most, on every input of ``ADVERSARIAL`` (ordinary
 # English costs almost nothing: it has no digit and no "@"). The adversarial inputs are dense
-# with candidates: every few characters starts a number, an address or a token to check.
-WORK_PER_CHARACTER = 60
+# with candidates: every few characters starts a number, an address or a token to check, and
+# the words before a number are read from a window of 60 characters (addresses, birth dates),
+# so a number every seven characters costs about 100 units per character.
+WORK_PER_CHARACTER = 150
 # Work on 4x the text may be this many times the work on the text: 4 plus slack for the
 # edges of the text, well short of the 16 of a quadratic scan.
 GROWTH = 4.6
@@ -70,8 +92,10 @@ class _CountingPattern:
         return self._anchored("fullmatch", string, pos, endpos)
 
     def search(self, string: str, pos: int = 0, endpos: int | None = None) -> Any:
-        self._work[0] += max(1, self._window(string, pos, endpos))
-        return self._pattern.search(string, pos, sys.maxsize if endpos is None else endpos)
+        found = self._pattern.search(string, pos, sys.maxsize if endpos is None else endpos)
+        # A search reads up to the end of what it found, or the whole window when it finds nothing.
+        self._work[0] += max(1, found.end() - pos if found else self._window(string, pos, endpos))
+        return found
 
     def finditer(self, string: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
         self._work[0] += max(1, self._window(string, pos, endpos))
