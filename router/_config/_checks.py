@@ -218,7 +218,7 @@ def _uncleared_pool_models(config: RoutesConfig) -> Iterator[Problem]:
 
 def _deep_tier_missing(config: RoutesConfig) -> Iterator[Problem]:
     """A deep tier whose backend is not installed: said here, so no call discovers it."""
-    deep = config.signals.sensitivity.deep
+    deep = config.signals.of("sensitivity").deep
     if deep is None:
         return
     from router._signals._deep import deep_tier_problem

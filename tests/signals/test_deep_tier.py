@@ -64,7 +64,7 @@ def test_a_missing_backend_is_a_validate_warning_and_the_fast_tier_runs_alone(tm
     warnings = [w for w in lint_routes(config) if "deep" in w]
     assert len(warnings) == 1
     assert "the deep tier cannot run" in warnings[0]
-    assert build_deep_tier(config.signals.sensitivity.deep) is None
+    assert build_deep_tier(config.signals.of("sensitivity").deep) is None
 
 
 def test_the_deep_tier_never_takes_a_model_name_it_would_have_to_download() -> None:
