@@ -1,0 +1,128 @@
+"""Pseudonymise and restore: findings replaced by typed placeholders, and put back.
+
+``Pseudonyms`` holds, for one call, which original value each placeholder stands for
+(``<PERSON_1>``, ``<EMAIL_2>``): the same value gets the same placeholder in every message
+of the call, and the placeholders in the model's answer are replaced by the originals
+before the caller sees it, streamed (``restorer``) or not (``restore``). The originals
+live only in this object, in the calling process's memory: it refuses to be pickled (so
+it cannot reach Celery, Redis or a batch item's stored state) and its ``repr`` shows only
+the number of values.
+
+Restricted findings (cards, keys, national numbers) are never pseudonymised: a
+placeholder would leave the decision to the model's provider that the value is safe to
+send; ``pseudonymisable`` says which levels may be.
+
+Not wired into the call path yet: no rule policy uses it (see issue 12, item 4).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Final, NoReturn
+
+from router._levels import Sensitivity
+from router._signals._sensitivity import Finding
+
+__all__ = ["Pseudonyms", "StreamRestorer", "pseudonymisable"]
+
+_PLACEHOLDER: Final = re.compile(r"<([A-Z][A-Z_]*)_([0-9]+)>")
+# The longest placeholder a stream may hold back while waiting for its end.
+_LONGEST: Final = 40
+
+
+def pseudonymisable(level: Sensitivity) -> bool:
+    """Whether findings of ``level`` may be replaced by placeholders and sent on."""
+    return level < Sensitivity.RESTRICTED
+
+
+class Pseudonyms:
+    """The placeholders of one call and the original values they stand for."""
+
+    def __init__(self) -> None:
+        self._placeholders: dict[tuple[str, str], str] = {}
+        self._originals: dict[str, str] = {}
+        self._counts: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._originals)
+
+    def __repr__(self) -> str:
+        return f"<Pseudonyms: {len(self)} values>"
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("Pseudonyms hold original values and never leave the calling process")
+
+    def mask(self, text: str, findings: Iterable[Finding]) -> str:
+        """``text`` with each pseudonymisable finding replaced by its placeholder.
+
+        ``findings`` are those of ``text`` (non-overlapping, as the scanner returns them);
+        a restricted one is refused, as it may never be sent even pseudonymised.
+        """
+        parts: list[str] = []
+        position = 0
+        for finding in sorted(findings, key=lambda f: f.start):
+            if not pseudonymisable(finding.level):
+                raise ValueError(
+                    f"a {finding.type} finding is {finding.level.label} and may not be pseudonymised"
+                )
+            if finding.start < position:
+                continue  # overlaps the one before: already replaced
+            parts.append(text[position : finding.start])
+            parts.append(self._placeholder(finding.type, text[finding.start : finding.end]))
+            position = finding.end
+        parts.append(text[position:])
+        return "".join(parts)
+
+    def mask_all(self, texts: Sequence[str], findings: Sequence[Iterable[Finding]]) -> list[str]:
+        """Every text of a call masked, with one set of placeholders across them."""
+        return [self.mask(text, found) for text, found in zip(texts, findings, strict=True)]
+
+    def restore(self, text: str) -> str:
+        """``text`` with every placeholder of this call replaced by its original value; a
+        placeholder the model made up is left as it is."""
+        return _PLACEHOLDER.sub(lambda match: self._originals.get(match.group(), match.group()), text)
+
+    def restorer(self) -> StreamRestorer:
+        """A restorer for an answer that arrives in chunks."""
+        return StreamRestorer(self)
+
+    def _placeholder(self, kind: str, value: str) -> str:
+        key = (kind, value)
+        placeholder = self._placeholders.get(key)
+        if placeholder is None:
+            label = kind.upper()
+            self._counts[label] = self._counts.get(label, 0) + 1
+            placeholder = f"<{label}_{self._counts[label]}>"
+            self._placeholders[key] = placeholder
+            self._originals[placeholder] = value
+        return placeholder
+
+
+class StreamRestorer:
+    """Restores placeholders in a streamed answer, where one may be split across chunks: the
+    tail of a chunk that could be the start of a placeholder is held until the next one."""
+
+    def __init__(self, pseudonyms: Pseudonyms) -> None:
+        self._pseudonyms = pseudonyms
+        self._held = ""
+
+    def feed(self, chunk: str) -> str:
+        """The restored text that can be released after ``chunk``."""
+        text = self._held + chunk
+        cut = _unfinished_placeholder(text)
+        self._held = text[cut:]
+        return self._pseudonyms.restore(text[:cut])
+
+    def flush(self) -> str:
+        """What is still held, restored, at the end of the stream."""
+        text, self._held = self._held, ""
+        return self._pseudonyms.restore(text)
+
+
+def _unfinished_placeholder(text: str) -> int:
+    """Where a placeholder that the text ends in the middle of begins; ``len(text)`` if none."""
+    start = text.rfind("<", max(0, len(text) - _LONGEST))
+    if start == -1 or ">" in text[start:]:
+        return len(text)
+    return start if re.fullmatch(r"<(?:[A-Z][A-Z_]*(?:_[0-9]*)?)?", text[start:]) else len(text)
