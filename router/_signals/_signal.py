@@ -127,6 +127,7 @@ BUILTIN: tuple[str, ...] = (
     "router._signals._tokens_signal:TOKENS",
     "router._signals._language_signal:LANGUAGE",
     "router._signals._sensitivity_signal:SENSITIVITY",
+    "router._signals._domain_signal:DOMAIN",
 )
 """The built-in signals, in the order they are measured and printed."""
 
