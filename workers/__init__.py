@@ -1,7 +1,15 @@
-"""Celery app and tasks for batch jobs.
+"""The Celery app that ``celery -A workers`` (and docker-compose's Flower) loads.
 
-``workers.app`` holds the app factory and the module-level ``app`` that
-``celery -A workers.app worker`` loads; ``workers.tasks`` the thin task that
-hands a chunk of a job to the process's event loop. Start a worker with
-``router worker``: it applies the settings below and warms the Runtime up.
+The library owns the app (``router._batch._celery``: its factory, its task and
+what a worker process does at start) and the chunk runner; this module only
+makes the app for the Celery command line. Its settings are read from the
+environment when the app is first used, not at import. ``router worker`` runs
+the same app, with its settings and preloading; prefer it.
 """
+
+from router._batch._celery import create_app
+
+app = create_app()
+"""The app ``celery -A workers`` loads (broker from ``ROUTER_BROKER_URL``, else ``ROUTER_REDIS_URL``)."""
+
+__all__ = ["app"]

@@ -147,30 +147,12 @@ async def _wrap(coroutine: Awaitable[T]) -> T:
 
 _current: WorkerContext | None = None
 _current_lock = threading.Lock()
-_thread_local = threading.local()
 
 
 def current_context(settings: Settings) -> WorkerContext:
-    """This thread's context if one is bound, else the process's, built from ``settings`` on first
-    use (again after a fork)."""
-    bound: WorkerContext | None = getattr(_thread_local, "context", None)
-    if bound is not None:
-        return bound
+    """The worker process's context, built from ``settings`` on first use (again after a fork)."""
     global _current
     with _current_lock:
         if _current is None or _current.pid != os.getpid():
             _current = WorkerContext.from_settings(settings)
         return _current
-
-
-def install_context(context: WorkerContext | None) -> WorkerContext | None:
-    """Make ``context`` the process's context (tests); returns the previous one."""
-    global _current
-    with _current_lock:
-        previous, _current = _current, context
-        return previous
-
-
-def bind_context_to_thread(context: WorkerContext | None) -> None:
-    """Make ``context`` the one tasks on this thread use (the embedded runner's threads)."""
-    _thread_local.context = context

@@ -23,7 +23,7 @@ def celery_dispatch(
     def dispatch(job_id: str, ranges: Sequence[ChunkRange]) -> None:
         from kombu.exceptions import OperationalError
 
-        from workers.app import dispatch_chunks
+        from router._batch._celery import dispatch_chunks
 
         url = broker_url or store.settings.url
         assert url is not None, "the embedded store has no broker; use the embedded runner"
@@ -39,7 +39,7 @@ def _app_for(url: str, settings: Settings | None = None) -> Any:
     # One app (and so one broker connection pool) per broker URL for the life of the process.
     with _apps_lock:
         if url not in _apps:
-            from workers.app import create_app
+            from router._batch._celery import create_app
 
             _apps[url] = create_app(settings or Settings.defaults(), broker=url)
         return _apps[url]

@@ -146,7 +146,7 @@ def default_dispatch(store: Store, config: RoutesConfig, settings: Settings) -> 
     if store.embedded:
         from router._batch._embedded import embedded_runner
 
-        return embedded_runner(config, store, in_flight=settings.batch_in_flight)
+        return embedded_runner(config, store, settings)
     from router._batch._dispatch import celery_dispatch
 
     return celery_dispatch(store, broker_url=settings.broker_url, settings=settings)

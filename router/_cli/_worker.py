@@ -69,7 +69,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
         from router._batch._context import current_context
 
         current_context(settings).warm_up()
-    from workers.app import QUEUE, create_app
+    from router._batch._celery import QUEUE, create_app
 
     app = create_app(settings)
     app.worker_main(argv=_celery_argv(args, QUEUE))

@@ -60,7 +60,7 @@ def queue_depth(store: Store, broker: str | None = None) -> QueueDepth | None:
         return None
     import redis
 
-    from workers.app import QUEUE
+    from router._batch._celery import QUEUE
 
     client = redis.Redis.from_url(url, socket_timeout=store.settings.socket_timeout_s)
     try:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from router._batch._celery import QUEUE, RUN_CHUNK, create_app, task_deadline_s
 from router._settings import Settings
-from workers.app import QUEUE, RUN_CHUNK, create_app
 
 ROUTER = str(Path(sys.executable).with_name("router"))
 
@@ -29,9 +29,7 @@ def test_the_app_acknowledges_late_and_requeues_chunks_of_lost_workers() -> None
 
 
 def test_the_chunk_deadline_stays_inside_the_visibility_timeout() -> None:
-    from workers.tasks import chunk_deadline_s
-
-    assert chunk_deadline_s(create_app(broker="memory://", visibility_timeout_s=100)) == pytest.approx(80)
+    assert task_deadline_s(create_app(broker="memory://", visibility_timeout_s=100)) == pytest.approx(80)
 
 
 def test_the_broker_and_its_timeouts_come_from_the_settings() -> None:
@@ -60,7 +58,7 @@ def test_each_app_registers_its_own_chunk_task() -> None:
 
 def test_importing_the_app_module_needs_no_environment_and_no_network() -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith("ROUTER_")}
-    code = "import sys, workers.app; assert 'litellm' not in sys.modules; print(workers.app.app.main)"
+    code = "import sys, workers; assert 'litellm' not in sys.modules; print(workers.app.main)"
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "router"

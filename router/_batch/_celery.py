@@ -1,4 +1,10 @@
-"""The Celery app factory.
+"""The batch Celery app: its factory, its one task, and what a worker process does at start.
+
+The library owns it; ``workers/`` is only the module that ``celery -A workers``
+(and docker-compose's Flower) loads, and ``router worker`` runs the app made
+here. The task is thin on purpose: it hands its chunk to the chunk runner
+(``_runner``), which the embedded runner calls directly, without Celery.
+
 
 Reliability settings, as the Celery and kombu documentation recommends for a
 Redis broker:
@@ -21,8 +27,8 @@ Redis broker:
 - No result backend: results are written to Redis by the task itself.
 
 Creating the app reads no environment and opens no connection: without
-``settings`` (``celery -A workers.app``) they are read from the environment
-when the configuration is first used.
+``settings`` (``celery -A workers``) they are read from the environment when
+the configuration (or a task) first needs them.
 """
 
 from __future__ import annotations
@@ -32,8 +38,10 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from celery import Celery, signals
+from celery import Celery, Task, signals
 
+from router._batch._context import current_context
+from router._batch._runner import RETRY_ON, chunk_deadline_s, execute_chunk
 from router._errors import ConfigError, UsageError
 from router._settings import Settings
 from router._state._store import StoreSettings
@@ -119,14 +127,39 @@ def create_app(
         }
 
     app.add_defaults(lazy_defaults)
-    from workers.tasks import register
-
-    register(app)
+    _register_task(app)
     signals.worker_init.connect(_preload_before_fork, weak=False, dispatch_uid="router-batch-preload")
     signals.worker_process_init.connect(
         _build_context_after_fork, weak=False, dispatch_uid="router-batch-init"
     )
     return app
+
+
+def _register_task(app: Celery) -> Task:
+    @app.task(  # type: ignore[untyped-decorator]  # Celery ships no type hints
+        name=RUN_CHUNK,
+        # Not shared: each app gets its own task object instead of every app's closures.
+        shared=False,
+        bind=True,
+        autoretry_for=RETRY_ON,
+        retry_backoff=1,
+        retry_backoff_max=60,
+        retry_jitter=True,
+        max_retries=60,
+    )
+    def run_chunk_task(self: Task, job_id: str, start: int, stop: int) -> dict[str, int]:
+        context = current_context(app_settings(self.app))
+        report = execute_chunk(context, job_id, start, stop, deadline_s=task_deadline_s(self.app))
+        return {"done": report.done, "skipped": report.skipped}
+
+    task: Task = run_chunk_task
+    return task
+
+
+def task_deadline_s(app: Celery) -> float:
+    """How long one chunk task of ``app`` may run (a share of its broker's visibility timeout)."""
+    options: dict[str, Any] = app.conf.broker_transport_options or {}
+    return chunk_deadline_s(float(options.get("visibility_timeout", 3600)))
 
 
 _worker_settings: Settings | None = None
@@ -151,8 +184,6 @@ def _preload_before_fork(sender: Any = None, **_: Any) -> None:
 
 def _build_context_after_fork(**_: Any) -> None:
     # Prefork children: build the Runtime and the event loop in the child, after the fork.
-    from router._batch._context import current_context
-
     if _worker_settings is not None:
         current_context(_worker_settings).warm_up()
 
@@ -162,7 +193,3 @@ def dispatch_chunks(app: Celery, job_id: str, ranges: Sequence[tuple[int, int]])
     with app.producer_or_acquire() as producer:
         for start, stop in ranges:
             app.send_task(RUN_CHUNK, args=(job_id, start, stop), queue=QUEUE, producer=producer)
-
-
-app = create_app()
-"""The app ``celery -A workers.app worker`` loads (broker from ``$ROUTER_REDIS_URL``)."""
