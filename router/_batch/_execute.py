@@ -19,7 +19,7 @@ import asyncio
 import json
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -27,8 +27,9 @@ import redis.asyncio as aioredis
 import structlog
 
 from router._batch._finish import JobTarget, Outcome, RecordWriter, clear_outbox, drain_outbox, finish_item
+from router._batch._items import BatchItem, ItemResult
 from router._batch._keys import JobKeys, idempotency_key, job_keys
-from router._batch._model import DEFAULT_RESULTS_TTL_S, STOPPING, TERMINAL, error_result, text
+from router._batch._model import DEFAULT_RESULTS_TTL_S, STOPPING, TERMINAL, text
 from router._errors import (
     AllModelsFailed,
     BudgetExceeded,
@@ -113,7 +114,7 @@ async def run_chunk(env: Env, job_id: str, start: int, stop: int) -> ChunkReport
         await clear_outbox(env.client, keys, start, written)
         log.info("batch.chunk_skipped", job_id=job_id, start=start, reason="job not found or finished")
         return ChunkReport()
-    items = [json.loads(payload) for payload in await env.client.lrange(keys.items, start, stop - 1)]
+    items = [BatchItem.loads(payload) for payload in await env.client.lrange(keys.items, start, stop - 1)]
     todo = await _not_done(env, keys, items)
     outcomes = await asyncio.gather(
         *(_run_item(env, job, start, item) for item in todo), return_exceptions=True
@@ -127,11 +128,11 @@ async def run_chunk(env: Env, job_id: str, start: int, stop: int) -> ChunkReport
     return ChunkReport(done=len(done), skipped=len(items) - len(done))
 
 
-async def _not_done(env: Env, keys: JobKeys, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+async def _not_done(env: Env, keys: JobKeys, items: list[BatchItem]) -> list[BatchItem]:
     # One round trip: a redelivered chunk skips what an earlier delivery finished.
     pipe = env.client.pipeline(transaction=False)
     for item in items:
-        pipe.exists(keys.result(item["n"]))
+        pipe.exists(keys.result(item.n))
     done = await pipe.execute()
     return [item for item, finished in zip(items, done, strict=True) if not finished]
 
@@ -150,7 +151,7 @@ async def _read_job(env: Env, keys: JobKeys) -> _Job | None:
     return _Job(target=target, team=team or None, tags=tags_read, status=status, read_at=time.monotonic())
 
 
-async def _run_item(env: Env, job: _Job, chunk: int, item: Mapping[str, Any]) -> Outcome | None:
+async def _run_item(env: Env, job: _Job, chunk: int, item: BatchItem) -> Outcome | None:
     """Run and finish one item: its outcome when this delivery wrote it, else None."""
     keys = job.target.keys
     # The whole item holds a slot, Redis writes included: the slot count also bounds the
@@ -163,10 +164,10 @@ async def _run_item(env: Env, job: _Job, chunk: int, item: Mapping[str, Any]) ->
             outcome = _cancelled(item)
         else:
             outcome = await _call(env, job, item)
-        written = await finish_item(env.client, job.target, chunk, item["n"], outcome, env.ledger)
+        written = await finish_item(env.client, job.target, chunk, item.n, outcome, env.ledger)
     if not written:
         return None
-    log.debug("batch.item_done", job_id=keys.job_id, n=item["n"], state=outcome.state)
+    log.debug("batch.item_done", job_id=keys.job_id, n=item.n, state=outcome.state)
     return outcome
 
 
@@ -193,36 +194,31 @@ def _when(read: tuple[str | None, float]) -> float:
     return read[1]
 
 
-async def _call(env: Env, job: _Job, item: Mapping[str, Any]) -> Outcome:
+async def _call(env: Env, job: _Job, item: BatchItem) -> Outcome:
     records: list[CostRecord] = []
-    job_id, custom_id, line = job.target.keys.job_id, item["custom_id"], item["line"]
+    job_id, custom_id, line = job.target.keys.job_id, item.custom_id, item.line
 
     async def collect(record: CostRecord) -> None:
         # Kept for the item's own transaction, not written to the ledger at once.
         records.append(record)
 
     try:
-        task = Task.build(
-            item["messages"],
-            max_tokens=item.get("max_tokens"),
-            team=job.team,
-            tags=(*job.tags, *item.get("tags", ())),
-            metadata=item.get("metadata") or {},
-        )
+        # Built from what submission validated: Task.build runs once per item, there.
+        task = item.task(team=job.team, job_tags=job.tags)
         completion = await _complete_patiently(env, task, job_id, custom_id, collect)
     except StoreUnavailable:
         raise
     except (NoModelFits, BudgetExceeded, CallError, UsageError) as exc:
         message = f"line {line}: {exc.message}"
-        return Outcome("failed", _failure(item, error_code(exc), message, records), records)
+        return Outcome(_failure(item, error_code(exc), message, records), records)
     except STORE_ERRORS:
         raise
     except Exception as exc:
         # A bug must fail its item, not the chunk: a chunk that always raises would be retried forever.
         log.exception("batch.item_crashed", job_id=job_id, line=line, error_type=type(exc).__name__)
         message = f"line {line}: internal error ({type(exc).__name__}); see the worker log"
-        return Outcome("failed", _failure(item, "internal_error", message, records), records)
-    return Outcome("completed", _success(item, completion, records), records)
+        return Outcome(_failure(item, "internal_error", message, records), records)
+    return Outcome(_success(item, completion, records), records)
 
 
 async def _complete_patiently(
@@ -250,31 +246,21 @@ def _only_skipped(exc: AllModelsFailed) -> bool:
     return bool(attempts) and all(getattr(attempt, "outcome", None) == "skipped" for attempt in attempts)
 
 
-def _success(item: Mapping[str, Any], completion: Completion, records: list[CostRecord]) -> dict[str, Any]:
+def _success(item: BatchItem, completion: Completion, records: list[CostRecord]) -> ItemResult:
     response = completion.as_dict()
     response.pop("decision", None)
     response["rule"] = completion.decision.rule
-    return {
-        "custom_id": item["custom_id"],
-        "line": item["line"],
-        "status": "completed",
-        "response": response,
-        "error": None,
-        "cost_usd": sum(record.cost_usd for record in records),
-    }
+    return ItemResult.answered(item, response, sum(record.cost_usd for record in records))
 
 
-def _failure(item: Mapping[str, Any], code: str, message: str, records: list[CostRecord]) -> dict[str, Any]:
-    result = error_result(item["custom_id"], item["line"], code, message)
-    result["cost_usd"] = sum(record.cost_usd for record in records)
-    return result
+def _failure(item: BatchItem, code: str, message: str, records: list[CostRecord]) -> ItemResult:
+    cost = sum(record.cost_usd for record in records)
+    return ItemResult.failure(item.custom_id, item.line, code, message, cost_usd=cost)
 
 
-def _cancelled(item: Mapping[str, Any]) -> Outcome:
-    message = f"line {item['line']}: the job was cancelled before this item started"
-    return Outcome(
-        "cancelled", error_result(item["custom_id"], item["line"], "cancelled", message, state="cancelled")
-    )
+def _cancelled(item: BatchItem) -> Outcome:
+    message = f"line {item.line}: the job was cancelled before this item started"
+    return Outcome(ItemResult.failure(item.custom_id, item.line, "cancelled", message, state="cancelled"))
 
 
 def error_code(exc: Exception) -> str:

@@ -24,16 +24,16 @@ one item ends the job.
 
 from __future__ import annotations
 
-import json
 import time
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 import redis.asyncio as aioredis
 from redis.commands.core import AsyncScript
 
+from router._batch._items import ItemResult
 from router._batch._keys import JobKeys
 from router._batch._model import ItemState
 from router._ledger._record import CostRecord
@@ -81,11 +81,15 @@ class RecordWriter(Protocol):
 
 @dataclass(frozen=True)
 class Outcome:
-    """What an item ended with: its result line, its cost records and which counter it moves."""
+    """What an item ended with: its result line and its cost records."""
 
-    state: ItemState
-    result: dict[str, Any]
+    result: ItemResult
     records: Sequence[CostRecord] = field(default_factory=tuple)
+
+    @property
+    def state(self) -> ItemState:
+        """The job counter the item moves: completed, failed or cancelled."""
+        return self.result.status
 
     @property
     def cost_usd(self) -> float:
@@ -112,7 +116,7 @@ async def finish_item(
     """
     keys = target.keys
     args: list[str | int] = [
-        json.dumps(outcome.result, ensure_ascii=False),
+        outcome.result.dumps(),
         target.results_ttl_s,
         outcome.state,
         repr(outcome.cost_usd),

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -44,15 +44,28 @@ Source = str | os.PathLike[str] | Iterable[Mapping[str, Any] | str]
 
 @dataclass(frozen=True)
 class Item:
-    """A valid input line, ready to route."""
+    """A valid input line, ready to route: its task is built (and so validated) once, here."""
 
     line: int
     custom_id: str | None
     """None when the line gave none; the job generates ``line-<line>``."""
-    messages: tuple[Mapping[str, Any], ...]
-    max_tokens: int | None = None
-    tags: tuple[str, ...] = ()
-    metadata: Mapping[str, str] = field(default_factory=dict)
+    task: Task
+
+    @property
+    def messages(self) -> tuple[Mapping[str, Any], ...]:
+        return self.task.messages
+
+    @property
+    def max_tokens(self) -> int | None:
+        return self.task.max_tokens
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return self.task.tags
+
+    @property
+    def metadata(self) -> Mapping[str, str]:
+        return self.task.metadata
 
 
 @dataclass(frozen=True)
@@ -226,9 +239,7 @@ def _build(
         task = Task.build(content, max_tokens=max_tokens, tags=tags, metadata=metadata)
     except UsageError as exc:
         raise _LineProblem("invalid_item", exc.message) from None
-    return Item(
-        number, custom_id, tuple(dict(message) for message in task.messages), task.max_tokens, tags, metadata
-    )
+    return Item(number, custom_id, task)
 
 
 def _item_from_prompt(number: int, prompt: str) -> Parsed:

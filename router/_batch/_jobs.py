@@ -29,6 +29,7 @@ from typing import Any
 import redis
 from redis.typing import EncodableT, FieldT
 
+from router._batch._items import ItemResult
 from router._batch._keys import JobKeys, idempotency_key, index_key, job_keys, job_prefix
 from router._batch._model import DEFAULT_RESULTS_TTL_S, JobStatus, text
 from router._errors import JobNotFound
@@ -231,6 +232,6 @@ def iter_results(
         for value in values:
             if value is None:
                 continue
-            result: dict[str, Any] = json.loads(value)
-            if not errors_only or result["status"] == "failed":
-                yield result
+            result = ItemResult.loads(value)
+            if not errors_only or result.status == "failed":
+                yield result.as_dict()

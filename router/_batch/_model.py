@@ -97,17 +97,3 @@ def text(value: Any) -> str:
 
 def _float(value: str | None) -> float | None:
     return float(value) if value else None
-
-
-def error_result(
-    custom_id: str, line: int, code: str, message: str, *, state: ItemState = "failed"
-) -> dict[str, Any]:
-    """The result line of an item that has no answer."""
-    return {
-        "custom_id": custom_id,
-        "line": line,
-        "status": state,
-        "response": None,
-        "error": {"code": code, "message": message},
-        "cost_usd": 0.0,
-    }

@@ -11,7 +11,6 @@ removes what was written (see ``_jobs``).
 from __future__ import annotations
 
 import contextlib
-import json
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -22,6 +21,7 @@ import redis
 import structlog
 
 from router._batch._input import Item, LineError, Parsed, Source, parse_source
+from router._batch._items import BatchItem, ItemResult
 from router._batch._jobs import (
     STAGING_TTL_S,
     JobSpec,
@@ -33,7 +33,7 @@ from router._batch._jobs import (
     publish,
 )
 from router._batch._keys import JobKeys, job_keys, new_job_id
-from router._batch._model import error_result, text
+from router._batch._model import text
 from router._errors import BatchError, BatchInputError
 from router._state._store import STORE_ERRORS, Store
 
@@ -162,8 +162,8 @@ def _write_page(store: Store, keys: JobKeys, spec: JobSpec, page: list[Parsed], 
         if isinstance(entry, LineError):
             progress.note_error(entry.message)
             custom_id = entry.custom_id or f"line-{entry.line}"
-            result = error_result(custom_id, entry.line, entry.code, entry.message)
-            pipe.set(keys.result(n), json.dumps(result, ensure_ascii=False), ex=spec.results_ttl_s)
+            result = ItemResult.failure(custom_id, entry.line, entry.code, entry.message)
+            pipe.set(keys.result(n), result.dumps(), ex=spec.results_ttl_s)
         else:
             progress.valid += 1
             pipe.rpush(keys.items, _payload(n, entry))
@@ -173,18 +173,8 @@ def _write_page(store: Store, keys: JobKeys, spec: JobSpec, page: list[Parsed], 
 
 
 def _payload(n: int, item: Item) -> str:
-    return json.dumps(
-        {
-            "n": n,
-            "line": item.line,
-            "custom_id": item.custom_id,
-            "messages": list(item.messages),
-            "max_tokens": item.max_tokens,
-            "tags": list(item.tags),
-            "metadata": dict(item.metadata),
-        },
-        ensure_ascii=False,
-    )
+    assert item.custom_id is not None, "ids are given before items are stored"
+    return BatchItem.of(n, item.line, item.custom_id, item.task).dumps()
 
 
 def _check_ids(client: redis.Redis, keys: JobKeys, page: list[Parsed]) -> list[Parsed]:
@@ -209,11 +199,7 @@ def _wanted_id(item: Item) -> str:
 
 
 def _with_id(item: Item, custom_id: str) -> Item:
-    return (
-        item
-        if item.custom_id == custom_id
-        else Item(item.line, custom_id, item.messages, item.max_tokens, item.tags, item.metadata)
-    )
+    return item if item.custom_id == custom_id else Item(item.line, custom_id, item.task)
 
 
 def _claim(client: redis.Redis, keys: JobKeys, wanted: list[tuple[str, int]]) -> list[bool]:

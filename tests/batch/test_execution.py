@@ -14,8 +14,8 @@ import yaml
 from router._batch._context import WorkerContext
 from router._batch._execute import Env
 from router._batch._finish import JobTarget, Outcome, finish_item
+from router._batch._items import ItemResult
 from router._batch._keys import job_keys
-from router._batch._model import error_result
 from router._batch._sdk import BatchJob, submit_batch
 from router._config import RoutesConfig, parse_routes
 from router._errors import StoreUnavailable
@@ -130,7 +130,7 @@ def test_concurrent_finishes_of_one_item_write_it_once(
     job = submit_batch(store, config, _items(2), dispatch=queue)
     keys = job_keys(store, job.id)
     target = JobTarget(keys=keys, idempotency_key=keys.job, results_ttl_s=600)
-    outcome = Outcome("failed", error_result("c0", 1, "x", "line 1: x"))
+    outcome = Outcome(ItemResult.failure("c0", 1, "x", "line 1: x"))
 
     async def race(env: Env) -> list[bool]:
         ledger = env.ledger
