@@ -17,6 +17,7 @@ from router._config import RoutesConfig, load_routes
 from router._decision import Candidate, Decision, Excluded, FindingSummary, Signals
 from router._errors import (
     AllModelsFailed,
+    ApiKeyMissing,
     AuthenticationFailed,
     BadRequest,
     BatchError,
@@ -74,6 +75,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "AllModelsFailed",
+    "ApiKeyMissing",
     "AsyncClient",
     "Attempt",
     "AuthenticationFailed",

@@ -12,7 +12,8 @@
     │   │   ├── ProviderTimeout   no answer in time; retryable
     │   │   ├── ProviderUnavailable  5xx, overloaded, connection refused; retryable
     │   │   ├── ContextWindowExceeded  the prompt does not fit; move to the next model at once
-    │   │   ├── AuthenticationFailed   401/403 or a missing key; the model is parked for a while
+    │   │   ├── AuthenticationFailed   the provider's 401/403; the model is parked for a while
+    │   │   ├── ApiKeyMissing     the key variable is unset in this process; skipped here only
     │   │   ├── BadRequest        400/404/422; the request itself is wrong, not retried
     │   │   └── ContentPolicy     the provider refused the content; not retried
     │   ├── AllModelsFailed       every allowed candidate failed (carries every attempt)
@@ -33,6 +34,7 @@ from typing import Any
 
 __all__ = [
     "AllModelsFailed",
+    "ApiKeyMissing",
     "AuthenticationFailed",
     "BadRequest",
     "BatchError",
@@ -180,6 +182,10 @@ class ContextWindowExceeded(ProviderError):
 
 class AuthenticationFailed(ProviderError):
     pass
+
+
+class ApiKeyMissing(ProviderError):
+    """The model's key variable is unset in this process: a local fault, so no shared state changes."""
 
 
 class BadRequest(ProviderError):

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 
 from router._calls._admission import Admission
 from router._calls._afterwards import Afterwards
-from router._calls._context import CostSink
 from router._calls._executor import Executor, Guards
+from router._calls._recorder import Collect, Recorder
 from router._config._schema import RoutesConfig
 from router._decision import Decision
 from router._ledger._ledger import Ledger
-from router._ledger._record import CostRecord
 from router._providers._base import Provider
 from router._results import Completion
 from router._router import Router
@@ -68,53 +67,46 @@ class Runtime:
             budgets=budgets,
             admission=Admission(space, limiter, budgets),
         )
-        executor = Executor(router.models, provider, guards, config.policies, simulated=simulated)
-        return cls(config, router, store, Ledger(store), executor, simulated)
+        ledger = Ledger(store)
+        recorder = Recorder(ledger, budgets)
+        executor = Executor(router.models, provider, guards, recorder, config.policies, simulated=simulated)
+        return cls(config, router, store, ledger, executor, simulated)
 
     @property
     def afterwards(self) -> Afterwards:
         """The bookkeeping still running after answers (budget settlement, ledger writes)."""
-        return self.executor.afterwards
+        return self.executor.recorder.afterwards
 
     async def drain(self) -> None:
         """Wait until every answer's budget settlement and ledger record are written."""
-        await self.afterwards.drain()
+        await self.executor.recorder.drain()
 
     async def complete(
         self,
         task: Task,
         *,
         request_id: str | None = None,
-        sink: CostSink | None = None,
+        collect: Collect = None,
         decision: Decision | None = None,
         job_id: str | None = None,
         custom_id: str | None = None,
     ) -> Completion:
         """Route the task (unless a decision is given) and call models until one answers.
 
-        With the runtime's own ledger (no ``sink``) the answer returns at once and
-        the budget settlement and ledger write follow in the background (``drain``
-        waits for them). A caller's ``sink`` (a batch item's transaction) gets its
-        records before this returns, and the budget is settled before it too, so
-        the caller's bookkeeping is complete when it commits.
+        Without ``collect`` the answer returns at once and the budget settlement and
+        ledger write follow in the background (``drain`` waits for them). With a list
+        (a batch item's transaction) the records are appended to it and the budget is
+        settled before this returns, so the caller's bookkeeping is complete when it
+        commits. See ``Recorder``.
         """
         decision = decision or self.router.decide(task)
         return await self.executor.run(
             task,
             decision,
             request_id=request_id or new_request_id(),
-            sink=sink or self._record,
+            collect=collect,
             job_id=job_id,
             custom_id=custom_id,
-            settle_in_background=sink is None,
-        )
-
-    async def _record(self, record: CostRecord) -> None:
-        # Written after the answer is returned (see _afterwards); a cancelled write is spooled.
-        self.afterwards.spawn(
-            self.ledger.arecord(record),
-            "ledger",
-            if_cancelled=lambda: self.ledger.spool(record, "cancelled before it was written"),
         )
 
 

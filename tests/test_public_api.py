@@ -9,8 +9,9 @@ import sys
 import router
 
 EXPECTED = {
-    "AllModelsFailed", "AsyncClient", "Attempt", "AuthenticationFailed", "BadRequest", "BatchError",
-    "BatchInputError", "BatchJob", "BudgetExceeded", "BudgetStatus", "CallError", "Candidate", "Client",
+    "AllModelsFailed", "ApiKeyMissing", "AsyncClient", "Attempt", "AuthenticationFailed", "BadRequest",
+    "BatchError", "BatchInputError", "BatchJob", "BudgetExceeded", "BudgetStatus", "CallError", "Candidate",
+    "Client",
     "Completion", "ConfigError", "ContentPolicy", "ContextWindowExceeded", "CostRecord", "CostReport",
     "CostRow", "DeadlineExceeded", "Decision", "Excluded", "Explanation", "FindingSummary", "JobNotFound",
     "JobStatus", "NoModelFits", "ProviderError", "ProviderTimeout", "ProviderUnavailable", "RateLimited",

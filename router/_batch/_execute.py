@@ -19,7 +19,6 @@ import asyncio
 import json
 import random
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -46,8 +45,6 @@ from router._task import Task
 
 log = structlog.get_logger("router.batch")
 
-CostSink = Callable[[CostRecord], Awaitable[None]]
-
 SKIPPED_RETRIES = 6
 """Times an item whose every model was skipped (no request sent) is tried again."""
 SKIPPED_BACKOFF_S = 0.5
@@ -61,7 +58,7 @@ class Completer(Protocol):
         task: Task,
         *,
         request_id: str | None = None,
-        sink: CostSink | None = None,
+        collect: list[CostRecord] | None = None,
         job_id: str | None = None,
         custom_id: str | None = None,
     ) -> Completion: ...
@@ -195,17 +192,13 @@ def _when(read: tuple[str | None, float]) -> float:
 
 
 async def _call(env: Env, job: _Job, item: BatchItem) -> Outcome:
+    # The item's cost records, written in the item's own transaction, not at once.
     records: list[CostRecord] = []
     job_id, custom_id, line = job.target.keys.job_id, item.custom_id, item.line
-
-    async def collect(record: CostRecord) -> None:
-        # Kept for the item's own transaction, not written to the ledger at once.
-        records.append(record)
-
     try:
         # Built from what submission validated: Task.build runs once per item, there.
         task = item.task(team=job.team, job_tags=job.tags)
-        completion = await _complete_patiently(env, task, job_id, custom_id, collect)
+        completion = await _complete_patiently(env, task, job_id, custom_id, records)
     except StoreUnavailable:
         raise
     except (NoModelFits, BudgetExceeded, CallError, UsageError) as exc:
@@ -222,7 +215,7 @@ async def _call(env: Env, job: _Job, item: BatchItem) -> Outcome:
 
 
 async def _complete_patiently(
-    env: Env, task: Task, job_id: str, custom_id: str, sink: CostSink
+    env: Env, task: Task, job_id: str, custom_id: str, records: list[CostRecord]
 ) -> Completion:
     """Call the runtime; when every model was only skipped (rate limit slot, open circuit), wait and retry.
 
@@ -232,7 +225,7 @@ async def _complete_patiently(
     for retry in range(SKIPPED_RETRIES + 1):
         try:
             return await env.runtime.complete(
-                task, request_id=f"{job_id}:{custom_id}", sink=sink, job_id=job_id, custom_id=custom_id
+                task, request_id=f"{job_id}:{custom_id}", collect=records, job_id=job_id, custom_id=custom_id
             )
         except AllModelsFailed as exc:
             if retry == SKIPPED_RETRIES or not _only_skipped(exc):

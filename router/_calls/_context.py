@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from router._decision import Candidate, Decision
@@ -11,9 +10,6 @@ from router._ledger._record import CostRecord
 from router._pricing import ModelInfo
 from router._results import Attempt, ProviderResponse, Usage
 from router._task import Task
-
-CostSink = Callable[[CostRecord], Awaitable[None]]
-"""Receives one record per attempt that reached a provider."""
 
 
 @dataclass
@@ -31,7 +27,8 @@ class CallState:
     spent_usd: float = 0.0
     job_id: str | None = None
     custom_id: str | None = None
-    settle_in_background: bool = False
+    collect: list[CostRecord] | None = None
+    """Where the call's cost records go: the caller's list, or the ledger (``None``)."""
 
     def remaining_s(self) -> float:
         return self.deadline - time.monotonic()
@@ -40,6 +37,20 @@ class CallState:
         number = len(self.attempts) + 1
         self.attempts.append(
             Attempt(model=model, number=number, outcome="skipped", error=reason, fallback=fallback)
+        )
+
+    def local_fault(self, model: str, reason: str, fallback: bool) -> None:
+        """A model this process cannot call (its key is unset here): no request, nothing billed."""
+        number = len(self.attempts) + 1
+        self.attempts.append(
+            Attempt(
+                model=model,
+                number=number,
+                outcome="error",
+                error_type="api_key_missing",
+                error=reason,
+                fallback=fallback,
+            )
         )
 
     def record_id(self, number: int) -> str:

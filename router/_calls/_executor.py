@@ -8,17 +8,23 @@ failed the call fails closed with ``AllModelsFailed``.
 
 Per candidate:
 
-1. skip it if its circuit is open (a shared cool-down) or the cost cap would be
-   broken by what the chain has already spent;
+1. skip it if its circuit is open (a shared cool-down), if this process cannot
+   call it (its key variable is unset here: a local fault, which writes no
+   shared state), or if the cost cap would be broken by what the chain has
+   already spent;
 2. in one Redis round trip (``Admission``), take a shared rate-limit slot and
    reserve the worst-case cost against every budget that applies (``skip``
    budgets pass to the next model, ``reject`` budgets fail the call);
-3. up to ``attempts_per_model`` tries, each retry after taking another
-   slot: success records the attempt, settles the budget (at once, or right
-   after the answer with ``settle_in_background``) and returns; a retryable error waits
-   (backoff, never sooner than ``Retry-After``) and tries again; a context
-   window or authentication error moves on at once; a bad request fails the
-   whole call with the provider's message.
+3. up to ``attempts_per_model`` tries. Before each retry the circuit is asked
+   again (this call's own failures, or another process's, may just have opened
+   it) and another slot is taken. ``_on_error`` turns a failure into the next
+   ``Step``: wait and retry, move to the next model (context window,
+   authentication, a circuit just opened, a failed half-open probe), or fail
+   the whole call (a bad request, with the provider's message).
+
+What follows each attempt (its cost record, the budget settlement) belongs to
+the injected ``Recorder``. The request itself leaves from one place,
+``_send``: wrap that to change what goes out or how it comes back.
 
 One deadline holds for the whole chain.
 """
@@ -30,13 +36,14 @@ import random
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 import structlog
 
 from router._calls._admission import Admission
-from router._calls._afterwards import Afterwards
 from router._calls._backoff import retry_delay
-from router._calls._context import CallState, CostSink, success_attempt
+from router._calls._context import CallState, success_attempt
+from router._calls._recorder import Collect, Recorder
 from router._config._schema import Policies
 from router._decision import Candidate, Decision
 from router._errors import (
@@ -53,12 +60,15 @@ from router._errors import (
 from router._pricing import ModelInfo
 from router._providers._base import Provider
 from router._results import Attempt, Completion, ProviderResponse
-from router._state._budgets import BudgetGuard, BudgetSkip, HoldRequest, Reservation
+from router._state._budgets import BudgetSkip, HoldRequest, Reservation
 from router._state._circuit import CircuitBreaker
 from router._state._ratelimit import Limits, RateLimiter, SlotUnavailable
 from router._task import Task
 
 log = structlog.get_logger("router.calls")
+
+Step = Literal["retry", "next_model", "fail"]
+"""What the loop does after a failed attempt."""
 
 
 @dataclass(frozen=True)
@@ -67,13 +77,19 @@ class Guards:
 
     limiter: RateLimiter
     circuit: CircuitBreaker
-    budgets: BudgetGuard
     admission: Admission
     """The first slot and the budget hold of each model, asked for together."""
 
 
-class _NextModel(Exception):
-    """Internal: stop trying this model, go to the next candidate."""
+@dataclass(frozen=True)
+class _Try:
+    """One candidate being tried: its model, its budget hold, and whether it is the circuit's probe."""
+
+    info: ModelInfo
+    candidate: Candidate
+    fallback: bool
+    reservation: Reservation
+    probe: bool
 
 
 class Executor:
@@ -84,15 +100,16 @@ class Executor:
         models: Mapping[str, ModelInfo],
         provider: Provider,
         guards: Guards,
+        recorder: Recorder,
         policies: Policies,
         *,
         simulated: bool = False,
         rng: random.Random | None = None,
     ) -> None:
-        self.afterwards = Afterwards()
         self.models = models
         self.provider = provider
         self.guards = guards
+        self.recorder = recorder
         self.policies = policies
         self.simulated = simulated
         self._rng = rng or random.Random()
@@ -103,15 +120,14 @@ class Executor:
         decision: Decision,
         *,
         request_id: str,
-        sink: CostSink,
+        collect: Collect = None,
         job_id: str | None = None,
         custom_id: str | None = None,
-        settle_in_background: bool = False,
     ) -> Completion:
         """Call the candidates in order; return the first answer or raise a ``CallError``.
 
-        ``settle_in_background`` lets the answer return before the budget is settled
-        (``afterwards``); settling late only keeps the worst-case hold a moment longer.
+        ``collect`` is where the call's cost records go (see ``Recorder``): ``None`` for
+        the ledger, in the background; a list for a caller that writes them itself.
         """
         state = CallState(
             task=task,
@@ -121,11 +137,11 @@ class Executor:
             max_tokens=decision.chosen.expected_output_tokens,
             job_id=job_id,
             custom_id=custom_id,
-            settle_in_background=settle_in_background,
+            collect=collect,
         )
         try:
             for index, candidate in enumerate(decision.candidates):
-                completion = await self._try_candidate(state, candidate, index > 0, sink)
+                completion = await self._try_candidate(state, candidate, index > 0)
                 if completion is not None:
                     return completion
                 _log_fallback(state, candidate, decision.candidates[index + 1 :])
@@ -135,35 +151,44 @@ class Executor:
             raise
 
     async def _try_candidate(
-        self, state: CallState, candidate: Candidate, fallback: bool, sink: CostSink
+        self, state: CallState, candidate: Candidate, fallback: bool
     ) -> Completion | None:
         info = self.models[candidate.model]
-        if not await self._admissible(state, candidate, fallback):
+        probe = await self._admissible(state, info, candidate, fallback)
+        if probe is None:
             return None
         reservation = await self._admit(state, info, candidate, fallback)
         if reservation is None:
             return None
-        settled = False
+        answered = False
         try:
-            completion = await self._attempts(state, info, candidate, fallback, sink, reservation)
-            settled = completion is not None
+            completion = await self._attempts(state, _Try(info, candidate, fallback, reservation, probe))
+            answered = completion is not None
             return completion
         finally:
-            if not settled:
-                await self.guards.budgets.release(reservation)
+            if not answered:
+                await self.recorder.release(reservation)
 
-    async def _admissible(self, state: CallState, candidate: Candidate, fallback: bool) -> bool:
-        if not await self.guards.circuit.allow(candidate.model):
-            state.skip(candidate.model, "circuit open: cooling down after repeated failures", fallback)
-            return False
+    async def _admissible(
+        self, state: CallState, info: ModelInfo, candidate: Candidate, fallback: bool
+    ) -> bool | None:
+        """None skips the model; otherwise whether this call is the circuit's half-open probe."""
+        missing = self.provider.missing_credentials(info)
+        if missing is not None:
+            state.local_fault(info.name, missing, fallback)
+            return None
+        verdict = await self.guards.circuit.check(candidate.model)
+        if not verdict.allowed:
+            state.skip(candidate.model, f"circuit open: {verdict.describe()}", fallback)
+            return None
         cap = state.decision.cost_cap_usd
         estimate = candidate.estimated_cost_usd or 0.0
         if cap is not None and state.spent_usd + estimate > cap:
             spent = f"${state.spent_usd:.6f}"
             reason = f"the chain has spent {spent}; this model's estimate would pass the ${cap:g} cap"
             state.skip(candidate.model, reason, fallback)
-            return False
-        return True
+            return None
+        return verdict.probe
 
     async def _admit(
         self, state: CallState, info: ModelInfo, candidate: Candidate, fallback: bool
@@ -187,133 +212,102 @@ class Executor:
             state.skip(candidate.model, f"budget {skip.budget!r} would be exceeded", fallback)
         return None
 
-    async def _attempts(
-        self,
-        state: CallState,
-        info: ModelInfo,
-        candidate: Candidate,
-        fallback: bool,
-        sink: CostSink,
-        reservation: Reservation,
-    ) -> Completion | None:
+    async def _attempts(self, state: CallState, now: _Try) -> Completion | None:
         tries = self.policies.fallback.attempts_per_model
         for retry in range(tries):
-            try:
-                # The first slot came with the reservation; retries take their own.
-                attempt, response = await self._attempt(
-                    state, info, candidate, fallback, sink, take_slot=retry > 0
-                )
-            except _NextModel:
+            # The first attempt's checks and slot came with the admission; retries redo them.
+            if retry > 0 and not await self._ready_to_retry(state, now):
                 return None
-            except ProviderError as error:
-                if isinstance(error, BadRequest):
-                    raise  # fails the whole call, with the provider's message
-                if not await self._waited_for_retry(state, error, retry, last=retry == tries - 1):
-                    return None
-                continue
-            record = state.cost_record(info, candidate, attempt, response.simulated or self.simulated)
-            await sink(record)
-            settle = self._settle(reservation, attempt, info.name)
-            if state.settle_in_background:
-                # Settling only lowers the hold to the actual cost: it can follow the answer.
-                self.afterwards.spawn(settle, "settle")
-            else:
-                await settle
-            return self._completion(state, info, attempt, response)
+            outcome = await self._attempt(state, now)
+            if isinstance(outcome, Completion):
+                return outcome
+            error, step = outcome
+            if step == "fail":
+                raise error  # the request itself is wrong: another model would refuse it too
+            if step == "next_model":
+                return None
+            if not await self._waited_for_retry(state, error, retry, last=retry == tries - 1):
+                return None
         return None
 
-    async def _settle(self, reservation: Reservation, attempt: Attempt, model: str) -> None:
-        await asyncio.gather(
-            self.guards.budgets.settle(reservation, attempt.cost_usd or 0.0),
-            self.guards.circuit.record_success(model),
-        )
-
-    async def _attempt(
-        self,
-        state: CallState,
-        info: ModelInfo,
-        candidate: Candidate,
-        fallback: bool,
-        sink: CostSink,
-        *,
-        take_slot: bool,
-    ) -> tuple[Attempt, ProviderResponse]:
-        """One request. Returns the successful attempt or raises what the loop should do next."""
+    async def _ready_to_retry(self, state: CallState, now: _Try) -> bool:
+        """The circuit still allows the model (this call's failures may have opened it) and a slot is free."""
+        # The probe holds the half-open lock: only its own outcome changes the circuit now.
+        if not now.probe:
+            verdict = await self.guards.circuit.check(now.info.name)
+            if not verdict.allowed:
+                state.skip(
+                    now.info.name, f"circuit opened during this call: {verdict.describe()}", now.fallback
+                )
+                return False
         remaining = state.remaining_s()
         if remaining <= 0:
             raise _deadline(state, self.policies.fallback.deadline_s)
-        if take_slot:
-            await self._take_slot(state, info, candidate, fallback, remaining)
+        limits = Limits(rpm=now.info.spec.rpm, tpm=now.info.spec.tpm)
+        wait = min(self.policies.rate_limits.max_wait_s, remaining)
+        tokens = now.candidate.prompt_tokens + state.max_tokens
+        try:
+            await self.guards.limiter.acquire(now.info.name, limits, tokens, max_wait_s=wait)
+        except SlotUnavailable as full:
+            state.skip(now.info.name, _no_slot(wait, full), now.fallback)
+            return False
+        return True
+
+    async def _attempt(self, state: CallState, now: _Try) -> Completion | tuple[ProviderError, Step]:
+        """One request: the answer, or the error and what the loop does next."""
+        remaining = state.remaining_s()
+        if remaining <= 0:
+            raise _deadline(state, self.policies.fallback.deadline_s)
         number = len(state.attempts) + 1
         started = time.monotonic()
         try:
-            # asyncio.timeout, unlike wait_for, runs the call in this task: no extra task per call.
-            async with asyncio.timeout(max(state.remaining_s(), 0.001)):
-                response = await self.provider.acomplete(
-                    info,
-                    state.task.messages,
-                    max_tokens=state.max_tokens,
-                    timeout_s=_timeout(info, remaining),
-                )
+            response = await self._send(state, now.info, remaining)
         except (TimeoutError, ProviderError) as raw:
-            error = raw if isinstance(raw, ProviderError) else _chain_timeout(info)
-            await self._on_error(state, info, candidate, fallback, sink, error, started)
-            raise AssertionError("unreachable") from None  # _on_error always raises
+            error = raw if isinstance(raw, ProviderError) else _chain_timeout(now.info)
+            return error, await self._on_error(state, now, error, started)
         latency = (time.monotonic() - started) * 1000
-        attempt = success_attempt(info.name, number, response, latency, fallback)
+        attempt = success_attempt(now.info.name, number, response, latency, now.fallback)
         state.attempts.append(attempt)
         state.spent_usd += attempt.cost_usd or 0.0
         _log_attempt(state, attempt)
-        return attempt, response
+        record = state.cost_record(now.info, now.candidate, attempt, response.simulated or self.simulated)
+        await self.recorder.answered(record, now.reservation, state.collect)
+        await self.guards.circuit.record_success(now.info.name)
+        return self._completion(state, now.info, attempt, response)
 
-    async def _take_slot(
-        self, state: CallState, info: ModelInfo, candidate: Candidate, fallback: bool, remaining: float
-    ) -> None:
-        limits = Limits(rpm=info.spec.rpm, tpm=info.spec.tpm)
-        wait = min(self.policies.rate_limits.max_wait_s, remaining)
-        try:
-            await self.guards.limiter.acquire(
-                info.name, limits, candidate.prompt_tokens + state.max_tokens, max_wait_s=wait
+    async def _send(self, state: CallState, info: ModelInfo, remaining_s: float) -> ProviderResponse:
+        """The one place a request leaves for a provider."""
+        # asyncio.timeout, unlike wait_for, runs the call in this task: no extra task per call.
+        async with asyncio.timeout(max(remaining_s, 0.001)):
+            return await self.provider.acomplete(
+                info, state.task.messages, max_tokens=state.max_tokens, timeout_s=_timeout(info, remaining_s)
             )
-        except SlotUnavailable as full:
-            state.skip(info.name, _no_slot(wait, full), fallback)
-            raise _NextModel from None
 
-    async def _on_error(
-        self,
-        state: CallState,
-        info: ModelInfo,
-        candidate: Candidate,
-        fallback: bool,
-        sink: CostSink,
-        error: ProviderError,
-        started: float,
-    ) -> None:
-        """Record a failed attempt, update shared state, and raise what the loop does next."""
+    async def _on_error(self, state: CallState, now: _Try, error: ProviderError, started: float) -> Step:
+        """Record a failed attempt, update shared state, and say what the loop does next."""
         attempt = Attempt(
-            model=info.name,
+            model=now.info.name,
             number=len(state.attempts) + 1,
             outcome="error",
             error_type=error.error_type,
             error=error.message[:500],
             status=error.status,
             latency_ms=round((time.monotonic() - started) * 1000, 3),
-            fallback=fallback,
+            fallback=now.fallback,
         )
         state.attempts.append(attempt)
-        await sink(state.cost_record(info, candidate, attempt, self.simulated))
+        self.recorder.failed(
+            state.cost_record(now.info, now.candidate, attempt, self.simulated), state.collect
+        )
         _log_attempt(state, attempt)
+        opened = False
         if error.retryable and not isinstance(error, RateLimited):
-            await self.guards.circuit.record_failure(info.name)
+            opened = await self.guards.circuit.record_failure(now.info.name)
         if isinstance(error, AuthenticationFailed):
-            await self.guards.circuit.park(
-                info.name, self.policies.fallback.auth_cooldown_s, error.error_type
-            )
-        if isinstance(error, BadRequest):
-            raise error  # the request itself is wrong: another model would refuse it too
-        if not error.retryable or isinstance(error, ContextWindowExceeded):
-            raise _NextModel
-        raise error
+            # The provider itself refused the key: park the model for everyone, for a bounded time.
+            cooldown = self.policies.fallback.auth_cooldown_s
+            await self.guards.circuit.park(now.info.name, cooldown, error.error_type)
+        return _step(error, opened=opened, probe=now.probe)
 
     async def _waited_for_retry(
         self, state: CallState, error: ProviderError, retry: int, *, last: bool
@@ -359,6 +353,18 @@ class Executor:
             latency_ms=completion.latency_ms,
         )
         return completion
+
+
+def _step(error: ProviderError, *, opened: bool, probe: bool) -> Step:
+    """The loop's next move after ``error``."""
+    if isinstance(error, BadRequest):
+        return "fail"
+    if not error.retryable or isinstance(error, ContextWindowExceeded):
+        return "next_model"
+    # A circuit this failure just opened, or a half-open probe that failed: the model is out for now.
+    if opened or probe:
+        return "next_model"
+    return "retry"
 
 
 def _timeout(info: ModelInfo, remaining_s: float) -> float:

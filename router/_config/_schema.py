@@ -368,7 +368,8 @@ class FallbackPolicy(_Strict):
     backoff_max_s: Annotated[float, Field(ge=0)] = 8.0
     deadline_s: Annotated[float, Field(gt=0)] = 120.0
     max_retry_after_s: Annotated[float, Field(ge=0)] = 30.0
-    auth_cooldown_s: Annotated[float, Field(ge=0)] = 300.0
+    # Bounded: a provider's 401 parks the model for everyone, so the parking must end by itself.
+    auth_cooldown_s: Annotated[float, Field(ge=0, le=3600)] = 300.0
 
 
 class CircuitBreakerPolicy(_Strict):

@@ -18,6 +18,15 @@ class Provider(Protocol):
     move on or stop.
     """
 
+    def missing_credentials(self, model: ModelInfo) -> str | None:
+        """Why this process cannot call ``model`` at all (say, its key variable is unset), or None.
+
+        Checked before anything is reserved or sent. It is a fault of this process's
+        configuration, not of the model: the caller skips the model for this call and
+        writes no shared state (no circuit, no rate-limit slot, no budget hold).
+        """
+        ...
+
     async def acomplete(
         self,
         model: ModelInfo,

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from router._config._schema import ModelSpec
-from router._errors import AuthenticationFailed
+from router._errors import ApiKeyMissing
 from router._pricing import ModelInfo
 from router._providers._cost import call_cost
 from router._providers._errors import prompt_texts, to_provider_error
@@ -21,17 +21,21 @@ from router._results import ProviderResponse, Usage
 from router._settings import api_key
 from router._task import Message
 
-__all__ = ["LiteLLMProvider", "provider_response", "request_kwargs"]
+__all__ = ["LiteLLMProvider", "missing_key", "provider_response", "request_kwargs"]
 
 
 class LiteLLMProvider:
     """Sends each request to the model's real provider through litellm.
 
     API keys are read from the environment at call time, so a key exported after start-up is
-    picked up. A model whose key variable is unset fails with ``AuthenticationFailed`` before
-    any request is made; the router treats that like a 401: it moves on to the next candidate
-    and parks the model for ``policies.fallback.auth_cooldown_s``.
+    picked up. A model whose key variable is unset in this process is reported by
+    ``missing_credentials`` and skipped by the router for this process only: it is a local
+    configuration fault, so it opens no shared circuit. Only the provider's own 401/403
+    park the model for everyone.
     """
+
+    def missing_credentials(self, model: ModelInfo) -> str | None:
+        return missing_key(model.spec)
 
     async def acomplete(
         self,
@@ -53,7 +57,7 @@ class LiteLLMProvider:
 def request_kwargs(spec: ModelSpec, *, max_tokens: int, timeout_s: float | None) -> dict[str, Any]:
     """The ``litellm.acompletion`` keywords for one request to ``spec`` (messages aside).
 
-    Raises ``AuthenticationFailed`` when the model's key variable is not set.
+    Raises ``ApiKeyMissing`` when the model's key variable is not set.
     """
     params = spec.params
     # routes.yaml ``extra`` first: the keywords the router depends on cannot be overridden by it.
@@ -70,15 +74,22 @@ def request_kwargs(spec: ModelSpec, *, max_tokens: int, timeout_s: float | None)
     return kwargs
 
 
+def missing_key(spec: ModelSpec) -> str | None:
+    """What to do about ``spec``'s key variable when it is unset in this process, else None."""
+    variable = spec.params.api_key_env
+    if variable is None or api_key(variable) is not None:
+        return None
+    return f"{variable} is not set in this process; export it, or remove {spec.name} from the pool"
+
+
 def _api_key(spec: ModelSpec) -> str | None:
     variable = spec.params.api_key_env
     if variable is None:
         return None  # litellm falls back to the provider's usual variable (OPENAI_API_KEY, ...)
     key = api_key(variable)
     if key is None:
-        raise AuthenticationFailed(
-            f"{variable} is not set; export it or remove the model from the pool", model=spec.name
-        )
+        # The executor checks ``missing_key`` first; a caller of request_kwargs alone gets this.
+        raise ApiKeyMissing(missing_key(spec) or f"{variable} is not set", model=spec.name)
     return key
 
 

@@ -126,6 +126,10 @@ class SimulatedProvider:
             "max_retries": 0,
         }
 
+    def missing_credentials(self, model: ModelInfo) -> str | None:
+        """The simulator needs no key."""
+        return None
+
     async def acomplete(
         self,
         model: ModelInfo,

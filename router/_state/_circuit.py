@@ -32,7 +32,7 @@ from router._config._schema import CircuitBreakerPolicy
 from router._state._loop_clients import LoopClients
 from router._state._store import STORE_ERRORS, Store
 
-__all__ = ["CircuitBreaker", "CircuitState"]
+__all__ = ["CircuitBreaker", "CircuitState", "Verdict"]
 
 _log = structlog.get_logger("router.circuit")
 
@@ -51,10 +51,11 @@ _ALLOW = (
     _HEAD
     + """
 if opened_until == 0 then return {1, 'closed', 0} end
-if now < opened_until then return {0, 'open', 0} end
-local failures = tonumber(redis.call('HGET', KEYS[1], 'failures') or '0')
+local h = redis.call('HMGET', KEYS[1], 'failures', 'reason')
+local failures, reason = tonumber(h[1] or '0'), h[2] or ''
+if now < opened_until then return {0, 'open', failures, reason, fmt(opened_until - now)} end
 if redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[1]) then return {1, 'probe', failures} end
-return {0, 'half_open', failures}
+return {0, 'half_open', failures, reason, '0'}
 """
 )
 
@@ -139,6 +140,30 @@ class CircuitState:
     reason: str | None
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a call may go to a model now, and if not, why and for how long."""
+
+    allowed: bool
+    probe: bool = False
+    """True for the one caller let through after the cool-down (half-open)."""
+    reason: str | None = None
+    remaining_s: float = 0.0
+
+    def describe(self) -> str:
+        """Why the model is skipped, for the attempt record (a code and a time: never provider text)."""
+        if self.reason == "authentication_failed":
+            why = "parked after the provider refused the API key"
+        elif self.remaining_s <= 0:
+            return "another caller is probing the model after its cool-down"
+        else:
+            why = "cooling down after repeated failures"
+        return f"{why} ({self.reason or 'failures'}; {self.remaining_s:.0f}s left)"
+
+
+_CLOSED = Verdict(allowed=True)
+
+
 class CircuitBreaker:
     """Skips models that keep failing, sharing that knowledge across processes."""
 
@@ -166,15 +191,24 @@ class CircuitBreaker:
 
     async def allow(self, model: str) -> bool:
         """Whether a call to ``model`` may go ahead now (after the cool-down: one probe only)."""
+        return (await self.check(model)).allowed
+
+    async def check(self, model: str) -> Verdict:
+        """``allow`` with its reasons: whether this caller is the probe, or why the model is out."""
         if self._closed_until.get(model, 0.0) > time.monotonic():
-            return True
-        allowed, verdict, failures = await self._run("allow", model, self._probe_ms)
-        if _text(verdict) == "closed" and self._closed_cache_s > 0:
-            self._closed_until[model] = time.monotonic() + self._closed_cache_s
-        if _text(verdict) == "probe":
+            return _CLOSED
+        allowed, state, failures, *why = await self._run("allow", model, self._probe_ms)
+        verdict = _text(state)
+        if verdict == "closed":
+            if self._closed_cache_s > 0:
+                self._closed_until[model] = time.monotonic() + self._closed_cache_s
+            return _CLOSED
+        if verdict == "probe":
             self._probing.add(model)
             _log.info("circuit.half_open", model=model, failures=int(failures), cooldown_s=self._cooldown)
-        return bool(int(allowed))
+            return Verdict(allowed=True, probe=True)
+        reason, remaining_us = why
+        return Verdict(bool(int(allowed)), reason=_text(reason) or None, remaining_s=int(remaining_us) / 1e6)
 
     async def record_success(self, model: str) -> None:
         """Note a success; a probe's success closes the circuit and resets the counts."""
@@ -184,8 +218,8 @@ class CircuitBreaker:
         if int(await self._run("success", model)):
             _log.info("circuit.closed", model=model, failures=0, cooldown_s=self._cooldown)
 
-    async def record_failure(self, model: str) -> None:
-        """Note a failure; at the threshold, or when a probe fails, the circuit opens."""
+    async def record_failure(self, model: str) -> bool:
+        """Note a failure; at the threshold, or when a probe fails, the circuit opens (returns True)."""
         self._probing.discard(model)
         self._closed_until.pop(model, None)
         policy = self._policy
@@ -195,6 +229,8 @@ class CircuitBreaker:
         if (outcome := _text(verdict)) in ("opened", "reopened"):
             reason = "failures" if outcome == "opened" else "probe_failed"
             self._opened(model, int(failures), self._cooldown, reason)
+            return True
+        return False
 
     async def park(self, model: str, seconds: float, reason: str) -> None:
         """Open the circuit for at least ``seconds`` (e.g. after an authentication failure).

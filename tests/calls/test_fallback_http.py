@@ -122,8 +122,8 @@ def test_a_missing_api_key_skips_to_the_next_candidate_without_a_request(
     with pytest.raises(AllModelsFailed) as caught:
         run(runtime.complete(Task.build(PLAIN)))
     assert openai_server.requests == []
-    assert {a.error_type for a in caught.value.attempts} == {"authentication_failed"}
-    assert "TEST_PROVIDER_KEY is not set" in str(caught.value)
+    assert {a.error_type for a in caught.value.attempts} == {"api_key_missing"}
+    assert "TEST_PROVIDER_KEY is not set in this process" in str(caught.value)
 
 
 def test_the_chain_stops_at_its_deadline(

@@ -17,6 +17,7 @@ import pytest
 
 from router._config._schema import ModelSpec
 from router._errors import (
+    ApiKeyMissing,
     AuthenticationFailed,
     BadRequest,
     ContextWindowExceeded,
@@ -216,22 +217,25 @@ def test_the_routes_yaml_timeout_applies_when_the_call_gives_none(openai_server:
     assert type(error) is ProviderTimeout
 
 
-def test_a_missing_key_fails_as_authentication_without_any_request(
+def test_a_missing_key_is_a_local_fault_reported_before_any_request(
     openai_server: OpenAIServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(KEY_ENV)
+    model = _model(openai_server)
 
-    error = _failure(_model(openai_server))
+    error = _failure(model)
 
-    assert type(error) is AuthenticationFailed
-    assert error.message == f"{KEY_ENV} is not set; export it or remove the model from the pool"
+    assert type(error) is ApiKeyMissing
+    expected = f"{KEY_ENV} is not set in this process; export it, or remove {model.name} from the pool"
+    assert error.message == expected
+    assert LiteLLMProvider().missing_credentials(model) == expected
     assert openai_server.requests == []
 
 
 def test_the_key_is_read_at_call_time(openai_server: OpenAIServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(KEY_ENV)
     model = _model(openai_server)
-    with pytest.raises(AuthenticationFailed):
+    with pytest.raises(ApiKeyMissing):
         _call(model)
 
     monkeypatch.setenv(KEY_ENV, "sk-exported-later")

@@ -1,4 +1,4 @@
-"""Bookkeeping after the answer: settled and written in the background, never lost."""
+"""The recorder: bookkeeping after the answer, settled and written in the background, never lost."""
 
 from __future__ import annotations
 
@@ -85,18 +85,15 @@ def test_the_sync_client_flushes_before_its_reports_and_on_close(redis_url: str)
     assert Client(ROUTES, redis_url=redis_url).costs(include_simulated=True).total.calls == 2
 
 
-def test_a_callers_sink_gets_its_records_and_the_budget_is_settled_before_the_answer(
+def test_a_callers_list_collects_its_records_and_the_budget_is_settled_before_the_answer(
     store: Store, config: RoutesConfig
 ) -> None:
     # A batch item commits its result and records in one transaction right after.
     runtime = Runtime.build(config, store=store, simulate=True)
     records: list[CostRecord] = []
 
-    async def sink(record: CostRecord) -> None:
-        records.append(record)
-
     async def main() -> tuple[int, tuple[float, float]]:
-        await runtime.complete(Task.build("Summarise our weekly update."), sink=sink)
+        await runtime.complete(Task.build("Summarise our weekly update."), collect=records)
         return runtime.afterwards.pending, reserved_and_spent(store, config)
 
     pending, (reserved, spent) = asyncio.run(main())
@@ -114,7 +111,7 @@ def test_a_failed_settlement_is_logged_without_text_and_does_not_touch_the_answe
     async def unreachable(*args: object, **kwargs: object) -> None:
         raise StoreUnavailable("Redis at redis://127.0.0.1:6379/15 is unreachable")
 
-    monkeypatch.setattr(runtime.executor.guards.budgets, "settle", unreachable)
+    monkeypatch.setattr(runtime.executor.recorder.budgets, "settle", unreachable)
     prompt = "Summarise the notes for ana.silva@example.com."
 
     async def main() -> str:

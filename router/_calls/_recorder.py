@@ -1,0 +1,67 @@
+"""What follows each attempt: its ledger record, the budget settlement, and when they run.
+
+One ``Recorder`` per process is injected into the ``Executor``; it is the only
+place that writes a call's cost records or settles its budget holds. Where a
+call's records go is the caller's choice, made per call:
+
+- ``collect=None`` (an interactive call): the records go to the ledger and the
+  budget is settled in background tasks, after the answer has returned. Each is
+  a Redis round trip the caller need not wait for: a budget keeps its
+  worst-case hold a moment longer, and a write cancelled before it finished is
+  spooled and replayed later (see ``_afterwards``). ``drain`` waits for them.
+- ``collect=[...]`` (a batch item): the records are appended to the caller's
+  list, to be written in the item's own transaction, and the budget is settled
+  before the call returns, so the caller's bookkeeping is complete when it commits.
+"""
+
+from __future__ import annotations
+
+from router._calls._afterwards import Afterwards
+from router._ledger._ledger import Ledger
+from router._ledger._record import CostRecord
+from router._state._budgets import BudgetGuard, Reservation
+
+__all__ = ["Collect", "Recorder"]
+
+Collect = list[CostRecord] | None
+"""A caller's list for the records of one call, or ``None`` for the ledger."""
+
+
+class Recorder:
+    """Writes each attempt's cost record and settles or releases its budget hold."""
+
+    def __init__(self, ledger: Ledger, budgets: BudgetGuard) -> None:
+        self.ledger = ledger
+        self.budgets = budgets
+        self.afterwards = Afterwards()
+
+    def failed(self, record: CostRecord, collect: Collect) -> None:
+        """An attempt that reached the provider and failed: its record (the hold stays for a retry)."""
+        self._keep(record, collect)
+
+    async def answered(self, record: CostRecord, reservation: Reservation, collect: Collect) -> None:
+        """The answering attempt: its record, and the budget hold settled to its actual cost."""
+        self._keep(record, collect)
+        settle = self.budgets.settle(reservation, record.cost_usd)
+        if collect is None:
+            self.afterwards.spawn(settle, "settle")
+        else:
+            await settle
+
+    async def release(self, reservation: Reservation) -> None:
+        """Nothing more will be billed against this hold (the model was given up on)."""
+        await self.budgets.release(reservation)
+
+    async def drain(self) -> None:
+        """Wait until every background write and settlement of the running loop is done."""
+        await self.afterwards.drain()
+
+    def _keep(self, record: CostRecord, collect: Collect) -> None:
+        if collect is not None:
+            collect.append(record)
+            return
+        self.afterwards.spawn(
+            self.ledger.arecord(record),
+            "ledger",
+            if_cancelled=lambda: self.ledger.spool(record, "cancelled before it was written"),
+        )
