@@ -60,7 +60,7 @@ from router._errors import (
 from router._pricing import ModelInfo
 from router._providers._base import Provider
 from router._results import Attempt, Completion, ProviderResponse
-from router._state._budgets import BudgetSkip, HoldRequest, Reservation
+from router._state._budgets import BudgetGuard, BudgetSkip, HoldRequest, Reservation
 from router._state._circuit import CircuitBreaker
 from router._state._ratelimit import Limits, RateLimiter, SlotUnavailable
 from router._task import Task
@@ -77,6 +77,8 @@ class Guards:
 
     limiter: RateLimiter
     circuit: CircuitBreaker
+    budgets: BudgetGuard
+    """Held before a call (with ``admission``); the ``Recorder`` settles or releases the holds."""
     admission: Admission
     """The first slot and the budget hold of each model, asked for together."""
 
