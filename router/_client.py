@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,6 +23,7 @@ from router._task import PromptOrMessages, Task
 if TYPE_CHECKING:
     from router._batch import BatchJob, JobStatus
     from router._ledger._reports import CostReport, SavingsReport
+    from router._runtime import Runtime
     from router._state._budgets import BudgetStatus
     from router._state._store import Store
     from router._status._snapshot import StatusSnapshot
@@ -30,6 +32,9 @@ TimeBound = float | str | None
 """A Unix time, or text such as ``7d``, ``24h``, ``2026-11-01`` or an ISO datetime."""
 
 RoutesSource = RoutesConfig | str | os.PathLike[str] | None
+
+BatchSource = str | os.PathLike[str] | Iterable[Mapping[str, Any]]
+"""A JSONL file (streamed, never read whole) or an iterable of items."""
 
 
 def _load(routes: RoutesSource, settings: Settings) -> RoutesConfig:
@@ -63,7 +68,8 @@ class _Base:
         return Store(StoreSettings.from_settings(self.settings))
 
     @cached_property
-    def runtime(self) -> Any:
+    def runtime(self) -> Runtime:
+        """The process's router, provider, shared guards and ledger, built on first use."""
         # Imported here: the runtime pulls in provider code that ``route`` never needs.
         from router._runtime import Runtime
 
@@ -71,22 +77,16 @@ class _Base:
             self.config, store=self.store, simulate=self.settings.simulate, router=self.router
         )
 
-    def costs(
+    def _costs(
         self,
-        *,
-        since: TimeBound = None,
-        until: TimeBound = None,
-        by: Sequence[str] = ("model",),
-        filters: Mapping[str, str | Sequence[str]] | None = None,
-        include_simulated: bool = False,
+        since: TimeBound,
+        until: TimeBound,
+        by: Sequence[str],
+        filters: Mapping[str, str | Sequence[str]] | None,
+        include_simulated: bool,
     ) -> CostReport:
-        """Spend, calls and tokens per group (model, day, team, rule, provider, tag, job, outcome...).
-
-        Simulated calls are left out unless ``include_simulated`` (the report says how many).
-        """
         from router._ledger._reports import costs
 
-        self._reading()
         since_ts, until_ts = _bounds(since, until)
         return costs(
             self.store,
@@ -97,18 +97,11 @@ class _Base:
             include_simulated=include_simulated,
         )
 
-    def savings(
-        self,
-        *,
-        since: TimeBound = None,
-        until: TimeBound = None,
-        baseline: str | None = None,
-        include_simulated: bool = False,
+    def _savings(
+        self, since: TimeBound, until: TimeBound, baseline: str | None, include_simulated: bool
     ) -> SavingsReport:
-        """What the same calls would have cost on ``baseline`` (default: the dearest capable model)."""
         from router._ledger._reports import savings
 
-        self._reading()
         since_ts, until_ts = _bounds(since, until)
         return savings(
             self.store,
@@ -119,22 +112,14 @@ class _Base:
             include_simulated=include_simulated,
         )
 
-    def submit_batch(
+    def _submit_batch(
         self,
-        items_or_path: str | os.PathLike[str] | Iterable[Mapping[str, Any]],
-        *,
-        name: str | None = None,
-        team: str | None = None,
-        tags: Sequence[str] = (),
-        idempotency_key: str | None = None,
+        items_or_path: BatchSource,
+        name: str | None,
+        team: str | None,
+        tags: Sequence[str],
+        idempotency_key: str | None,
     ) -> BatchJob:
-        """Submit a JSONL file (streamed, never read whole) or an iterable of items as a batch job.
-
-        Lines are in the OpenAI batch format or the short form
-        ``{"custom_id"?, "prompt" | "messages", "max_tokens"?, "tags"?, "metadata"?}``.
-        The same ``idempotency_key`` returns the existing job. Without a Redis URL
-        the job runs in-process on the simulated provider and this returns when it ends.
-        """
         from router._batch import submit_batch
 
         return submit_batch(
@@ -148,37 +133,25 @@ class _Base:
             idempotency_key=idempotency_key,
         )
 
-    def jobs(self, *, limit: int = 50) -> list[JobStatus]:
-        """The most recent batch jobs, newest first."""
+    def _jobs(self, limit: int) -> list[JobStatus]:
         from router._batch import list_jobs
 
         return list_jobs(self.store, limit=limit)
 
-    def job(self, job_id: str) -> BatchJob:
-        """A handle on an existing batch job (``JobNotFound`` if there is none)."""
+    def _job(self, job_id: str) -> BatchJob:
         from router._batch import get_job
 
         return get_job(self.store, job_id)
 
-    def budgets(self) -> list[BudgetStatus]:
-        """Each budget's spend, reservations, limit and remaining amount for its current period."""
+    def _budgets(self) -> list[BudgetStatus]:
         from router._state._budgets import BudgetGuard
 
-        self._reading()
         return BudgetGuard(self.store, self.config.policies.budgets).status()
 
-    def status(self, *, simulated: bool = False) -> StatusSnapshot:
-        """Circuits (and why), rate-limit headroom, budgets, live workers and queue depth, from Redis.
-
-        ``simulated=True`` reads the simulated key space instead.
-        """
+    def _status(self, simulated: bool) -> StatusSnapshot:
         from router._status._snapshot import snapshot
 
-        self._reading()
         return snapshot(self.store, self.config, simulated=simulated, broker=self.settings.broker_url)
-
-    def _reading(self) -> None:
-        """Called before a report reads the ledger (the sync client flushes its calls first)."""
 
     def _task(
         self,
@@ -254,6 +227,74 @@ class Client(_Base):
         completion: Completion = self._loop.run(self.runtime.complete(task))
         return completion
 
+    def costs(
+        self,
+        *,
+        since: TimeBound = None,
+        until: TimeBound = None,
+        by: Sequence[str] = ("model",),
+        filters: Mapping[str, str | Sequence[str]] | None = None,
+        include_simulated: bool = False,
+    ) -> CostReport:
+        """Spend, calls and tokens per group (model, day, team, rule, provider, tag, job, outcome...).
+
+        Simulated calls are left out unless ``include_simulated`` (the report says how many).
+        """
+        self.flush()
+        return self._costs(since, until, by, filters, include_simulated)
+
+    def savings(
+        self,
+        *,
+        since: TimeBound = None,
+        until: TimeBound = None,
+        baseline: str | None = None,
+        include_simulated: bool = False,
+    ) -> SavingsReport:
+        """What the same calls would have cost on ``baseline`` (default: the dearest capable model)."""
+        self.flush()
+        return self._savings(since, until, baseline, include_simulated)
+
+    def budgets(self) -> list[BudgetStatus]:
+        """Each budget's spend, reservations, limit and remaining amount for its current period."""
+        self.flush()
+        return self._budgets()
+
+    def status(self, *, simulated: bool = False) -> StatusSnapshot:
+        """Circuits (and why), rate-limit headroom, budgets, live workers and queue depth, from Redis.
+
+        ``simulated=True`` reads the simulated key space instead.
+        """
+        self.flush()
+        return self._status(simulated)
+
+    def submit_batch(
+        self,
+        items_or_path: BatchSource,
+        *,
+        name: str | None = None,
+        team: str | None = None,
+        tags: Sequence[str] = (),
+        idempotency_key: str | None = None,
+    ) -> BatchJob:
+        """Submit a JSONL file (streamed, never read whole) or an iterable of items as a batch job.
+
+        Lines are in the OpenAI batch format or the short form
+        ``{"custom_id"?, "prompt" | "messages", "max_tokens"?, "tags"?, "metadata"?}``.
+        The same ``idempotency_key`` returns the existing job. This returns once the
+        items are stored and queued, with the job in progress; ``job.wait()`` waits for
+        the end. Without a Redis URL the job runs in this process on the simulated provider.
+        """
+        return self._submit_batch(items_or_path, name, team, tags, idempotency_key)
+
+    def jobs(self, *, limit: int = 50) -> list[JobStatus]:
+        """The most recent batch jobs, newest first."""
+        return self._jobs(limit)
+
+    def job(self, job_id: str) -> BatchJob:
+        """A handle on an existing batch job (``JobNotFound`` if there is none)."""
+        return self._job(job_id)
+
     def flush(self) -> None:
         """Wait until every call's budget settlement and ledger record are written.
 
@@ -274,9 +315,6 @@ class Client(_Base):
         """Flush, then stop the client's event loop."""
         self._finalizer()
 
-    def _reading(self) -> None:
-        self.flush()
-
     def __enter__(self) -> Client:
         return self
 
@@ -285,7 +323,13 @@ class Client(_Base):
 
 
 class AsyncClient(_Base):
-    """The asynchronous twin of ``Client``: the same methods, awaited."""
+    """The asynchronous twin of ``Client``: the same methods, awaited.
+
+    Every method that reads or writes Redis or files is a coroutine and never blocks
+    the event loop: calls run on it, reports and batch submission in a worker thread
+    (their Redis client is the synchronous one the CLI uses). Reports flush this
+    client's own pending bookkeeping first, as the sync client's do.
+    """
 
     async def route(
         self,
@@ -325,12 +369,69 @@ class AsyncClient(_Base):
         completion: Completion = await self.runtime.complete(task)
         return completion
 
+    async def costs(
+        self,
+        *,
+        since: TimeBound = None,
+        until: TimeBound = None,
+        by: Sequence[str] = ("model",),
+        filters: Mapping[str, str | Sequence[str]] | None = None,
+        include_simulated: bool = False,
+    ) -> CostReport:
+        """Spend, calls and tokens per group (model, day, team, rule, provider, tag, job, outcome...).
+
+        Simulated calls are left out unless ``include_simulated`` (the report says how many).
+        """
+        await self.flush()
+        return await asyncio.to_thread(self._costs, since, until, by, filters, include_simulated)
+
+    async def savings(
+        self,
+        *,
+        since: TimeBound = None,
+        until: TimeBound = None,
+        baseline: str | None = None,
+        include_simulated: bool = False,
+    ) -> SavingsReport:
+        """What the same calls would have cost on ``baseline`` (default: the dearest capable model)."""
+        await self.flush()
+        return await asyncio.to_thread(self._savings, since, until, baseline, include_simulated)
+
+    async def budgets(self) -> list[BudgetStatus]:
+        """Each budget's spend, reservations, limit and remaining amount for its current period."""
+        await self.flush()
+        return await asyncio.to_thread(self._budgets)
+
+    async def status(self, *, simulated: bool = False) -> StatusSnapshot:
+        """``Client.status``, awaited."""
+        await self.flush()
+        return await asyncio.to_thread(self._status, simulated)
+
+    async def submit_batch(
+        self,
+        items_or_path: BatchSource,
+        *,
+        name: str | None = None,
+        team: str | None = None,
+        tags: Sequence[str] = (),
+        idempotency_key: str | None = None,
+    ) -> BatchJob:
+        """``Client.submit_batch``, awaited: returns once the items are queued, the job in progress."""
+        return await asyncio.to_thread(self._submit_batch, items_or_path, name, team, tags, idempotency_key)
+
+    async def jobs(self, *, limit: int = 50) -> list[JobStatus]:
+        """The most recent batch jobs, newest first."""
+        return await asyncio.to_thread(self._jobs, limit)
+
+    async def job(self, job_id: str) -> BatchJob:
+        """A handle on an existing batch job (``JobNotFound`` if there is none)."""
+        return await asyncio.to_thread(self._job, job_id)
+
     async def flush(self) -> None:
         """Wait until every call's budget settlement and ledger record are written.
 
         ``complete`` returns as soon as the model has answered and does this
-        bookkeeping in the background: flush before reading this process's own
-        spend with ``costs``, ``savings`` or ``budgets``.
+        bookkeeping in the background; ``costs``, ``savings`` and ``budgets`` flush first.
         """
         if "runtime" in self.__dict__:
             await self.runtime.drain()
