@@ -16,15 +16,16 @@ slot is taken.
 
 from __future__ import annotations
 
+from router._ledger._intents import INTENT_LUA
 from router._state._budgets import RESERVE_LUA, BudgetGuard, HoldRequest, Reservation
-from router._state._chain import chain, pack
+from router._state._chain import ABSENT, Part, chain, pack
 from router._state._loop_clients import LoopClients
 from router._state._ratelimit import SLOT_LUA, Limits, RateLimiter, patiently, wait_s
 from router._state._store import Store
 
 __all__ = ["Admission"]
 
-ADMIT_LUA = chain([SLOT_LUA, RESERVE_LUA])
+ADMIT_LUA = chain([SLOT_LUA, RESERVE_LUA, INTENT_LUA])
 
 
 class Admission:
@@ -33,11 +34,15 @@ class Admission:
     def __init__(self, store: Store, limiter: RateLimiter, budgets: BudgetGuard) -> None:
         self._limiter = limiter
         self._budgets = budgets
-        self._scripts = LoopClients(store, {"admit": ADMIT_LUA})
+        self._scripts = LoopClients(store, {"admit": ADMIT_LUA, "intent": INTENT_LUA})
         self._one_script = not store.cluster
 
-    async def admit(self, hold: HoldRequest, *, tokens: int, max_wait_s: float) -> Reservation:
+    async def admit(
+        self, hold: HoldRequest, *, tokens: int, max_wait_s: float, intent: Part = ABSENT
+    ) -> Reservation:
         """Wait up to ``max_wait_s`` for a slot for ``tokens``, holding ``hold`` on the budgets with it.
+
+        ``intent`` (the first attempt's, ``router._ledger._intents``) is stored once both are granted.
 
         Raises ``SlotUnavailable`` as soon as the slot would free after the wait,
         ``BudgetSkip`` or ``BudgetExceeded`` when a budget has no room.
@@ -53,8 +58,10 @@ class Admission:
                 wait = await self._limiter.try_part(slot)
                 if wait == 0.0:
                     held.append(await self._budgets.hold(pending))
+                    if intent.keys:
+                        await self._scripts.run("intent", list(intent.keys), list(intent.args))
                 return wait
-            keys, args = pack([slot, pending.part])
+            keys, args = pack([slot, pending.part, intent])
             if not keys:
                 held.append(pending.reservation)  # no limit, no budget: nothing to ask Redis
                 return 0.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass, field
 
 from router._decision import Candidate, Decision
@@ -29,6 +30,10 @@ class CallState:
     custom_id: str | None = None
     collect: list[CostRecord] | None = None
     """Where the call's cost records go: the caller's list, or the ledger (``None``)."""
+    intents: bool = False
+    """Whether each attempt's intent is stored before its request (see ``router._ledger._intents``)."""
+    run: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    """This execution of the call: a batch item re-run after a crash gets another."""
 
     def remaining_s(self) -> float:
         return self.deadline - time.monotonic()
@@ -58,6 +63,21 @@ class CallState:
             return f"{self.job_id}:{self.custom_id}:{number}"
         return f"{self.request_id}:{number}"
 
+    def intent_id(self, number: int) -> str:
+        return f"{self.record_id(number)}~{self.run}"
+
+    def intent_record(self, info: ModelInfo, candidate: Candidate, number: int, fallback: bool) -> CostRecord:
+        """What the ledger says of attempt ``number`` if its process dies during the request."""
+        estimate = info.estimate(candidate.prompt_tokens, self.max_tokens) or 0.0
+        attempt = Attempt(
+            model=info.name, number=number, outcome="error", cost_usd=estimate, fallback=fallback
+        )
+        record = self.cost_record(info, candidate, attempt, simulated=False)
+        usage = {"prompt_tokens": candidate.prompt_tokens, "completion_tokens": 0}
+        return record.model_copy(
+            update={"id": self.intent_id(number), "outcome": "lost", "intent": None, **usage}
+        )
+
     def cost_record(
         self, info: ModelInfo, candidate: Candidate, attempt: Attempt, simulated: bool
     ) -> CostRecord:
@@ -66,6 +86,7 @@ class CallState:
         signals = self.decision.signals
         return CostRecord(
             id=self.record_id(attempt.number),
+            intent=self.intent_id(attempt.number) if self.intents else None,
             ts=time.time(),
             model=info.name,
             litellm_model=info.spec.model,

@@ -61,6 +61,7 @@ from router._pricing import ModelInfo
 from router._providers._base import Provider
 from router._results import Attempt, Completion, ProviderResponse
 from router._state._budgets import BudgetGuard, BudgetSkip, HoldRequest, Reservation
+from router._state._chain import ABSENT
 from router._state._circuit import CircuitBreaker
 from router._state._ratelimit import Limits, RateLimiter, SlotUnavailable
 from router._task import Task
@@ -140,6 +141,8 @@ class Executor:
             job_id=job_id,
             custom_id=custom_id,
             collect=collect,
+            # Simulated calls bill nobody: a simulated call lost with its process cost nothing.
+            intents=self.recorder.intents.enabled and not self.simulated,
         )
         try:
             for index, candidate in enumerate(decision.candidates):
@@ -207,7 +210,11 @@ class Executor:
                 amount_usd=info.estimate(candidate.prompt_tokens, state.max_tokens) or 0.0,
             )
             tokens = candidate.prompt_tokens + state.max_tokens
-            return await self.guards.admission.admit(hold, tokens=tokens, max_wait_s=wait)
+            intent = ABSENT
+            if state.intents:
+                record = state.intent_record(info, candidate, len(state.attempts) + 1, fallback)
+                intent = self.recorder.intent_part(record, remaining)
+            return await self.guards.admission.admit(hold, tokens=tokens, max_wait_s=wait, intent=intent)
         except SlotUnavailable as full:
             state.skip(info.name, _no_slot(wait, full), fallback)
         except BudgetSkip as skip:
@@ -253,14 +260,19 @@ class Executor:
         except SlotUnavailable as full:
             state.skip(now.info.name, _no_slot(wait, full), now.fallback)
             return False
+        if state.intents:
+            intent = state.intent_record(now.info, now.candidate, len(state.attempts) + 1, now.fallback)
+            await self.recorder.intend(intent, state.remaining_s())
         return True
 
     async def _attempt(self, state: CallState, now: _Try) -> Completion | tuple[ProviderError, Step]:
         """One request: the answer, or the error and what the loop does next."""
         remaining = state.remaining_s()
-        if remaining <= 0:
-            raise _deadline(state, self.policies.fallback.deadline_s)
         number = len(state.attempts) + 1
+        if remaining <= 0:
+            if state.intents:  # the request never leaves: nothing was billed
+                await self.recorder.forget(state.intent_record(now.info, now.candidate, number, now.fallback))
+            raise _deadline(state, self.policies.fallback.deadline_s)
         started = time.monotonic()
         try:
             response = await self._send(state, now.info, remaining)

@@ -12,14 +12,20 @@ call's records go is the caller's choice, made per call:
 - ``collect=[...]`` (a batch item): the records are appended to the caller's
   list, to be written in the item's own transaction, and the budget is settled
   before the call returns, so the caller's bookkeeping is complete when it commits.
+
+Before each request leaves, the recorder stores the attempt's intent (the record it
+gets if its process dies meanwhile: see ``router._ledger._intents``); the attempt's own
+record replaces it, whichever way it is written.
 """
 
 from __future__ import annotations
 
 from router._calls._afterwards import Afterwards
+from router._ledger._intents import Intents
 from router._ledger._ledger import Ledger
 from router._ledger._record import CostRecord
 from router._state._budgets import BudgetGuard, Reservation
+from router._state._chain import Part
 
 __all__ = ["Collect", "Recorder"]
 
@@ -33,7 +39,20 @@ class Recorder:
     def __init__(self, ledger: Ledger, budgets: BudgetGuard) -> None:
         self.ledger = ledger
         self.budgets = budgets
+        self.intents = Intents(ledger.store)
         self.afterwards = Afterwards()
+
+    def intent_part(self, intent: CostRecord, deadline_s: float) -> Part:
+        """The intent's write, for the admission script to run with the slot and the hold."""
+        return self.intents.part(intent, deadline_s)
+
+    async def intend(self, intent: CostRecord, deadline_s: float) -> None:
+        """Store the intent of an attempt whose request is about to leave (a retry's)."""
+        await self.intents.write(intent, deadline_s)
+
+    async def forget(self, intent: CostRecord) -> None:
+        """The request the intent announced never left."""
+        await self.intents.forget(intent)
 
     def failed(self, record: CostRecord, collect: Collect) -> None:
         """An attempt that reached the provider and failed: its record (the hold stays for a retry)."""

@@ -184,6 +184,11 @@ def _costs_table(report: CostReport) -> str:
     lines.append(f"{_span(report.since, report.until)}; from the {_source(report.source)}")
     if report.lower_bound:
         lines.append(f"(lower bound: {report.unpriced_calls:,} unpriced calls)")
+    if report.lost_calls:
+        lines.append(
+            f"(uncertain: ${report.uncertain_usd:.6f} of it is {report.lost_calls:,} calls lost with their"
+            " process, at their reserved estimate; --where outcome=lost lists them)"
+        )
     lines.extend(_simulated_lines(report))
     if not report.rows and not report.simulated_left_out_calls:
         lines.append("no calls recorded in this range")

@@ -53,6 +53,7 @@ def _positive_int(value: str) -> int:
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
     from router._config import lint_routes, load_routes, resolve_path
     from router._pricing import resolve
+    from router._providers._keys import unset_key_variables
 
     path = resolve_path(args.file or settings.routes)
     config = load_routes(path)
@@ -64,6 +65,11 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
                 "routes.yaml gives none; its calls are recorded as unpriced and cost reports are "
                 "a lower bound"
             )
+    for variable, models in unset_key_variables(config.models).items():
+        warnings.append(
+            f"{variable} is not set in this environment: calls from here skip {', '.join(models)} "
+            "(a local fault: nothing shared is marked); export it, or run with --simulate"
+        )
     if args.json:
         print_json(
             {

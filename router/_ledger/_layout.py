@@ -65,6 +65,12 @@ def days_key(store: Store, shard: int) -> str:
     return store.key("ledger", _tag(shard), "days")
 
 
+def intents_keys(store: Store, shard: int) -> tuple[str, str, str]:
+    """The shard's intents hash, their due-time index and its index of lost records (see ``_intents``)."""
+    base = store.key("ledger", _tag(shard), "intents")
+    return base, f"{base}:due", store.key("ledger", _tag(shard), "lost")
+
+
 def cell_of(record: CostRecord) -> str:
     """The totals field a record adds to (tags sorted, so their order does not split a cell)."""
     parts = [record.model, record.provider, record.team, record.rule, sorted(set(record.tags))]

@@ -37,7 +37,8 @@ import structlog
 from pydantic import ValidationError
 
 from router._ledger._files import append_lines, claimed, read_lines
-from router._ledger._layout import Sums, cell_of, days_key, records_key, shard_of, totals_key
+from router._ledger._intents import Intents
+from router._ledger._layout import Sums, cell_of, days_key, intents_keys, records_key, shard_of, totals_key
 from router._ledger._periods import day_id, day_start
 from router._ledger._record import CostRecord
 from router._state._loop_clients import LoopClients
@@ -45,13 +46,21 @@ from router._state._store import Store
 
 WRITE_LUA = """
 -- Ledger records of one day and one shard: keep each once, and add it to its cell of the day's totals.
--- KEYS: the day's records hash, the day's totals hash, the shard's day index.
+-- KEYS: the day's records hash, the day's totals hash, the shard's day index,
+--       the shard's intents hash, their due index, its index of lost records.
 -- ARGV: day, day's midnight, then per record: id, record JSON, cell, usd, prompt tokens,
---       completion tokens, unpriced (1/0).
+--       completion tokens, unpriced (1/0), the intent it replaces ('' for none), lost (1/0), ts.
+-- A record replaces its intent; a lost record is written only while its intent is still
+-- there to replace (a reaper racing the real record, or another reaper, counts it once).
 -- Returns per record 1 when new, 0 when already there.
 local written = {}
-for i = 3, #ARGV, 7 do
-  if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 1 then
+for i = 3, #ARGV, 10 do
+  local live = 1
+  if ARGV[i + 7] ~= '' then
+    live = redis.call('HDEL', KEYS[4], ARGV[i + 7])
+    redis.call('ZREM', KEYS[5], ARGV[i + 7])
+  end
+  if (ARGV[i + 8] == '1' and live == 0) or redis.call('HEXISTS', KEYS[1], ARGV[i]) == 1 then
     table.insert(written, 0)
   else
     -- Read and add before writing anything: a script that fails half-way is not rolled back.
@@ -65,6 +74,7 @@ for i = 3, #ARGV, 7 do
       ct + tonumber(ARGV[i + 5]), unpriced + tonumber(ARGV[i + 6]), usd + tonumber(ARGV[i + 3]))
     redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
     redis.call('HSET', KEYS[2], ARGV[i + 2], sums)
+    if ARGV[i + 8] == '1' then redis.call('ZADD', KEYS[6], ARGV[i + 9], ARGV[i]) end
     table.insert(written, 1)
   end
 end
@@ -186,6 +196,32 @@ class Ledger:
         """
         _log().info("cost.recorded", **record.model_dump())
 
+    def reap_lost(self, now: float | None = None) -> int:
+        """Write each call lost with its process (an intent past due) as a ``lost`` record; returns how many.
+
+        See ``_intents``: a lost record is written only while its intent is there to
+        replace, so a reap never counts a call that completed, nor one twice.
+        """
+        if self.store.embedded:
+            return 0
+        try:
+            lost = [
+                intent.model_copy(update={"intent": intent.id}) for intent in Intents(self.store).due(now)
+            ]
+            results = self._write_many(lost)
+        except _WRITE_ERRORS as exc:
+            raise self.store.unavailable(exc) from None
+        fresh = [record for record, new in zip(lost, results, strict=True) if new]
+        for record in fresh:
+            self.committed(record)
+        if fresh:
+            _log().warning(
+                "cost.lost_calls_recorded",
+                records=len(fresh),
+                cost_usd=sum(record.cost_usd for record in fresh),
+            )
+        return len(fresh)
+
     def write_call(self, record: CostRecord) -> WriteCall:
         """Keys and arguments of the write script for one record."""
         return self.write_calls([record])[0][1]
@@ -211,6 +247,9 @@ class Ledger:
                     record.prompt_tokens,
                     record.completion_tokens,
                     0 if record.priced else 1,
+                    record.intent or "",
+                    1 if record.outcome == "lost" else 0,
+                    repr(record.ts),
                 ]
             )
         return [
@@ -221,6 +260,7 @@ class Ledger:
                         records_key(self.store.space(simulated), day, shard),
                         totals_key(self.store.space(simulated), day, shard),
                         days_key(self.store.space(simulated), shard),
+                        *intents_keys(self.store.space(simulated), shard),
                     ],
                     args,
                 ),

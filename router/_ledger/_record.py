@@ -11,7 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Outcome = Literal["ok", "error"]
+Outcome = Literal["ok", "error", "lost"]
+"""``lost``: the call's process died after sending it; the cost is its reserved estimate."""
 
 
 class CostRecord(BaseModel):
@@ -46,6 +47,8 @@ class CostRecord(BaseModel):
     request_id: str = ""
     job_id: str | None = None
     custom_id: str | None = None
+    intent: str | None = None
+    """The id of the intent this record replaces (``_intents``): an id, never text."""
     candidates: tuple[str, ...] = ()
     """Names of the models that could have taken the call (the decision's candidates), for savings reports."""
 

@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from router._errors import UsageError
+from router._ledger._intents import Intents
 from router._ledger._layout import CELL_DIMENSIONS, Cell
+from router._ledger._ledger import Ledger
 from router._ledger._periods import DAY_S, day_of, parse_since, parse_until
 from router._ledger._read import Reader
 from router._state._store import Store
@@ -111,6 +113,10 @@ class CostReport(_Frozen):
     simulated_left_out_calls: int = 0
     """Simulated calls in range that match the filters but were left out (no ``include_simulated``)."""
     simulated_left_out_usd: float = 0.0
+    lost_calls: int = 0
+    """Calls whose process died while the provider had them (outcome ``lost``)."""
+    uncertain_usd: float = 0.0
+    """The part of the spend that is those calls at their reserved estimate: billed, amount unknown."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -207,6 +213,8 @@ def costs(
             f"the running totals can be filtered on {', '.join(CELL_DIMENSIONS)} only (and grouped by "
             "them and day); use the records"
         )
+    if not store.embedded:
+        Ledger(store).reap_lost()  # calls lost with their process join the books first
     scan = _Scan(since, until, dims, wanted, use_totals=from_totals and source != "records")
     total, simulated, left_out = _Sums(), _Sums(), _Sums()
     for space in shown:
@@ -217,6 +225,7 @@ def costs(
     for space in hidden:
         left_out.merge(scan.run(space, {}))
     rows = tuple(sums.row(group, total.usd) for group, sums in scan.groups.items())
+    lost = [record for record in Intents(store).lost(since, until) if _matches(record.model_dump(), wanted)]
     return CostReport(
         by=dims,
         since=since,
@@ -229,6 +238,8 @@ def costs(
         simulated_usd=simulated.usd,
         simulated_left_out_calls=left_out.calls,
         simulated_left_out_usd=left_out.usd,
+        lost_calls=len(lost),
+        uncertain_usd=sum(record.cost_usd for record in lost),
     )
 
 

@@ -16,12 +16,13 @@ from router._errors import ApiKeyMissing
 from router._pricing import ModelInfo
 from router._providers._cost import call_cost
 from router._providers._errors import prompt_texts, to_provider_error
+from router._providers._keys import missing_key
 from router._providers._litellm_import import load_litellm
 from router._results import ProviderResponse, Usage
 from router._settings import api_key
 from router._task import Message
 
-__all__ = ["LiteLLMProvider", "missing_key", "provider_response", "request_kwargs"]
+__all__ = ["LiteLLMProvider", "provider_response", "request_kwargs"]
 
 
 class LiteLLMProvider:
@@ -72,14 +73,6 @@ def request_kwargs(spec: ModelSpec, *, max_tokens: int, timeout_s: float | None)
     optional = {"api_base": params.api_base, "api_version": params.api_version, "api_key": _api_key(spec)}
     kwargs.update({key: value for key, value in optional.items() if value is not None})
     return kwargs
-
-
-def missing_key(spec: ModelSpec) -> str | None:
-    """What to do about ``spec``'s key variable when it is unset in this process, else None."""
-    variable = spec.params.api_key_env
-    if variable is None or api_key(variable) is not None:
-        return None
-    return f"{variable} is not set in this process; export it, or remove {spec.name} from the pool"
 
 
 def _api_key(spec: ModelSpec) -> str | None:

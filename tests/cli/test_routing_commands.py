@@ -107,10 +107,39 @@ def test_the_routes_file_comes_from_the_environment_when_not_given(
     assert "from-env.yaml" in err
 
 
-def test_validate_reports_ok_with_counts(capsys: pytest.CaptureFixture[str]) -> None:
+KEY_VARIABLES = (
+    "OPENAI_API_KEY",
+    "ANTHROPIC_API_KEY",
+    "GEMINI_API_KEY",
+    "MISTRAL_API_KEY",
+    "DASHSCOPE_API_KEY",
+)
+
+
+def test_validate_reports_ok_with_counts(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for variable in KEY_VARIABLES:
+        monkeypatch.setenv(variable, "sk-test-not-a-real-key")
     code, out, _ = _run(capsys, "validate", ROUTES)
     assert code == 0
     assert "OK (11 models, 6 rules, 0 warnings)" in out
+
+
+def test_validate_warns_once_about_each_key_variable_that_is_unset(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for variable in KEY_VARIABLES[1:]:
+        monkeypatch.setenv(variable, "sk-test-not-a-real-key")
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    code, out, _ = _run(capsys, "validate", ROUTES)
+    assert code == 0
+    warnings = [line for line in out.splitlines() if "is not set in this environment" in line]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(
+        "warning: OPENAI_API_KEY is not set in this environment: calls from here skip"
+    )
+    assert "sk-test" not in out
 
 
 def test_validate_warns_about_models_without_a_price(
