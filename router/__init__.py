@@ -9,8 +9,9 @@ Everything a user imports is listed in ``__all__``; modules whose names start
 with an underscore are private.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+# Imported under private names: every public name of this module is in ``__all__`` (tested).
+import importlib as _importlib
+import typing as _typing
 
 from router._client import AsyncClient, Client
 from router._config import RoutesConfig, load_routes
@@ -46,7 +47,7 @@ from router._settings import Settings
 
 __version__ = "0.1.0"
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from router._batch import BatchJob, JobStatus
     from router._ledger._reports import CostReport, CostRow, SavingsReport, SavingsRow
     from router._state._budgets import BudgetStatus
@@ -66,11 +67,11 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'router' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+    return getattr(_importlib.import_module(module), name)
 
 
 __all__ = [

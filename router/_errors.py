@@ -22,15 +22,18 @@
         ├── BatchInputError       the input file is missing, empty, not UTF-8, or has no valid line
         └── JobNotFound           no job has that id
 
-Every error is picklable (errors cross Celery) and carries structured fields
-instead of making callers parse the message. None of them ever holds prompt or
-completion text.
+Every error is picklable (errors cross Celery) and carries structured fields,
+declared and typed on its class, instead of making callers parse the message.
+None of them ever holds prompt or completion text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from router._results import Attempt
 
 __all__ = [
     "AllModelsFailed",
@@ -60,39 +63,39 @@ __all__ = [
 class RouterError(Exception):
     """Base class of every error raised by the router.
 
-    Subclasses keep their constructor keywords in ``self._kwargs`` so that
-    ``pickle`` can rebuild them with all their fields (the default
+    A subclass with fields takes them as keyword-only constructor arguments,
+    keeps each as the attribute of the same name, and lists the names in
+    ``_fields``, so that ``pickle`` rebuilds it whole (the default
     ``Exception.__reduce__`` only replays positional ``args``).
     """
 
-    def __init__(self, message: str, **fields: Any) -> None:
+    _fields: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-        self._kwargs = fields
-        for key, value in fields.items():
-            setattr(self, key, value)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), self.message, self._kwargs))
+        fields = {name: getattr(self, name) for name in self._fields}
+        return (_rebuild, (type(self), self.message, fields))
 
     def __str__(self) -> str:
         return self.message
 
 
 def _rebuild(cls: type[RouterError], message: str, fields: dict[str, Any]) -> RouterError:
-    error = cls.__new__(cls)
-    RouterError.__init__(error, message, **fields)
-    return error
+    return cls(message, **fields)
 
 
 class ConfigError(RouterError):
     """routes.yaml cannot be used. ``problems`` lists each one as a readable line."""
 
-    file: str | None
-    problems: tuple[str, ...]
+    _fields = ("file", "problems")
 
     def __init__(self, message: str, *, file: str | None = None, problems: Sequence[str] = ()) -> None:
-        super().__init__(message, file=file, problems=tuple(problems))
+        super().__init__(message)
+        self.file = file
+        self.problems = tuple(problems)
 
 
 class UsageError(RouterError):
@@ -105,31 +108,36 @@ class NoModelFits(RouterError):
     ``excluded`` maps each model of the pool to the reason it was left out.
     """
 
-    rule: str
-    excluded: tuple[tuple[str, str], ...]
+    _fields = ("rule", "excluded")
 
     def __init__(self, message: str, *, rule: str = "", excluded: Sequence[tuple[str, str]] = ()) -> None:
-        super().__init__(message, rule=rule, excluded=tuple(excluded))
+        super().__init__(message)
+        self.rule = rule
+        self.excluded = tuple(excluded)
 
 
 class StoreUnavailable(RouterError):
     """Redis could not be reached at ``url`` (credentials are stripped from it)."""
 
+    _fields = ("url",)
+
     def __init__(self, message: str, *, url: str = "") -> None:
-        super().__init__(message, url=url)
+        super().__init__(message)
+        self.url = url
 
 
 class BudgetExceeded(RouterError):
     """A call would overshoot a budget whose action is ``reject``."""
 
-    budget: str
-    limit_usd: float
-    spent_usd: float
+    _fields = ("budget", "limit_usd", "spent_usd")
 
     def __init__(
         self, message: str, *, budget: str = "", limit_usd: float = 0.0, spent_usd: float = 0.0
     ) -> None:
-        super().__init__(message, budget=budget, limit_usd=limit_usd, spent_usd=spent_usd)
+        super().__init__(message)
+        self.budget = budget
+        self.limit_usd = limit_usd
+        self.spent_usd = spent_usd
 
 
 class CallError(RouterError):
@@ -143,10 +151,8 @@ class ProviderError(CallError):
     can help; ``retry_after`` is the provider's own wait hint in seconds.
     """
 
-    retryable = False
-    model: str
-    status: int | None
-    retry_after: float | None
+    retryable: ClassVar[bool] = False
+    _fields = ("model", "status", "retry_after")
 
     def __init__(
         self,
@@ -156,7 +162,10 @@ class ProviderError(CallError):
         status: int | None = None,
         retry_after: float | None = None,
     ) -> None:
-        super().__init__(message, model=model, status=status, retry_after=retry_after)
+        super().__init__(message)
+        self.model = model
+        self.status = status
+        self.retry_after = retry_after
 
     @property
     def error_type(self) -> str:
@@ -199,17 +208,22 @@ class ContentPolicy(ProviderError):
 class AllModelsFailed(CallError):
     """Every allowed candidate failed. ``attempts`` holds one record per try."""
 
-    attempts: tuple[Any, ...]
+    _fields = ("attempts",)
 
-    def __init__(self, message: str, *, attempts: Sequence[Any] = ()) -> None:
-        super().__init__(message, attempts=tuple(attempts))
+    def __init__(self, message: str, *, attempts: Sequence[Attempt] = ()) -> None:
+        super().__init__(message)
+        self.attempts: tuple[Attempt, ...] = tuple(attempts)
 
 
 class DeadlineExceeded(CallError):
     """The fallback chain's overall deadline passed before any model answered."""
 
-    def __init__(self, message: str, *, attempts: Sequence[Any] = (), deadline_s: float = 0.0) -> None:
-        super().__init__(message, attempts=tuple(attempts), deadline_s=deadline_s)
+    _fields = ("attempts", "deadline_s")
+
+    def __init__(self, message: str, *, attempts: Sequence[Attempt] = (), deadline_s: float = 0.0) -> None:
+        super().__init__(message)
+        self.attempts: tuple[Attempt, ...] = tuple(attempts)
+        self.deadline_s = deadline_s
 
 
 class BatchError(RouterError):
@@ -223,8 +237,11 @@ class BatchInputError(BatchError):
 class JobNotFound(BatchError):
     """No batch job has the given id (it may have expired)."""
 
+    _fields = ("job_id",)
+
     def __init__(self, message: str, *, job_id: str = "") -> None:
-        super().__init__(message, job_id=job_id)
+        super().__init__(message)
+        self.job_id = job_id
 
 
 def _snake(name: str) -> str:

@@ -20,7 +20,7 @@ import json
 import random
 import time
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 import redis.asyncio as aioredis
 import structlog
@@ -28,7 +28,7 @@ import structlog
 from router._batch._finish import JobTarget, Outcome, RecordWriter, clear_outbox, drain_outbox, finish_item
 from router._batch._items import BatchItem, ItemResult
 from router._batch._keys import JobKeys, idempotency_key, job_keys
-from router._batch._model import DEFAULT_RESULTS_TTL_S, STOPPING, TERMINAL, text
+from router._batch._model import DEFAULT_RESULTS_TTL_S, STOPPING, TERMINAL
 from router._errors import (
     AllModelsFailed,
     BudgetExceeded,
@@ -40,6 +40,7 @@ from router._errors import (
 )
 from router._ledger._record import CostRecord
 from router._results import Completion
+from router._state._replies import text
 from router._state._store import STORE_ERRORS, Store
 from router._task import Task
 
@@ -235,8 +236,7 @@ async def _complete_patiently(
 
 
 def _only_skipped(exc: AllModelsFailed) -> bool:
-    attempts: tuple[Any, ...] = getattr(exc, "attempts", ())
-    return bool(attempts) and all(getattr(attempt, "outcome", None) == "skipped" for attempt in attempts)
+    return bool(exc.attempts) and all(attempt.outcome == "skipped" for attempt in exc.attempts)
 
 
 def _success(item: BatchItem, completion: Completion, records: list[CostRecord]) -> ItemResult:

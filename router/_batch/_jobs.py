@@ -31,8 +31,9 @@ from redis.typing import EncodableT, FieldT
 
 from router._batch._items import ItemResult
 from router._batch._keys import JobKeys, idempotency_key, index_key, job_keys, job_prefix
-from router._batch._model import DEFAULT_RESULTS_TTL_S, JobStatus, text
+from router._batch._model import DEFAULT_RESULTS_TTL_S, JobStatus
 from router._errors import JobNotFound
+from router._state._replies import text
 from router._state._store import Store
 
 STAGING_TTL_S = 3600

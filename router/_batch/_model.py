@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from router._settings import Settings
+from router._state._replies import text
 
 JobState = Literal["validating", "in_progress", "completed", "failed", "cancelling", "cancelled"]
 TERMINAL: frozenset[str] = frozenset({"completed", "failed", "cancelled"})
@@ -88,11 +89,6 @@ class JobStatus:
             results_ttl_s=int(raw.get("results_ttl_s", DEFAULT_RESULTS_TTL_S)),
             source=raw.get("source") or None,
         )
-
-
-def text(value: Any) -> str:
-    """A Redis reply as text (replies are bytes: the store's clients do not decode)."""
-    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def _float(value: str | None) -> float | None:

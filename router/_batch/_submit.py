@@ -33,8 +33,8 @@ from router._batch._jobs import (
     publish,
 )
 from router._batch._keys import JobKeys, job_keys, new_job_id
-from router._batch._model import text
 from router._errors import BatchError, BatchInputError
+from router._state._replies import text
 from router._state._store import STORE_ERRORS, Store
 
 log = structlog.get_logger("router.batch")

@@ -14,9 +14,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from types import ModuleType
 
-from router._cli import _routing
+# Every command module is always there; each imports what its commands need only when they run.
+from router._cli import _batch, _calls, _costs, _eval, _replay, _routing, _serve, _status, _worker
 from router._cli._common import run
 from router._settings import LOG_LEVELS
 
@@ -29,11 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-level", type=str.lower, choices=LOG_LEVELS, default=None, help=_LOG_HELP)
     parser.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    _routing.register(commands)
-    for module_name in ("_calls", "_batch", "_costs", "_status", "_worker", "_eval", "_serve", "_replay"):
-        module = _optional(module_name)
-        if module is not None:
-            module.register(commands)
+    for module in (_routing, _calls, _batch, _costs, _status, _worker, _eval, _serve, _replay):
+        module.register(commands)
     _accept_global_options(commands)
     return parser
 
@@ -61,17 +58,6 @@ def _accept_global_options(commands: argparse._SubParsersAction[argparse.Argumen
         parser.add_argument(
             "--log-level", type=str.lower, choices=LOG_LEVELS, default=argparse.SUPPRESS, help=_LOG_HELP
         )
-
-
-def _optional(name: str) -> ModuleType | None:
-    import importlib
-
-    try:
-        return importlib.import_module(f"router._cli.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"router._cli.{name}":
-            return None
-        raise
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -25,6 +25,7 @@ from typing import Any, Literal
 from router._config._schema import Budget
 from router._errors import UsageError
 from router._state._loop_clients import LoopClients
+from router._state._replies import text as _text
 from router._state._store import STORE_ERRORS, Store
 
 PREFIX = "sk-router-"
@@ -185,7 +186,3 @@ def _key(row: Mapping[Any, Any]) -> ApiKey:
         revoked=float(fields["revoked"]) if "revoked" in fields else None,
         name=fields.get("name"),
     )
-
-
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)

@@ -42,6 +42,7 @@ from router._ledger._layout import Sums, cell_of, days_key, intents_keys, record
 from router._ledger._periods import day_id, day_start
 from router._ledger._record import CostRecord
 from router._state._loop_clients import LoopClients
+from router._state._replies import text as _text
 from router._state._store import Store
 
 WRITE_LUA = """
@@ -188,12 +189,8 @@ class Ledger:
         _queue(pipe, keys, args)
         self._journal(record, record.model_dump_json())
 
-    def committed(self, record: CostRecord, payload: str | None = None) -> None:
-        """Announce a new record: the ``cost.recorded`` event (after ``stage``, once EXEC answered 1).
-
-        ``payload`` (the record's JSON) is accepted for callers written against an
-        earlier draft and not needed: ``stage`` already journaled the record.
-        """
+    def committed(self, record: CostRecord) -> None:
+        """Announce a new record: the ``cost.recorded`` event (after ``stage``, once EXEC answered 1)."""
         _log().info("cost.recorded", **record.model_dump())
 
     def reap_lost(self, now: float | None = None) -> int:
@@ -520,10 +517,6 @@ def _queue(pipe: Pipeline, keys: list[str], args: list[str | int]) -> None:
     # EVAL, not EVALSHA: inside MULTI a script the server lost would fail only at EXEC.
     # (A Cluster client's pipeline takes neither: ``stage`` is for a single server.)
     pipe.eval(WRITE_LUA, len(keys), *keys, *args)
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
 
 
 def _parse(lines: Sequence[str], path: Path) -> list[CostRecord]:

@@ -216,10 +216,6 @@ class SensitivityScanner:
         findings.sort(key=lambda f: (f.start, -f.end, f.type))
         return tuple(findings)
 
-    def level(self, findings: Iterable[Finding]) -> Sensitivity:
-        """The highest level among ``findings``; ``PUBLIC`` when there are none."""
-        return highest_level(findings)
-
 
 _Bound = tuple[Detector, Mapping[str, Sensitivity]]
 

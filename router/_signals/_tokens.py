@@ -40,7 +40,6 @@ from router._signals._tokenizer_cache import cached_parse
 __all__ = [
     "ENCODINGS",
     "REFERENCE_ENCODING",
-    "TokenCounter",
     "content_text",
     "count_messages",
     "count_text",
@@ -458,31 +457,12 @@ def _counter(encoding: str) -> _Count:
         return _load_tiktoken(encoding)
     if encoding in _HF_TOKENIZER_FILES:
         return _load_hf(encoding)
-    raise UsageError(
-        f"unknown encoding {encoding!r}; expected one of {', '.join(ENCODINGS)}", encoding=encoding
-    )
+    raise UsageError(f"unknown encoding {encoding!r}; expected one of {', '.join(ENCODINGS)}")
 
 
 def count_text(text: str, encoding: str) -> int:
     """The number of tokens ``text`` has in ``encoding`` (one of ``ENCODINGS``)."""
     return _counter(encoding)(text) if text else 0
-
-
-class TokenCounter:
-    """Counts tokens of one text under several encodings, each encoding computed once (memoised)."""
-
-    __slots__ = ("_counts", "_text")
-
-    def __init__(self, text: str) -> None:
-        self._text = text
-        self._counts: dict[str, int] = {}
-
-    def count(self, encoding: str) -> int:
-        """The token count of the text in ``encoding``, computed on the first call only."""
-        counted = self._counts.get(encoding)
-        if counted is None:
-            counted = self._counts[encoding] = count_text(self._text, encoding)
-        return counted
 
 
 def _text_parts(content: Any) -> list[str]:

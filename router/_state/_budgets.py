@@ -47,6 +47,7 @@ from router._ledger._ledger import load_journal
 from router._ledger._periods import days_between, period_bounds, period_id
 from router._state._chain import ABSENT, Part
 from router._state._loop_clients import LoopClients
+from router._state._replies import text as _text
 from router._state._store import STORE_ERRORS, Store
 
 RESERVE_LUA = """
@@ -476,7 +477,3 @@ def _keep_until(budget: Budget, now: float) -> int:
 
 def _ms(ts: float) -> int:
     return int(ts * 1000)
-
-
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)

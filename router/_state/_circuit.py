@@ -30,6 +30,7 @@ import structlog
 
 from router._config._schema import CircuitBreakerPolicy
 from router._state._loop_clients import LoopClients
+from router._state._replies import text as _text
 from router._state._store import STORE_ERRORS, Store
 
 __all__ = ["CircuitBreaker", "CircuitState", "Verdict"]
@@ -294,7 +295,3 @@ class CircuitBreaker:
 
 def _us(seconds: float) -> int:
     return round(seconds * 1_000_000)
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value

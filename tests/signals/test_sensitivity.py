@@ -179,12 +179,12 @@ def test_default_levels_rate_each_builtin_type() -> None:
 
 def test_the_level_of_a_text_is_its_highest_finding() -> None:
     findings = SCANNER.scan("host 10.0.0.1, mail a@example.com, card 4111111111111111")
-    assert SCANNER.level(findings) is Sensitivity.RESTRICTED
+    assert highest_level(findings) is Sensitivity.RESTRICTED
     assert highest_level(findings[:2]) is Sensitivity.CONFIDENTIAL
 
 
 def test_a_text_with_no_findings_is_public() -> None:
-    assert SCANNER.level(SCANNER.scan("Summarise the meeting notes, please.")) is Sensitivity.PUBLIC
+    assert highest_level(SCANNER.scan("Summarise the meeting notes, please.")) is Sensitivity.PUBLIC
     assert highest_level([]) is Sensitivity.PUBLIC
 
 

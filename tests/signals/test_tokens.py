@@ -22,7 +22,6 @@ from router._signals import _tokens
 from router._signals._tokens import (
     ENCODINGS,
     REFERENCE_ENCODING,
-    TokenCounter,
     count_messages,
     count_text,
     encoding_for,
@@ -94,33 +93,9 @@ def test_every_encoding_counts_offline_and_grows_with_text(encoding: str) -> Non
     assert 0 < count_text("Hello there", encoding) < count_text("Hello there, " * 50, encoding)
 
 
-def test_each_encoding_is_computed_once_per_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[str] = []
-    real = _tokens.count_text
-
-    def counted(text: str, encoding: str) -> int:
-        calls.append(encoding)
-        return real(text, encoding)
-
-    monkeypatch.setattr(_tokens, "count_text", counted)
-    counter = TokenCounter("The same prompt, measured for several candidate models.")
-    first = [counter.count(encoding) for encoding in ENCODINGS]
-    again = [counter.count(encoding) for encoding in ENCODINGS * 3]
-    assert again == first * 3
-    assert sorted(calls) == sorted(ENCODINGS)
-
-
-def test_token_counter_agrees_with_count_text() -> None:
-    counter = TokenCounter(TEXTS["multilingual"])
-    assert {e: counter.count(e) for e in ENCODINGS} == {
-        e: count_text(TEXTS["multilingual"], e) for e in ENCODINGS
-    }
-
-
 def test_an_unknown_encoding_is_a_usage_error_naming_the_choices() -> None:
-    with pytest.raises(UsageError, match="o200k_base") as caught:
+    with pytest.raises(UsageError, match=r"unknown encoding 'p50k_base'; expected one of .*o200k_base"):
         count_text("hi", "p50k_base")
-    assert caught.value.encoding == "p50k_base"  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
