@@ -102,7 +102,16 @@ def test_after_the_cooldown_exactly_one_of_many_concurrent_callers_probes(store:
         await asyncio.sleep(COOLDOWN + 0.05)
         return during, await probes(breaker, "m"), await breaker.state("m")
 
-    during, after, state = run_with(store, body)
+    async def main() -> tuple[int, int, CircuitState]:
+        # A probe lock far longer than the test: on a loaded machine the 20 callers may take
+        # longer than one cool-down, and a lapsed lock rightly lets a second caller probe.
+        breaker = CircuitBreaker(store, POLICY, probe_timeout_s=60)
+        try:
+            return await body(breaker)
+        finally:
+            await breaker.aclose()
+
+    during, after, state = asyncio.run(main())
     assert during == 0
     assert after == 1
     assert state.state == "half_open"
