@@ -49,6 +49,23 @@ def _own_router_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def no_text_in_logs_or_ledger(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Fail any test in which a prompt, a completion or an API key reaches a log event or a ledger record."""
+    from tests.support.leaks import guarded
+
+    if request.node.get_closest_marker("leaks_on_purpose"):  # the guard's own tests
+        yield
+        return
+
+    with guarded(monkeypatch) as secrets:
+        yield
+    if secrets.leaks:
+        pytest.fail("text leaked: " + "; ".join(sorted(set(secrets.leaks))), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
 def default_logging() -> Iterator[None]:
     """structlog's defaults for every test: a CLI test's ``configure()`` must not hide later events."""
     saved = structlog.get_config()

@@ -45,6 +45,7 @@ from router._errors import BudgetExceeded, ConfigError
 from router._ledger._layout import Cell, Sums, shards, totals_key
 from router._ledger._ledger import load_journal
 from router._ledger._periods import days_between, period_bounds, period_id
+from router._money import readable
 from router._state._chain import ABSENT, Part
 from router._state._loop_clients import LoopClients
 from router._state._replies import text as _text
@@ -356,8 +357,8 @@ class BudgetGuard:
             raise BudgetSkip(budget.key, model)
         raise BudgetExceeded(
             f"budget {budget.key!r} ({_describe(budget)}) would be exceeded by a call to {model!r}: "
-            f"${spent:.4f} spent and ${reserved:.4f} held of ${budget.limit_usd:.2f}, "
-            f"this call may cost up to ${amount:.4f}",
+            f"{readable(spent)} spent and {readable(reserved)} held of {readable(budget.limit_usd)}, "
+            f"this call may cost up to {readable(amount)}",
             budget=budget.key,
             limit_usd=budget.limit_usd,
             spent_usd=spent,

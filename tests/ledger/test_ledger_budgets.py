@@ -120,6 +120,32 @@ def test_reserving_holds_budget_until_settled(store: Store) -> None:
     run(guard, body)
 
 
+def test_a_budget_refusal_shows_sub_cent_amounts_readably(store: Store) -> None:
+    guard = BudgetGuard(store, [budget(limit_usd=0.01)], clock=Clock())
+
+    async def body(guard: BudgetGuard) -> None:
+        await reserve(guard, "a", 0.0042)
+        with pytest.raises(BudgetExceeded) as refused:
+            await reserve(guard, "b", 0.0073)
+        message = str(refused.value)
+        assert "$0.0042 held of $0.0100" in message
+        assert "may cost up to $0.0073" in message
+
+    run(guard, body)
+
+
+def test_money_for_people_keeps_two_digits_below_a_cent() -> None:
+    from router._money import plain, readable
+
+    assert [readable(v) for v in (0.0, 0.000042, 0.0123456, 1234.5)] == [
+        "$0.00",
+        "$0.000042",
+        "$0.0123",
+        "$1,234.50",
+    ]
+    assert [plain(v) for v in (0.0020486999999999997, 1.5e-07, 0.0)] == ["0.0020487", "0.00000015", "0"]
+
+
 def test_reject_wins_over_skip_when_both_budgets_are_full(store: Store) -> None:
     budgets = [budget(scope="model", target="gpt-4o-mini", action="skip"), budget(action="reject")]
     guard = BudgetGuard(store, budgets, clock=Clock())
