@@ -185,7 +185,7 @@ def _preload_before_fork(sender: Any = None, **_: Any) -> None:
 def _build_context_after_fork(**_: Any) -> None:
     # Prefork children: build the Runtime and the event loop in the child, after the fork.
     if _worker_settings is not None:
-        current_context(_worker_settings).warm_up()
+        current_context(_worker_settings).serve(_worker_settings)
 
 
 def dispatch_chunks(app: Celery, job_id: str, ranges: Sequence[tuple[int, int]]) -> None:

@@ -75,6 +75,7 @@ class WorkerContext:
         self._thread = threading.Thread(target=self._loop.run_forever, name="router-batch-loop", daemon=True)
         self._thread.start()
         self._env: Env | None = None
+        self._keeper: Future[None] | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -89,6 +90,22 @@ class WorkerContext:
     def warm_up(self) -> None:
         """Build the Runtime now (tokenizers, litellm) instead of on the first chunk."""
         self.env()
+
+    def serve(self, settings: Settings) -> None:
+        """For a worker process: warm up, then keep a heartbeat and requeue chunks whose lease lapsed.
+
+        Started before any chunk arrives, so a fresh worker takes over a dead one's chunks
+        even when the queue is otherwise empty.
+        """
+        env = self.env()
+        if self.store.embedded or self._keeper is not None:
+            return
+        from router._batch._dispatch import celery_dispatch
+        from router._batch._leases import Keeper
+
+        dispatch = celery_dispatch(self.store, broker_url=settings.broker_url, settings=settings)
+        keeper = Keeper(self.store, env.client, dispatch)
+        self._keeper = asyncio.run_coroutine_threadsafe(keeper.run_forever(), self._loop)
 
     def env(self) -> Env:
         with self._lock:

@@ -28,6 +28,7 @@ import structlog
 from router._batch._finish import JobTarget, Outcome, RecordWriter, clear_outbox, drain_outbox, finish_item
 from router._batch._items import BatchItem, ItemResult
 from router._batch._keys import JobKeys, idempotency_key, job_keys
+from router._batch._leases import leased
 from router._batch._model import DEFAULT_RESULTS_TTL_S, STOPPING, TERMINAL
 from router._errors import (
     AllModelsFailed,
@@ -102,7 +103,14 @@ item that starts 0.1 s after it.
 
 
 async def run_chunk(env: Env, job_id: str, start: int, stop: int) -> ChunkReport:
-    """Finish every item of the chunk that is not done yet."""
+    """Finish every item of the chunk that is not done yet, holding its lease (see ``_leases``)."""
+    if env.store.embedded:  # one process: nobody else could take its chunks over
+        return await _run_chunk(env, job_id, start, stop)
+    async with leased(env.client, env.store, job_id, start, stop):
+        return await _run_chunk(env, job_id, start, stop)
+
+
+async def _run_chunk(env: Env, job_id: str, start: int, stop: int) -> ChunkReport:
     keys = job_keys(env.store, job_id)
     # Records an earlier delivery put in the chunk's outbox may not have reached the ledger
     # (even when that delivery finished the job's last item).

@@ -68,7 +68,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
         # Under prefork the parent builds nothing; each child builds its own after the fork.
         from router._batch._context import current_context
 
-        current_context(settings).warm_up()
+        current_context(settings).serve(settings)
     from router._batch._celery import QUEUE, create_app
 
     app = create_app(settings)
