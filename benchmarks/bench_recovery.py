@@ -93,10 +93,12 @@ class Run:
         dispatch = celery_dispatch(self.store, self.server.url)
         return submit_batch(self.store, config, items, chunk_size=CHUNK, dispatch=dispatch)
 
-    def finished_at(self, job: BatchJob, count: int, until: float) -> dict[int, float]:
+    def finished_at(
+        self, job: BatchJob, count: int, until: float, seen: dict[int, float] | None = None
+    ) -> dict[int, float]:
         """Poll every item's result key; the first time each was seen, until the job ends."""
         keys = job_keys(self.store, job.id)
-        seen: dict[int, float] = {}
+        seen = {} if seen is None else seen
         client = self.store.sync()
         while time.monotonic() < until:
             todo = [n for n in range(count) if n not in seen]
@@ -185,11 +187,12 @@ def redis_restart(work: Path, count: int, latency_ms: float) -> None:
         time.sleep(3)
         job = run.submit(count)
         _wait_for(lambda: job.status().finished >= 2 * CHUNK, 120)
+        before = run.finished_at(job, count, time.monotonic() + 0.5)  # what was done before the stop
         run.server.stop()
         down = time.monotonic()
         run.server.start()
         up = time.monotonic()
-        seen = run.finished_at(job, count, up + 300)
+        seen = run.finished_at(job, count, up + 300, dict.fromkeys(before, down))
         after = sorted(at for at in seen.values() if at > up)
         print(f"redis restart (SIGTERM, AOF; down {up - down:.1f} s):")
         if after:

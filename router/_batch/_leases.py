@@ -147,8 +147,8 @@ class Keeper:
             try:
                 await self.beat()
                 await self.reap()
-            except STORE_ERRORS as exc:  # Redis away: try again next round, the chunks wait in Redis
-                log.warning("batch.keeper_failed", error=f"{type(exc).__name__}: {exc}")
+            except Exception as exc:  # Redis or the broker away: next round; the keeper must never stop
+                log.warning("batch.keeper_failed", error_type=type(exc).__name__)
             await asyncio.sleep(REAP_S)
 
     async def beat(self) -> None:
