@@ -113,6 +113,7 @@ def _workers(found: StatusSnapshot) -> list[str]:
     else:
         lines = ["workers:"]
         lines += [f"  {w.hostname:<40} answered a ping in {w.answered_ms:.0f} ms" for w in found.workers]
+    lines += [f"  process {name:<32} heartbeat {age:.1f} s ago" for name, age in found.heartbeats]
     if found.queue is not None:
         queue = found.queue
         lines.append(f"queue: {queue.waiting:,} chunks waiting, {queue.unacked:,} taken and not acknowledged")

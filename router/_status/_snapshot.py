@@ -35,6 +35,8 @@ class StatusSnapshot:
     workers: tuple[LiveWorker, ...] | None
     """None for the embedded store, which has no workers (batches run in the submitting process)."""
     queue: QueueDepth | None
+    heartbeats: tuple[tuple[str, float], ...] = ()
+    """Each worker process (``host:pid``) heard from lately, and its heartbeat's age in seconds."""
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -61,7 +63,17 @@ def snapshot(
     budgets = tuple(BudgetGuard(space, config.policies.budgets).status())
     workers = None if store.embedded else tuple(live_workers(store, broker))
     depth = queue_depth(store, broker)
-    return StatusSnapshot(store.settings.safe_url, simulated, models, budgets, workers, depth)
+    beats = () if store.embedded else tuple(_heartbeats(store))
+    return StatusSnapshot(store.settings.safe_url, simulated, models, budgets, workers, depth, beats)
+
+
+def _heartbeats(store: Store) -> list[tuple[str, float]]:
+    from router._batch._leases import heartbeats
+
+    try:
+        return heartbeats(store)
+    except STORE_ERRORS as exc:
+        raise store.unavailable(exc) from None
 
 
 async def areset_circuit(store: Store, config: RoutesConfig, model: str, *, simulated: bool = False) -> bool:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from router._batch._dispatch import celery_dispatch
+from router._batch._leases import heartbeats
 from router._batch._sdk import BatchJob, submit_batch
 from router._config import load_routes
 from router._errors import StoreUnavailable
@@ -108,6 +109,7 @@ def test_a_worker_killed_mid_batch_has_its_chunks_resumed_by_another_worker(
     start_worker()
     store, job = _submit(server, env, 200)
     eventually(lambda: job.status().finished >= 20, timeout_s=120)
+    assert len(heartbeats(store)) == 2  # both worker processes beat: router status lists them
     os.killpg(victim.pid, signal.SIGKILL)  # its chunks in flight die with it, unacknowledged
     victim.wait(10)
     # Bounded far below the hour the broker would take to redeliver them.
