@@ -41,7 +41,7 @@ def readme_commands() -> list[str]:
     blocks = re.findall(r"^```sh\n(.*?)^```", README.read_text(encoding="utf-8"), flags=re.M | re.S)
     commands = []
     for block in blocks:
-        for line in block.splitlines():
+        for line in block.replace("\\\n", " ").splitlines():  # a line ending in \ goes on
             command = re.sub(r"\s+#\s.*$", "", line).strip()
             if re.match(r"^(\w+=\S+\s+)*router\b", command):
                 commands.append(command)
