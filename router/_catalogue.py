@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from router._params import CAPABILITY_FLAGS
+
 _CATALOGUE_FILE = "model_prices_and_context_window_backup.json"
 
 
@@ -28,6 +30,8 @@ class CatalogueEntry:
     output_cost_per_token: float | None
     max_input_tokens: int | None
     max_output_tokens: int | None
+    capabilities: tuple[str, ...] = ()
+    """Capability tags from the catalogue's ``supports_*`` flags (``router._params.CAPABILITY_FLAGS``)."""
 
 
 def lookup(model_id: str) -> CatalogueEntry | None:
@@ -74,6 +78,7 @@ def _entry(key: str, raw: dict[str, Any]) -> CatalogueEntry:
         output_cost_per_token=_number(raw.get("output_cost_per_token")),
         max_input_tokens=_integer(raw.get("max_input_tokens") or raw.get("max_tokens")),
         max_output_tokens=_integer(raw.get("max_output_tokens")),
+        capabilities=tuple(tag for flag, tag in CAPABILITY_FLAGS.items() if raw.get(flag) is True),
     )
 
 

@@ -103,6 +103,8 @@ class Candidate(_Frozen):
     """None when neither litellm's catalogue nor routes.yaml gives a price."""
     tokens_exact: bool = True
     """False when no tokenizer of this model's family ships offline and a close one was used."""
+    dropped_params: tuple[str, ...] = ()
+    """Chat parameters this model does not take, left out of its request (``unsupported_params: drop``)."""
 
 
 class Excluded(_Frozen):

@@ -28,6 +28,8 @@ class ModelInfo:
     output_cost_per_token: float | None
     encoding: str
     tokens_exact: bool
+    capabilities: frozenset[str] = frozenset()
+    """routes.yaml ``capabilities`` when given (the whole truth), else the catalogue's tags."""
 
     @property
     def name(self) -> str:
@@ -49,7 +51,7 @@ _UNKNOWN = CatalogueEntry("", None, None, None, None, None)
 
 def resolve(spec: ModelSpec) -> ModelInfo:
     """Fill what routes.yaml leaves out from litellm's catalogue."""
-    needs_catalogue = None in (
+    needs_catalogue = spec.capabilities is None or None in (
         spec.context_window,
         spec.max_output_tokens,
         spec.input_cost_per_token,
@@ -64,6 +66,7 @@ def resolve(spec: ModelSpec) -> ModelInfo:
         output_cost_per_token=_first(spec.output_cost_per_token, entry.output_cost_per_token),
         encoding=encoding_for(spec.model),
         tokens_exact=is_exact(spec.model),
+        capabilities=frozenset(spec.capabilities if spec.capabilities is not None else entry.capabilities),
     )
 
 

@@ -20,6 +20,10 @@ class Usage(_Frozen):
 
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cached_tokens: int = 0
+    """Prompt tokens the provider served from its prompt cache (part of ``prompt_tokens``)."""
+    reasoning_tokens: int = 0
+    """Completion tokens the model spent reasoning (part of ``completion_tokens``)."""
 
     @property
     def total_tokens(self) -> int:
@@ -58,6 +62,8 @@ class ProviderResponse(_Frozen):
     simulated: bool = False
     finish_reason: str | None = None
     provider_model: str | None = None
+    tool_calls: tuple[dict[str, Any], ...] | None = None
+    """The tool calls of the assistant message, as the provider returned them (OpenAI's shape)."""
 
 
 class Completion(_Frozen):
@@ -76,6 +82,18 @@ class Completion(_Frozen):
     simulated: bool = False
     request_id: str = ""
     finish_reason: str | None = None
+    tool_calls: tuple[dict[str, Any], ...] | None = None
+    """The tool calls the model asked for (``{"id", "type": "function", "function": {...}}``)."""
+
+    @property
+    def message(self) -> dict[str, Any]:
+        """The assistant message as OpenAI's API shapes it, ready to append to the conversation."""
+        message: dict[str, Any] = {"role": "assistant", "content": self.content or None}
+        if self.tool_calls:
+            message["tool_calls"] = [dict(call) for call in self.tool_calls]
+        elif message["content"] is None:
+            message["content"] = ""
+        return message
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape printed by ``router complete --json``."""

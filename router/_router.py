@@ -20,7 +20,7 @@ from router._errors import NoModelFits
 from router._explain import summary
 from router._pricing import ModelInfo, resolve
 from router._rules import Matcher
-from router._selection import Requirements, select
+from router._selection import Requirements, apply_param_policy, select
 from router._signals._signal import CountTokens, Meter, registered
 from router._signals._tokens import count_messages
 from router._task import Message, Task
@@ -80,6 +80,10 @@ class Router:
         needs = self.requirements(matched, signals, task)
         pool = [self.models[model]] if model is not None else self.pool(matched)
         candidates, excluded = select(pool, needs, tokens)
+        if task.params:
+            candidates, excluded = apply_param_policy(
+                candidates, excluded, task.params, self.config.policies.unsupported_params
+            )
         if not candidates:
             raise _no_model_fits(matched.name, signals, excluded)
         return Decision(
@@ -102,7 +106,7 @@ class Router:
         return Requirements(
             signals=signals,
             output_tokens=task.max_tokens or self.config.signals.default_output_tokens,
-            capabilities=rule.require,
+            capabilities=tuple(dict.fromkeys((*rule.require, *task.needs))),
             cost_cap_usd=_cap(rule.max_cost_per_request_usd, self.config.policies.max_cost_per_request_usd),
         )
 

@@ -10,8 +10,9 @@ the first is called, the rest are the fallback order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Literal
 
 from router._decision import Candidate, Excluded, Signals
 from router._pricing import ModelInfo
@@ -86,7 +87,7 @@ def language_reason(info: ModelInfo, signals: Signals) -> str | None:
 
 def capability_reason(info: ModelInfo, capabilities: Sequence[str]) -> str | None:
     """Which of the rule's required capabilities the model lacks."""
-    missing = [tag for tag in capabilities if tag not in info.spec.capabilities]
+    missing = [tag for tag in capabilities if tag not in info.capabilities]
     return f"lacks required capabilities {missing}" if missing else None
 
 
@@ -131,3 +132,26 @@ def cost_reason(candidate: Candidate, cap: float | None) -> str | None:
     if cost > cap:
         return f"estimated ${cost:.6f} is over the ${cap:g} per-request cap"
     return None
+
+
+def apply_param_policy(
+    candidates: list[Candidate],
+    excluded: list[Excluded],
+    params: Mapping[str, Any],
+    policy: Literal["exclude", "drop"],
+) -> tuple[list[Candidate], list[Excluded]]:
+    """Exclude each candidate that does not take one of ``params``, or note what it drops."""
+    from router._params import unsupported
+
+    kept: list[Candidate] = []
+    excluded = list(excluded)
+    for candidate in candidates:
+        missing = unsupported(candidate.litellm_model, params)
+        if not missing:
+            kept.append(candidate)
+        elif policy == "drop":
+            kept.append(candidate.model_copy(update={"dropped_params": missing}))
+        else:
+            reason = f"does not take parameter(s) {list(missing)} (policies.unsupported_params: exclude)"
+            excluded.append(Excluded(model=candidate.model, reason=reason))
+    return kept, excluded

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from router import _params as chat_params
 from router._errors import UsageError
 from router._signals._tokens import content_text
 
@@ -26,6 +27,14 @@ class Task:
     metadata: Mapping[str, str] = field(default_factory=dict)
     texts: tuple[str, ...] = ()
     """The text of each message, in order: what the signals measure."""
+    params: Mapping[str, Any] = field(default_factory=dict)
+    """OpenAI chat parameters passed on to the model (``temperature``, ``tools``, ...)."""
+    needs: tuple[str, ...] = ()
+    """Capability tags the request needs (``tools``, ``json_schema``, ``vision``, ...)."""
+    unreadable: int = 0
+    """Content parts the router cannot read (images, audio, files)."""
+    hidden_text: str = ""
+    """What the model sees beyond the messages' text (tool definitions and calls, schemas)."""
 
     @classmethod
     def build(
@@ -36,23 +45,47 @@ class Task:
         team: str | None = None,
         tags: Sequence[str] = (),
         metadata: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
     ) -> Task:
-        """Validate the caller's input; a prompt string becomes one user message."""
+        """Validate the caller's input; a prompt string becomes one user message.
+
+        ``params`` are OpenAI chat parameters, checked by the policy of ``router._params``.
+        """
         messages = _as_messages(prompt_or_messages)
+        if max_tokens is None and params:
+            max_tokens = params.get("max_completion_tokens") or params.get("max_tokens")
         texts = tuple(message_text(message, index) for index, message in enumerate(messages))
-        if not any(text.strip() for text in texts):
+        unreadable = chat_params.unreadable_parts(messages)
+        if not unreadable and not any(text.strip() for text in texts):
             raise UsageError("the prompt is empty; give some text to route")
         if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens <= 0):
             raise UsageError(f"max_tokens must be a positive integer, not {max_tokens!r}")
         if isinstance(tags, str):
             tags = (tags,)
         meta = {str(key): str(value) for key, value in (metadata or {}).items()}
-        return cls(messages, max_tokens, team, tuple(tags), meta, texts)
+        passed = chat_params.check(params) if params else {}
+        return cls(
+            messages,
+            max_tokens,
+            team,
+            tuple(tags),
+            meta,
+            texts,
+            passed,
+            chat_params.needs(passed, messages),
+            unreadable,
+            chat_params.hidden_text(passed, messages),
+        )
 
     @property
     def text(self) -> str:
         """All message text joined, for the language and sensitivity signals."""
         return "\n".join(self.texts)
+
+    @property
+    def scanned_text(self) -> str:
+        """Everything the model will read: message text plus tool definitions, calls and schemas."""
+        return f"{self.text}\n{self.hidden_text}" if self.hidden_text else self.text
 
 
 def _as_messages(value: PromptOrMessages) -> tuple[Message, ...]:

@@ -192,7 +192,9 @@ def _empty_capability_pools(config: RoutesConfig) -> Iterator[Problem]:
 def _capable(config: RoutesConfig, rule: Rule) -> bool:
     if rule.pool != "*" and any(name not in config.model_names for name in rule.pool):
         return True  # reported as an error already
-    return any(set(rule.require) <= set(spec.capabilities) for spec in config.pool(rule))
+    from router._pricing import resolve  # here: _pricing imports the config package
+
+    return any(set(rule.require) <= resolve(spec).capabilities for spec in config.pool(rule))
 
 
 def _uncleared_pool_models(config: RoutesConfig) -> Iterator[Problem]:

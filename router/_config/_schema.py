@@ -109,7 +109,10 @@ class ModelSpec(_Strict):
     max_output_tokens: Annotated[int, Field(gt=0)] | None = None
     input_cost_per_token: USD | None = None
     output_cost_per_token: USD | None = None
-    capabilities: tuple[str, ...] = ()
+    capabilities: tuple[str, ...] | None = Field(
+        default=None,
+        description="capability tags; when given, the whole truth (else litellm's catalogue flags)",
+    )
     rpm: Annotated[int, Field(gt=0)] | None = None
     tpm: Annotated[int, Field(gt=0)] | None = None
 
@@ -185,6 +188,10 @@ class SensitivitySignal(_Strict):
     detectors: dict[str, Level | Literal["off"]] = Field(default_factory=dict)
     custom_terms: tuple[CustomTermSpec, ...] = ()
     deep: DeepTierSpec | None = None
+    unreadable: Level = Field(
+        default=Sensitivity.CONFIDENTIAL,
+        description="the least level of a task with content the router cannot read (images, audio, files)",
+    )
 
     @field_validator("detectors")
     @classmethod
@@ -406,6 +413,10 @@ class Budget(_Strict):
 
 class Policies(_Strict):
     max_cost_per_request_usd: USD | None = None
+    unsupported_params: Literal["exclude", "drop"] = Field(
+        default="exclude",
+        description="a chat parameter a model does not take excludes that model, or is dropped for it",
+    )
     fallback: FallbackPolicy = FallbackPolicy()
     circuit_breaker: CircuitBreakerPolicy = CircuitBreakerPolicy()
     rate_limits: RateLimitPolicy = RateLimitPolicy()

@@ -1,12 +1,10 @@
 """``POST /v1/chat/completions``: the OpenAI request body in, a routed task out, and back.
 
-The parameter policy, one rule for every request:
-
-- a parameter that OpenAI's chat API does not define is a 400 naming it (``param`` is set);
-- ``model`` is ``auto`` (the routes decide), a rule name, or a routes.yaml model name;
-  anything else is a 404 ``model_not_found`` listing what may be named;
-- a parameter OpenAI defines that this gateway does not pass on yet is a 400 saying so, never
-  silently dropped: an application that asks for tools or JSON output must not get prose back.
+The parameter policy is the SDK's (``router._params``): a parameter neither OpenAI's chat API nor
+litellm defines is a 400 naming it; one a candidate model does not take excludes that model or
+is dropped for it, as ``policies.unsupported_params`` says. ``model`` is ``auto`` (the routes
+decide), a rule name, or a routes.yaml model name; anything else is a 404 ``model_not_found``
+listing what may be named.
 """
 
 from __future__ import annotations
@@ -19,27 +17,14 @@ from typing import Any
 from router._config._schema import RoutesConfig
 from router._errors import UsageError
 from router._gateway._errors import ApiError, bad_request
-from router._results import Completion
+from router._params import ParameterError
+from router._results import Completion, Usage
 from router._task import Task
 
 AUTO = "auto"
 
-OPENAI_CHAT_PARAMS = frozenset(
-    {
-        "messages", "model", "audio", "frequency_penalty", "function_call", "functions", "logit_bias",
-        "logprobs", "max_completion_tokens", "max_tokens", "metadata", "modalities", "n",
-        "parallel_tool_calls", "prediction", "presence_penalty", "prompt_cache_key", "prompt_cache_retention",
-        "reasoning_effort", "response_format", "safety_identifier", "seed", "service_tier", "stop", "store",
-        "stream", "stream_options", "temperature", "tool_choice", "tools", "top_logprobs", "top_p", "user",
-        "verbosity", "web_search_options",
-    }
-)  # fmt: skip
-"""Every body field of OpenAI's chat completions API."""
-
-_ACCEPTED = frozenset(
-    {"messages", "model", "max_tokens", "max_completion_tokens", "metadata", "user", "store"}
-)
-"""What the gateway takes today; ``stream: false`` and ``n: 1`` are accepted too (the defaults)."""
+_ROUTING = frozenset({"messages", "model", "metadata", "stream"})
+"""Body fields the gateway reads itself; the rest are chat parameters for the model."""
 
 
 @dataclass(frozen=True)
@@ -54,44 +39,34 @@ class Target:
 class ChatRequest:
     task: Task
     target: Target
+    stream: bool = False
+    include_usage: bool = False
+    """``stream_options.include_usage``: end the stream with a usage chunk."""
 
 
 def parse(body: Any, config: RoutesConfig, *, team: str | None, tags: Sequence[str]) -> ChatRequest:
     """The routed task a chat completions body asks for, or an ``ApiError`` naming the problem."""
     if not isinstance(body, Mapping):
         raise bad_request("the request body must be a JSON object")
-    _check_parameters(body)
     target = _target(body.get("model"), config)
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise bad_request("'messages' must be a non-empty array of chat messages", "messages")
     max_tokens = _max_tokens(body)
     metadata = _metadata(body.get("metadata"))
+    params = {name: value for name, value in body.items() if name not in _ROUTING}
     try:
-        task = Task.build(messages, max_tokens=max_tokens, team=team, tags=tags, metadata=metadata)
-    except UsageError as error:
-        raise bad_request(error.message, "messages") from None
-    return ChatRequest(task, target)
-
-
-def _check_parameters(body: Mapping[str, Any]) -> None:
-    for name in body:
-        if name not in OPENAI_CHAT_PARAMS:
-            raise bad_request(
-                f"unknown parameter {name!r}: it is not part of OpenAI's chat completions API",
-                name,
-                "unknown_parameter",
-            )
-    for name, value in body.items():
-        if name in _ACCEPTED or value is None:
-            continue
-        if (name, value) in (("stream", False), ("n", 1)):
-            continue
-        raise bad_request(
-            f"parameter {name!r} is not supported by this gateway yet; leave it out",
-            name,
-            "unsupported_parameter",
+        task = Task.build(
+            messages, max_tokens=max_tokens, team=team, tags=tags, metadata=metadata, params=params
         )
+    except UsageError as error:
+        if isinstance(error, ParameterError):
+            raise bad_request(error.message, error.param, error.code) from None
+        raise bad_request(error.message, "messages") from None
+    stream = body.get("stream") is True
+    options = body.get("stream_options")
+    include_usage = stream and isinstance(options, Mapping) and options.get("include_usage") is True
+    return ChatRequest(task, target, stream, include_usage)
 
 
 def _target(model: Any, config: RoutesConfig) -> Target:
@@ -130,7 +105,6 @@ def _metadata(value: Any) -> dict[str, str]:
 
 def completion_body(completion: Completion) -> dict[str, Any]:
     """The ``chat.completion`` object OpenAI's clients parse."""
-    usage = completion.usage
     return {
         "id": completion_id(completion.request_id),
         "object": "chat.completion",
@@ -139,17 +113,23 @@ def completion_body(completion: Completion) -> dict[str, Any]:
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": completion.content, "refusal": None},
+                "message": {**completion.message, "refusal": None},
                 "logprobs": None,
                 "finish_reason": completion.finish_reason or "stop",
             }
         ],
-        "usage": {
-            "prompt_tokens": usage.prompt_tokens,
-            "completion_tokens": usage.completion_tokens,
-            "total_tokens": usage.total_tokens,
-        },
+        "usage": usage_body(completion.usage),
         "system_fingerprint": None,
+    }
+
+
+def usage_body(usage: Usage) -> dict[str, Any]:
+    return {
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "total_tokens": usage.total_tokens,
+        "prompt_tokens_details": {"cached_tokens": usage.cached_tokens},
+        "completion_tokens_details": {"reasoning_tokens": usage.reasoning_tokens},
     }
 
 

@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from router._task import Task
 
 
+UNREADABLE: Final = "unreadable_content"
+"""The finding type of content parts the router cannot read (images, audio, files)."""
+
 _LABELS: Final = {level: level.label for level in Sensitivity}  # a dict read is cheaper than .label
 
 
@@ -66,8 +69,17 @@ class SensitivityScanSignal:
         scanner = build_scanner(settings)
 
         def measure(task: Task, count_tokens: CountTokens) -> Mapping[str, object]:
-            findings = scanner.scan(task.text)
-            return {"sensitivity": highest_level(findings), "findings": summarise(findings)}
+            # Tool definitions, tool calls and schemas are scanned too: the model reads them.
+            findings = scanner.scan(task.scanned_text)
+            level, summary = highest_level(findings), summarise(findings)
+            if task.unreadable:
+                # An image or a file may hold anything: fail closed at the configured level.
+                level = max(level, settings.unreadable)
+                summary = (
+                    *summary,
+                    FindingSummary(type=UNREADABLE, level=settings.unreadable, count=task.unreadable),
+                )
+            return {"sensitivity": level, "findings": summary}
 
         return measure
 

@@ -1,0 +1,196 @@
+"""What a request needs becomes a model requirement; everything the model reads is scanned."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from router import NoModelFits, UsageError
+from router._config import parse_routes
+from router._levels import Sensitivity
+from router._params import LITELLM_CHAT_PARAMS, OPENAI_CHAT_PARAMS, ParameterError
+from router._pricing import resolve
+from router._router import Router
+from router._signals._sensitivity_signal import UNREADABLE
+from router._task import Task
+
+ROUTES = """
+models:
+  - {name: plain, model: x/plain, clearance: confidential, capabilities: [chat],
+     input_cost_per_token: 0.0000001, output_cost_per_token: 0.0000001, context_window: 100000}
+  - {name: tooled, model: x/tooled, clearance: confidential, capabilities: [chat, tools],
+     input_cost_per_token: 0.0000002, output_cost_per_token: 0.0000002, context_window: 100000}
+  - {name: seeing, model: x/seeing, clearance: confidential, capabilities: [chat, tools, vision, json_schema],
+     input_cost_per_token: 0.0000003, output_cost_per_token: 0.0000003, context_window: 100000}
+  - {name: vault, model: x/vault, clearance: restricted, capabilities: [chat, tools, vision, json_schema],
+     input_cost_per_token: 0.0000009, output_cost_per_token: 0.0000009, context_window: 100000}
+  - {name: catalogued, model: openai/gpt-4o-mini, clearance: internal}
+rules:
+  - {name: default, pool: "*"}
+"""
+CONFIG = parse_routes(ROUTES)
+ROUTER = Router(CONFIG)
+
+TOOL = {
+    "type": "function",
+    "function": {"name": "lookup_order", "parameters": {"type": "object", "properties": {}}},
+}
+IMAGE = {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}
+SCHEMA = {"type": "json_schema", "json_schema": {"name": "answer", "schema": {"type": "object"}}}
+
+
+CARD_ARGUMENTS = '{"card": "4111111111111111"}'
+
+
+def _ask(text: str = "What is the status of my order?") -> list[dict[str, Any]]:
+    return [{"role": "user", "content": text}]
+
+
+def test_capabilities_come_from_litellms_catalogue_when_routes_yaml_gives_none() -> None:
+    capabilities = ROUTER.models["catalogued"].capabilities
+    assert {"tools", "vision", "json_schema"} <= capabilities
+
+
+def test_capabilities_given_in_routes_yaml_are_the_whole_truth() -> None:
+    config = parse_routes(
+        "models: [{name: m, model: openai/gpt-4o-mini, capabilities: [chat]}]\nrules: [{name: d}]"
+    )
+    assert resolve(config.models[0]).capabilities == frozenset({"chat"})
+
+
+@pytest.mark.parametrize(
+    ("params", "messages", "needed"),
+    [
+        ({"tools": [TOOL]}, _ask(), "tools"),
+        ({"response_format": SCHEMA}, _ask(), "json_schema"),
+        ({}, [{"role": "user", "content": [{"type": "text", "text": "What is this?"}, IMAGE]}], "vision"),
+    ],
+    ids=["tools", "json-schema", "image"],
+)
+def test_a_request_need_excludes_models_without_it(
+    params: dict[str, Any], messages: Any, needed: str
+) -> None:
+    decision = ROUTER.decide(Task.build(messages, params=params))
+    for candidate in decision.candidates:
+        assert needed in ROUTER.models[candidate.model].capabilities
+    reasons = {item.model: item.reason for item in decision.excluded}
+    assert f"lacks required capabilities ['{needed}']" in reasons["plain"]
+
+
+def test_tool_choice_none_needs_no_tools() -> None:
+    decision = ROUTER.decide(Task.build(_ask(), params={"tools": [TOOL], "tool_choice": "none"}))
+    assert decision.model == "plain"
+
+
+def test_a_named_model_lacking_a_need_is_refused_saying_which() -> None:
+    with pytest.raises(NoModelFits, match=r"plain: lacks required capabilities \['tools'\]"):
+        ROUTER.decide(Task.build(_ask(), params={"tools": [TOOL]}), model="plain")
+
+
+def test_a_card_number_in_a_tool_definition_is_scanned() -> None:
+    tool = {"type": "function", "function": {"name": "refund", "description": "card 4111 1111 1111 1111"}}
+    decision = ROUTER.decide(Task.build(_ask(), params={"tools": [tool]}))
+    assert decision.signals.sensitivity is Sensitivity.RESTRICTED
+    assert decision.model == "vault"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"role": "system", "content": "Customer card: 4111 1111 1111 1111"},
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "f", "arguments": CARD_ARGUMENTS}}
+        ]},
+        {"role": "tool", "tool_call_id": "c1", "content": "card on file: 4111 1111 1111 1111"},
+        {"role": "user", "content": [{"type": "text", "text": "card 4111 1111 1111 1111"}]},
+    ],
+    ids=["system", "assistant-tool-call", "tool-result", "text-part"],
+)  # fmt: skip
+def test_every_turn_the_model_reads_is_scanned(message: dict[str, Any]) -> None:
+    task = Task.build([message, *_ask()], params={"tools": [TOOL]})
+    assert ROUTER.decide(task).signals.sensitivity is Sensitivity.RESTRICTED
+
+
+def test_an_image_counts_as_confidential_by_default_and_as_routes_yaml_sets() -> None:
+    messages = [{"role": "user", "content": [IMAGE]}]
+    signals = ROUTER.decide(Task.build(messages)).signals
+    assert signals.sensitivity is Sensitivity.CONFIDENTIAL
+    assert [(f.type, f.count) for f in signals.findings] == [(UNREADABLE, 1)]
+    strict = Router(parse_routes(ROUTES + "signals: {sensitivity: {unreadable: restricted}}"))
+    assert strict.decide(Task.build(messages)).model == "vault"
+
+
+def test_an_unknown_parameter_is_an_error_naming_it() -> None:
+    with pytest.raises(ParameterError, match="unknown parameter 'temprature'") as refused:
+        Task.build(_ask(), params={"temprature": 0.1})
+    assert refused.value.param == "temprature"
+
+
+def test_n_above_one_is_refused_with_the_reason() -> None:
+    with pytest.raises(UsageError, match="ask 3 times"):
+        Task.build(_ask(), params={"n": 3})
+
+
+def test_the_known_parameters_cover_litellms_chat_parameters() -> None:
+    import litellm
+
+    client_options = {
+        "request_timeout", "api_base", "api_version", "api_key", "deployment_id", "organization",
+        "base_url", "default_headers", "timeout", "max_retries", "extra_headers",
+        "include_server_side_tool_invocations",
+    }  # fmt: skip
+    missing = (
+        set(litellm.OPENAI_CHAT_COMPLETION_PARAMS) - client_options - OPENAI_CHAT_PARAMS - LITELLM_CHAT_PARAMS
+    )
+    assert not missing
+
+
+def test_a_parameter_a_model_does_not_take_excludes_it_or_is_dropped_as_routes_yaml_says() -> None:
+    routes = """
+models:
+  - {name: claude, model: anthropic/claude-haiku-4-5, clearance: internal}
+  - {name: gpt, model: openai/gpt-4o-mini, clearance: internal}
+rules: [{name: d}]
+"""
+    task = Task.build(_ask(), params={"logit_bias": {"1": 5}})
+    excluding = Router(parse_routes(routes)).decide(task)
+    assert [c.model for c in excluding.candidates] == ["gpt"]
+    assert "does not take parameter(s) ['logit_bias']" in excluding.excluded[0].reason
+    dropping = Router(parse_routes(routes + "policies: {unsupported_params: drop}")).decide(task)
+    assert {c.model: c.dropped_params for c in dropping.candidates} == {"gpt": (), "claude": ("logit_bias",)}
+
+
+_PARTS = st.lists(
+    st.sampled_from([{"type": "text", "text": "Describe the picture please."}, IMAGE]), min_size=1, max_size=3
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    parts=_PARTS,
+    tools=st.booleans(),
+    schema=st.booleans(),
+    card=st.booleans(),
+)
+def test_the_chosen_model_always_has_every_capability_the_request_needs(
+    parts: list[dict[str, Any]], tools: bool, schema: bool, card: bool
+) -> None:
+    text = "card 4111 1111 1111 1111" if card else "hello there, a normal question"
+    messages = [{"role": "system", "content": text}, {"role": "user", "content": parts}]
+    params: dict[str, Any] = {}
+    if tools:
+        params["tools"] = [TOOL]
+    if schema:
+        params["response_format"] = SCHEMA
+    task = Task.build(messages, params=params)
+    try:
+        decision = ROUTER.decide(task)
+    except NoModelFits:
+        return  # refused outright is fine; an incapable or uncleared model is not
+    for candidate in decision.candidates:
+        info = ROUTER.models[candidate.model]
+        assert set(task.needs) <= info.capabilities
+        assert info.spec.clearance >= decision.signals.sensitivity
