@@ -37,6 +37,7 @@ from router._errors import (
     RateLimited,
     RouterError,
     StoreUnavailable,
+    StreamInterrupted,
     UsageError,
 )
 from router._explain import Explanation
@@ -44,6 +45,7 @@ from router._ledger._record import CostRecord
 from router._levels import Sensitivity
 from router._results import Attempt, Completion, Usage
 from router._settings import Settings
+from router._streaming import StreamDelta, StreamDone
 
 __version__ = "0.1.0"
 
@@ -117,6 +119,9 @@ __all__ = [
     "Signals",
     "StatusSnapshot",
     "StoreUnavailable",
+    "StreamDelta",
+    "StreamDone",
+    "StreamInterrupted",
     "Usage",
     "UsageError",
     "__version__",

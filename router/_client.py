@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +18,7 @@ from router._loop import LoopThread
 from router._results import Completion
 from router._router import Router
 from router._settings import Settings
+from router._streaming import StreamEvent
 from router._task import PromptOrMessages, Task
 
 if TYPE_CHECKING:
@@ -160,9 +161,13 @@ class _Base:
         team: str | None,
         tags: Sequence[str],
         metadata: Mapping[str, Any] | None,
+        params: Mapping[str, Any],
     ) -> Task:
+        """``params``: OpenAI chat parameters (``temperature``, ``tools``, ``response_format``, ...)."""
         check_team(self.config, team)
-        return Task.build(prompt_or_messages, max_tokens=max_tokens, team=team, tags=tags, metadata=metadata)
+        return Task.build(
+            prompt_or_messages, max_tokens=max_tokens, team=team, tags=tags, metadata=metadata, params=params
+        )
 
 
 class Client(_Base):
@@ -196,9 +201,10 @@ class Client(_Base):
         team: str | None = None,
         tags: Sequence[str] = (),
         metadata: Mapping[str, Any] | None = None,
+        **params: Any,
     ) -> Decision:
         """Decide which model a task goes to, without calling it."""
-        return self.router.decide(self._task(prompt_or_messages, max_tokens, team, tags, metadata))
+        return self.router.decide(self._task(prompt_or_messages, max_tokens, team, tags, metadata, params))
 
     def explain(
         self,
@@ -211,7 +217,7 @@ class Client(_Base):
     ) -> Explanation:
         """Why a task goes where it goes: every rule with its failed conditions, every pool model's
         verdicts, the fallback order. Calls nothing; a task no model may take is explained too."""
-        return self.router.explain(self._task(prompt_or_messages, max_tokens, team, tags, metadata))
+        return self.router.explain(self._task(prompt_or_messages, max_tokens, team, tags, metadata, {}))
 
     def complete(
         self,
@@ -221,9 +227,10 @@ class Client(_Base):
         team: str | None = None,
         tags: Sequence[str] = (),
         metadata: Mapping[str, Any] | None = None,
+        **params: Any,
     ) -> Completion:
         """Route the task and call the cheapest capable model, falling back on failure."""
-        task = self._task(prompt_or_messages, max_tokens, team, tags, metadata)
+        task = self._task(prompt_or_messages, max_tokens, team, tags, metadata, params)
         completion: Completion = self._loop.run(self.runtime.complete(task))
         return completion
 
@@ -295,6 +302,32 @@ class Client(_Base):
         """A handle on an existing batch job (``JobNotFound`` if there is none)."""
         return self._job(job_id)
 
+    def stream(
+        self,
+        prompt_or_messages: PromptOrMessages,
+        *,
+        max_tokens: int | None = None,
+        team: str | None = None,
+        tags: Sequence[str] = (),
+        metadata: Mapping[str, Any] | None = None,
+        **params: Any,
+    ) -> Iterator[StreamEvent]:
+        """``complete``, streamed: ``StreamDelta`` events (text, tool-call fragments), then ``StreamDone``.
+
+        Fallback applies until the first delta. Closing the iterator early stops the
+        provider call; its budget hold is released.
+        """
+        task = self._task(prompt_or_messages, max_tokens, team, tags, metadata, params)
+        events = self.runtime.stream(task)
+        try:
+            while True:
+                try:
+                    yield self._loop.run(_next(events))
+                except StopAsyncIteration:
+                    return
+        finally:
+            self._loop.run(events.aclose())
+
     def flush(self) -> None:
         """Wait until every call's budget settlement and ledger record are written.
 
@@ -339,9 +372,10 @@ class AsyncClient(_Base):
         team: str | None = None,
         tags: Sequence[str] = (),
         metadata: Mapping[str, Any] | None = None,
+        **params: Any,
     ) -> Decision:
         """Decide which model a task goes to. Routing takes well under a millisecond, so it runs inline."""
-        return self.router.decide(self._task(prompt_or_messages, max_tokens, team, tags, metadata))
+        return self.router.decide(self._task(prompt_or_messages, max_tokens, team, tags, metadata, params))
 
     async def explain(
         self,
@@ -353,7 +387,7 @@ class AsyncClient(_Base):
         metadata: Mapping[str, Any] | None = None,
     ) -> Explanation:
         """Why a task goes where it goes (see ``Client.explain``); runs inline like ``route``."""
-        return self.router.explain(self._task(prompt_or_messages, max_tokens, team, tags, metadata))
+        return self.router.explain(self._task(prompt_or_messages, max_tokens, team, tags, metadata, {}))
 
     async def complete(
         self,
@@ -363,9 +397,10 @@ class AsyncClient(_Base):
         team: str | None = None,
         tags: Sequence[str] = (),
         metadata: Mapping[str, Any] | None = None,
+        **params: Any,
     ) -> Completion:
         """Route the task and call the cheapest capable model, falling back on failure."""
-        task = self._task(prompt_or_messages, max_tokens, team, tags, metadata)
+        task = self._task(prompt_or_messages, max_tokens, team, tags, metadata, params)
         completion: Completion = await self.runtime.complete(task)
         return completion
 
@@ -427,6 +462,25 @@ class AsyncClient(_Base):
         """A handle on an existing batch job (``JobNotFound`` if there is none)."""
         return await asyncio.to_thread(self._job, job_id)
 
+    async def stream(
+        self,
+        prompt_or_messages: PromptOrMessages,
+        *,
+        max_tokens: int | None = None,
+        team: str | None = None,
+        tags: Sequence[str] = (),
+        metadata: Mapping[str, Any] | None = None,
+        **params: Any,
+    ) -> AsyncIterator[StreamEvent]:
+        """``complete``, streamed: ``StreamDelta`` events, then ``StreamDone``; closing it stops the call."""
+        task = self._task(prompt_or_messages, max_tokens, team, tags, metadata, params)
+        events = self.runtime.stream(task)
+        try:
+            async for event in events:
+                yield event
+        finally:
+            await events.aclose()
+
     async def flush(self) -> None:
         """Wait until every call's budget settlement and ledger record are written.
 
@@ -465,3 +519,7 @@ def _bounds(since: TimeBound, until: TimeBound) -> tuple[float | None, float | N
     since_ts = parse_since(since) if isinstance(since, str) else since
     until_ts = parse_until(until) if isinstance(until, str) else until
     return since_ts, until_ts
+
+
+async def _next(events: AsyncGenerator[StreamEvent, None]) -> StreamEvent:
+    return await events.__anext__()

@@ -131,6 +131,10 @@ class Decision(_Frozen):
     def chosen(self) -> Candidate:
         return self.candidates[0]
 
+    def candidate(self, model: str) -> Candidate:
+        """The candidate entry of ``model`` (its token count, estimate and dropped parameters)."""
+        return next(candidate for candidate in self.candidates if candidate.model == model)
+
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape printed by ``router route --json``."""
         return {"model": self.model, **self.model_dump(mode="json")}

@@ -15,7 +15,8 @@
     │   │   ├── AuthenticationFailed   the provider's 401/403; the model is parked for a while
     │   │   ├── ApiKeyMissing     the key variable is unset in this process; skipped here only
     │   │   ├── BadRequest        400/404/422; the request itself is wrong, not retried
-    │   │   └── ContentPolicy     the provider refused the content; not retried
+    │   │   ├── ContentPolicy     the provider refused the content; not retried
+    │   │   └── StreamInterrupted a stream failed after its first token; the call ends there
     │   ├── AllModelsFailed       every allowed candidate failed (carries every attempt)
     │   └── DeadlineExceeded      the whole fallback chain ran out of time
     └── BatchError                a batch job cannot be created or read
@@ -56,6 +57,7 @@ __all__ = [
     "RateLimited",
     "RouterError",
     "StoreUnavailable",
+    "StreamInterrupted",
     "UsageError",
 ]
 
@@ -203,6 +205,10 @@ class BadRequest(ProviderError):
 
 class ContentPolicy(ProviderError):
     pass
+
+
+class StreamInterrupted(ProviderError):
+    """A streamed answer broke off after the caller had seen part of it: no fallback can resume it."""
 
 
 class AllModelsFailed(CallError):

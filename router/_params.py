@@ -23,6 +23,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from router._decision import Candidate
 from router._errors import UsageError
 
 OPENAI_CHAT_PARAMS = frozenset(
@@ -73,8 +74,12 @@ class ParameterError(UsageError):
     code: str
     """``unknown_parameter``, ``unsupported_parameter`` or ``invalid_parameter``."""
 
+    _fields = ("param", "code")
+
     def __init__(self, message: str, *, param: str, code: str = "invalid_parameter") -> None:
-        super().__init__(message, param=param, code=code)
+        super().__init__(message)
+        self.param = param
+        self.code = code
 
 
 _PART_NEEDS = {"image_url": "vision", "input_audio": "audio_input", "file": "pdf_input"}
@@ -158,3 +163,10 @@ def _part_types(messages: Sequence[Mapping[str, Any]]) -> Iterator[str]:
 
 def _dump(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def for_candidate(params: Mapping[str, Any], candidate: Candidate) -> dict[str, Any]:
+    """The parameters sent to ``candidate``: all of them, less those noted as dropped for it."""
+    if not candidate.dropped_params:
+        return dict(params)
+    return {name: value for name, value in params.items() if name not in candidate.dropped_params}

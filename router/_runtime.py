@@ -9,6 +9,7 @@ connection or event-loop state crosses ``fork()``.
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 from router._calls._admission import Admission
@@ -25,6 +26,7 @@ from router._state._budgets import BudgetGuard
 from router._state._circuit import CircuitBreaker
 from router._state._ratelimit import RateLimiter
 from router._state._store import Store
+from router._streaming import StreamEvent, events
 from router._task import Task
 
 _CLOSED_CACHE_S = 0.5
@@ -108,6 +110,13 @@ class Runtime:
             job_id=job_id,
             custom_id=custom_id,
         )
+
+    def stream(
+        self, task: Task, *, request_id: str | None = None, decision: Decision | None = None
+    ) -> AsyncGenerator[StreamEvent, None]:
+        """``complete``, streamed: deltas as they arrive, then ``StreamDone`` with the whole completion."""
+        decision = decision or self.router.decide(task)
+        return events(lambda: self.complete(task, request_id=request_id, decision=decision))
 
 
 def new_request_id() -> str:

@@ -18,7 +18,8 @@ EXPECTED = {
     "CostRow", "DeadlineExceeded", "Decision", "Excluded", "Explanation", "FindingSummary", "JobNotFound",
     "JobStatus", "NoModelFits", "ProviderError", "ProviderTimeout", "ProviderUnavailable", "RateLimited",
     "RouterError", "RoutesConfig", "SavingsReport", "SavingsRow", "Sensitivity", "Settings", "Signals",
-    "StatusSnapshot", "StoreUnavailable", "Usage", "UsageError", "__version__", "load_routes",
+    "StatusSnapshot", "StoreUnavailable", "StreamDelta", "StreamDone", "StreamInterrupted", "Usage",
+    "UsageError", "__version__", "load_routes",
 }  # fmt: skip
 
 

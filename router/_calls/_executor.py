@@ -56,7 +56,9 @@ from router._errors import (
     ProviderError,
     ProviderTimeout,
     RateLimited,
+    StreamInterrupted,
 )
+from router._params import for_candidate
 from router._pricing import ModelInfo
 from router._providers._base import Provider
 from router._results import Attempt, Completion, ProviderResponse
@@ -294,7 +296,11 @@ class Executor:
         # asyncio.timeout, unlike wait_for, runs the call in this task: no extra task per call.
         async with asyncio.timeout(max(remaining_s, 0.001)):
             return await self.provider.acomplete(
-                info, state.task.messages, max_tokens=state.max_tokens, timeout_s=_timeout(info, remaining_s)
+                info,
+                state.task.messages,
+                max_tokens=state.max_tokens,
+                timeout_s=_timeout(info, remaining_s),
+                params=for_candidate(state.task.params, state.decision.candidate(info.name)),
             )
 
     async def _on_error(self, state: CallState, now: _Try, error: ProviderError, started: float) -> Step:
@@ -355,6 +361,7 @@ class Executor:
             simulated=response.simulated or self.simulated,
             request_id=state.request_id,
             finish_reason=response.finish_reason,
+            tool_calls=response.tool_calls,
         )
         log.info(
             "call.succeeded",
@@ -371,8 +378,8 @@ class Executor:
 
 def _step(error: ProviderError, *, opened: bool, probe: bool) -> Step:
     """The loop's next move after ``error``."""
-    if isinstance(error, BadRequest):
-        return "fail"
+    if isinstance(error, BadRequest | StreamInterrupted):
+        return "fail"  # the request is wrong, or the caller has seen part of this answer
     if not error.retryable or isinstance(error, ContextWindowExceeded):
         return "next_model"
     # A circuit this failure just opened, or a half-open probe that failed: the model is out for now.

@@ -32,6 +32,7 @@ from router._gateway._errors import ApiError, bad_request, from_router_error
 from router._gateway._keys import ApiKey, KeyStore
 from router._gateway._limits import Limits, read_body
 from router._gateway._metrics import CONTENT_TYPE, Metrics
+from router._gateway._sse import stream_response
 from router._runtime import Runtime, new_request_id
 from router._state._store import Store
 from router._warm import preload
@@ -137,6 +138,10 @@ async def _chat_completions(gateway: Gateway, request: Request, request_id: str)
     await admit(key, runtime.executor.guards.limiter, runtime.executor.guards.budgets)
     target = parsed.target
     decision = runtime.router.decide(parsed.task, rule=target.rule, model=target.model)
+    if parsed.stream:
+        events = runtime.stream(parsed.task, decision=decision, request_id=request_id)
+        headers = _chat.decision_headers(request_id, decision)
+        return await stream_response(events, request_id, parsed.include_usage, headers)
     completion = await runtime.complete(parsed.task, decision=decision, request_id=request_id)
     gateway.metrics.answered(completion)
     return JSONResponse(_chat.completion_body(completion), headers=_chat.explain_headers(completion))

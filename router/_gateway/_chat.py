@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from router._config._schema import RoutesConfig
+from router._decision import Decision
 from router._errors import UsageError
 from router._gateway._errors import ApiError, bad_request
 from router._params import ParameterError
@@ -145,12 +146,19 @@ def explain_headers(completion: Completion) -> dict[str, str]:
         "unpriced" if completion.cost_usd is None else f"{completion.cost_usd:.10f}".rstrip("0").rstrip(".")
     )
     return {
-        "x-request-id": completion.request_id,
+        **decision_headers(completion.request_id, decision),
         "x-router-model": completion.model,
-        "x-router-rule": decision.rule,
-        "x-router-sensitivity": decision.signals.sensitivity.label,
         "x-router-attempts": str(len(completion.attempts)),
         "x-router-fallbacks": ",".join(dict.fromkeys(attempt.model for attempt in tried)),
         "x-router-cost-usd": cost or "0",
         "x-router-simulated": "true" if completion.simulated else "false",
+    }
+
+
+def decision_headers(request_id: str, decision: Decision) -> dict[str, str]:
+    """What is known before the answer: the request id, the rule and the sensitivity."""
+    return {
+        "x-request-id": request_id,
+        "x-router-rule": decision.rule,
+        "x-router-sensitivity": decision.signals.sensitivity.label,
     }

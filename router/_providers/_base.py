@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 from router._pricing import ModelInfo
 from router._results import ProviderResponse
@@ -34,4 +34,8 @@ class Provider(Protocol):
         *,
         max_tokens: int,
         timeout_s: float | None,
-    ) -> ProviderResponse: ...
+        params: Mapping[str, Any] | None = None,
+    ) -> ProviderResponse:
+        """``params`` are the chat parameters for this model (``router._params``). Inside
+        ``router._streaming.events`` the request streams: deltas go to the current channel."""
+        ...

@@ -8,7 +8,7 @@ Retry-After, and records every attempt. Every failure leaves as a ``ProviderErro
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from router._config._schema import ModelSpec
@@ -20,9 +20,10 @@ from router._providers._keys import missing_key
 from router._providers._litellm_import import load_litellm
 from router._results import ProviderResponse, Usage
 from router._settings import api_key
+from router._streaming import current_channel, relay
 from router._task import Message
 
-__all__ = ["LiteLLMProvider", "provider_response", "request_kwargs"]
+__all__ = ["LiteLLMProvider", "provider_response", "request_kwargs", "send"]
 
 
 class LiteLLMProvider:
@@ -45,14 +46,35 @@ class LiteLLMProvider:
         *,
         max_tokens: int,
         timeout_s: float | None,
+        params: Mapping[str, Any] | None = None,
     ) -> ProviderResponse:
         kwargs = request_kwargs(model.spec, max_tokens=max_tokens, timeout_s=timeout_s)
-        litellm = load_litellm()
-        try:
-            response = await litellm.acompletion(messages=list(messages), **kwargs)
-        except Exception as exc:
-            raise to_provider_error(exc, model.name, prompt_texts=prompt_texts(messages)) from None
-        return provider_response(model, response, simulated=False)
+        return await send(model, messages, {**(params or {}), **kwargs}, simulated=False)
+
+
+async def send(
+    model: ModelInfo, messages: Sequence[Message], kwargs: Mapping[str, Any], *, simulated: bool
+) -> ProviderResponse:
+    """One ``litellm.acompletion``, streamed into the current stream's channel if there is one."""
+    litellm = load_litellm()
+    channel = current_channel()
+
+    def to_error(exc: BaseException) -> Exception:
+        return to_provider_error(exc, model.name, prompt_texts=prompt_texts(messages))
+
+    extra = {"stream": True, "stream_options": {"include_usage": True}} if channel is not None else {}
+    try:
+        response = await litellm.acompletion(messages=list(messages), **kwargs, **extra)
+    except Exception as exc:
+        raise to_error(exc) from None
+    if channel is None:
+        return provider_response(model, response, simulated=simulated)
+
+    def finish(chunks: list[Any]) -> ProviderResponse:
+        built = litellm.stream_chunk_builder(chunks, messages=list(messages))
+        return provider_response(model, built, simulated=simulated)
+
+    return await relay(model, response, channel, finish, to_error)
 
 
 def request_kwargs(spec: ModelSpec, *, max_tokens: int, timeout_s: float | None) -> dict[str, Any]:
@@ -90,8 +112,10 @@ def provider_response(model: ModelInfo, response: Any, *, simulated: bool) -> Pr
     """Our ``ProviderResponse`` from litellm's ``ModelResponse``, priced by ``call_cost``."""
     choice = response.choices[0]
     usage = _usage(getattr(response, "usage", None))
+    calls = getattr(choice.message, "tool_calls", None)
     return ProviderResponse(
         content=choice.message.content or "",
+        tool_calls=tuple(_plain(call) for call in calls) if calls else None,
         usage=usage,
         cost_usd=call_cost(model, usage, None if simulated else response),
         simulated=simulated,
@@ -102,7 +126,17 @@ def provider_response(model: ModelInfo, response: Any, *, simulated: bool) -> Pr
 
 def _usage(raw: Any) -> Usage:
     # A provider that reports no usage gives zeros rather than a failed call.
+    prompt_details = getattr(raw, "prompt_tokens_details", None)
+    completion_details = getattr(raw, "completion_tokens_details", None)
     return Usage(
         prompt_tokens=int(getattr(raw, "prompt_tokens", 0) or 0),
         completion_tokens=int(getattr(raw, "completion_tokens", 0) or 0),
+        cached_tokens=int(getattr(prompt_details, "cached_tokens", 0) or 0),
+        reasoning_tokens=int(getattr(completion_details, "reasoning_tokens", 0) or 0),
     )
+
+
+def _plain(call: Any) -> dict[str, Any]:
+    """A tool call as OpenAI's JSON shape (litellm returns its own objects)."""
+    data: dict[str, Any] = call.model_dump() if hasattr(call, "model_dump") else dict(call)
+    return {key: value for key, value in data.items() if value is not None}

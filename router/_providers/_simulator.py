@@ -30,15 +30,14 @@ import json
 import random
 import threading
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal, get_args
 
 from router._config._schema import InjectedFailure, Simulation
 from router._errors import UsageError
 from router._pricing import ModelInfo
-from router._providers._errors import prompt_texts, to_provider_error
-from router._providers._litellm import provider_response
+from router._providers._litellm import send
 from router._providers._litellm_import import load_litellm
 from router._results import ProviderResponse
 from router._signals._tokens import count_messages, count_text, encoding_for
@@ -137,21 +136,40 @@ class SimulatedProvider:
         *,
         max_tokens: int,
         timeout_s: float | None,
+        params: Mapping[str, Any] | None = None,
     ) -> ProviderResponse:
-        litellm = load_litellm()
         register_handler()
         timeout = timeout_s if timeout_s is not None else model.spec.params.timeout
-        try:
-            response = await litellm.acompletion(
-                messages=list(messages), max_tokens=max_tokens, timeout=timeout, **self.request_kwargs(model)
-            )
-        except Exception as exc:
-            raise to_provider_error(exc, model.name, prompt_texts=prompt_texts(messages)) from None
-        return provider_response(model, response, simulated=True)
+        kwargs = {
+            **(params or {}),
+            "max_tokens": max_tokens,
+            "timeout": timeout,
+            **self.request_kwargs(model),
+        }
+        return await send(model, messages, kwargs, simulated=True)
 
     # ------------------------------------------------------------------ inside litellm's call path
 
     async def _answer(self, request: _Request, model_response: Any) -> Any:
+        content, prompt_tokens, completion_tokens = await self._reply(request)
+        return _fill(model_response, request, content, prompt_tokens, completion_tokens)
+
+    async def _stream(self, request: _Request) -> AsyncIterator[dict[str, Any]]:
+        """The same reply as ``_answer``, a few words per chunk, usage on the last one."""
+        content, prompt_tokens, completion_tokens = await self._reply(request)
+        words = content.split(" ")
+        for start in range(0, len(words), 4):
+            piece = " ".join(words[start : start + 4]) + (" " if start + 4 < len(words) else "")
+            yield _chunk(piece, finish="", usage=None)
+        cut = request.max_tokens is not None and completion_tokens >= request.max_tokens
+        usage = {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        }
+        yield _chunk("", finish="length" if cut else "stop", usage=usage)
+
+    async def _reply(self, request: _Request) -> tuple[str, int, int]:
         failure = self._draw_failure(request.name)
         await self._wait(request)
         if failure is not None:
@@ -159,7 +177,7 @@ class SimulatedProvider:
         encoding = encoding_for(request.litellm_model)
         prompt_tokens = count_messages(request.messages, encoding)
         content, completion_tokens = _reply(request.name, prompt_tokens, request.max_tokens, encoding)
-        return _fill(model_response, request, content, prompt_tokens, completion_tokens)
+        return content, prompt_tokens, completion_tokens
 
     async def _wait(self, request: _Request) -> None:
         if not self._latency_s:
@@ -237,6 +255,11 @@ def _handler() -> Any:
             simulator, request = _parse_request(kwargs)
             return await simulator._answer(request, kwargs["model_response"])
 
+        async def astreaming(self, *args: Any, **kwargs: Any) -> AsyncIterator[dict[str, Any]]:
+            simulator, request = _parse_request(kwargs)
+            async for chunk in simulator._stream(request):
+                yield chunk
+
         def completion(self, *args: Any, **kwargs: Any) -> Any:
             # Synchronous litellm.completion() works too, from code with no running event loop.
             simulator, request = _parse_request(kwargs)
@@ -282,6 +305,12 @@ def _reply(name: str, prompt_tokens: int, max_tokens: int | None, encoding: str)
         else:
             high = middle - 1
     return text[:low], count_text(text[:low], encoding)
+
+
+def _chunk(text: str, *, finish: str, usage: dict[str, int] | None) -> dict[str, Any]:
+    """One of litellm's ``GenericStreamingChunk`` dicts."""
+    return {"text": text, "tool_use": None, "is_finished": bool(finish), "finish_reason": finish,
+            "usage": usage, "index": 0}  # fmt: skip
 
 
 def _fill(

@@ -39,6 +39,8 @@ __all__ = [
     "server_error",
     "slow",
     "status",
+    "streamed",
+    "tool_call",
     "unauthorized",
     "unavailable",
 ]
@@ -59,6 +61,10 @@ class Reply:
     headers: Mapping[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
     """Seconds to wait before answering (a slow provider)."""
+    chunk_delay_s: float = 0.0
+    """When streamed: seconds between chunks."""
+    break_after: int | None = None
+    """When streamed: drop the connection after this many content chunks (a stream that breaks)."""
 
     def encoded(self, model: str) -> bytes:
         if isinstance(self.body, bytes):
@@ -113,6 +119,27 @@ def ok(
     return Reply(
         200, lambda requested: _completion(model or requested, content, prompt_tokens, completion_tokens)
     )
+
+
+def tool_call(name: str, arguments: str, *, call_id: str = "call_1") -> Reply:
+    """A 200 whose assistant message asks for one tool call (finish_reason ``tool_calls``)."""
+
+    def body(requested: str) -> dict[str, Any]:
+        completion = _completion(requested, "", 30, 9)
+        message = completion["choices"][0]["message"]
+        message["content"] = None
+        message["tool_calls"] = [
+            {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
+        ]
+        completion["choices"][0]["finish_reason"] = "tool_calls"
+        return completion
+
+    return Reply(200, body)
+
+
+def streamed(reply: Reply, *, chunk_delay_s: float = 0.0, break_after: int | None = None) -> Reply:
+    """``reply`` with pauses between its streamed chunks, or a connection dropped part way."""
+    return Reply(reply.status, reply.body, reply.headers, reply.delay_s, chunk_delay_s, break_after)
 
 
 def status(code: int, message: str = "error", *, headers: Mapping[str, str] | None = None) -> Reply:
@@ -184,6 +211,8 @@ class OpenAIServer:
     def __init__(self) -> None:
         self._scripts: defaultdict[str, deque[Reply]] = defaultdict(deque)
         self._requests: list[RecordedRequest] = []
+        self.broken_streams = 0
+        """Streams whose client went away before the last chunk."""
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
@@ -253,7 +282,34 @@ def _handler_for(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
                     Reply(404, _error_body(f"no route {self.path}", type_="invalid_request_error")), model
                 )
                 return
-            self._send(server._next(model), model)
+            reply = server._next(model)
+            if body.get("stream") is True and reply.status == 200 and not isinstance(reply.body, bytes):
+                self._stream(reply, model, body)
+            else:
+                self._send(reply, model)
+
+        def _stream(self, reply: Reply, model: str, request: Mapping[str, Any]) -> None:
+            completion = json.loads(reply.encoded(model))
+            options = request.get("stream_options") or {}
+            events = _sse_events(completion, include_usage=bool(options.get("include_usage")))
+            try:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                for index, event in enumerate(events):
+                    if reply.break_after is not None and index > reply.break_after:
+                        self.connection.shutdown(2)  # the provider drops the stream mid-answer
+                        return
+                    self.wfile.write(b"data: " + json.dumps(event).encode() + b"\n\n")
+                    self.wfile.flush()
+                    time.sleep(reply.chunk_delay_s)
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                with server._lock:
+                    server.broken_streams += 1
+            self.close_connection = True
 
         def _send(self, reply: Reply, model: str) -> None:
             if reply.delay_s:
@@ -276,6 +332,25 @@ def _handler_for(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             pass  # keep test output clean
 
     return Handler
+
+
+def _sse_events(completion: dict[str, Any], *, include_usage: bool) -> list[dict[str, Any]]:
+    """A completion as OpenAI's stream chunks: a word per chunk, tool calls whole, then usage."""
+    base = {key: completion[key] for key in ("id", "created", "model")} | {"object": "chat.completion.chunk"}
+    choice = completion["choices"][0]
+    message = choice["message"]
+    deltas: list[dict[str, Any]] = [{"role": "assistant", "content": ""}]
+    words = (message.get("content") or "").split(" ")
+    deltas += [
+        {"content": word + (" " if i < len(words) - 1 else "")} for i, word in enumerate(words) if word
+    ]
+    for index, call in enumerate(message.get("tool_calls") or []):
+        deltas.append({"tool_calls": [{"index": index, **call}]})
+    events = [{**base, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]} for delta in deltas]
+    events.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": choice["finish_reason"]}]})
+    if include_usage:
+        events.append({**base, "choices": [], "usage": completion["usage"]})
+    return events
 
 
 def _json_or_empty(raw: bytes) -> dict[str, Any]:

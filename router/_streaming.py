@@ -1,0 +1,143 @@
+"""Streaming: deltas flow to the caller while the fallback loop runs unchanged underneath.
+
+``Runtime.stream`` runs the ordinary ``complete`` in a task with a ``Channel`` in its context.
+The provider adapter (``relay``) sees the channel, asks litellm for a stream (with
+``stream_options.include_usage`` so the provider reports real usage), pushes each delta into the
+channel as it arrives and, when the stream ends, returns the ``ProviderResponse`` built from the
+chunks, so the executor records and settles from the stream's real usage as for any answer.
+
+- Fallback and retries apply until the first delta: an error before it is an ordinary provider
+  error. After it the client has seen text, so the error is ``StreamInterrupted``, which fails
+  the call at once (another model would start the answer over).
+- Cancelling (closing the iterator, a client disconnect) cancels the task: the provider request
+  is closed with it and the budget hold is released.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from router._errors import StreamInterrupted
+from router._pricing import ModelInfo
+from router._results import Completion, ProviderResponse
+
+
+@dataclass(frozen=True)
+class StreamDelta:
+    """One piece of the answer: text, tool-call fragments (OpenAI's delta shape), or both."""
+
+    content: str | None = None
+    tool_calls: tuple[dict[str, Any], ...] | None = None
+    finish_reason: str | None = None
+    model: str = ""
+    """The routes.yaml name of the model streaming this delta."""
+
+
+@dataclass(frozen=True)
+class StreamDone:
+    """The last event: the whole completion, with usage, cost, model and attempts."""
+
+    completion: Completion
+
+
+StreamEvent = StreamDelta | StreamDone
+
+_END = object()
+
+
+@dataclass
+class Channel:
+    """Where the provider puts deltas for the caller; ``started`` once the first one is out."""
+
+    queue: asyncio.Queue[Any] = field(default_factory=asyncio.Queue)
+    started: bool = False
+
+    def emit(self, delta: StreamDelta) -> None:
+        self.started = True
+        self.queue.put_nowait(delta)
+
+
+_CURRENT: contextvars.ContextVar[Channel | None] = contextvars.ContextVar("router_stream", default=None)
+
+
+def current_channel() -> Channel | None:
+    """The channel of the stream this provider call belongs to, if it streams."""
+    return _CURRENT.get()
+
+
+async def events(call: Callable[[], Awaitable[Completion]]) -> AsyncGenerator[StreamEvent, None]:
+    """Run ``call`` (a ``complete``) with a channel; yield its deltas, then ``StreamDone``."""
+    channel = Channel()
+    context = contextvars.copy_context()
+    context.run(_CURRENT.set, channel)
+    task = asyncio.get_running_loop().create_task(_run(call), context=context)
+    task.add_done_callback(lambda _: channel.queue.put_nowait(_END))
+    try:
+        while (item := await channel.queue.get()) is not _END:
+            yield item
+        yield StreamDone(await task)
+    finally:
+        if not task.done():
+            task.cancel()  # the caller stopped reading: stop the provider call too
+            await asyncio.gather(task, return_exceptions=True)
+
+
+async def _run(call: Callable[[], Awaitable[Completion]]) -> Completion:
+    return await call()
+
+
+async def relay(
+    model: ModelInfo,
+    chunks: AsyncIterator[Any],
+    channel: Channel,
+    finish: Callable[[list[Any]], ProviderResponse],
+    to_error: Callable[[BaseException], Exception],
+) -> ProviderResponse:
+    """Push a litellm stream's deltas into ``channel``; return the response built from its chunks."""
+    received: list[Any] = []
+    try:
+        async for chunk in chunks:
+            received.append(chunk)
+            delta = _delta(chunk, model.name)
+            if delta is not None:
+                channel.emit(delta)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        error = to_error(exc)
+        if not channel.started:
+            raise error from None
+        raise StreamInterrupted(
+            f"{model.name} failed after the answer had started ({error}); the stream ends here",
+            model=model.name,
+            status=getattr(error, "status", None),
+        ) from None
+    finally:
+        closing = getattr(chunks, "aclose", None)
+        if closing is not None:
+            await closing()
+    return finish(received)
+
+
+def _delta(chunk: Any, model: str) -> StreamDelta | None:
+    choices = getattr(chunk, "choices", None) or []
+    if not choices:
+        return None  # the usage chunk: it ends up in the response, not as a delta
+    choice = choices[0]
+    raw = getattr(choice, "delta", None)
+    content = getattr(raw, "content", None)
+    calls = getattr(raw, "tool_calls", None)
+    finish = getattr(choice, "finish_reason", None)
+    if not content and not calls and not finish:
+        return None
+    tool_calls = tuple(_plain(call) for call in calls) if calls else None
+    return StreamDelta(content=content or None, tool_calls=tool_calls, finish_reason=finish, model=model)
+
+
+def _plain(call: Any) -> dict[str, Any]:
+    data: Mapping[str, Any] = call.model_dump() if hasattr(call, "model_dump") else dict(call)
+    return {key: value for key, value in data.items() if value is not None}
