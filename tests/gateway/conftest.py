@@ -31,13 +31,16 @@ teams: [research, finance]
 models:
   - {{name: alpha, model: openai/test-model-a, clearance: internal, deployment: {{kind: cloud}},
      params: {{api_base: "{url}", api_key: os.environ/TEST_PROVIDER_KEY}},
-     input_cost_per_token: 0.000001, output_cost_per_token: 0.000002, context_window: 100000, capabilities: [chat, tools, json_schema]}}
+     input_cost_per_token: 0.000001, output_cost_per_token: 0.000002,
+     context_window: 100000, capabilities: [chat, tools, json_schema]}}
   - {{name: beta, model: openai/test-model-b, clearance: confidential, deployment: {{kind: cloud}},
      params: {{api_base: "{url}", api_key: os.environ/TEST_PROVIDER_KEY}},
-     input_cost_per_token: 0.000002, output_cost_per_token: 0.000004, context_window: 100000, capabilities: [chat, tools, json_schema]}}
+     input_cost_per_token: 0.000002, output_cost_per_token: 0.000004,
+     context_window: 100000, capabilities: [chat, tools, json_schema]}}
   - {{name: vault, model: openai/test-model-vault, clearance: restricted, deployment: {{kind: self_hosted}},
      params: {{api_base: "{url}", api_key: os.environ/TEST_PROVIDER_KEY}},
-     input_cost_per_token: 0.000003, output_cost_per_token: 0.000006, context_window: 100000, capabilities: [chat, tools, json_schema]}}
+     input_cost_per_token: 0.000003, output_cost_per_token: 0.000006,
+     context_window: 100000, capabilities: [chat, tools, json_schema]}}
 rules:
   - {{name: restricted-data, when: {{sensitivity: {{at_least: restricted}}}}, pool: [vault]}}
   - {{name: default, pool: [alpha, beta]}}
