@@ -28,6 +28,7 @@ from router._config._schema import RoutesConfig
 from router._errors import RouterError
 from router._gateway import _chat
 from router._gateway._auth import admit, authenticate
+from router._gateway._batches import Batches
 from router._gateway._errors import ApiError, bad_request, from_router_error
 from router._gateway._keys import ApiKey, KeyStore
 from router._gateway._limits import Limits, read_body
@@ -53,6 +54,7 @@ class Gateway:
     metrics: Metrics = field(default_factory=Metrics)
     runtime: Runtime | None = None
     keys: KeyStore | None = None
+    batches: Batches | None = None
     announce: str | None = None
 
     async def start(self) -> None:
@@ -61,6 +63,7 @@ class Gateway:
         # Built in the server's event loop: Redis clients belong to the loop they run on.
         self.runtime = Runtime.build(self.config, store=self.store, simulate=self.simulate)
         self.keys = KeyStore(self.store)
+        self.batches = Batches(self.store, self.config, self.limits)
         if self.announce:
             provider = "simulated provider" if self.runtime.simulated else "real providers"
             print(f"router: serving {self.announce} ({provider})", file=sys.stderr, flush=True)
@@ -97,6 +100,15 @@ def build_app(
     routes = [
         Route("/v1/chat/completions", _endpoint(gateway, "chat", _chat_completions), methods=["POST"]),
         Route("/v1/models", _endpoint(gateway, "models", _models), methods=["GET"]),
+        Route("/v1/files", _endpoint(gateway, "files", _upload), methods=["POST"]),
+        Route("/v1/files/{file_id}", _endpoint(gateway, "files", _file), methods=["GET"]),
+        Route("/v1/files/{file_id}/content", _endpoint(gateway, "files", _file_content), methods=["GET"]),
+        Route("/v1/batches", _endpoint(gateway, "batches", _create_batch), methods=["POST"]),
+        Route("/v1/batches", _endpoint(gateway, "batches", _list_batches), methods=["GET"]),
+        Route("/v1/batches/{batch_id}", _endpoint(gateway, "batches", _get_batch), methods=["GET"]),
+        Route(
+            "/v1/batches/{batch_id}/cancel", _endpoint(gateway, "batches", _cancel_batch), methods=["POST"]
+        ),
         Route("/healthz", _endpoint(gateway, "healthz", _healthz), methods=["GET"]),
         Route("/readyz", _endpoint(gateway, "readyz", _readyz), methods=["GET"]),
         Route("/metrics", _endpoint(gateway, "metrics", _metrics), methods=["GET"]),
@@ -145,6 +157,40 @@ async def _chat_completions(gateway: Gateway, request: Request, request_id: str)
     completion = await runtime.complete(parsed.task, decision=decision, request_id=request_id)
     gateway.metrics.answered(completion)
     return JSONResponse(_chat.completion_body(completion), headers=_chat.explain_headers(completion))
+
+
+async def _upload(gateway: Gateway, request: Request, request_id: str) -> Response:
+    return await _batches(gateway).upload(request, await _caller(gateway, request))
+
+
+async def _file(gateway: Gateway, request: Request, request_id: str) -> Response:
+    return await _batches(gateway).file(request.path_params["file_id"], await _caller(gateway, request))
+
+
+async def _file_content(gateway: Gateway, request: Request, request_id: str) -> Response:
+    return await _batches(gateway).content(request.path_params["file_id"], await _caller(gateway, request))
+
+
+async def _create_batch(gateway: Gateway, request: Request, request_id: str) -> Response:
+    key = await _caller(gateway, request)
+    return await _batches(gateway).create(_json(await read_body(request, gateway.limits)), key)
+
+
+async def _list_batches(gateway: Gateway, request: Request, request_id: str) -> Response:
+    return await _batches(gateway).listing(request, await _caller(gateway, request))
+
+
+async def _get_batch(gateway: Gateway, request: Request, request_id: str) -> Response:
+    return await _batches(gateway).get(request.path_params["batch_id"], await _caller(gateway, request))
+
+
+async def _cancel_batch(gateway: Gateway, request: Request, request_id: str) -> Response:
+    return await _batches(gateway).cancel(request.path_params["batch_id"], await _caller(gateway, request))
+
+
+def _batches(gateway: Gateway) -> Batches:
+    assert gateway.batches is not None, "the gateway has not started"
+    return gateway.batches
 
 
 async def _models(gateway: Gateway, request: Request, request_id: str) -> Response:

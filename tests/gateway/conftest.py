@@ -60,6 +60,7 @@ class Gateway:
     url: str
     port: int
     process: subprocess.Popen[bytes]
+    routes: Path
 
     def client(self, key: str) -> openai.OpenAI:
         # No client retries: every test sees the gateway's first answer.
@@ -78,7 +79,7 @@ def start_gateway(routes: Path, *extra: str) -> Gateway:
     env = {**os.environ, "ROUTER_REDIS_URL": TEST_REDIS_URL, "TEST_PROVIDER_KEY": "sk-test-not-a-real-key"}
     command = [sys.executable, "-m", "router._cli", "serve", "--routes", str(routes), "--port", str(port)]
     process = subprocess.Popen([*command, *extra], env=env, stderr=subprocess.PIPE)
-    gateway = Gateway(f"http://127.0.0.1:{port}", port, process)
+    gateway = Gateway(f"http://127.0.0.1:{port}", port, process, routes)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
