@@ -232,14 +232,14 @@ async def _first_token_ms(
     http: httpx.AsyncClient, url: str, body: dict[str, Any], headers: dict[str, str]
 ) -> float:
     started = time.perf_counter()
+    first = None
     async with http.stream("POST", url, json=body, headers=headers) as response:
         async for line in response.aiter_lines():
-            if line.startswith("data: ") and '"content"' in line:
+            if first is None and line.startswith("data: ") and '"content"' in line:
                 first = time.perf_counter()
-                async for _ in response.aiter_lines():
-                    pass
-                return (first - started) * 1000
-    raise RuntimeError("the stream carried no content")
+    if first is None:
+        raise RuntimeError("the stream carried no content")
+    return (first - started) * 1000
 
 
 # --------------------------------------------------------------------------- the run
