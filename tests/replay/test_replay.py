@@ -55,7 +55,7 @@ LINES = [
         "tags": ["travel"],
     },
     {"model": "eu", "messages": [{"role": "user", "content": "Name three rivers that flow through Europe."}]},
-    {"model": "auto", "messages": [{"role": "user", "content": "hello there"}], "temperature": 0.2},
+    {"model": "auto", "messages": [{"role": "user", "content": "hello there"}], "temprature": 0.2},
 ]
 
 
@@ -98,7 +98,7 @@ def test_a_line_the_gateway_would_refuse_is_reported_with_the_gateway_code(files
     assert report.files[0].routed == 5
     assert {item.code: item.lines for item in report.invalid} == {
         "invalid_json": 1,
-        "refused_unsupported_parameter": 1,
+        "refused_unknown_parameter": 1,
     }
 
 
