@@ -17,6 +17,7 @@ from typing import Any
 from router._config._schema import RoutesConfig
 from router._decision import Decision
 from router._errors import UsageError
+from router._explain import summary
 from router._gateway._errors import ApiError, bad_request
 from router._params import ParameterError
 from router._results import Completion, Usage
@@ -156,9 +157,13 @@ def explain_headers(completion: Completion) -> dict[str, str]:
 
 
 def decision_headers(request_id: str, decision: Decision) -> dict[str, str]:
-    """What is known before the answer: the request id, the rule and the sensitivity."""
+    """What is known before the answer: the request id, the rule, the sensitivity, the language
+    and the prompt tokens, read from the same summary as the ``route.decided`` log event."""
+    fields = summary(decision)
     return {
         "x-request-id": request_id,
-        "x-router-rule": decision.rule,
-        "x-router-sensitivity": decision.signals.sensitivity.label,
+        **{f"x-router-{name}": str(fields[name]) for name in _DECISION_HEADERS},
     }
+
+
+_DECISION_HEADERS = ("rule", "sensitivity", "language", "tokens")

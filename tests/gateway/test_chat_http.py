@@ -44,6 +44,8 @@ def test_a_plain_call_answers_with_the_routes_yaml_model_and_explain_headers(
     assert headers["x-router-model"] == "alpha"
     assert headers["x-router-rule"] == "default"
     assert headers["x-router-sensitivity"] == "public"
+    assert headers["x-router-language"] == "en"
+    assert int(headers["x-router-tokens"]) > 0
     assert headers["x-router-attempts"] == "1"
     assert float(headers["x-router-cost-usd"]) == pytest.approx(20 * 0.000001 + 4 * 0.000002)
     records = _records(redis_url, headers["x-request-id"])
