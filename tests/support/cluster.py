@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.support.ports import free_pair
 
 PORTS = range(7101, 7200)
 """Ports this project's tests may give cluster nodes."""
@@ -47,18 +48,8 @@ class LocalCluster:
             self.cli(port, "FLUSHALL")
 
 
-def _free(port: int) -> bool:
-    for candidate in (port, port + BUS_OFFSET):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", candidate))
-            except OSError:
-                return False
-    return True
-
-
 def _free_ports(count: int) -> list[int]:
-    found = [port for port in PORTS if _free(port)][:count]
+    found = [port for port in PORTS if free_pair(port, BUS_OFFSET)][:count]
     if len(found) < count:
         raise RuntimeError(f"fewer than {count} free ports in {PORTS.start}-{PORTS.stop - 1}")
     return found

@@ -14,13 +14,14 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.support.ports import free_pair
 
 PORTS = range(5700, 5800)
 DIST_OFFSET = 20000
@@ -89,22 +90,12 @@ class PrivateRabbit:
         self.start()
 
 
-def _free(port: int) -> bool:
-    for candidate in (port, port + DIST_OFFSET):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", candidate))
-            except OSError:
-                return False
-    return True
-
-
 @contextlib.contextmanager
 def private_rabbit() -> Iterator[PrivateRabbit]:
     """Start a private node, and stop it and remove its data afterwards, whatever happens."""
     if not (BIN / "rabbitmq-server").exists():
         raise RuntimeError(f"RabbitMQ is not installed ({BIN / 'rabbitmq-server'} is missing)")
-    port = next((port for port in PORTS if _free(port)), None)
+    port = next((port for port in PORTS if free_pair(port, DIST_OFFSET)), None)
     if port is None:
         raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1} for a private RabbitMQ")
     rabbit = PrivateRabbit(port, Path(tempfile.mkdtemp(prefix="router-rabbit-")))
