@@ -29,6 +29,19 @@ class Usage(_Frozen):
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
 
+    @classmethod
+    def reported(cls, raw: Any) -> Usage:
+        """litellm's usage object (of a response or a stream's usage chunk) as our ``Usage``."""
+        # A provider that reports no usage gives zeros rather than a failed call.
+        prompt_details = getattr(raw, "prompt_tokens_details", None)
+        completion_details = getattr(raw, "completion_tokens_details", None)
+        return cls(
+            prompt_tokens=int(getattr(raw, "prompt_tokens", 0) or 0),
+            completion_tokens=int(getattr(raw, "completion_tokens", 0) or 0),
+            cached_tokens=int(getattr(prompt_details, "cached_tokens", 0) or 0),
+            reasoning_tokens=int(getattr(completion_details, "reasoning_tokens", 0) or 0),
+        )
+
 
 class Attempt(_Frozen):
     """One try of one model: what happened, how long it took, what it cost.

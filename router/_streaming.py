@@ -10,7 +10,9 @@ chunks, so the executor records and settles from the stream's real usage as for 
   error. After it the client has seen text, so the error is ``StreamInterrupted``, which fails
   the call at once (another model would start the answer over).
 - Cancelling (closing the iterator, a client disconnect) cancels the task: the provider request
-  is closed with it and the budget hold is released.
+  is closed with it. A stream cut short (cancelled, or broken after its first delta) is billed
+  what it spent: the channel keeps the provider's usage if its chunk arrived, and the text of
+  the deltas received, from which ``router._calls._spent`` estimates the tokens otherwise.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 
 from router._errors import StreamInterrupted
 from router._pricing import ModelInfo
-from router._results import Completion, ProviderResponse
+from router._results import Completion, ProviderResponse, Usage
 
 
 @dataclass(frozen=True)
@@ -55,10 +57,23 @@ class Channel:
 
     queue: asyncio.Queue[Any] = field(default_factory=asyncio.Queue)
     started: bool = False
+    received: list[str] = field(default_factory=list)
+    """The text the provider has streamed (content, tool names and arguments): what a stream cut
+    short before its usage chunk is billed for. Held in memory for the call only, never stored."""
+    reported: Usage | None = None
+    """The provider's own usage, once its usage chunk has arrived."""
 
     def emit(self, delta: StreamDelta) -> None:
         self.started = True
         self.queue.put_nowait(delta)
+
+    def account(self, chunk: Any, delta: StreamDelta | None) -> None:
+        """Keep what ``chunk`` adds to the stream's bill."""
+        usage = getattr(chunk, "usage", None)
+        if usage is not None and getattr(usage, "prompt_tokens", None):
+            self.reported = Usage.reported(usage)
+        if delta is not None:
+            self.received += _texts(delta)
 
 
 _CURRENT: contextvars.ContextVar[Channel | None] = contextvars.ContextVar("router_stream", default=None)
@@ -103,6 +118,7 @@ async def relay(
         async for chunk in chunks:
             received.append(chunk)
             delta = _delta(chunk, model.name)
+            channel.account(chunk, delta)
             if delta is not None:
                 channel.emit(delta)
     except asyncio.CancelledError:
@@ -136,6 +152,14 @@ def _delta(chunk: Any, model: str) -> StreamDelta | None:
         return None
     tool_calls = tuple(_plain(call) for call in calls) if calls else None
     return StreamDelta(content=content or None, tool_calls=tool_calls, finish_reason=finish, model=model)
+
+
+def _texts(delta: StreamDelta) -> list[str]:
+    texts = [delta.content] if delta.content else []
+    for call in delta.tool_calls or ():
+        function = call.get("function") or {}
+        texts += [value for value in (function.get("name"), function.get("arguments")) if value]
+    return texts
 
 
 def _plain(call: Any) -> dict[str, Any]:

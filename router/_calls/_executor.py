@@ -44,6 +44,7 @@ from router._calls._admission import Admission
 from router._calls._backoff import retry_delay
 from router._calls._context import CallState, success_attempt
 from router._calls._recorder import Collect, Recorder
+from router._calls._spent import Stopped, cut_short
 from router._config._schema import Policies
 from router._decision import Candidate, Decision
 from router._errors import (
@@ -66,6 +67,7 @@ from router._state._budgets import BudgetGuard, BudgetSkip, HoldRequest, Reserva
 from router._state._chain import ABSENT
 from router._state._circuit import CircuitBreaker
 from router._state._ratelimit import Limits, RateLimiter, SlotUnavailable
+from router._streaming import current_channel
 from router._task import Task
 
 log = structlog.get_logger("router.calls")
@@ -278,6 +280,9 @@ class Executor:
         started = time.monotonic()
         try:
             response = await self._send(state, now.info, remaining)
+        except asyncio.CancelledError:
+            self._cut_short(state, now, started, None)  # the caller stopped it: bill what it spent
+            raise
         except (TimeoutError, ProviderError) as raw:
             error = raw if isinstance(raw, ProviderError) else _chain_timeout(now.info)
             return error, await self._on_error(state, now, error, started)
@@ -305,6 +310,9 @@ class Executor:
 
     async def _on_error(self, state: CallState, now: _Try, error: ProviderError, started: float) -> Step:
         """Record a failed attempt, update shared state, and say what the loop does next."""
+        if isinstance(error, StreamInterrupted):
+            self._cut_short(state, now, started, error)
+            return "fail"
         attempt = Attempt(
             model=now.info.name,
             number=len(state.attempts) + 1,
@@ -328,6 +336,17 @@ class Executor:
             cooldown = self.policies.fallback.auth_cooldown_s
             await self.guards.circuit.park(now.info.name, cooldown, error.error_type)
         return _step(error, opened=opened, probe=now.probe)
+
+    def _cut_short(
+        self, state: CallState, now: _Try, started: float, error: StreamInterrupted | None
+    ) -> None:
+        """A request stopped after it left (``error`` None: cancelled): record and bill what it spent."""
+        stopped = Stopped(now.info, now.candidate, len(state.attempts) + 1, now.fallback, started)
+        attempt, record = cut_short(state, stopped, current_channel(), error, simulated=self.simulated)
+        state.attempts.append(attempt)
+        state.spent_usd += attempt.cost_usd or 0.0
+        self.recorder.cut_short(record, now.reservation, state.collect)
+        _log_attempt(state, attempt)
 
     async def _waited_for_retry(
         self, state: CallState, error: ProviderError, retry: int, *, last: bool

@@ -41,6 +41,9 @@ class Recorder:
         self.budgets = budgets
         self.intents = Intents(ledger.store)
         self.afterwards = Afterwards()
+        self._settled: set[str] = set()
+        """Holds settled by ``cut_short``, whose ``release`` (the executor's, as for any
+        unanswered model) must not drop them before their settlement has counted."""
 
     def intent_part(self, intent: CostRecord, deadline_s: float) -> Part:
         """The intent's write, for the admission script to run with the slot and the hold."""
@@ -67,8 +70,22 @@ class Recorder:
         else:
             await settle
 
+    def cut_short(self, record: CostRecord, reservation: Reservation, collect: Collect) -> None:
+        """An attempt stopped part way (cancelled, or a broken stream): its record, and the hold
+        settled to what it spent.
+
+        Nothing here is awaited: a cancelled task may be cancelled again at its next await (an
+        anyio cancel scope does that), and this bookkeeping must happen all the same.
+        """
+        self._keep(record, collect)
+        self._settled.add(reservation.id)
+        self.afterwards.spawn(self.budgets.settle(reservation, record.cost_usd), "settle")
+
     async def release(self, reservation: Reservation) -> None:
         """Nothing more will be billed against this hold (the model was given up on)."""
+        if reservation.id in self._settled:
+            self._settled.discard(reservation.id)  # cut short: its settlement bills what it spent
+            return
         await self.budgets.release(reservation)
 
     async def drain(self) -> None:

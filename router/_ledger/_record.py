@@ -11,8 +11,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Outcome = Literal["ok", "error", "lost"]
-"""``lost``: the call's process died after sending it; the cost is its reserved estimate."""
+Outcome = Literal["ok", "error", "lost", "cancelled", "interrupted"]
+"""``lost``: the call's process died after sending it; the cost is its reserved estimate.
+``cancelled``: the caller stopped it part way (closed a stream, disconnected); ``interrupted``:
+its stream broke after the first delta. Both cost what was spent by then (``usage_estimated``)."""
 
 
 class CostRecord(BaseModel):
@@ -40,6 +42,9 @@ class CostRecord(BaseModel):
     estimated_cost_usd: float | None = None
     latency_ms: float = 0.0
     outcome: Outcome = "ok"
+    usage_estimated: bool = False
+    """True when the tokens are the router's count, not the provider's: a call cut short before
+    the provider reported its usage (the prompt, plus the text streamed until it stopped)."""
     error_type: str | None = None
     attempt: int = 1
     fallback: bool = False

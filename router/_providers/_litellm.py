@@ -111,7 +111,7 @@ def _api_key(spec: ModelSpec) -> str | None:
 def provider_response(model: ModelInfo, response: Any, *, simulated: bool) -> ProviderResponse:
     """Our ``ProviderResponse`` from litellm's ``ModelResponse``, priced by ``call_cost``."""
     choice = response.choices[0]
-    usage = _usage(getattr(response, "usage", None))
+    usage = Usage.reported(getattr(response, "usage", None))
     calls = getattr(choice.message, "tool_calls", None)
     return ProviderResponse(
         content=choice.message.content or "",
@@ -121,18 +121,6 @@ def provider_response(model: ModelInfo, response: Any, *, simulated: bool) -> Pr
         simulated=simulated,
         finish_reason=getattr(choice, "finish_reason", None),
         provider_model=getattr(response, "model", None),
-    )
-
-
-def _usage(raw: Any) -> Usage:
-    # A provider that reports no usage gives zeros rather than a failed call.
-    prompt_details = getattr(raw, "prompt_tokens_details", None)
-    completion_details = getattr(raw, "completion_tokens_details", None)
-    return Usage(
-        prompt_tokens=int(getattr(raw, "prompt_tokens", 0) or 0),
-        completion_tokens=int(getattr(raw, "completion_tokens", 0) or 0),
-        cached_tokens=int(getattr(prompt_details, "cached_tokens", 0) or 0),
-        reasoning_tokens=int(getattr(completion_details, "reasoning_tokens", 0) or 0),
     )
 
 

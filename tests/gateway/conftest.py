@@ -49,6 +49,7 @@ policies:
   circuit_breaker: {{failure_threshold: 1000, window_s: 60, cooldown_s: 30}}
   budgets:
     - {{name: finance-daily, scope: team, target: finance, limit_usd: 0.0000001, period: day, action: reject}}
+    - {{name: research-daily, scope: team, target: research, limit_usd: 1000, period: day, action: reject}}
 """
 
 MAX_BODY_MB = 0.05

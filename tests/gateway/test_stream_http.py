@@ -76,22 +76,6 @@ def test_a_stream_that_breaks_after_its_first_token_ends_with_an_error_and_no_fa
     assert [r.model for r in upstream.requests[before:]] == ["test-model-a"]
 
 
-def test_closing_a_stream_stops_the_provider_call(
-    gateway: Gateway, upstream: OpenAIServer, make_key: MakeKey
-) -> None:
-    words = " ".join(f"w{i}" for i in range(200))
-    upstream.script("test-model-a", streamed(ok(words), chunk_delay_s=0.02))
-    broken = upstream.broken_streams
-    stream = gateway.client(make_key()).chat.completions.create(model="auto", messages=HELLO, stream=True)
-    next(iter(stream))
-    stream.close()
-    for _ in range(200):  # the upstream notices when its next write fails
-        if upstream.broken_streams > broken:
-            break
-        time.sleep(0.05)
-    assert upstream.broken_streams == broken + 1
-
-
 def test_a_tool_call_round_trip(gateway: Gateway, upstream: OpenAIServer, make_key: MakeKey) -> None:
     upstream.script("test-model-a", tool_call("order_status", '{"order_id": "A-17"}'), ok("It shipped."))
     client = gateway.client(make_key())
