@@ -29,6 +29,7 @@ from router._errors import RouterError
 from router._gateway import _chat
 from router._gateway._auth import admit, authenticate
 from router._gateway._batches import Batches
+from router._gateway._disconnect import unless_disconnected
 from router._gateway._errors import ApiError, bad_request, from_router_error
 from router._gateway._keys import ApiKey, KeyStore
 from router._gateway._limits import Limits, read_body
@@ -154,7 +155,8 @@ async def _chat_completions(gateway: Gateway, request: Request, request_id: str)
         events = runtime.stream(parsed.task, decision=decision, request_id=request_id)
         headers = _chat.decision_headers(request_id, decision)
         return await stream_response(events, request_id, parsed.include_usage, headers)
-    completion = await runtime.complete(parsed.task, decision=decision, request_id=request_id)
+    call = runtime.complete(parsed.task, decision=decision, request_id=request_id)
+    completion = await unless_disconnected(request, call)
     gateway.metrics.answered(completion)
     return JSONResponse(_chat.completion_body(completion), headers=_chat.explain_headers(completion))
 

@@ -1,7 +1,7 @@
 """A client that leaves mid-answer stops the provider call and is billed what was spent.
 
 Through a real ``router serve`` process: the client goes away (the ``openai`` package closing a
-stream), and the test checks that the upstream saw its
+stream, httpx giving up on a plain call), and the test checks that the upstream saw its
 connection closed, that the ledger record says the call was cancelled with estimated usage, and
 that the team's budget counted the record's cost.
 """
@@ -11,16 +11,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import httpx
 import pytest
 
 from router._config import load_routes
+from router._ledger._ledger import Ledger
 from router._ledger._read import find_records
 from router._ledger._record import CostRecord
 from router._signals._tokens import count_text, encoding_for
 from router._state._budgets import BudgetGuard
 from router._state._store import Store, StoreSettings
 from tests.gateway.conftest import Gateway, MakeKey
-from tests.support.openai_server import OpenAIServer, ok, streamed
+from tests.support.openai_server import OpenAIServer, ok, slow, streamed
 
 pytestmark = pytest.mark.slow
 
@@ -80,3 +82,29 @@ def test_a_client_closing_a_stream_stops_the_upstream_and_is_billed_what_was_str
     assert record.cost_usd == pytest.approx(expected)
     _wait_for(lambda: _research_spent(gateway, redis_url) > 0, "the budget is settled")
     assert _research_spent(gateway, redis_url) == pytest.approx(record.cost_usd)
+
+
+def test_a_client_leaving_a_plain_call_cancels_it_and_is_billed_its_prompt(
+    gateway: Gateway, upstream: OpenAIServer, make_key: MakeKey, redis_url: str
+) -> None:
+    upstream.script("test-model-a", slow(20.0))
+    abandoned = upstream.abandoned
+    before = len(upstream.requests)
+    headers = {"Authorization": f"Bearer {make_key()}"}
+    body = {"model": "auto", "messages": HELLO}
+    with pytest.raises(httpx.ReadTimeout):  # the client gives up and closes its connection
+        httpx.post(f"{gateway.url}/v1/chat/completions", json=body, headers=headers, timeout=1.5)
+    assert len(upstream.requests) == before + 1
+    _wait_for(lambda: upstream.abandoned > abandoned, "the upstream saw the router hang up")
+    store = Store(StoreSettings(url=redis_url))
+    _wait_for(lambda: bool(_cancelled(store)), "the cancelled call is recorded")
+    [record] = _cancelled(store)
+    assert (record.model, record.completion_tokens, record.usage_estimated) == ("alpha", 0, True)
+    assert record.cost_usd == pytest.approx(record.prompt_tokens * ALPHA_IN)
+    assert record.prompt_tokens > 0
+    _wait_for(lambda: _research_spent(gateway, redis_url) > 0, "the budget is settled")
+    assert _research_spent(gateway, redis_url) == pytest.approx(record.cost_usd)
+
+
+def _cancelled(store: Store) -> list[CostRecord]:
+    return [record for record in Ledger(store).records() if record.outcome == "cancelled"]

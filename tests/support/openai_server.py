@@ -16,6 +16,8 @@ test's thread, never shares anything with it.
 from __future__ import annotations
 
 import json
+import select
+import socket
 import threading
 import time
 from collections import defaultdict, deque
@@ -213,6 +215,8 @@ class OpenAIServer:
         self._requests: list[RecordedRequest] = []
         self.broken_streams = 0
         """Streams whose client went away before the last chunk."""
+        self.abandoned = 0
+        """Delayed answers whose client closed the connection while the server was still waiting."""
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
@@ -312,8 +316,10 @@ def _handler_for(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             self.close_connection = True
 
         def _send(self, reply: Reply, model: str) -> None:
-            if reply.delay_s:
-                time.sleep(reply.delay_s)
+            if reply.delay_s and not self._wait_unless_closed(reply.delay_s):
+                with server._lock:
+                    server.abandoned += 1
+                return
             payload = reply.encoded(model)
             try:
                 self.send_response(reply.status)
@@ -327,6 +333,21 @@ def _handler_for(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             except (BrokenPipeError, ConnectionResetError):
                 # The client gave up first (a timeout test): nothing to answer.
                 pass
+
+        def _wait_unless_closed(self, seconds: float) -> bool:
+            """Wait ``seconds``; False as soon as the client has closed the connection."""
+            deadline = time.monotonic() + seconds
+            while (left := deadline - time.monotonic()) > 0:
+                readable, _, _ = select.select([self.connection], [], [], min(left, 0.05))
+                if not readable:
+                    continue
+                try:
+                    if not self.connection.recv(1, socket.MSG_PEEK):
+                        return False  # end of file: the client hung up
+                except ConnectionResetError:
+                    return False
+                time.sleep(min(left, 0.05))  # bytes of a next request: keep waiting
+            return True
 
         def log_message(self, format: str, *args: Any) -> None:
             pass  # keep test output clean
