@@ -42,6 +42,8 @@ sys.path.insert(0, str(PROJECT_ROOT))
 import redis  # noqa: E402
 import yaml  # noqa: E402
 
+from tests.support.redis_claim import holding  # noqa: E402
+
 ROUTER = str(Path(sys.executable).with_name("router"))
 IN_FLIGHT = 64
 PROMPTS = (
@@ -541,7 +543,8 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=4000)
     parser.add_argument("--memory-items", type=int, default=100_000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="bench-batch-") as directory:
+    claimed = holding([args.data_url, args.broker_url])  # no test run flushes them meanwhile
+    with claimed, tempfile.TemporaryDirectory(prefix="bench-batch-") as directory:
         work = Path(directory)
         try:
             for part in args.parts.split(","):

@@ -35,6 +35,7 @@ import asyncio
 import os
 import random
 import statistics
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -202,4 +203,8 @@ if __name__ == "__main__":
     parser.add_argument("--calls", type=int, default=600)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14", help="'' for the embedded store")
     args = parser.parse_args()
-    asyncio.run(_main(args.calls, args.redis or None))
+    sys.path.insert(0, str(ROOT))
+    from tests.support.redis_claim import holding  # a test run never flushes this database meanwhile
+
+    with holding([args.redis or None]):
+        asyncio.run(_main(args.calls, args.redis or None))

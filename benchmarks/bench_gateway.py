@@ -360,7 +360,14 @@ def main() -> None:
     if args.upstream_port is not None:
         _serve_upstream(args.upstream_port)
         return
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.support.redis_claim import holding  # a test run never flushes this database meanwhile
 
+    with holding([args.redis]):
+        _bench(args)
+
+
+def _bench(args: argparse.Namespace) -> None:
     import redis
 
     redis.Redis.from_url(args.redis).flushdb()

@@ -41,6 +41,7 @@ from router._ledger._ledger import WRITE_LUA, Ledger  # noqa: E402
 from router._ledger._record import CostRecord  # noqa: E402
 from router._ledger._reports import costs  # noqa: E402
 from router._state._store import Store, StoreSettings  # noqa: E402
+from tests.support.redis_claim import holding  # noqa: E402
 
 DAY = 86_400
 START = datetime(2026, 10, 1, tzinfo=UTC).timestamp()
@@ -212,14 +213,15 @@ def main() -> None:
     print(
         f"Redis {server} at {store.settings.safe_url}; Python {sys.version.split()[0]}; load average {load}"
     )
-    client.flushdb()
-    try:
-        bench_writes(store, client, args.calls)
+    with holding([args.url]):
         client.flushdb()
-        bulk_load(store, client, args.records, args.days)
-        bench_reports(store, args.records, args.days, args.repeat)
-    finally:
-        client.flushdb()
+        try:
+            bench_writes(store, client, args.calls)
+            client.flushdb()
+            bulk_load(store, client, args.records, args.days)
+            bench_reports(store, args.records, args.days, args.repeat)
+        finally:
+            client.flushdb()
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ import redis  # noqa: E402
 
 from router._state._ratelimit import Limits, RateLimiter, bucket_args  # noqa: E402
 from router._state._store import Store, StoreSettings  # noqa: E402
+from tests.support.redis_claim import holding  # noqa: E402
 
 WINDOW_S = 60.0
 
@@ -169,6 +170,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
     store = Store(StoreSettings(url=args.url, prefix=prefix))
     store.ping()
+    with holding([args.url]):
+        return _bench(args, store, prefix)
+
+
+def _bench(args: argparse.Namespace, store: Store, prefix: str) -> int:
     try:
         speeds = asyncio.run(decisions(store, args.concurrency, args.speed_seconds))
         print(f"one process, {args.concurrency} concurrent tasks, {args.speed_seconds:.0f} s each:")

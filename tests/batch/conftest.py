@@ -1,7 +1,7 @@
 """Fixtures for batch tests: a routes file with simulated failures, the real Redis, a worker context.
 
 Everything runs the real code: the real Runtime on the simulated provider (no
-network), real Redis (database 15, flushed per test by ``redis_url``), and,
+network), real Redis (this run's claimed database, flushed per test by ``redis_url``), and,
 in ``tests/workers``, real Celery worker processes.
 """
 

@@ -23,8 +23,8 @@ import pytest
 
 from router._gateway._keys import KeyStore
 from router._state._store import Store, StoreSettings
-from tests.conftest import TEST_REDIS_URL
 from tests.support.openai_server import OpenAIServer
+from tests.support.redis_claim import Claim
 
 ROUTES = """
 teams: [research, finance]
@@ -74,10 +74,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_gateway(routes: Path, *extra: str) -> Gateway:
-    """``router serve`` in its own process; returns once ``/healthz`` answers."""
+def start_gateway(routes: Path, redis_url: str, *extra: str) -> Gateway:
+    """``router serve`` on ``redis_url`` in its own process; returns once ``/healthz`` answers."""
     port = free_port()
-    env = {**os.environ, "ROUTER_REDIS_URL": TEST_REDIS_URL, "TEST_PROVIDER_KEY": "sk-test-not-a-real-key"}
+    env = {**os.environ, "ROUTER_REDIS_URL": redis_url, "TEST_PROVIDER_KEY": "sk-test-not-a-real-key"}
     command = [sys.executable, "-m", "router._cli", "serve", "--routes", str(routes), "--port", str(port)]
     process = subprocess.Popen([*command, *extra], env=env, stderr=subprocess.PIPE)
     gateway = Gateway(f"http://127.0.0.1:{port}", port, process, routes)
@@ -114,11 +114,13 @@ def upstream() -> Iterator[OpenAIServer]:
 
 
 @pytest.fixture(scope="module")
-def gateway(upstream: OpenAIServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+def gateway(
+    upstream: OpenAIServer, tmp_path_factory: pytest.TempPathFactory, test_redis: Claim
+) -> Iterator[Gateway]:
     routes = tmp_path_factory.mktemp("gateway") / "routes.yaml"
     routes.write_text(ROUTES.format(url=upstream.url))
     limits = ("--max-body-mb", str(MAX_BODY_MB), "--body-timeout", str(TIMEOUT_S))
-    started = start_gateway(routes, *limits, "--header-timeout", str(TIMEOUT_S))
+    started = start_gateway(routes, test_redis.url(), *limits, "--header-timeout", str(TIMEOUT_S))
     yield started
     stop_gateway(started)
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_REDIS_URL
 from tests.gateway.conftest import Gateway, MakeKey
 
 pytestmark = pytest.mark.slow
@@ -26,7 +25,7 @@ HELLO = [{"role": "user", "content": "Please summarise the weekly status report 
 def worker(gateway: Gateway, redis_url: str, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     env = {
         **os.environ,
-        "ROUTER_REDIS_URL": TEST_REDIS_URL,
+        "ROUTER_REDIS_URL": redis_url,
         "ROUTER_ROUTES": str(gateway.routes),
         "ROUTER_HOME": str(tmp_path),
         "TEST_PROVIDER_KEY": "sk-test-not-a-real-key",

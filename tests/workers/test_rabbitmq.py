@@ -17,12 +17,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import redis
 
 from router._state._store import Store, StoreSettings
 from tests.batch.conftest import FAILURES, eventually, routes_text
 from tests.support.rabbit import PrivateRabbit, private_rabbit
-from tests.workers.test_real_worker import DATA_URL, PREFORK, ROUTER, THREADS, _accounted_for, _submit
+from tests.workers.test_real_worker import PREFORK, ROUTER, THREADS, _accounted_for, _submit
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
@@ -79,12 +78,12 @@ class Workers:
             process.wait(10)
 
 
-def _env(tmp_path: Path, broker_url: str) -> dict[str, str]:
+def _env(tmp_path: Path, data_url: str, broker_url: str) -> dict[str, str]:
     routes = tmp_path / "routes.yaml"
     routes.write_text(routes_text(latency_ms=40, failures=FAILURES), encoding="utf-8")
     return {
         **os.environ,
-        "ROUTER_REDIS_URL": DATA_URL,
+        "ROUTER_REDIS_URL": data_url,
         "ROUTER_BROKER_URL": broker_url,
         "ROUTER_SIMULATE": "1",
         "ROUTER_ROUTES": str(routes),
@@ -94,21 +93,17 @@ def _env(tmp_path: Path, broker_url: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def data_store(redis_url: str) -> Iterator[Store]:
-    client = redis.Redis.from_url(DATA_URL)
-    client.flushdb()
-    yield Store(StoreSettings(url=DATA_URL))
-    client.flushdb()
-    client.close()
+def data_store(redis_url: str) -> Store:
+    return Store(StoreSettings(url=redis_url))
 
 
 @pytest.fixture
-def make_workers(tmp_path: Path) -> Iterator[Callable[[str], Workers]]:
+def make_workers(tmp_path: Path, redis_url: str) -> Iterator[Callable[[str], Workers]]:
     """Workers on a given broker; every process started is killed in teardown."""
     made: list[Workers] = []
 
     def make(broker_url: str) -> Workers:
-        made.append(Workers(_env(tmp_path, broker_url), tmp_path))
+        made.append(Workers(_env(tmp_path, redis_url, broker_url), tmp_path))
         return made[-1]
 
     yield make

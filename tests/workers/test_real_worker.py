@@ -1,8 +1,8 @@
 """Real Celery workers (``router worker`` processes) on the real Redis.
 
-Data and broker use their own databases (10 and 9) on the server that
-``ROUTER_TEST_REDIS_URL`` names, flushed before and after each test; workers are
-killed in teardown whatever happens.
+Data and broker use this run's two claimed databases (``redis_url`` and
+``redis_broker_url``) on the server that ``ROUTER_TEST_REDIS_URL`` names, flushed
+before and after each test; workers are killed in teardown whatever happens.
 """
 
 from __future__ import annotations
@@ -14,28 +14,18 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-import redis
 
 from router._batch._dispatch import celery_dispatch
 from router._batch._sdk import BatchJob, submit_batch
 from router._config import load_routes
 from router._state._store import Store, StoreSettings
 from tests.batch.conftest import FAILURES, eventually, ledger_records, routes_text
-from tests.conftest import TEST_REDIS_URL
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
 
-def _on_test_server(db: int) -> str:
-    """Database ``db`` on the test Redis server, so two runs on two servers never meet."""
-    return str(urlsplit(TEST_REDIS_URL)._replace(path=f"/{db}").geturl())
-
-
-DATA_URL = _on_test_server(10)
-BROKER_URL = _on_test_server(9)
 ROUTER = str(Path(sys.executable).with_name("router"))
 
 THREADS = ("--pool", "threads", "--concurrency", "4")
@@ -45,16 +35,13 @@ StartWorker = Callable[..., subprocess.Popen[bytes]]
 
 
 @pytest.fixture
-def worker_env(tmp_path: Path, redis_url: str) -> Iterator[dict[str, str]]:
-    clients = [redis.Redis.from_url(url) for url in (DATA_URL, BROKER_URL)]
-    for client in clients:
-        client.flushdb()
+def worker_env(tmp_path: Path, redis_url: str, redis_broker_url: str) -> dict[str, str]:
     routes = tmp_path / "routes.yaml"
     routes.write_text(routes_text(latency_ms=40, failures=FAILURES), encoding="utf-8")
     env = {
         **os.environ,
-        "ROUTER_REDIS_URL": DATA_URL,
-        "ROUTER_BROKER_URL": BROKER_URL,
+        "ROUTER_REDIS_URL": redis_url,
+        "ROUTER_BROKER_URL": redis_broker_url,
         "ROUTER_SIMULATE": "1",
         "ROUTER_ROUTES": str(routes),
         "ROUTER_HOME": str(tmp_path / ".router"),
@@ -63,10 +50,7 @@ def worker_env(tmp_path: Path, redis_url: str) -> Iterator[dict[str, str]]:
         "ROUTER_BATCH_VISIBILITY_TIMEOUT_S": "6",
         "ROUTER_BATCH_RESTORE_INTERVAL_S": "1",
     }
-    yield env
-    for client in clients:
-        client.flushdb()
-        client.close()
+    return env
 
 
 @pytest.fixture
@@ -94,7 +78,7 @@ def start_worker(worker_env: dict[str, str], tmp_path: Path) -> Iterator[StartWo
 
 @pytest.fixture
 def data_store(worker_env: dict[str, str]) -> Store:
-    return Store(StoreSettings(url=DATA_URL))
+    return Store(StoreSettings(url=worker_env["ROUTER_REDIS_URL"]))
 
 
 def _submit(store: Store, env: dict[str, str], count: int, **options: Any) -> BatchJob:
