@@ -29,6 +29,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, InitErrorDetails
 
 from router._levels import Sensitivity
+from router._signals._patterns import compiles, pattern_hazard
 from router._signals._sensitivity import BUILTIN_TYPES
 from router._signals._signal import Signal, conditions_model, registered, settings_model
 
@@ -151,12 +152,14 @@ class CustomTermSpec(_Strict):
     @classmethod
     def _patterns_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for pattern in value:
-            try:
-                compiled = re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"regex {pattern!r} does not compile: {exc}") from None
-            if compiled.fullmatch(""):
+            broken = compiles(pattern)
+            if broken:
+                raise ValueError(f"regex {pattern!r} does not compile: {broken}")
+            if re.fullmatch(pattern, ""):
                 raise ValueError(f"regex {pattern!r} matches the empty string, so it would flag every text")
+            hazard = pattern_hazard(pattern)
+            if hazard:
+                raise ValueError(f"regex {pattern!r} could hang the router: {hazard}")
         return value
 
     @model_validator(mode="after")

@@ -101,6 +101,28 @@ def test_loaded_config_is_frozen() -> None:
             id="invalid-custom-regex",
         ),
         pytest.param(
+            MINIMAL
+            + "signals:\n  sensitivity:\n    custom_terms:\n"
+            + "      - {name: x, level: internal, regex: ['(\\w+\\s?)+$']}\n",
+            [
+                "routes.yaml:16: signals.sensitivity.custom_terms[0].regex",
+                "could hang the router: it nests a repeat inside a repeat",
+                "make the inner part atomic",
+            ],
+            id="catastrophic-custom-regex",
+        ),
+        pytest.param(
+            MINIMAL
+            + "signals:\n  sensitivity:\n    custom_terms:\n"
+            + "      - {name: x, level: internal, regex: ['(ab)-\\1']}\n",
+            [
+                "routes.yaml:16: signals.sensitivity.custom_terms[0].regex",
+                "it refers back to a group",
+                "spell the repeated text out",
+            ],
+            id="backreference-custom-regex",
+        ),
+        pytest.param(
             MINIMAL.replace(
                 "  - name: small\n    model: openai/gpt-4o-mini",
                 "  - name: small\n    model: openai/gpt-4o-mini\n    params: {api_key: sk-live-123}",
