@@ -287,7 +287,8 @@ class Client(_Base):
         """Submit a JSONL file (streamed, never read whole) or an iterable of items as a batch job.
 
         Lines are in the OpenAI batch format or the short form
-        ``{"custom_id"?, "prompt" | "messages", "max_tokens"?, "tags"?, "metadata"?}``.
+        ``{"custom_id"?, "prompt" | "messages", "max_tokens"?, "tags"?, "metadata"?}``, with
+        the chat parameters ``complete`` takes in the body or beside those fields.
         The same ``idempotency_key`` returns the existing job. This returns once the
         items are stored and queued, with the job in progress; ``job.wait()`` waits for
         the end. Without a Redis URL the job runs in this process on the simulated provider.

@@ -6,13 +6,18 @@ OpenAI batch format (one request per line)::
      "body": {"model": "gpt-4o-mini", "messages": [...], "max_tokens": 200}}
 
 The ``model`` in the body is only a hint: routes.yaml decides which model
-answers (the hint is kept in the item's metadata as ``model_hint``). Other
-body parameters (temperature, ...) are accepted and ignored.
+answers (the hint is kept in the item's metadata as ``model_hint``). The
+body's other fields are OpenAI chat parameters (temperature, tools,
+response_format, ...), passed on to the model as ``complete`` passes its own.
 
 Short form::
 
     {"custom_id"?: str, "prompt": str | "messages": [...], "max_tokens"?: int,
-     "tags"?: [str], "metadata"?: {str: str}}
+     "tags"?: [str], "metadata"?: {str: str}, <any OpenAI chat parameter>?: ...}
+
+Either way the parameters are checked by the same policy as ``complete``'s
+(``router._params``), line by line at submission: a parameter neither OpenAI
+nor litellm defines fails its line (code ``unknown_parameter``), naming it.
 
 A line that cannot be used becomes a ``LineError`` (that item fails, the rest
 of the job runs). Problems with the file itself (missing, empty, not UTF-8)
@@ -29,6 +34,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from router._errors import BatchInputError, UsageError
+from router._params import ParameterError
+from router._params import check as check_params
 from router._task import Task
 
 MAX_LINE_BYTES = 16 * 1024 * 1024
@@ -36,6 +43,8 @@ MAX_LINE_BYTES = 16 * 1024 * 1024
 
 _SHORT_KEYS = frozenset({"custom_id", "prompt", "messages", "max_tokens", "tags", "metadata"})
 _OPENAI_KEYS = frozenset({"custom_id", "method", "url", "body"})
+_BODY_OWN = frozenset({"messages", "model", "metadata"})
+"""Body fields the batch reads itself; the rest of a body is chat parameters."""
 _CHAT_URLS = frozenset({"/v1/chat/completions", "/chat/completions"})
 
 Source = str | os.PathLike[str] | Iterable[Mapping[str, Any] | str]
@@ -199,11 +208,13 @@ def _openai_item(number: int, value: Mapping[str, Any], custom_id: str | None) -
     metadata = _metadata(body.get("metadata"))
     if isinstance(body.get("model"), str):
         metadata["model_hint"] = body["model"]
-    return _build(number, custom_id, body["messages"], max_tokens, (), metadata)
+    params = {name: value for name, value in body.items() if name not in _BODY_OWN}
+    return _build(number, custom_id, body["messages"], max_tokens, (), metadata, params)
 
 
 def _short_item(number: int, value: Mapping[str, Any], custom_id: str | None) -> Item:
-    _reject_unknown(value, _SHORT_KEYS, "a line")
+    params = {name: item for name, item in value.items() if name not in _SHORT_KEYS}
+    _known(params)
     has_prompt, has_messages = "prompt" in value, "messages" in value
     if has_prompt == has_messages:
         problem = (
@@ -222,6 +233,7 @@ def _short_item(number: int, value: Mapping[str, Any], custom_id: str | None) ->
         value.get("max_tokens"),
         _tags(value.get("tags")),
         _metadata(value.get("metadata")),
+        params,
     )
 
 
@@ -232,14 +244,31 @@ def _build(
     max_tokens: Any,
     tags: tuple[str, ...],
     metadata: dict[str, str],
+    params: Mapping[str, Any] | None = None,
 ) -> Item:
     if isinstance(max_tokens, bool):
         raise _LineProblem("invalid_item", "max_tokens must be a positive integer")
     try:
-        task = Task.build(content, max_tokens=max_tokens, tags=tags, metadata=metadata)
+        task = Task.build(content, max_tokens=max_tokens, tags=tags, metadata=metadata, params=params)
+    except ParameterError as exc:
+        raise _LineProblem(exc.code, exc.message) from None
     except UsageError as exc:
         raise _LineProblem("invalid_item", exc.message) from None
     return Item(number, custom_id, task)
+
+
+def _known(params: Mapping[str, Any]) -> None:
+    """A short-form line's fields beyond its own are chat parameters: each must be one."""
+    try:
+        check_params(params)
+    except ParameterError as exc:
+        # A misspelt field of the line's own lands here too: name those beside the policy's reason.
+        hint = (
+            f" (a line's own fields: {', '.join(sorted(_SHORT_KEYS))})"
+            if exc.code == "unknown_parameter"
+            else ""
+        )
+        raise _LineProblem(exc.code, exc.message + hint) from None
 
 
 def _item_from_prompt(number: int, prompt: str) -> Parsed:

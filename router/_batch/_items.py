@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from router import _params as chat_params
 from router._batch._model import ItemState
 from router._task import Task, message_text
 
@@ -43,6 +44,8 @@ class BatchItem(_Frozen):
     max_tokens: int | None = None
     tags: tuple[str, ...] = ()
     metadata: dict[str, str] = Field(default_factory=dict)
+    params: dict[str, Any] = Field(default_factory=dict)
+    """The OpenAI chat parameters passed on to the model, as the policy checked them at submission."""
 
     @classmethod
     def of(cls, n: int, line: int, custom_id: str, task: Task) -> BatchItem:
@@ -55,6 +58,7 @@ class BatchItem(_Frozen):
             max_tokens=task.max_tokens,
             tags=task.tags,
             metadata=dict(task.metadata),
+            params=dict(task.params),
         )
 
     @classmethod
@@ -62,10 +66,27 @@ class BatchItem(_Frozen):
         return cls.model_validate_json(payload)
 
     def task(self, *, team: str | None, job_tags: Sequence[str]) -> Task:
-        """The task to route: this item's, with the job's team and the job's tags before its own."""
+        """The task to route: this item's, with the job's team and the job's tags before its own.
+
+        What the messages and parameters ask of the model and hide from the text (tool
+        definitions, schemas, images) is derived again, as ``Task.build`` does, without
+        validating again: routing and the sensitivity scan see all of it.
+        """
         texts = tuple(message_text(message, index) for index, message in enumerate(self.messages))
         tags = (*job_tags, *self.tags)
-        return Task(self.messages, self.max_tokens, team, tags, dict(self.metadata), texts)
+        params, messages = self.params, self.messages
+        return Task(
+            messages,
+            self.max_tokens,
+            team,
+            tags,
+            dict(self.metadata),
+            texts,
+            dict(params),
+            chat_params.needs(params, messages),
+            chat_params.unreadable_parts(messages),
+            chat_params.hidden_text(params, messages),
+        )
 
 
 class ItemError(_Frozen):

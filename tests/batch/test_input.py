@@ -64,7 +64,7 @@ def test_a_short_form_line_takes_a_prompt_or_messages_with_tags_and_metadata() -
             id="no-prompt-nor-messages",
         ),
         pytest.param({"prompt": "a", "messages": []}, "invalid_item", "both", id="prompt-and-messages"),
-        pytest.param({"promt": "typo"}, "invalid_item", "unknown field 'promt'", id="unknown-field"),
+        pytest.param({"promt": "typo"}, "unknown_parameter", "unknown parameter 'promt'", id="unknown-field"),
         pytest.param(["a", "list"], "invalid_item", "expected a JSON object", id="not-an-object"),
         pytest.param(
             {"custom_id": 5, "prompt": "a"}, "invalid_item", "custom_id", id="custom-id-not-a-string"
