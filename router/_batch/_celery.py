@@ -36,15 +36,20 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
+import structlog
 from celery import Celery, Task, signals
 
 from router._batch._context import current_context
+from router._batch._leases import RECEIPT_S, hold_on_receipt
 from router._batch._runner import RETRY_ON, chunk_deadline_s, execute_chunk
 from router._errors import ConfigError, UsageError
 from router._settings import Settings
-from router._state._store import StoreSettings
+from router._state._store import STORE_ERRORS, Store, StoreSettings
+
+log = structlog.get_logger("router.batch")
 
 QUEUE = "router-batch"
 RUN_CHUNK = "router.batch.run_chunk"
@@ -132,6 +137,7 @@ def create_app(
     signals.worker_process_init.connect(
         _build_context_after_fork, weak=False, dispatch_uid="router-batch-init"
     )
+    signals.task_received.connect(_lease_on_receipt, weak=False, dispatch_uid="router-batch-receipt")
     return app
 
 
@@ -149,7 +155,9 @@ def _register_task(app: Celery) -> Task:
     )
     def run_chunk_task(self: Task, job_id: str, start: int, stop: int) -> dict[str, int]:
         context = current_context(app_settings(self.app))
-        report = execute_chunk(context, job_id, start, stop, deadline_s=task_deadline_s(self.app))
+        report = execute_chunk(
+            context, job_id, start, stop, deadline_s=task_deadline_s(self.app), delivery=self.request.id
+        )
         return {"done": report.done, "skipped": report.skipped}
 
     task: Task = run_chunk_task
@@ -186,6 +194,34 @@ def _build_context_after_fork(**_: Any) -> None:
     # Prefork children: build the Runtime and the event loop in the child, after the fork.
     if _worker_settings is not None:
         current_context(_worker_settings).serve(_worker_settings)
+
+
+_receipt_stores: dict[str, Store] = {}
+
+
+def _lease_on_receipt(sender: Any = None, request: Any = None, **_: Any) -> None:
+    # In the process that consumes (the prefork parent, or the only process of the threads
+    # pool), the moment a chunk's message arrives: from here until the chunk's own lease, a
+    # worker killed would otherwise leave a message the broker keeps for its visibility timeout.
+    if request is None or request.name != RUN_CHUNK:
+        return
+    job_id, start, stop = request.args
+    settings = app_settings(request.task.app)
+    store = _receipt_store(settings)
+    if store.embedded:
+        return
+    wait_s = 0.0 if request.eta is None else max(0.0, (request.eta - datetime.now(UTC)).total_seconds())
+    try:
+        hold_on_receipt(store.sync(), store, job_id, start, stop, request.id, hold_s=wait_s + RECEIPT_S)
+    except STORE_ERRORS as exc:  # the chunk takes its lease when it starts; until then it has none
+        log.warning("batch.receipt_lease_failed", job_id=job_id, start=start, error_type=type(exc).__name__)
+
+
+def _receipt_store(settings: Settings) -> Store:
+    url = settings.redis_url or ""
+    if url not in _receipt_stores:
+        _receipt_stores[url] = Store(StoreSettings.from_settings(settings))
+    return _receipt_stores[url]
 
 
 def dispatch_chunks(app: Celery, job_id: str, ranges: Sequence[tuple[int, int]]) -> None:

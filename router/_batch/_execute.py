@@ -19,6 +19,7 @@ import asyncio
 import json
 import random
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -102,11 +103,15 @@ item that starts 0.1 s after it.
 """
 
 
-async def run_chunk(env: Env, job_id: str, start: int, stop: int) -> ChunkReport:
-    """Finish every item of the chunk that is not done yet, holding its lease (see ``_leases``)."""
+async def run_chunk(env: Env, job_id: str, start: int, stop: int, delivery: str | None = None) -> ChunkReport:
+    """Finish every item of the chunk that is not done yet, holding its lease (see ``_leases``).
+
+    ``delivery`` names this run of the chunk (the Celery task id, whose lease the worker took
+    on receipt); without one the run gets a name of its own.
+    """
     if env.store.embedded:  # one process: nobody else could take its chunks over
         return await _run_chunk(env, job_id, start, stop)
-    async with leased(env.client, env.store, job_id, start, stop):
+    async with leased(env.client, env.store, job_id, start, stop, delivery or uuid.uuid4().hex):
         return await _run_chunk(env, job_id, start, stop)
 
 

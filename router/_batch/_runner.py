@@ -28,7 +28,15 @@ def chunk_deadline_s(visibility_timeout_s: float) -> float:
 
 
 def execute_chunk(
-    context: WorkerContext, job_id: str, start: int, stop: int, *, deadline_s: float
+    context: WorkerContext,
+    job_id: str,
+    start: int,
+    stop: int,
+    *,
+    deadline_s: float,
+    delivery: str | None = None,
 ) -> ChunkReport:
     """Run the chunk's items on the context's event loop and wait for them (from any other thread)."""
-    return context.run(lambda env: asyncio.wait_for(run_chunk(env, job_id, start, stop), deadline_s))
+    return context.run(
+        lambda env: asyncio.wait_for(run_chunk(env, job_id, start, stop, delivery), deadline_s)
+    )
