@@ -264,7 +264,9 @@ def batch_object(status: Any, meta: Mapping[str, Any]) -> dict[str, Any]:
 def _output_lines(store: Store, job_id: str, *, errors: bool) -> Iterator[bytes]:
     from router._batch import get_job
 
-    for result in get_job(store, job_id).results(errors_only=errors):
+    # Every result, not ``errors_only`` (failed items only): the error file, like OpenAI's, also
+    # holds the items a cancel stopped, which request_counts counts as failed.
+    for result in get_job(store, job_id).results():
         if (result.get("status") == "completed") == errors:
             continue
         yield json.dumps(output_line(result, job_id), ensure_ascii=False).encode() + b"\n"

@@ -8,12 +8,15 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import openai
 import pytest
+from openai.types import Batch
 
 from tests.gateway.conftest import Gateway, MakeKey
+from tests.support.openai_server import OpenAIServer, slow
 
 pytestmark = pytest.mark.slow
 
@@ -21,8 +24,7 @@ ROUTER = str(Path(sys.executable).with_name("router"))
 HELLO = [{"role": "user", "content": "Please summarise the weekly status report in two sentences."}]
 
 
-@pytest.fixture
-def worker(gateway: Gateway, redis_url: str, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+def _start_worker(gateway: Gateway, redis_url: str, tmp_path: Path, *options: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "ROUTER_REDIS_URL": redis_url,
@@ -31,11 +33,28 @@ def worker(gateway: Gateway, redis_url: str, tmp_path: Path) -> Iterator[subproc
         "TEST_PROVIDER_KEY": "sk-test-not-a-real-key",
     }
     log = (tmp_path / "worker.log").open("wb")
-    command = [ROUTER, "worker", "--loglevel", "warning", "--pool", "threads", "--concurrency", "2"]
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    yield process
+    command = [ROUTER, "worker", "--loglevel", "warning", "--pool", "threads", *options]
+    return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _stop_worker(process: subprocess.Popen[bytes]) -> None:
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(10)
+
+
+@pytest.fixture
+def worker(gateway: Gateway, redis_url: str, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    process = _start_worker(gateway, redis_url, tmp_path, "--concurrency", "2")
+    yield process
+    _stop_worker(process)
+
+
+@pytest.fixture
+def one_at_a_time(gateway: Gateway, redis_url: str, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A worker that runs one item at a time, so a cancel finds items not started yet."""
+    process = _start_worker(gateway, redis_url, tmp_path, "--concurrency", "1", "--in-flight", "1")
+    yield process
+    _stop_worker(process)
 
 
 def _line(custom_id: str, content: str) -> str:
@@ -79,11 +98,61 @@ def test_a_batch_is_created_polled_and_downloaded_with_the_openai_client(
 
 
 def test_another_keys_batch_is_not_found(gateway: Gateway, make_key: MakeKey) -> None:
-    import openai
-
     owner, other = gateway.client(make_key()), gateway.client(make_key())
     uploaded = owner.files.create(file=("input.jsonl", _line("a", "hello there").encode()), purpose="batch")
     with pytest.raises(openai.NotFoundError):
         other.batches.create(
             input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h"
         )
+
+
+def _poll(client: openai.OpenAI, batch_id: str, until: Callable[[Batch], bool]) -> Batch:
+    deadline = time.monotonic() + 90
+    batch = client.batches.retrieve(batch_id)
+    while not until(batch) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        batch = client.batches.retrieve(batch_id)
+    return batch
+
+
+def _completed(batch: Batch) -> int:
+    return batch.request_counts.completed if batch.request_counts else 0
+
+
+def test_a_batch_cancelled_with_the_openai_client_stops_the_items_not_started(
+    gateway: Gateway, upstream: OpenAIServer, make_key: MakeKey, one_at_a_time: subprocess.Popen[bytes]
+) -> None:
+    total = 40  # 16 s of work one at a time: the cancel comes long before the end
+    upstream.script("test-model-a", *[slow(0.4) for _ in range(total)])
+    before = len(upstream.requests)
+    key = make_key()
+    client = gateway.client(key)
+    lines = "\n".join(_line(f"r{i}", "Summarise the weekly status report, please.") for i in range(total))
+    uploaded = client.files.create(file=("input.jsonl", lines.encode()), purpose="batch")
+    try:
+        batch = client.batches.create(
+            input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h"
+        )
+        assert _completed(_poll(client, batch.id, lambda b: _completed(b) >= 1)) >= 1
+        with pytest.raises(openai.NotFoundError):
+            gateway.client(make_key()).batches.cancel(batch.id)  # another key's batch
+        cancelling = client.batches.cancel(batch.id)
+        assert cancelling.status in ("cancelling", "cancelled")
+        assert cancelling.cancelling_at is not None
+        batch = _poll(client, batch.id, lambda b: b.status == "cancelled")
+    finally:
+        upstream.forget_scripts()
+    assert batch.status == "cancelled"
+    assert batch.cancelled_at is not None
+    assert batch.request_counts is not None
+    done, failed = batch.request_counts.completed, batch.request_counts.failed
+    assert (batch.request_counts.total, done + failed) == (total, total)
+    assert 1 <= done < total
+    assert len(upstream.requests) - before == done  # nothing was sent for the cancelled items
+    assert batch.output_file_id is not None
+    assert batch.error_file_id is not None
+    output = client.files.content(batch.output_file_id).text.splitlines()
+    errors = [json.loads(line) for line in client.files.content(batch.error_file_id).text.splitlines()]
+    assert len(output) == done
+    assert len(errors) == failed
+    assert {error["error"]["code"] for error in errors} == {"cancelled"}

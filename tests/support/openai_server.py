@@ -249,6 +249,11 @@ class OpenAIServer:
         with self._lock:
             self._scripts[model].extend(replies)
 
+    def forget_scripts(self) -> None:
+        """Drop every reply still queued (a test that stopped its requests early leaves some)."""
+        with self._lock:
+            self._scripts.clear()
+
     def start(self) -> OpenAIServer:
         self._thread.start()
         return self
