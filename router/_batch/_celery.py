@@ -100,6 +100,12 @@ STATIC_SETTINGS: dict[str, Any] = {
     # Chunks keep running on a lost broker connection: their items are finished exactly once
     # anyway, and the redelivered chunk skips them.
     "worker_cancel_long_running_tasks_on_connection_loss": False,
+    # After a reconnect, Celery lowers the prefetch count and raises it again from the callbacks
+    # of acks; on RabbitMQ the chunks that ran through the reconnect then fail their ack, and the
+    # basic.qos sent from that path waited for a reply that never came: the consumer stood still
+    # until the broker dropped it (3 min) and never resumed. Full prefetch at once costs at most
+    # one extra chunk per slot, whose receipt lease covers it while it waits.
+    "worker_enable_prefetch_count_reduction": False,
     "worker_hijack_root_logger": False,
 }
 

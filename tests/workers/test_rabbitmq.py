@@ -128,14 +128,6 @@ def test_a_worker_killed_mid_batch_on_rabbitmq_loses_and_duplicates_nothing(
     _accounted_for(data_store, job, 300)
 
 
-@pytest.mark.xfail(
-    reason=(
-        "known regression, issue 14: since chunk leases landed (3fa1949), two clean-clone runs on "
-        "this machine left the job in progress after a RabbitMQ restart (128 of 300 done after 240 s); "
-        "it passed before them. Kept running so a fix shows as XPASS."
-    ),
-    strict=False,
-)
 def test_a_broker_restart_mid_batch_loses_and_duplicates_nothing(
     rabbit: PrivateRabbit, data_store: Store, make_workers: Callable[[str], Workers]
 ) -> None:
