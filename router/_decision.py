@@ -107,6 +107,22 @@ class Candidate(_Frozen):
     """Chat parameters this model does not take, left out of its request (``unsupported_params: drop``)."""
 
 
+class Pseudonymisation(_Frozen):
+    """A rule's ``pseudonymise`` policy as this task needs it: levels and counts, never values.
+
+    Set on a decision when a candidate below the task's sensitivity is cleared for what is
+    left once the findings of ``levels`` are replaced by placeholders. Then every model of the
+    call, cleared or not, receives the pseudonymised text (one behaviour, failing closed).
+    """
+
+    levels: tuple[Level, ...]
+    """The levels whose findings are replaced (the rule's ``pseudonymise``)."""
+    findings: int
+    """How many findings routing counted for replacement."""
+    level: Level
+    """The task's sensitivity once they are replaced."""
+
+
 class Excluded(_Frozen):
     model: str
     reason: str
@@ -121,6 +137,13 @@ class Decision(_Frozen):
     excluded: tuple[Excluded, ...] = ()
     max_tokens: int | None = None
     cost_cap_usd: float | None = None
+    pseudonymisation: Pseudonymisation | None = None
+    """Set when the call sends the task pseudonymised (see ``Pseudonymisation``)."""
+
+    @property
+    def pseudonymised(self) -> int:
+        """How many findings are replaced by placeholders before any model sees the task."""
+        return self.pseudonymisation.findings if self.pseudonymisation is not None else 0
 
     @property
     def model(self) -> str:

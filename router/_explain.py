@@ -22,6 +22,7 @@ from router._selection import (
     clearance_reason,
     cost_reason,
     language_reason,
+    needs_pseudonyms,
     select,
     size_reason,
 )
@@ -91,6 +92,8 @@ class Explanation(_Frozen):
     """Every candidate, cheapest first: the chosen model, then the fallback order."""
     output_tokens: int
     cost_cap_usd: float | None
+    pseudonymised: int = 0
+    """How many findings the call replaces by placeholders (the rule's ``pseudonymise``), never which."""
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape printed by ``router explain --json``."""
@@ -106,6 +109,10 @@ def explain(router: Router, task: Task) -> Explanation:
     rule = router.config.rules[chosen]
     needs = router.requirements(rule, signals, task)
     pool = pool_checks(router, rule, signals, task, tokens)
+    policy = needs.pseudonymisation
+    uses = policy is not None and any(
+        check.position is not None and needs_pseudonyms(router.models[check.model], signals) for check in pool
+    )
     return Explanation(
         rule=rule.name,
         model=next((check.model for check in pool if check.position == 1), None),
@@ -115,6 +122,7 @@ def explain(router: Router, task: Task) -> Explanation:
         fallback=tuple(check.model for check in sorted(pool, key=_position) if check.position is not None),
         output_tokens=needs.output_tokens,
         cost_cap_usd=needs.cost_cap_usd,
+        pseudonymised=policy.findings if uses and policy is not None else 0,
     )
 
 
@@ -160,6 +168,7 @@ def summary(decision: Decision) -> dict[str, object]:
     fields["candidates"] = len(decision.candidates)
     fields["excluded"] = len(decision.excluded)
     fields["fallback"] = [item.model for item in decision.candidates[1:]]
+    fields["pseudonymised"] = decision.pseudonymised
     return fields
 
 
@@ -182,10 +191,7 @@ def _model_check(
         output_tokens=option.expected_output_tokens,
         tokens_exact=option.tokens_exact,
         window=_verdict(size_reason(info, option), _fits(info, option)),
-        clearance=_verdict(
-            clearance_reason(info, signals),
-            f"clearance {info.spec.clearance.label} covers {signals.sensitivity.label}",
-        ),
+        clearance=_verdict(clearance_reason(info, signals, needs.pseudonymisation), _cleared(info, needs)),
         language=_verdict(language_reason(info, signals), _speaks(info, signals.language)),
         capabilities=_verdict(
             capability_reason(info, needs.capabilities),
@@ -198,6 +204,16 @@ def _model_check(
 
 def _verdict(failure: str | None, passed: str) -> Verdict:
     return Verdict(ok=False, detail=failure) if failure is not None else Verdict(ok=True, detail=passed)
+
+
+def _cleared(info: ModelInfo, needs: Requirements) -> str:
+    clearance, signals, policy = info.spec.clearance.label, needs.signals, needs.pseudonymisation
+    if policy is not None and needs_pseudonyms(info, signals):
+        return (
+            f"clearance {clearance} covers {policy.level.label}, what is left once "
+            f"{policy.findings} finding{'s' if policy.findings != 1 else ''} are pseudonymised"
+        )
+    return f"clearance {clearance} covers {signals.sensitivity.label}"
 
 
 def _fits(info: ModelInfo, option: Candidate) -> str:

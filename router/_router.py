@@ -20,7 +20,15 @@ from router._errors import NoModelFits
 from router._explain import summary
 from router._pricing import ModelInfo, resolve
 from router._rules import Matcher
-from router._selection import Requirements, apply_param_policy, select
+from router._selection import (
+    Requirements,
+    apply_param_policy,
+    needs_pseudonyms,
+    pseudonymisation,
+    select,
+)
+from router._signals._sensitivity import SensitivityScanner
+from router._signals._sensitivity_signal import scanner_for
 from router._signals._signal import CountTokens, Meter, registered
 from router._signals._tokens import count_messages
 from router._task import Message, Task
@@ -56,8 +64,9 @@ class Router:
         """Route a task, or raise ``NoModelFits`` naming why each pool model was excluded.
 
         ``rule`` routes by that rule whatever its ``when``; ``model`` makes that one model the
-        pool (the matching rule still sets the cost cap and the required capabilities). Neither
-        can lift clearance: a named model below the task's sensitivity is excluded like any other.
+        pool (the matching rule still sets the cost cap, the required capabilities and what may
+        be pseudonymised). Neither can lift clearance: a named model below the task's
+        sensitivity is excluded like any other, unless the rule's ``pseudonymise`` admits it.
         """
         started = time.perf_counter()
         signals, tokens = self.measure(task)
@@ -86,6 +95,11 @@ class Router:
             )
         if not candidates:
             raise _no_model_fits(matched.name, signals, excluded)
+        policy = needs.pseudonymisation
+        if policy is not None and not any(
+            needs_pseudonyms(self.models[option.model], signals) for option in candidates
+        ):
+            policy = None  # every candidate is cleared for the text as written
         return Decision(
             rule=matched.name,
             signals=signals,
@@ -93,6 +107,7 @@ class Router:
             excluded=tuple(excluded),
             max_tokens=task.max_tokens,
             cost_cap_usd=needs.cost_cap_usd,
+            pseudonymisation=policy,
         )
 
     def explain(self, task: Task) -> Explanation:
@@ -108,7 +123,13 @@ class Router:
             output_tokens=task.max_tokens or self.config.signals.default_output_tokens,
             capabilities=tuple(dict.fromkeys((*rule.require, *task.needs))),
             cost_cap_usd=_cap(rule.max_cost_per_request_usd, self.config.policies.max_cost_per_request_usd),
+            pseudonymisation=pseudonymisation(rule.pseudonymise, signals),
         )
+
+    @property
+    def scanner(self) -> SensitivityScanner:
+        """The sensitivity scanner routing measures with (the executor masks with it too)."""
+        return scanner_for(self.config.signals.of("sensitivity"))
 
     def pool(self, rule: Rule) -> list[ModelInfo]:
         """The models of a rule's pool, in file order."""

@@ -1,6 +1,8 @@
 """Choosing among a rule's pool: who may take the task, cheapest first.
 
-A model is a candidate when its clearance covers the task's sensitivity, it
+A model is a candidate when its clearance covers the task's sensitivity (or,
+under a rule's ``pseudonymise`` policy, the level left once those findings are
+replaced by placeholders: see ``pseudonymisation``), it
 speaks the task's language, it has the rule's required capabilities, the
 prompt plus the expected output fit its window, and its estimated cost is
 under the cap. Every other model of the pool is excluded with its reason.
@@ -10,13 +12,15 @@ the first is called, the rest are the fallback order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from router._decision import Candidate, Excluded, Signals
+from router._decision import Candidate, Excluded, FindingSummary, Pseudonymisation, Signals
+from router._levels import Sensitivity
 from router._pricing import ModelInfo
 from router._signals._language import UNKNOWN
+from router._signals._pseudonyms import replaceable
 
 CountTokens = Callable[[str], int]
 """Prompt tokens under a given encoding (memoised by the caller)."""
@@ -30,6 +34,8 @@ class Requirements:
     output_tokens: int
     capabilities: tuple[str, ...] = ()
     cost_cap_usd: float | None = None
+    pseudonymisation: Pseudonymisation | None = None
+    """The rule's pseudonymise policy for this task, when it would admit a model at all."""
 
 
 def select(
@@ -60,22 +66,52 @@ def _order(candidate: Candidate) -> tuple[int, float, str]:
 
 def _policy_reason(info: ModelInfo, needs: Requirements) -> str | None:
     return (
-        clearance_reason(info, needs.signals)
+        clearance_reason(info, needs.signals, needs.pseudonymisation)
         or language_reason(info, needs.signals)
         or capability_reason(info, needs.capabilities)
     )
 
 
-def clearance_reason(info: ModelInfo, signals: Signals) -> str | None:
-    """Why the model may not see the task's content, or ``None`` when its clearance covers it."""
+def clearance_reason(
+    info: ModelInfo, signals: Signals, pseudonymised: Pseudonymisation | None = None
+) -> str | None:
+    """Why the model may not see the task's content, or ``None`` when its clearance covers it
+    (or covers what ``pseudonymised`` leaves of it)."""
     clearance = info.spec.clearance
     if clearance < signals.sensitivity:
+        if pseudonymised is not None and clearance >= pseudonymised.level:
+            return None
         found = ", ".join(sorted(signals.finding_types)) or "content"
-        return (
+        reason = (
             f"clearance {clearance.label} is below the task's sensitivity "
             f"{signals.sensitivity.label} ({found})"
         )
+        if pseudonymised is not None:
+            reason += f" and below {pseudonymised.level.label}, what pseudonymising leaves"
+        return reason
     return None
+
+
+def needs_pseudonyms(info: ModelInfo, signals: Signals) -> bool:
+    """Whether the model may take the task only pseudonymised (its clearance is below it)."""
+    return info.spec.clearance < signals.sensitivity
+
+
+def pseudonymisation(levels: Sequence[Sensitivity], signals: Signals) -> Pseudonymisation | None:
+    """What pseudonymising the findings of ``levels`` makes of the task: the level left and how
+    many findings go; ``None`` when it would replace nothing or lower nothing."""
+    if not levels or not signals.findings:
+        return None
+    replaced = [found for found in signals.findings if replaceable(found.type, found.level, levels)]
+    left = _highest(found for found in signals.findings if not replaceable(found.type, found.level, levels))
+    if not replaced or left >= signals.sensitivity:
+        return None
+    count = sum(found.count for found in replaced)
+    return Pseudonymisation(levels=tuple(dict.fromkeys(levels)), findings=count, level=left)
+
+
+def _highest(findings: Iterable[FindingSummary]) -> Sensitivity:
+    return max((found.level for found in findings), default=Sensitivity.PUBLIC)
 
 
 def language_reason(info: ModelInfo, signals: Signals) -> str | None:

@@ -17,6 +17,7 @@ def render(explanation: Explanation) -> str:
         f"signals:  tokens {signals.tokens:,}, "
         f"language {signals.language} ({signals.language_confidence:.2f}), "
         f"sensitivity {signals.sensitivity.label} (findings: {findings})",
+        *_pseudonymised_line(explanation),
         "",
         "rules, in order (the first that matches is chosen):",
     ]
@@ -30,6 +31,16 @@ def render(explanation: Explanation) -> str:
     lines.extend(_pool_table(explanation.pool))
     lines += ["", f"fallback order: {' -> '.join(explanation.fallback) or '(none)'}"]
     return "\n".join(lines)
+
+
+def _pseudonymised_line(explanation: Explanation) -> list[str]:
+    count = explanation.pseudonymised
+    if not count:
+        return []
+    return [
+        f"pseudonymised: {count} finding{'s' if count != 1 else ''} replaced by placeholders "
+        "before any model sees the task, and put back in the answer"
+    ]
 
 
 def _rule_line(check: RuleCheck, width: int) -> str:

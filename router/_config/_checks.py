@@ -58,6 +58,7 @@ def errors(config: RoutesConfig) -> list[Problem]:
         *_budget_targets(config),
         *_simulation_models(config),
         *_final_rule(config),
+        *_pseudonymised_levels(config),
     ]
 
 
@@ -165,6 +166,22 @@ def _final_rule(config: RoutesConfig) -> Iterator[Problem]:
             f"the last rule ({last.name!r}) has conditions, so some tasks would match no rule; "
             "end with a default rule that has no 'when', e.g. {name: default, pool: '*'}",
         )
+
+
+def _pseudonymised_levels(config: RoutesConfig) -> Iterator[Problem]:
+    """A rule may not pseudonymise a level whose values must never leave the models cleared for it."""
+    from router._signals._pseudonyms import pseudonymisable
+
+    for index, rule in enumerate(config.rules):
+        for position, level in enumerate(rule.pseudonymise):
+            if not pseudonymisable(level):
+                yield Problem(
+                    ("rules", index, "pseudonymise", position),
+                    f"{level.label} text may never be pseudonymised: its findings (card numbers, IBANs, "
+                    "API keys, passwords, national ids) never leave the models cleared for them, not even "
+                    f"as placeholders; remove {level.label!r} from the pseudonymise of rule {rule.name!r} "
+                    f"and give its pool a model cleared for {level.label}",
+                )
 
 
 def _unreachable_rules(config: RoutesConfig) -> Iterator[Problem]:

@@ -363,6 +363,18 @@ class Rule(_Strict):
     pool: tuple[str, ...] | Literal["*"] = "*"
     require: tuple[str, ...] = Field(default=(), description="capability tags every candidate must have")
     max_cost_per_request_usd: USD | None = None
+    pseudonymise: tuple[Level, ...] = Field(
+        default=(),
+        description=(
+            "levels whose findings are replaced by typed placeholders (<PERSON_1>) so a model "
+            "cleared only for the level left over may take the task; never 'restricted'"
+        ),
+    )
+
+    @field_validator("pseudonymise", mode="before")
+    @classmethod
+    def _one_or_many_levels(cls, value: Any) -> Any:
+        return (value,) if isinstance(value, str) else value
 
     @property
     def matches_all(self) -> bool:

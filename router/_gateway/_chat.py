@@ -157,8 +157,9 @@ def explain_headers(completion: Completion) -> dict[str, str]:
 
 
 def decision_headers(request_id: str, decision: Decision) -> dict[str, str]:
-    """What is known before the answer: the request id, the rule, the sensitivity, the language
-    and the prompt tokens, read from the same summary as the ``route.decided`` log event."""
+    """What is known before the answer: the request id, the rule, the sensitivity, the language,
+    the prompt tokens and how many findings are pseudonymised, read from the same summary as
+    the ``route.decided`` log event."""
     fields = summary(decision)
     return {
         "x-request-id": request_id,
@@ -166,4 +167,4 @@ def decision_headers(request_id: str, decision: Decision) -> dict[str, str]:
     }
 
 
-_DECISION_HEADERS = ("rule", "sensitivity", "language", "tokens")
+_DECISION_HEADERS = ("rule", "sensitivity", "language", "tokens", "pseudonymised")

@@ -10,25 +10,73 @@ the number of values.
 
 Restricted findings (cards, keys, national numbers) are never pseudonymised: a
 placeholder would leave the decision to the model's provider that the value is safe to
-send; ``pseudonymisable`` says which levels may be.
+send; ``pseudonymisable`` says which levels may be, and ``NEVER_PSEUDONYMISED`` names the
+types that stay out even when routes.yaml lowers their level.
 
-Not wired into the call path yet: no rule policy uses it (see issue 12, item 4).
+A rule's ``pseudonymise`` policy uses it: routing (``router._selection``) admits models
+cleared for the level left once the findings are replaced, and the executor masks the
+messages (``router._calls._masking``) and restores the answer.
+
+A placeholder the model changes (``<Person_1>``, ``<PERSON 1>``, ``PERSON_1``) is not
+recognised and reaches the caller as the model wrote it: restoring only exact placeholders
+means no text of the model's own is ever mistaken for one.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Final, NoReturn
 
 from router._levels import Sensitivity
-from router._signals._sensitivity import Finding
+from router._signals._sensitivity import DEFAULT_LEVELS, Finding
 
-__all__ = ["Pseudonyms", "StreamRestorer", "pseudonymisable"]
+__all__ = [
+    "NEVER_PSEUDONYMISED",
+    "Pseudonyms",
+    "StreamRestorer",
+    "json_quoted",
+    "pseudonymisable",
+    "replaceable",
+]
 
 _PLACEHOLDER: Final = re.compile(r"<([A-Z][A-Z_]*)_([0-9]+)>")
 # The longest placeholder a stream may hold back while waiting for its end.
 _LONGEST: Final = 40
+# A placeholder's label is the finding type in capitals, cut so the whole stays within _LONGEST.
+_LABEL_MAX: Final = 24
+
+NEVER_PSEUDONYMISED: Final[frozenset[str]] = frozenset(
+    kind for kind, level in DEFAULT_LEVELS.items() if level >= Sensitivity.RESTRICTED
+)
+"""Built-in types restricted by default (cards, IBANs, keys, passwords, national ids): never
+replaced by a placeholder, even where routes.yaml gives them a lower level, so a lowered
+detector level cannot turn into a pseudonymised card number sent to an uncleared model."""
+
+_UNREADABLE: Final = "unreadable_content"
+# The type routing gives images, audio and files (``_sensitivity_signal.UNREADABLE``): no
+# placeholder can stand for what the router cannot read.
+
+
+def replaceable(kind: str, level: Sensitivity, levels: Iterable[Sensitivity]) -> bool:
+    """Whether a policy pseudonymising ``levels`` replaces a finding of type ``kind`` at ``level``:
+    the level is listed and may be pseudonymised at all, and the type is not one that never is."""
+    return (
+        level in tuple(levels)
+        and pseudonymisable(level)
+        and kind not in NEVER_PSEUDONYMISED
+        and kind != _UNREADABLE
+    )
+
+
+Quote = Callable[[str], str]
+"""How an original value is written back: as is, or escaped for where it goes (a JSON string)."""
+
+
+def json_quoted(value: str) -> str:
+    """``value`` escaped for the inside of a JSON string (tool-call arguments)."""
+    return json.dumps(value, ensure_ascii=False)[1:-1]
 
 
 def pseudonymisable(level: Sensitivity) -> bool:
@@ -78,20 +126,27 @@ class Pseudonyms:
         """Every text of a call masked, with one set of placeholders across them."""
         return [self.mask(text, found) for text, found in zip(texts, findings, strict=True)]
 
-    def restore(self, text: str) -> str:
-        """``text`` with every placeholder of this call replaced by its original value; a
-        placeholder the model made up is left as it is."""
-        return _PLACEHOLDER.sub(lambda match: self._originals.get(match.group(), match.group()), text)
+    def restore(self, text: str, quote: Quote | None = None) -> str:
+        """``text`` with every placeholder of this call replaced by its original value (passed
+        through ``quote`` when given); a placeholder the model made up is left as it is."""
 
-    def restorer(self) -> StreamRestorer:
+        def original(match: re.Match[str]) -> str:
+            value = self._originals.get(match.group())
+            if value is None:
+                return match.group()
+            return quote(value) if quote is not None else value
+
+        return _PLACEHOLDER.sub(original, text) if "<" in text else text
+
+    def restorer(self, quote: Quote | None = None) -> StreamRestorer:
         """A restorer for an answer that arrives in chunks."""
-        return StreamRestorer(self)
+        return StreamRestorer(self, quote)
 
     def _placeholder(self, kind: str, value: str) -> str:
         key = (kind, value)
         placeholder = self._placeholders.get(key)
         if placeholder is None:
-            label = kind.upper()
+            label = _label(kind)
             self._counts[label] = self._counts.get(label, 0) + 1
             placeholder = f"<{label}_{self._counts[label]}>"
             self._placeholders[key] = placeholder
@@ -103,8 +158,9 @@ class StreamRestorer:
     """Restores placeholders in a streamed answer, where one may be split across chunks: the
     tail of a chunk that could be the start of a placeholder is held until the next one."""
 
-    def __init__(self, pseudonyms: Pseudonyms) -> None:
+    def __init__(self, pseudonyms: Pseudonyms, quote: Quote | None = None) -> None:
         self._pseudonyms = pseudonyms
+        self._quote = quote
         self._held = ""
 
     def feed(self, chunk: str) -> str:
@@ -112,12 +168,19 @@ class StreamRestorer:
         text = self._held + chunk
         cut = _unfinished_placeholder(text)
         self._held = text[cut:]
-        return self._pseudonyms.restore(text[:cut])
+        return self._pseudonyms.restore(text[:cut], self._quote)
 
     def flush(self) -> str:
         """What is still held, restored, at the end of the stream."""
         text, self._held = self._held, ""
-        return self._pseudonyms.restore(text)
+        return self._pseudonyms.restore(text, self._quote)
+
+
+def _label(kind: str) -> str:
+    """The placeholder label of a finding type: capitals and underscores only (a custom term
+    may be called ``project-x2``), so every placeholder matches ``_PLACEHOLDER``."""
+    label = re.sub(r"[^A-Z]+", "_", kind.upper()).strip("_")[:_LABEL_MAX].rstrip("_")
+    return label or "VALUE"
 
 
 def _unfinished_placeholder(text: str) -> int:

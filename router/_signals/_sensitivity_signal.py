@@ -66,7 +66,7 @@ class SensitivityScanSignal:
     }
 
     def meter(self, settings: SensitivitySignal) -> Meter:
-        scanner = build_scanner(settings)
+        scanner = scanner_for(settings)
 
         def measure(task: Task, count_tokens: CountTokens) -> Mapping[str, object]:
             # Tool definitions, tool calls and schemas are scanned too: the model reads them.
@@ -99,6 +99,19 @@ class SensitivityScanSignal:
         for position, name in enumerate(condition.findings or ()):
             if name not in known:
                 yield ("findings", position), f"unknown finding type {name!r}; {did_you_mean(name, known)}"
+
+
+_SCANNERS: dict[str, SensitivityScanner] = {}
+
+
+def scanner_for(settings: SensitivitySignal) -> SensitivityScanner:
+    """The scanner of ``settings``, built once per process: routing measures with it and the
+    executor masks with it, so both see the same findings (and a deep tier loads once)."""
+    key = settings.model_dump_json()
+    scanner = _SCANNERS.get(key)
+    if scanner is None:
+        scanner = _SCANNERS[key] = build_scanner(settings)
+    return scanner
 
 
 def build_scanner(config: SensitivitySignal) -> SensitivityScanner:
