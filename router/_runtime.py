@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from router._calls._admission import Admission
 from router._calls._afterwards import Afterwards
 from router._calls._executor import Executor, Guards
+from router._calls._masking import Masker
 from router._calls._recorder import Collect, Recorder
 from router._config._schema import RoutesConfig
 from router._decision import Decision
@@ -71,7 +72,15 @@ class Runtime:
         )
         ledger = Ledger(store)
         recorder = Recorder(ledger, budgets)
-        executor = Executor(router.models, provider, guards, recorder, config.policies, simulated=simulated)
+        executor = Executor(
+            router.models,
+            provider,
+            guards,
+            recorder,
+            config.policies,
+            simulated=simulated,
+            masker=Masker(router.scanner),
+        )
         return cls(config, router, store, ledger, executor, simulated)
 
     @property

@@ -13,19 +13,25 @@ chunks, so the executor records and settles from the stream's real usage as for 
   is closed with it. A stream cut short (cancelled, or broken after its first delta) is billed
   what it spent: the channel keeps the provider's usage if its chunk arrived, and the text of
   the deltas received, from which ``router._calls._spent`` estimates the tokens otherwise.
+- A pseudonymised call (``restoring``) puts the originals back into each delta before it is
+  queued, holding back only a tail that could be the start of a placeholder; a delta held back
+  whole is not yet "started", so an error then still falls back.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+import dataclasses
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from router._errors import StreamInterrupted
 from router._pricing import ModelInfo
 from router._results import Completion, ProviderResponse, Usage
+from router._signals._pseudonyms import Pseudonyms, StreamRestorer, json_quoted
 
 
 @dataclass(frozen=True)
@@ -62,8 +68,15 @@ class Channel:
     short before its usage chunk is billed for. Held in memory for the call only, never stored."""
     reported: Usage | None = None
     """The provider's own usage, once its usage chunk has arrived."""
+    restorer: DeltaRestorer | None = None
+    """Set for the attempt of a pseudonymised call: every delta passes through it first."""
 
     def emit(self, delta: StreamDelta) -> None:
+        if self.restorer is not None:
+            restored = self.restorer.feed(delta)
+            if restored is None:
+                return  # all of it may be the start of a placeholder: held for the next delta
+            delta = restored
         self.started = True
         self.queue.put_nowait(delta)
 
@@ -74,6 +87,86 @@ class Channel:
             self.reported = Usage.reported(usage)
         if delta is not None:
             self.received += _texts(delta)
+
+
+class DeltaRestorer:
+    """Puts a pseudonymised call's originals back into streamed deltas: in the text, and in each
+    tool call's arguments (escaped for the JSON string they stand in), one restorer per call."""
+
+    def __init__(self, pseudonyms: Pseudonyms) -> None:
+        self._pseudonyms = pseudonyms
+        self._text = pseudonyms.restorer()
+        self._calls: dict[int, StreamRestorer] = {}
+        self._model = ""
+
+    def feed(self, delta: StreamDelta) -> StreamDelta | None:
+        """``delta`` restored, less what is held back; ``None`` when nothing is left to send."""
+        self._model = delta.model
+        end = delta.finish_reason is not None
+        content = self._text.feed(delta.content or "") + (self._text.flush() if end else "")
+        calls = [self._call(call) for call in delta.tool_calls or ()]
+        if end:
+            calls = self._with_tails(calls)
+        if not content and not calls and not end:
+            return None
+        return dataclasses.replace(delta, content=content or None, tool_calls=tuple(calls) or None)
+
+    def flush(self) -> StreamDelta | None:
+        """What is still held when the stream ends without a finishing delta."""
+        content = self._text.flush()
+        calls = self._with_tails([])
+        if not content and not calls:
+            return None
+        return StreamDelta(content=content or None, tool_calls=tuple(calls) or None, model=self._model)
+
+    def _call(self, call: dict[str, Any]) -> dict[str, Any]:
+        function = call.get("function")
+        if not isinstance(function, Mapping) or not isinstance(function.get("arguments"), str):
+            return call
+        restorer = self._calls.get(_index(call))
+        if restorer is None:
+            restorer = self._calls[_index(call)] = self._pseudonyms.restorer(json_quoted)
+        return {**call, "function": {**function, "arguments": restorer.feed(function["arguments"])}}
+
+    def _with_tails(self, calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``calls`` with what each call's restorer still holds: added to its fragment in this
+        delta, or as a fragment of its own."""
+        by_index = {_index(call): position for position, call in enumerate(calls)}
+        for index, restorer in self._calls.items():
+            tail = restorer.flush()
+            if not tail:
+                continue
+            if index in by_index and isinstance(calls[by_index[index]].get("function"), Mapping):
+                call = calls[by_index[index]]
+                function = call["function"]
+                arguments = str(function.get("arguments") or "") + tail
+                calls[by_index[index]] = {**call, "function": {**function, "arguments": arguments}}
+            else:
+                calls.append({"index": index, "function": {"arguments": tail}})
+        return calls
+
+
+def _index(call: Mapping[str, Any]) -> int:
+    index = call.get("index", 0)
+    return index if isinstance(index, int) else 0
+
+
+@contextmanager
+def restoring(pseudonyms: Pseudonyms) -> Iterator[None]:
+    """While a pseudonymised attempt runs, restore the deltas of the current stream (if any);
+    when the attempt ends well, release what was still held back."""
+    channel = current_channel()
+    if channel is None:
+        yield
+        return
+    restorer = channel.restorer = DeltaRestorer(pseudonyms)
+    try:
+        yield
+    finally:
+        channel.restorer = None
+    tail = restorer.flush()
+    if tail is not None:
+        channel.emit(tail)
 
 
 _CURRENT: contextvars.ContextVar[Channel | None] = contextvars.ContextVar("router_stream", default=None)

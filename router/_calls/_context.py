@@ -6,6 +6,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+from router._calls._masking import MaskedTask
 from router._decision import Candidate, Decision
 from router._ledger._record import CostRecord
 from router._pricing import ModelInfo
@@ -15,7 +16,8 @@ from router._task import Task
 
 @dataclass
 class CallState:
-    """Everything the fallback loop knows about one call; no prompt text beyond ``task``."""
+    """Everything the fallback loop knows about one call; no prompt text beyond ``task`` (and
+    ``masked``, when the decision pseudonymises)."""
 
     task: Task
     decision: Decision
@@ -34,6 +36,13 @@ class CallState:
     """Whether each attempt's intent is stored before its request (see ``router._ledger._intents``)."""
     run: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     """This execution of the call: a batch item re-run after a crash gets another."""
+    masked: MaskedTask | None = None
+    """The task pseudonymised, once per call, when the decision says so: every model gets it."""
+
+    @property
+    def sent(self) -> Task:
+        """The task as it leaves for a provider: pseudonymised when the decision says so."""
+        return self.masked.task if self.masked is not None else self.task
 
     def remaining_s(self) -> float:
         return self.deadline - time.monotonic()
@@ -53,6 +62,21 @@ class CallState:
                 number=number,
                 outcome="error",
                 error_type="api_key_missing",
+                error=reason,
+                fallback=fallback,
+            )
+        )
+
+    def not_cleared(self, model: str, reason: str, fallback: bool) -> None:
+        """A model that may not receive this call's text: no request. An error, not a skip, as
+        waiting would not change it (a batch item does not retry it)."""
+        number = len(self.attempts) + 1
+        self.attempts.append(
+            Attempt(
+                model=model,
+                number=number,
+                outcome="error",
+                error_type="not_cleared",
                 error=reason,
                 fallback=fallback,
             )

@@ -26,6 +26,13 @@ What follows each attempt (its cost record, the budget settlement) belongs to
 the injected ``Recorder``. The request itself leaves from one place,
 ``_send``: wrap that to change what goes out or how it comes back.
 
+A decision that pseudonymises (a rule's ``pseudonymise`` admitted a model below the
+task's sensitivity) is masked once per call (``Masker``) before the first
+attempt; ``_send`` sends every model the masked messages and puts the originals
+back into the answer (and into each streamed delta) before anything returns. A
+model is asked only when its clearance covers the text it would receive: the
+task as written, or the masked task's own level, measured again after masking.
+
 One deadline holds for the whole chain.
 """
 
@@ -43,6 +50,7 @@ import structlog
 from router._calls._admission import Admission
 from router._calls._backoff import retry_delay
 from router._calls._context import CallState, success_attempt
+from router._calls._masking import MaskedTask, Masker, restored
 from router._calls._recorder import Collect, Recorder
 from router._calls._spent import Stopped, cut_short
 from router._config._schema import Policies
@@ -67,7 +75,7 @@ from router._state._budgets import BudgetGuard, BudgetSkip, HoldRequest, Reserva
 from router._state._chain import ABSENT
 from router._state._circuit import CircuitBreaker
 from router._state._ratelimit import Limits, RateLimiter, SlotUnavailable
-from router._streaming import current_channel
+from router._streaming import current_channel, restoring
 from router._task import Task
 
 log = structlog.get_logger("router.calls")
@@ -112,8 +120,11 @@ class Executor:
         *,
         simulated: bool = False,
         rng: random.Random | None = None,
+        masker: Masker | None = None,
     ) -> None:
         self.models = models
+        self.masker = masker
+        """Masks pseudonymised calls; without one, no model below a task's sensitivity is asked."""
         self.provider = provider
         self.guards = guards
         self.recorder = recorder
@@ -147,6 +158,7 @@ class Executor:
             collect=collect,
             # Simulated calls bill nobody: a simulated call lost with its process cost nothing.
             intents=self.recorder.intents.enabled and not self.simulated,
+            masked=self._masked(task, decision),
         )
         try:
             for index, candidate in enumerate(decision.candidates):
@@ -178,10 +190,20 @@ class Executor:
             if not answered:
                 await self.recorder.release(reservation)
 
+    def _masked(self, task: Task, decision: Decision) -> MaskedTask | None:
+        policy = decision.pseudonymisation
+        if policy is None or self.masker is None:
+            return None
+        return self.masker.mask(task, policy, decision)
+
     async def _admissible(
         self, state: CallState, info: ModelInfo, candidate: Candidate, fallback: bool
     ) -> bool | None:
         """None skips the model; otherwise whether this call is the circuit's half-open probe."""
+        uncleared = _uncleared(state, info)
+        if uncleared is not None:
+            state.not_cleared(info.name, uncleared, fallback)
+            return None
         missing = self.provider.missing_credentials(info)
         if missing is not None:
             state.local_fault(info.name, missing, fallback)
@@ -297,16 +319,27 @@ class Executor:
         return self._completion(state, now.info, attempt, response)
 
     async def _send(self, state: CallState, info: ModelInfo, remaining_s: float) -> ProviderResponse:
-        """The one place a request leaves for a provider."""
+        """The one place a request leaves for a provider: pseudonymised when the decision says so,
+        with the originals put back in the answer before it goes further."""
+        sent, masked = state.sent, state.masked
         # asyncio.timeout, unlike wait_for, runs the call in this task: no extra task per call.
         async with asyncio.timeout(max(remaining_s, 0.001)):
-            return await self.provider.acomplete(
-                info,
-                state.task.messages,
-                max_tokens=state.max_tokens,
-                timeout_s=_timeout(info, remaining_s),
-                params=for_candidate(state.task.params, state.decision.candidate(info.name)),
-            )
+            if masked is None:
+                return await self._request(state, info, sent, remaining_s)
+            with restoring(masked.pseudonyms):
+                response = await self._request(state, info, sent, remaining_s)
+            return restored(response, masked.pseudonyms)
+
+    async def _request(
+        self, state: CallState, info: ModelInfo, sent: Task, remaining_s: float
+    ) -> ProviderResponse:
+        return await self.provider.acomplete(
+            info,
+            sent.messages,
+            max_tokens=state.max_tokens,
+            timeout_s=_timeout(info, remaining_s),
+            params=for_candidate(sent.params, state.decision.candidate(info.name)),
+        )
 
     async def _on_error(self, state: CallState, now: _Try, error: ProviderError, started: float) -> Step:
         """Record a failed attempt, update shared state, and say what the loop does next."""
@@ -405,6 +438,23 @@ def _step(error: ProviderError, *, opened: bool, probe: bool) -> Step:
     if opened or probe:
         return "next_model"
     return "retry"
+
+
+def _uncleared(state: CallState, info: ModelInfo) -> str | None:
+    """Why the model may not receive this call's text, or ``None``: its clearance covers the task
+    as written, or the level the masked task still has (measured after masking, not assumed)."""
+    clearance, level = info.spec.clearance, state.decision.signals.sensitivity
+    if clearance >= level:
+        return None
+    masked = state.masked
+    if masked is None:
+        return f"clearance {clearance.label} is below the task's sensitivity {level.label}; not sent"
+    if clearance < masked.level:
+        return (
+            f"clearance {clearance.label} is below {masked.level.label}, what the pseudonymised "
+            "text still holds; not sent"
+        )
+    return None
 
 
 def _timeout(info: ModelInfo, remaining_s: float) -> float:
