@@ -224,6 +224,8 @@ def _uncleared_pool_models(config: RoutesConfig) -> Iterator[Problem]:
         if at_least is None or rule.pool == "*":
             continue
         level = Sensitivity.parse(at_least)
+        if any(pseudonymised >= level for pseudonymised in rule.pseudonymise):
+            continue  # a model below the level may take such a task pseudonymised
         for position, name in enumerate(rule.pool):
             spec = next((spec for spec in config.models if spec.name == name), None)
             if name in known and spec is not None and Sensitivity.parse(spec.clearance) < level:

@@ -20,6 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from router import AllModelsFailed
+from router import _router as router_module
+from router._calls import _executor as executor_module
 from router._config import parse_routes
 from router._errors import ProviderError, ProviderUnavailable
 from router._levels import Sensitivity
@@ -290,9 +292,14 @@ def test_without_a_masker_no_model_below_the_tasks_sensitivity_is_asked() -> Non
     assert [name for name, _ in provider.received] == ["eu"]
 
 
-def test_no_original_value_reaches_a_log_event() -> None:
+def test_no_original_value_reaches_a_log_event(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Fresh loggers: an earlier CLI test may have cached the modules' at their warning level.
+    monkeypatch.setattr(router_module, "log", structlog.get_logger("router"))
+    monkeypatch.setattr(executor_module, "log", structlog.get_logger("router.calls"))
     with structlog.testing.capture_logs() as events:
         _complete(Echo(fail={"cloud": ProviderUnavailable("down", model="cloud", status=503)}))
+    names = {event["event"] for event in events}
+    assert {"route.decided", "call.attempt", "call.fallback", "call.succeeded"} <= names
     dumped = json.dumps(events, default=str)
     for value in ORIGINALS:
         assert value not in dumped

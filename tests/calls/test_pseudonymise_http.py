@@ -12,6 +12,8 @@ import json
 
 import pytest
 import redis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from router._config import parse_routes
 from router._runtime import Runtime
@@ -121,3 +123,32 @@ def test_tool_call_arguments_come_back_with_the_originals(
     arguments = json.loads(result.tool_calls[0]["function"]["arguments"])
     assert arguments == {"to": "helena.shaw@example.com", "name": "Helena Shaw"}
     _assert_nothing_original_in(_bodies(openai_server))
+
+
+NAMES = st.sampled_from(["Helena Shaw", "Marco Rossi", "Anna Schmidt", "Jean Dupont", "Maria Garcia"])
+MAILS = st.sampled_from(["ana.silva@example.com", "j.doe@example.org", "helena.shaw@example.com"])
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(names=st.lists(NAMES, min_size=1, max_size=3), mails=st.lists(MAILS, min_size=1, max_size=3))
+def test_property_no_original_reaches_the_http_body_and_the_caller_reads_them_back(
+    runtime: Runtime, openai_server: OpenAIServer, names: list[str], mails: list[str]
+) -> None:
+    lines = [
+        f"Dear {name}, please mail {mail} today." for name, mail in zip(names * 3, mails * 3, strict=False)
+    ]
+    seen = len(openai_server.requests)
+    openai_server.script(A, ok("To <PERSON_1> at <EMAIL_1>."))
+    result = asyncio.run(runtime.complete(Task.build([{"role": "user", "content": line} for line in lines])))
+    # The person finding may take a context word with it ("Dear Marco Rossi"): it comes back whole.
+    assert names[0] in result.content
+    assert mails[0] in result.content
+    assert "<" not in result.content
+    for request in openai_server.requests[seen:]:
+        body = json.dumps(request.body)
+        for value in (*names, *mails):
+            assert value not in body

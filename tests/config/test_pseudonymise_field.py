@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from router import ConfigError
-from router._config import parse_routes
+from router._config import lint_routes, parse_routes
 from router._config._schema import RoutesConfig
 from router._levels import Sensitivity
 
@@ -60,3 +60,14 @@ def test_the_editor_schema_documents_the_field() -> None:
     rule = RoutesConfig.model_json_schema()["$defs"]["Rule"]["properties"]["pseudonymise"]
     assert "placeholders" in rule["description"]
     assert "never 'restricted'" in rule["description"]
+
+
+def test_a_pool_model_below_the_rules_level_is_no_mistake_when_the_rule_pseudonymises_that_level() -> None:
+    rule = "  - {name: personal, when: {sensitivity: {at_least: confidential}}, pool: [cloud, vault]"
+    plain = _routes("[internal]").replace("rules:\n", f"rules:\n{rule}}}\n")
+    pseudonymised = _routes("[internal]").replace(
+        "rules:\n", f"rules:\n{rule}, pseudonymise: [confidential]}}\n"
+    )
+    warnings = lint_routes(parse_routes(plain))
+    assert any("model 'cloud' in its pool is cleared only for internal" in warning for warning in warnings)
+    assert lint_routes(parse_routes(pseudonymised)) == []

@@ -7,6 +7,7 @@ import json
 import pytest
 import structlog
 
+from router import _router as router_module
 from router._cli._explain_view import render
 from router._config import parse_routes
 from router._explain import summary
@@ -110,7 +111,11 @@ def test_a_task_with_nothing_to_replace_is_not_pseudonymised() -> None:
     assert decision.model == "cloud"
 
 
-def test_the_decision_its_summary_and_its_log_event_hold_the_count_never_the_values() -> None:
+def test_the_decision_its_summary_and_its_log_event_hold_the_count_never_the_values(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A fresh logger: an earlier CLI test may have cached the module's at its warning level.
+    monkeypatch.setattr(router_module, "log", structlog.get_logger("router"))
     with structlog.testing.capture_logs() as events:
         decision = _decide(TICKET, "support")
     dumped = json.dumps(decision.as_dict()) + json.dumps(summary(decision)) + json.dumps(events)
