@@ -15,7 +15,7 @@ import typing as _typing
 
 from router._client import AsyncClient, Client
 from router._config import RoutesConfig, load_routes
-from router._decision import Candidate, Decision, Excluded, FindingSummary, Signals
+from router._decision import Candidate, Decision, Excluded, FindingSummary, Pseudonymisation, Signals
 from router._errors import (
     AllModelsFailed,
     ApiKeyMissing,
@@ -109,6 +109,7 @@ __all__ = [
     "ProviderError",
     "ProviderTimeout",
     "ProviderUnavailable",
+    "Pseudonymisation",
     "RateLimited",
     "RouterError",
     "RoutesConfig",

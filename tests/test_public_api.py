@@ -17,6 +17,7 @@ EXPECTED = {
     "Completion", "ConfigError", "ContentPolicy", "ContextWindowExceeded", "CostRecord", "CostReport",
     "CostRow", "DeadlineExceeded", "Decision", "Excluded", "Explanation", "FindingSummary", "JobNotFound",
     "JobStatus", "NoModelFits", "ProviderError", "ProviderTimeout", "ProviderUnavailable", "RateLimited",
+    "Pseudonymisation",
     "RouterError", "RoutesConfig", "SavingsReport", "SavingsRow", "Sensitivity", "Settings", "Signals",
     "StatusSnapshot", "StoreUnavailable", "StreamDelta", "StreamDone", "StreamInterrupted", "Usage",
     "UsageError", "__version__", "load_routes",

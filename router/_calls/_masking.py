@@ -88,8 +88,8 @@ class Masker:
     def _level(self, masked: Task, decision: Decision) -> Sensitivity:
         level = highest_level(self._scanner.scan(masked.scanned_text))
         # Images and files cannot be masked: they keep the level routing gave them.
-        unreadable = (f.level for f in decision.signals.findings if f.type == UNREADABLE)
-        return max(level, *unreadable) if masked.unreadable else level
+        unreadable = [f.level for f in decision.signals.findings if f.type == UNREADABLE]
+        return max([level, *unreadable]) if masked.unreadable else level
 
 
 def _overlaps(finding: Finding, others: Sequence[Finding]) -> bool:

@@ -359,3 +359,39 @@ def test_property_no_original_finding_reaches_the_provider_and_the_caller_gets_e
     for _, body in provider.received:
         for value in (*names, *mails):
             assert value not in body
+
+
+def test_an_image_keeps_its_level_in_the_masked_task_whatever_the_text_becomes() -> None:
+    routes = ROUTES.model_copy(
+        update={
+            "signals": parse_routes(
+                "models: [{name: m, model: x/m}]\nrules: [{name: d}]\n"
+                "signals: {sensitivity: {unreadable: internal}}\n"
+            ).signals,
+            "models": tuple(
+                spec.model_copy(update={"capabilities": ("chat", "vision")}) for spec in ROUTES.models
+            ),
+        }
+    )
+    messages: list[Message] = [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": f"Is this {NAME}? Reply to {MAIL}."},
+                {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}},
+            ],
+        }
+    ]
+    store = Store(StoreSettings(url=None))
+    store.sync().flushall()
+    provider = Echo()
+    runtime = Runtime.build(routes, store=store, provider=provider)
+    task = Task.build(messages)
+    decision = runtime.router.decide(task)
+    assert decision.pseudonymisation is not None
+    assert decision.pseudonymisation.level == Sensitivity.INTERNAL
+    asyncio.run(runtime.complete(task, decision=decision))
+    [(model, body)] = provider.received
+    assert model == "cloud"
+    assert "https://example.com/a.png" in body  # the image goes as it is: cloud is cleared for internal
+    _no_original_in([body])
