@@ -64,7 +64,7 @@ class Masker:
 
     def mask(self, task: Task, policy: Pseudonymisation, decision: Decision) -> MaskedTask:
         """``task`` masked by ``policy``: one set of placeholders across all its messages."""
-        pseudonyms = Pseudonyms()
+        pseudonyms = Pseudonyms([task.scanned_text])
         levels = tuple(policy.levels)
 
         def mask_text(text: str) -> str:

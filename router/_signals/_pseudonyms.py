@@ -87,10 +87,14 @@ def pseudonymisable(level: Sensitivity) -> bool:
 class Pseudonyms:
     """The placeholders of one call and the original values they stand for."""
 
-    def __init__(self) -> None:
+    def __init__(self, texts: Iterable[str] = ()) -> None:
+        """``texts`` are those the call sends: a placeholder they already hold as written
+        (``<PERSON_1>`` typed by the user) is never given out, so the model's answer quoting it
+        is not mistaken for one of ours."""
         self._placeholders: dict[tuple[str, str], str] = {}
         self._originals: dict[str, str] = {}
         self._counts: dict[str, int] = {}
+        self._taken = {match.group() for text in texts for match in _PLACEHOLDER.finditer(text)}
 
     def __len__(self) -> int:
         return len(self._originals)
@@ -147,11 +151,16 @@ class Pseudonyms:
         placeholder = self._placeholders.get(key)
         if placeholder is None:
             label = _label(kind)
-            self._counts[label] = self._counts.get(label, 0) + 1
-            placeholder = f"<{label}_{self._counts[label]}>"
+            placeholder = self._next(label)
+            while placeholder in self._taken:
+                placeholder = self._next(label)
             self._placeholders[key] = placeholder
             self._originals[placeholder] = value
         return placeholder
+
+    def _next(self, label: str) -> str:
+        self._counts[label] = self._counts.get(label, 0) + 1
+        return f"<{label}_{self._counts[label]}>"
 
 
 class StreamRestorer:

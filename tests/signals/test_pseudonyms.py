@@ -73,3 +73,12 @@ def test_the_originals_cannot_leave_the_process_nor_show_in_a_repr() -> None:
     assert "Helena" not in repr(pseudonyms)
     with pytest.raises(TypeError, match="never leave the calling process"):
         pickle.dumps(pseudonyms)
+
+
+def test_a_placeholder_already_in_the_text_is_never_given_out() -> None:
+    # The user wrote "<PERSON_1>" themselves: the model quoting it must not become Helena Shaw.
+    text = "Template: Dear <PERSON_1>. Send it to Helena Shaw."
+    pseudonyms = Pseudonyms([text])
+    masked = pseudonyms.mask(text, SCANNER.scan(text))
+    assert masked == "Template: Dear <PERSON_1>. Send it to <PERSON_2>."
+    assert pseudonyms.restore("<PERSON_1> / <PERSON_2>") == "<PERSON_1> / Helena Shaw"
