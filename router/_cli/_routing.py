@@ -135,8 +135,12 @@ def render(decision: Decision) -> str:
         f"tokens:      {s.tokens:,}",
         f"language:    {s.language} ({s.language_confidence:.2f})",
         f"sensitivity: {s.sensitivity.label} (findings: {findings})",
-        "candidates:",
     ]
+    policy = decision.pseudonymisation
+    if policy is not None:
+        # How many, never which: the values stay in the caller's process.
+        lines.append(f"pseudonymised: {policy.findings} findings, leaving {policy.level.label}")
+    lines.append("candidates:")
     for c in decision.candidates:
         cost = "unpriced" if c.estimated_cost_usd is None else f"${c.estimated_cost_usd:.6f}"
         lines.append(f"  {c.model:<24} {cost:>12}  {c.prompt_tokens:,} + {c.expected_output_tokens:,} tokens")

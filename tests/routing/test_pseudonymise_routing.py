@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import structlog
 
 from router import _router as router_module
+from router._cli import main
 from router._cli._explain_view import render
 from router._config import parse_routes
 from router._explain import summary
@@ -158,3 +160,15 @@ def test_a_named_model_is_admitted_only_as_the_rule_allows(model: str) -> None:
     decision = ROUTER.decide(Task.build(TICKET, tags=["support"]), model=model)
     assert decision.model == model
     assert decision.pseudonymised == (3 if model == "cloud" else 0)
+
+
+def test_router_route_prints_the_count_and_the_level_left(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    routes = tmp_path / "routes.yaml"
+    routes.write_text(ROUTES, encoding="utf-8")
+    assert main(["route", "--routes", str(routes), "--tag", "support", TICKET]) == 0
+    out = capsys.readouterr().out
+    assert "pseudonymised: 3 findings, leaving public" in out
+    for value in VALUES:
+        assert value not in out
