@@ -154,7 +154,7 @@ async def _chat_completions(gateway: Gateway, request: Request, request_id: str)
     if parsed.stream:
         events = runtime.stream(parsed.task, decision=decision, request_id=request_id)
         headers = _chat.decision_headers(request_id, decision)
-        return await stream_response(events, request_id, parsed.include_usage, headers)
+        return await stream_response(request, events, request_id, parsed.include_usage, headers)
     call = runtime.complete(parsed.task, decision=decision, request_id=request_id)
     completion = await unless_disconnected(request, call)
     gateway.metrics.answered(completion)

@@ -5,15 +5,16 @@ notice that its client left: the call would run, bill and answer nobody. ``unles
 runs the call beside a watch on the ASGI receive channel (once the body is read, the next
 message there is ``http.disconnect``) and cancels the call when the client goes. The executor
 then settles what was spent (the prompt's tokens once the request had left, else the hold is
-released, nothing having been sent). Streams need none of this: Starlette's ``StreamingResponse``
-cancels its body when the client goes, and with it the call (``router._streaming``).
+released, nothing having been sent). A stream waits so for its first event; once it has started,
+Starlette's ``StreamingResponse`` cancels its body when the client goes, and with it the call
+(``router._streaming``).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
-from typing import Any, TypeVar
+from collections.abc import Awaitable
+from typing import TypeVar
 
 from starlette.requests import Request
 
@@ -27,7 +28,7 @@ CLIENT_GONE = 499
 """The status logged and counted for a request whose client left first (nginx's convention)."""
 
 
-async def unless_disconnected(request: Request, call: Coroutine[Any, Any, T]) -> T:
+async def unless_disconnected(request: Request, call: Awaitable[T]) -> T:
     """``call``'s result, or ApiError 499 once the client has disconnected (``call`` cancelled)."""
     work = asyncio.ensure_future(call)
     watch = asyncio.ensure_future(_disconnected(request))

@@ -16,19 +16,29 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
 from router._errors import RouterError
 from router._gateway._chat import completion_id, usage_body
+from router._gateway._disconnect import unless_disconnected
 from router._results import Completion
 from router._streaming import StreamDelta, StreamDone, StreamEvent
 
 
 async def stream_response(
-    events: AsyncIterator[StreamEvent], request_id: str, include_usage: bool, headers: dict[str, str]
+    request: Request,
+    events: AsyncIterator[StreamEvent],
+    request_id: str,
+    include_usage: bool,
+    headers: dict[str, str],
 ) -> StreamingResponse:
-    """Wait for the first event (errors still become JSON responses), then stream the rest."""
-    first = await events.__anext__()
+    """Wait for the first event (errors still become JSON responses), then stream the rest.
+
+    Until the response starts nothing else watches the client, so the wait for the first event
+    stops the call if the client leaves meanwhile (a model slow to start its answer).
+    """
+    first = await unless_disconnected(request, anext(events))
     model = first.model if isinstance(first, StreamDelta) else first.completion.model
     body = _body(first, events, _Chunks(completion_id(request_id), model), include_usage)
     headers = {**headers, "x-router-model": model, "cache-control": "no-cache"}

@@ -108,3 +108,23 @@ def test_a_client_leaving_a_plain_call_cancels_it_and_is_billed_its_prompt(
 
 def _cancelled(store: Store) -> list[CostRecord]:
     return [record for record in Ledger(store).records() if record.outcome == "cancelled"]
+
+
+def test_a_client_leaving_a_stream_before_its_first_token_cancels_it_and_is_billed_its_prompt(
+    gateway: Gateway, upstream: OpenAIServer, make_key: MakeKey, redis_url: str
+) -> None:
+    upstream.script("test-model-a", slow(20.0))  # a model slow to start its answer
+    abandoned = upstream.abandoned
+    headers = {"Authorization": f"Bearer {make_key()}"}
+    body = {"model": "auto", "messages": HELLO, "stream": True}
+    with pytest.raises(httpx.ReadTimeout):  # no first event, so no response yet: the client gives up
+        httpx.post(f"{gateway.url}/v1/chat/completions", json=body, headers=headers, timeout=1.5)
+    _wait_for(lambda: upstream.abandoned > abandoned, "the upstream saw the router hang up")
+    store = Store(StoreSettings(url=redis_url))
+    _wait_for(lambda: bool(_cancelled(store)), "the cancelled call is recorded")
+    [record] = _cancelled(store)
+    assert (record.completion_tokens, record.usage_estimated) == (0, True)
+    assert record.prompt_tokens > 0
+    assert record.cost_usd == pytest.approx(record.prompt_tokens * ALPHA_IN)
+    _wait_for(lambda: _research_spent(gateway, redis_url) > 0, "the budget is settled")
+    assert _research_spent(gateway, redis_url) == pytest.approx(record.cost_usd)

@@ -298,6 +298,10 @@ def _handler_for(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
                 self._send(reply, model)
 
         def _stream(self, reply: Reply, model: str, request: Mapping[str, Any]) -> None:
+            if reply.delay_s and not self._wait_unless_closed(reply.delay_s):
+                with server._lock:
+                    server.abandoned += 1
+                return
             completion = json.loads(reply.encoded(model))
             options = request.get("stream_options") or {}
             events = _sse_events(completion, include_usage=bool(options.get("include_usage")))
