@@ -219,6 +219,10 @@ def _tiktoken_bpe(name: str, pattern: str, ranks: _Ranks) -> Callable[[str], lis
     # No special tokens: encode_ordinary reads "<|endoftext|>" as plain text, as
     # encode(disallowed_special=()) does, without that scan.
     encoding = tiktoken.Encoding(name, pat_str=pattern, mergeable_ranks=ranks, special_tokens={})
+    # The Rust BPE has its own copy of the ranks; the Python dict (46 MB for o200k_base and
+    # cl100k_base together, in every worker process) only serves decoding helpers and pickling,
+    # which counting never uses.
+    encoding._mergeable_ranks = {}
     encode: Callable[[str], list[int]] = encoding.encode_ordinary
     return encode
 
