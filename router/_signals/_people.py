@@ -32,9 +32,30 @@ __all__ = ["names"]
 Span = tuple[str, int, int]
 
 _WORD: Final = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*")
-# A capitalised word. The class comes first so that ``re`` skips ahead to capitals; the
-# look-behind after it checks that no letter precedes the word.
-_CAPITALISED: Final = re.compile(r"[^\W\da-z_](?<![^\W\d_].)(?:[^\W\d_]|['’-](?=[^\W\d_]))*")
+# The scripts with letter case: Latin, Greek, Coptic, Cyrillic, Armenian, Georgian, and their
+# extensions. Names in other scripts are found by their honorifics, not by capitals.
+_CASED_BLOCKS: Final = (
+    (0x41, 0x24F), (0x370, 0x58F), (0x10A0, 0x10FF), (0x1E00, 0x1FFF), (0x2C00, 0x2D2F), (0xA640, 0xA7FF)
+)  # fmt: skip
+
+
+def _capitals() -> str:
+    """A regular-expression class of the capital letters of ``_CASED_BLOCKS``, as ranges."""
+    codes = [code for low, high in _CASED_BLOCKS for code in range(low, high + 1) if chr(code).isupper()]
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(chr(low) if low == high else f"{chr(low)}-{chr(high)}" for low, high in ranges)
+
+
+# A capitalised word. The class of capitals comes first so that ``re`` skips ahead to them
+# (a class of any letter but a-z also stopped at every CJK character and every lower-case
+# Cyrillic or Greek letter, three words in four of such text); the look-behind after it
+# checks that no letter precedes the word.
+_CAPITALISED: Final = re.compile(f"[{_capitals()}]" + r"(?<![^\W\d_].)(?:[^\W\d_]|['’-](?=[^\W\d_]))*")
 _INITIAL: Final = re.compile(r"\s+[A-Z]\.?(?=\s+[^\W\d_])")
 _TITLES: Final = frozenset(
     (
@@ -99,6 +120,7 @@ _CALENDAR: Final = frozenset(
         "abril", "mayo", "junio", "julio", "agosto"
     )
 )  # fmt: skip
+_NEVER_NAMES: Final = _FUNCTION_WORDS | _TITLES | _CALENDAR
 _CJK_NAME: Final = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ff]{1,4}(?:様|さん|さま|氏|先生|女士|小姐)")
 # Words ending in 様 or 氏 that name no one: customers, everyone, pattern, strange, boyfriend.
 _CJK_NOT_NAMES: Final = (
@@ -134,12 +156,7 @@ def names(text: str, lists: NameLists) -> Iterator[Span]:
         if word.endswith(_POSSESSIVE):
             word, end = word[:-2], end - 2
         # Scripts without case (Arabic, Hebrew, Devanagari) have no capitals to go by.
-        if (
-            len(word) < 2
-            or not word[0].isupper()
-            or word.isupper()
-            or not _is_name(text, start, end, word, lists)
-        ):
+        if len(word) < 2 or word.isupper() or not _is_name(text, start, end, word, lists):
             continue
         position = _name_end(text, end)
         yield "person", start, position
@@ -156,7 +173,7 @@ def names(text: str, lists: NameLists) -> Iterator[Span]:
 
 def _is_name(text: str, start: int, end: int, word: str, lists: NameLists) -> bool:
     key = word.lower()
-    if key in _FUNCTION_WORDS or key in _TITLES or key in _CALENDAR:
+    if key in _NEVER_NAMES:
         return False
     known_first = key in lists.first
     known = known_first or key in lists.last
@@ -164,7 +181,7 @@ def _is_name(text: str, start: int, end: int, word: str, lists: NameLists) -> bo
     following = _next_capitalised(text, end)
     if not (known or following or start):
         return False  # an unknown word alone at the start of the text
-    previous = text[max(0, start - 30) : start].lower().split()
+    previous = text[start - 30 if start > 30 else 0 : start].lower().split()
     if previous and previous[-1].rstrip(".") in _TITLES:
         return True
     if not common and previous and previous[-1].rstrip(",:?") in _CUE_ENDINGS and _after_cue(previous):
@@ -188,6 +205,11 @@ def _after_cue(previous: list[str]) -> bool:
 
 def _next_capitalised(text: str, end: int) -> str | None:
     """The capitalised word right after ``end`` (past a middle initial), if any."""
+    # Most capitalised words are followed by a lower-case word or punctuation: two characters
+    # tell, before any regular expression runs.
+    after = text[end : end + 2]
+    if len(after) < 2 or not after[0].isspace() or not (after[1].isupper() or after[1].isspace()):
+        return None
     initial = _INITIAL.match(text, end)
     at = initial.end() if initial else end
     if not text.startswith(" ", at):
