@@ -10,6 +10,12 @@ Importing all 86 locale modules takes about half a second, so the lists are read
 kept as marshal data beside the tokenizer cache (``$XDG_CACHE_HOME/llm-router``), keyed by
 Faker's version; a damaged or foreign entry is rebuilt. Without Faker installed the lists
 are empty and only titles and context find names.
+
+Its date-time providers give the month and day names of 49 locales ("Mart", "Pazartesi",
+"Mai" are given names too, and capitalised in Turkish and German text), its address
+providers the full names of cities, countries and regions ("San Marino", "Hong Kong" are
+a given name and a family name in the lists), and its company providers the legal-form
+words ("GmbH", "Group", "Inc") that make "Smith Group" a company, not a person.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from router._signals._tokenizer_cache import _cache_dir
 
 __all__ = ["NameLists", "name_lists"]
 
-_CACHE_FORMAT: Final = 2
+_CACHE_FORMAT: Final = 3
 _FIRST_ATTRIBUTES: Final = (
     "first_names",
     "first_names_male",
@@ -50,6 +56,10 @@ class NameLists:
     last: frozenset[str]
     common: frozenset[str]
     places: frozenset[str]
+    # Month and day names; place names of two or more words, whole; company legal forms.
+    calendar: frozenset[str] = frozenset()
+    place_phrases: frozenset[str] = frozenset()
+    company_words: frozenset[str] = frozenset()
 
 
 @functools.cache
@@ -74,7 +84,7 @@ def _read(path: os.PathLike[str]) -> NameLists | None:
             data = marshal.load(file)
     except (OSError, EOFError, ValueError, TypeError):
         return None
-    if not (isinstance(data, tuple) and len(data) == 4 and all(isinstance(part, frozenset) for part in data)):
+    if not (isinstance(data, tuple) and len(data) == 7 and all(isinstance(part, frozenset) for part in data)):
         return None
     return NameLists(*data)
 
@@ -84,7 +94,7 @@ def _write(path: os.PathLike[str], lists: NameLists) -> None:
     try:
         os.makedirs(directory, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=directory, delete=False) as file:
-            marshal.dump((lists.first, lists.last, lists.common, lists.places), file)
+            marshal.dump(_fields(lists), file)
         os.replace(file.name, path)
     except OSError:
         return  # a read-only home only costs the next process the half second again
@@ -100,9 +110,43 @@ def _from_faker() -> NameLists:
     for provider in _providers("faker.providers.lorem"):
         common.update(_words(provider, ("word_list",)))
     places: set[str] = set()
+    phrases: set[str] = set()
     for provider in _providers("faker.providers.address"):
         places.update(_words(provider, _PLACE_ATTRIBUTES))
-    return NameLists(frozenset(first), frozenset(last), frozenset(common), frozenset(places))
+        phrases.update(_phrases(provider, _PLACE_ATTRIBUTES))
+    calendar: set[str] = set()
+    for provider in _providers("faker.providers.date_time"):
+        calendar.update(_words(provider, ("DAY_NAMES", "MONTH_NAMES")))
+    company: set[str] = set()
+    for provider in _providers("faker.providers.company"):
+        # Single-word forms only: the words of "Công ty Cổ phần" or "& Co. KG" are not
+        # company words on their own.
+        company.update(
+            value.lower() for value in _strings(provider, ("company_suffixes",)) if " " not in value
+        )
+    return NameLists(
+        frozenset(first),
+        frozenset(last),
+        frozenset(common),
+        frozenset(places),
+        frozenset(calendar),
+        frozenset(phrases),
+        # A legal form that is also a name ("San", "Con") is left out: "Jose San" is a person.
+        frozenset(company - first - last),
+    )
+
+
+def _fields(lists: NameLists) -> tuple[frozenset[str], ...]:
+    """The lists in the order the cache stores them."""
+    return (
+        lists.first,
+        lists.last,
+        lists.common,
+        lists.places,
+        lists.calendar,
+        lists.place_phrases,
+        lists.company_words,
+    )
 
 
 def _providers(package: str) -> list[type]:
@@ -114,12 +158,27 @@ def _providers(package: str) -> list[type]:
 
 
 def _words(provider: type, attributes: tuple[str, ...]) -> set[str]:
-    """Every single-word string in the provider's lists (tuples, or dicts of weights)."""
-    words: set[str] = set()
+    """Every word of the strings in the provider's lists, lower-cased."""
+    return {
+        part.lower() for value in _strings(provider, attributes) for part in value.split() if len(part) > 1
+    }
+
+
+def _phrases(provider: type, attributes: tuple[str, ...]) -> set[str]:
+    """The strings of two or more words in the provider's lists, lower-cased, one space apart."""
+    return {
+        " ".join(value.lower().split()) for value in _strings(provider, attributes) if len(value.split()) > 1
+    }
+
+
+def _strings(provider: type, attributes: tuple[str, ...]) -> list[str]:
+    """The strings in the provider's lists: tuples, or dicts of weights (keys) or of names
+    by number (values, as the date-time providers hold their month and day names)."""
+    strings: list[str] = []
     for attribute in attributes:
         values = provider.__dict__.get(attribute)
+        if isinstance(values, dict) and not any(isinstance(key, str) and not key.isdigit() for key in values):
+            values = list(values.values())
         if isinstance(values, (tuple, list, set, frozenset, dict)):
-            for value in values:
-                if isinstance(value, str):
-                    words.update(part.lower() for part in value.split() if len(part) > 1)
-    return words
+            strings.extend(value for value in values if isinstance(value, str))
+    return strings

@@ -173,7 +173,7 @@ def names(text: str, lists: NameLists) -> Iterator[Span]:
 
 def _is_name(text: str, start: int, end: int, word: str, lists: NameLists) -> bool:
     key = word.lower()
-    if key in _NEVER_NAMES:
+    if key in _NEVER_NAMES or key in lists.calendar:
         return False
     known_first = key in lists.first
     known = known_first or key in lists.last
@@ -186,6 +186,8 @@ def _is_name(text: str, start: int, end: int, word: str, lists: NameLists) -> bo
         return True
     if not common and previous and previous[-1].rstrip(",:?") in _CUE_ENDINGS and _after_cue(previous):
         return True
+    if following is not None and _not_a_person(key, following.lower(), lists):
+        return False
     if following is not None and (known_first or following.lower() in lists.last):
         # "Ryan P Costa", "Asya Godina": a full name, unless both are plain words.
         return not (common and following.lower() in lists.common)
@@ -197,6 +199,16 @@ def _is_name(text: str, start: int, end: int, word: str, lists: NameLists) -> bo
         return True
     # The first word of a sentence is capitalised whatever it is: only a given name counts there.
     return known_first or _SENTENCE_END.search(text[max(0, start - 4) : start]) is None
+
+
+def _not_a_person(key: str, following: str, lists: NameLists) -> bool:
+    """Whether two capitalised words name a place ("San Marino", "Hong Kong"), a company
+    ("Weber GmbH") or a date ("Mart Dünya" is not, but "Januar" ends no name)."""
+    return (
+        f"{key} {following}" in lists.place_phrases
+        or following in lists.company_words
+        or following in lists.calendar
+    )
 
 
 def _after_cue(previous: list[str]) -> bool:

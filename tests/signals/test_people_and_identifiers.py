@@ -49,12 +49,34 @@ NOT_NAMES = {
     "sentence start word": "Will the release ship before the end of the year?",
     "acronym": "The NASA and IBM teams met.",
     "customer in japanese": "お客様へのお知らせ",
+    # Faker's month and day names of every locale: "Mart" and "Mai" are given names too.
+    "turkish month": "Toplantı 27 Mart tarihinde yapılacak.",
+    "turkish weekday": "Pazartesi günü ofis kapalı.",
+    "german month after a noun": "Die Geburtstage Januar stehen im Kalender.",
+    # Faker's place names, whole: "San" is a given name and "Marino" a family name.
+    "country of two words": "Il crocifisso di San Marino verso Torino.",
+    "city of two words": "She moved to Hong Kong for work.",
+    # Faker's company legal forms: a family name before one is a company.
+    "company legal form": "Die Rechnung kam von der Weber GmbH gestern.",
 }
 
 
 @pytest.mark.parametrize("text", NOT_NAMES.values(), ids=NOT_NAMES.keys())
 def test_places_companies_and_ordinary_words_are_not_names(text: str) -> None:
     assert [kind for kind, _ in found(text) if kind == "person"] == []
+
+
+CASED_NAMES = {
+    "cyrillic": ("Вчера звонил Иван Петров по поводу счёта", "Иван Петров"),
+    "greek": ("Αναρτήθηκε από Ιορδάνης Κατερίνα στις 7:51", "Ιορδάνης Κατερίνα"),
+    "latin with diacritics": ("Die Rechnung ging an Ursula Goldmann-Posch.", "Ursula Goldmann-Posch"),
+}
+
+
+@pytest.mark.parametrize(("text", "name"), CASED_NAMES.values(), ids=CASED_NAMES.keys())
+def test_names_are_found_by_their_capitals_in_every_cased_script(text: str, name: str) -> None:
+    """The scan skips to capital letters only; lower-case letters of any script start no name."""
+    assert ("person", name) in found(text)
 
 
 ADDRESSES = {
