@@ -300,7 +300,7 @@ class Client(_Base):
         return self._jobs(limit)
 
     def job(self, job_id: str) -> BatchJob:
-        """A handle on an existing batch job (``JobNotFound`` if there is none)."""
+        """A handle on an existing batch job (``UsageError`` for a malformed id, ``JobNotFound`` for none)."""
         return self._job(job_id)
 
     def stream(
@@ -460,7 +460,7 @@ class AsyncClient(_Base):
         return await asyncio.to_thread(self._jobs, limit)
 
     async def job(self, job_id: str) -> BatchJob:
-        """A handle on an existing batch job (``JobNotFound`` if there is none)."""
+        """A handle on an existing batch job (``UsageError`` for a malformed id, ``JobNotFound`` for none)."""
         return await asyncio.to_thread(self._job, job_id)
 
     async def stream(

@@ -186,7 +186,7 @@ def cleanup(store: Store, keys: JobKeys, items_seen: int) -> None:
 def read_status(store: Store, job_id: str) -> JobStatus:
     fields = store.sync().hgetall(job_keys(store, job_id).job)
     if not fields:
-        raise JobNotFound(f"no batch job {job_id!r} (it may have expired)", job_id=job_id)
+        raise _not_found(store, job_id)
     return JobStatus.from_hash(fields)
 
 
@@ -195,7 +195,7 @@ def request_cancel(store: Store, job_id: str) -> str:
     script = store.sync().register_script(_CANCEL)
     status = script(keys=[job_keys(store, job_id).job], args=[time.time()])
     if status is None:
-        raise JobNotFound(f"no batch job {job_id!r} (it may have expired)", job_id=job_id)
+        raise _not_found(store, job_id)
     return text(status)
 
 
@@ -236,3 +236,12 @@ def iter_results(
             result = ItemResult.loads(value)
             if not errors_only or result.status == "failed":
                 yield result.as_dict()
+
+
+def _not_found(store: Store, job_id: str) -> JobNotFound:
+    where = "this process's embedded store" if store.embedded else store.settings.safe_url
+    return JobNotFound(
+        f"no batch job {job_id!r} in {where} (it may have expired, or live in another store); "
+        "`router batch list` (or client.jobs()) shows the jobs there are",
+        job_id=job_id,
+    )

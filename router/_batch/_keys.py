@@ -34,10 +34,14 @@ import re
 import uuid
 from dataclasses import dataclass
 
+from router._errors import UsageError
 from router._state._store import Store
 
 _TAG_HEX = 12
 _JOB_ID = re.compile(rf"batch_([0-9a-f]{{{_TAG_HEX}}})[0-9a-f]+")
+# What a caller may pass as a job id: the router's own ids, and ids of another form typed by
+# hand, but never a path, a glob, a Redis pattern or a line break.
+_JOB_ID_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,17 @@ def new_job_id(idempotency: str | None = None) -> str:
     """A fresh job id whose tag is the idempotency key's (when given) or random."""
     tag = _idempotency_tag(idempotency) if idempotency else uuid.uuid4().hex[:_TAG_HEX]
     return f"batch_{tag}{uuid.uuid4().hex[:_TAG_HEX]}"
+
+
+def check_job_id(value: object) -> str:
+    """``value`` if it has the shape of a job id; else ``UsageError`` saying what one looks like."""
+    if not isinstance(value, str) or not _JOB_ID_SHAPE.fullmatch(value):
+        shown = repr(value) if isinstance(value, str) else f"a {type(value).__name__} ({value!r})"
+        raise UsageError(
+            f"{shown[:80]} is not a job id: job ids are up to 128 letters, digits, '_' and '-', "
+            "like batch_0123abcd...; `router batch list` (or client.jobs()) shows them"
+        )
+    return value
 
 
 def job_keys(store: Store, job_id: str) -> JobKeys:

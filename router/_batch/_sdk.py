@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from router._batch._input import Source
 from router._batch._jobs import JobSpec, iter_results, read_status, request_cancel
 from router._batch._jobs import list_jobs as _list_jobs
+from router._batch._keys import check_job_id
 from router._batch._model import MIN_RESULTS_TTL_S, JobStatus
 from router._batch._submit import Dispatch, submit
 from router._config import RoutesConfig, check_team
@@ -135,8 +136,11 @@ def list_jobs(store: Store, *, limit: int = 50) -> list[JobStatus]:
 
 
 def get_job(store: Store, job_id: str) -> BatchJob:
-    """A handle on an existing job; ``JobNotFound`` if there is none."""
-    job = BatchJob(store, job_id)
+    """A handle on an existing job.
+
+    ``UsageError`` if ``job_id`` cannot be a job id, ``JobNotFound`` if there is no such job.
+    """
+    job = BatchJob(store, check_job_id(job_id))
     job.status()
     return job
 

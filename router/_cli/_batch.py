@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -30,7 +29,6 @@ EMBEDDED_NOTE = (
     "router: no ROUTER_REDIS_URL set: running this batch embedded, in this process, on the simulated "
     "provider (no model is called, no API key is used); results are also written to {path}"
 )
-_JOB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 _NAMED_FAILURES = 10
 _NO_WORKER_RECHECK_S = 30.0
 _INTERRUPT_GRACE_S = 2.0
@@ -79,12 +77,12 @@ def register(commands: Any) -> None:
 
 def job_id(value: str) -> str:
     """A job id as the router makes them (``batch_<hex>``): never a path, a glob or a Redis pattern."""
-    if not _JOB_ID.fullmatch(value):
-        raise argparse.ArgumentTypeError(
-            f"{value!r} is not a job id: job ids are letters, digits, '_' and '-' (like "
-            "batch_0123abcd...); `router batch list` shows them"
-        )
-    return value
+    from router._batch._keys import check_job_id  # at parse time: the CLI's import path stays light
+
+    try:
+        return check_job_id(value)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _output(value: str) -> Path:
