@@ -10,9 +10,13 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from router._config._schema import RoutesConfig, Rule
 from router._levels import Sensitivity
+
+if TYPE_CHECKING:
+    from router._signals._sensitivity_signal import SensitivityCondition
 
 Path = tuple[str | int, ...]
 
@@ -215,26 +219,65 @@ def _capable(config: RoutesConfig, rule: Rule) -> bool:
 
 
 def _uncleared_pool_models(config: RoutesConfig) -> Iterator[Problem]:
-    # A pool member below the rule's level is never called for it: harmless (clearance is
-    # enforced at selection) but almost always a mistake in the file, or a false sense of fallback.
-    known = set(config.model_names)
+    # A pool member below the level of a rule's tasks is never called for them: harmless
+    # (clearance is enforced at selection) but almost always a mistake in the file, or a false
+    # sense of fallback. The level comes from `at_least` and from the `findings` the rule
+    # matches on: a task with an email finding is at least confidential.
+    specs = {spec.name: spec for spec in config.models}
     for index, rule in enumerate(config.rules):
-        condition = rule.when.signal_conditions.get("sensitivity") if rule.when is not None else None
-        at_least = getattr(condition, "at_least", None)
-        if at_least is None or rule.pool == "*":
+        if rule.pool == "*" or rule.when is None:
             continue
-        level = Sensitivity.parse(at_least)
-        if any(pseudonymised >= level for pseudonymised in rule.pseudonymise):
-            continue  # a model below the level may take such a task pseudonymised
+        condition = cast("SensitivityCondition | None", rule.when.signal_conditions.get("sensitivity"))
+        if condition is None:
+            continue
+        least, by_finding = _implied_levels(config, condition, rule.pseudonymise)
         for position, name in enumerate(rule.pool):
-            spec = next((spec for spec in config.models if spec.name == name), None)
-            if name in known and spec is not None and Sensitivity.parse(spec.clearance) < level:
-                yield Problem(
-                    ("rules", index, "pool", position),
-                    f"rule {rule.name!r} takes tasks at least {level.label}, but model {name!r} in its "
-                    f"pool is cleared only for {Sensitivity.parse(spec.clearance).label}: it can never "
-                    "take them; remove it from the pool or raise its clearance",
-                )
+            spec = specs.get(name)
+            if spec is not None:
+                message = _uncleared(rule, name, Sensitivity.parse(spec.clearance), least, by_finding)
+                if message:
+                    yield Problem(("rules", index, "pool", position), message)
+
+
+def _implied_levels(
+    config: RoutesConfig, condition: SensitivityCondition, pseudonymise: tuple[Sensitivity, ...]
+) -> tuple[Sensitivity, dict[str, Sensitivity]]:
+    """The least level of every task the rule takes, and the level each listed finding type
+    brings (with ``at_least``, never below that).
+
+    A level the rule pseudonymises counts as no level: a model below it may take such a task
+    once its findings are replaced.
+    """
+    from router._signals._sensitivity_signal import finding_levels  # the signals import the config
+
+    def kept(level: Sensitivity) -> Sensitivity:
+        return Sensitivity.PUBLIC if any(masked >= level for masked in pseudonymise) else level
+
+    floor = Sensitivity.parse(condition.at_least) if condition.at_least is not None else Sensitivity.PUBLIC
+    levels = finding_levels(config.signals.of("sensitivity"))
+    by_finding = {kind: max(floor, levels[kind]) for kind in condition.findings or () if kind in levels}
+    least = min(by_finding.values(), default=floor)
+    return kept(least), {kind: level for kind, level in by_finding.items() if kept(level) == level}
+
+
+def _uncleared(
+    rule: Rule, name: str, clearance: Sensitivity, least: Sensitivity, by_finding: dict[str, Sensitivity]
+) -> str | None:
+    if clearance < least:
+        return (
+            f"rule {rule.name!r} takes tasks at least {least.label}, but model {name!r} in its "
+            f"pool is cleared only for {clearance.label}: it can never take them; remove it from "
+            "the pool or raise its clearance"
+        )
+    above = sorted(kind for kind, level in by_finding.items() if clearance < level)
+    if not above:
+        return None
+    levels = ", ".join(f"{kind} ({by_finding[kind].label})" for kind in above)
+    return (
+        f"rule {rule.name!r} matches findings {levels}, but model {name!r} in its pool is cleared "
+        f"only for {clearance.label}: it can never take tasks with those findings; clear it for "
+        f"{max(by_finding[kind] for kind in above).label} or give those findings a rule of their own"
+    )
 
 
 def _deep_tier_missing(config: RoutesConfig) -> Iterator[Problem]:

@@ -116,17 +116,30 @@ def scanner_for(settings: SensitivitySignal) -> SensitivityScanner:
 
 def build_scanner(config: SensitivitySignal) -> SensitivityScanner:
     """The sensitivity scanner routes.yaml asks for: defaults, overrides, custom terms."""
+    levels = _detector_levels(config)
+    terms = [
+        CustomTerm(name=term.name, level=term.level, keywords=term.keywords, patterns=term.regex)
+        for term in config.custom_terms
+    ]
+    return SensitivityScanner(levels=levels, custom_terms=terms, deep=build_deep_tier(config.deep))
+
+
+def _detector_levels(config: SensitivitySignal) -> dict[str, Sensitivity]:
     levels: dict[str, Sensitivity] = dict(DEFAULT_LEVELS)
     for name, level in config.detectors.items():
         if isinstance(level, Sensitivity):
             levels[name] = level
         else:
             levels.pop(name, None)  # "off"
-    terms = [
-        CustomTerm(name=term.name, level=term.level, keywords=term.keywords, patterns=term.regex)
-        for term in config.custom_terms
-    ]
-    return SensitivityScanner(levels=levels, custom_terms=terms, deep=build_deep_tier(config.deep))
+    return levels
+
+
+def finding_levels(config: SensitivitySignal) -> dict[str, Sensitivity]:
+    """The level each finding type gives a task under ``config``; types turned off are absent."""
+    levels = _detector_levels(config)
+    levels.update({term.name: Sensitivity.parse(term.level) for term in config.custom_terms})
+    levels[UNREADABLE] = Sensitivity.parse(config.unreadable)
+    return levels
 
 
 def summarise(findings: Sequence[Finding]) -> tuple[FindingSummary, ...]:

@@ -222,3 +222,72 @@ def test_wait_with_no_live_worker_says_so_and_how_to_start_one(
     assert "router worker" in lines[-1]
     assert process.returncode == 130
     assert "keeps running on the workers" in err
+
+
+def _with_rule(rule: dict[str, object], **sensitivity: object) -> list[str]:
+    data = yaml.safe_load(ROUTES.read_text())
+    data["rules"].insert(0, rule)
+    data["signals"]["sensitivity"].update(sensitivity)
+    return lint_routes(parse_routes(yaml.safe_dump(data), source="routes.yaml"))
+
+
+def test_validate_warns_when_a_findings_rule_pools_a_model_below_every_finding_it_matches() -> None:
+    """email and phone are confidential: an internal-cleared model can take none of the rule's tasks."""
+    rule = {
+        "name": "contact",
+        "when": {"sensitivity": {"findings": ["email", "phone"]}},
+        "pool": ["gpt-4o-mini"],
+    }
+    warnings = _with_rule(rule)
+    assert any(
+        "rule 'contact' takes tasks at least confidential" in w
+        and "'gpt-4o-mini'" in w
+        and "can never take" in w
+        for w in warnings
+    ), warnings
+
+
+def test_validate_warns_when_a_findings_rule_pools_a_model_below_some_of_its_findings() -> None:
+    rule = {
+        "name": "cards-or-mail",
+        "when": {"sensitivity": {"findings": ["credit_card", "email"]}},
+        "pool": ["mistral-small", "llama-3.1-70b-onprem"],
+    }
+    warnings = [w for w in _with_rule(rule) if "'cards-or-mail'" in w]
+    assert len(warnings) == 1, warnings
+    assert "matches findings credit_card (restricted)" in warnings[0]
+    assert "'mistral-small'" in warnings[0]
+    assert "clear it for restricted or give those findings a rule of their own" in warnings[0]
+
+
+def test_the_level_a_finding_implies_follows_routes_yaml_custom_terms_and_overrides() -> None:
+    """A custom term's level and a detector's override are what the warning reads, not the defaults."""
+    rule = {"name": "codenames", "when": {"sensitivity": {"findings": ["project_codename", "ip_address"]}}}
+    rule["pool"] = ["claude-haiku-4-5"]  # confidential: takes project_codename (confidential)
+    assert not [w for w in _with_rule(rule) if "'codenames'" in w]
+    warnings = [w for w in _with_rule(rule, detectors={"ip_address": "restricted"}) if "'codenames'" in w]
+    assert len(warnings) == 1, warnings
+    assert "ip_address (restricted)" in warnings[0]
+
+
+def test_a_findings_rule_whose_pool_is_cleared_for_all_its_findings_gets_no_warning() -> None:
+    rule = {
+        "name": "cards",
+        "when": {"sensitivity": {"findings": ["credit_card"]}},
+        "pool": ["llama-3.1-70b-onprem"],
+    }
+    assert not [w for w in _with_rule(rule) if "'cards'" in w]
+
+
+def test_findings_a_rule_pseudonymises_need_no_clearance_but_restricted_ones_still_do() -> None:
+    """Confidential findings are masked for the internal model; a card (restricted) never is."""
+    rule = {
+        "name": "mail-or-cards",
+        "when": {"sensitivity": {"findings": ["email", "credit_card"]}},
+        "pool": ["gpt-4o-mini"],
+        "pseudonymise": ["confidential"],
+    }
+    warnings = [w for w in _with_rule(rule) if "'mail-or-cards'" in w]
+    assert len(warnings) == 1, warnings
+    assert "matches findings credit_card (restricted)" in warnings[0]
+    assert "email" not in warnings[0]
