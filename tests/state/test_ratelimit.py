@@ -9,12 +9,14 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
+from types import SimpleNamespace
 from typing import TypeVar
 
 import pytest
 import redis
 
 from router._errors import StoreUnavailable
+from router._state import _ratelimit
 from router._state._ratelimit import Limits, RateLimiter, SlotUnavailable, bucket_args
 from router._state._store import Store, StoreSettings
 from tests.support.processes import in_two_processes
@@ -180,32 +182,59 @@ def test_models_have_separate_buckets(store: Store) -> None:
 # --- giving up
 
 
-def test_max_wait_zero_raises_slot_unavailable_at_once_when_full(store: Store) -> None:
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Every sleep the limiter asks for, recorded (and slept: the bucket runs on Redis's clock)."""
+    asked: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(seconds: float) -> None:
+        asked.append(seconds)
+        await real_sleep(seconds)
+
+    monkeypatch.setattr(_ratelimit, "asyncio", SimpleNamespace(sleep=sleep))
+    return asked
+
+
+def test_max_wait_zero_raises_slot_unavailable_at_once_when_full(store: Store, sleeps: list[float]) -> None:
     limits = Limits(rpm=60, tpm=None)
 
     async def body(limiter: RateLimiter) -> None:
         await limiter.acquire("m", limits, 0, max_wait_s=0)
         await limiter.acquire("m", limits, 0, max_wait_s=0)
 
-    started = time.monotonic()
     with pytest.raises(SlotUnavailable) as caught:
         run_with(store, body)
-    assert time.monotonic() - started < 0.5
+    assert sleeps == []
     assert caught.value.model == "m"
     assert 0.9 < caught.value.retry_in_s <= 61 / 60
 
 
-def test_a_wait_beyond_max_wait_fails_without_sleeping(store: Store) -> None:
+def test_a_wait_beyond_max_wait_fails_without_sleeping(store: Store, sleeps: list[float]) -> None:
+    """The slot frees in about a second, past the 0.5 s allowed: refused before any sleep."""
     limits = Limits(rpm=60, tpm=None)
 
     async def body(limiter: RateLimiter) -> None:
         await limiter.acquire("m", limits, 0, max_wait_s=0)
         await limiter.acquire("m", limits, 0, max_wait_s=0.5)
 
-    started = time.monotonic()
-    with pytest.raises(SlotUnavailable):
+    with pytest.raises(SlotUnavailable) as caught:
         run_with(store, body)
-    assert time.monotonic() - started < 0.4
+    assert sleeps == []
+    assert caught.value.retry_in_s > 0.5
+
+
+def test_a_wait_within_max_wait_sleeps_for_the_slot_then_takes_it(store: Store, sleeps: list[float]) -> None:
+    """The counterpart: a slot that frees inside ``max_wait_s`` is waited for, by as long as it takes."""
+    limits = Limits(rpm=600, tpm=None, request_burst=1)  # a slot about every 0.1 s
+
+    async def body(limiter: RateLimiter) -> None:
+        await limiter.acquire("m", limits, 0, max_wait_s=0)
+        await limiter.acquire("m", limits, 0, max_wait_s=5)
+
+    run_with(store, body)
+    assert sleeps
+    assert all(0 < asked <= 0.2 for asked in sleeps)
 
 
 def test_slot_unavailable_survives_pickling() -> None:
@@ -221,12 +250,11 @@ def test_no_limits_return_at_once_without_touching_redis() -> None:
     assert run_with(dead, lambda limiter: limiter.try_acquire("m", free, 10), connect=False) == 0.0
 
 
-def test_unreachable_redis_raises_store_unavailable_quickly() -> None:
+def test_unreachable_redis_raises_store_unavailable_without_waiting_for_a_slot(sleeps: list[float]) -> None:
     dead = Store(StoreSettings(url=UNREACHABLE))
-    started = time.monotonic()
     with pytest.raises(StoreUnavailable, match="unreachable"):
         run_with(dead, lambda limiter: limiter.acquire("m", Limits(60, None), 0, max_wait_s=1), connect=False)
-    assert time.monotonic() - started < 3.0
+    assert sleeps == []
 
 
 def test_negative_tokens_are_refused(store: Store) -> None:
