@@ -43,7 +43,7 @@ test: lint typecheck unit
 ## Every benchmark, each printing its figures beside a baseline from the same run.
 ## Some flush Redis databases 6, 7, 10, 13 and 14 (never 0), each claimed first so that no test run
 ## uses it meanwhile (tests/support/redis_claim.py); the full set takes about 15 minutes.
-BENCHMARKS := route language sensitivity tokens calls ratelimit ledger batch replay domain gateway
+BENCHMARKS := route language sensitivity tokens calls ratelimit ledger batch replay domain gateway disconnect
 bench: $(STAMP)
 	@for name in $(BENCHMARKS); do echo "== benchmarks/bench_$$name.py"; \
 	  $(BIN)/python benchmarks/bench_$$name.py || exit 1; done

@@ -29,21 +29,41 @@ CLIENT_GONE = 499
 
 
 async def unless_disconnected(request: Request, call: Awaitable[T]) -> T:
-    """``call``'s result, or ApiError 499 once the client has disconnected (``call`` cancelled)."""
-    work = asyncio.ensure_future(call)
-    watch = asyncio.ensure_future(_disconnected(request))
+    """``call``'s result, or ApiError 499 once the client has disconnected (``call`` cancelled).
+
+    ``call`` runs in this task and only the watch gets one of its own: a task per request fewer
+    (``benchmarks/bench_disconnect.py`` measures what the watch adds).
+    """
+    handler = asyncio.current_task()
+    assert handler is not None, "unless_disconnected runs in a task"
+    state = _Watch()
+    watch = asyncio.ensure_future(_cancel_when_gone(request, handler, state))
     try:
-        await asyncio.wait((work, watch), return_when=asyncio.FIRST_COMPLETED)
+        result = await call
+        state.answered = True  # before any other await: the watch cannot cancel the handler now
+        return result
+    except asyncio.CancelledError:
+        if not state.gone:
+            raise  # cancelled from outside (the server shutting down): not ours to turn into a reply
+        handler.uncancel()  # the watch's cancel is consumed here, as asyncio.timeout does with its own
+        raise ApiError(
+            CLIENT_GONE, "the client disconnected before the answer", code="client_closed_request"
+        ) from None
     finally:
         watch.cancel()
-        if not work.done():
-            work.cancel()  # the client left (or this handler was cancelled): stop the call
-        await asyncio.gather(watch, work, return_exceptions=True)
-    if work.cancelled():
-        raise ApiError(CLIENT_GONE, "the client disconnected before the answer", code="client_closed_request")
-    return work.result()
 
 
-async def _disconnected(request: Request) -> None:
+class _Watch:
+    __slots__ = ("answered", "gone")
+
+    def __init__(self) -> None:
+        self.answered = False
+        self.gone = False
+
+
+async def _cancel_when_gone(request: Request, handler: asyncio.Task[object], state: _Watch) -> None:
     while (await request.receive())["type"] != "http.disconnect":
         pass
+    if not state.answered:
+        state.gone = True
+        handler.cancel()
