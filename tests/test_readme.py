@@ -36,14 +36,20 @@ OK_CODES = {"batch submit": {0, 6}}
 """Exit codes besides 0: 6 is "completed, some items failed" (the example has broken lines on purpose)."""
 
 
+SCRIPT = ".venv/bin/python scripts/"
+"""A README command that runs one of the project's scripts: run too, since later commands read
+what it writes (``scripts/train_domain.py`` writes the routes file ``router eval`` is shown on)."""
+
+
 def readme_commands() -> list[str]:
-    """Every shell command in the README's ``sh`` blocks that runs the router, comments cut."""
+    """Every shell command in the README's ``sh`` blocks that runs the router or a project script,
+    comments cut."""
     blocks = re.findall(r"^```sh\n(.*?)^```", README.read_text(encoding="utf-8"), flags=re.M | re.S)
     commands = []
     for block in blocks:
         for line in block.replace("\\\n", " ").splitlines():  # a line ending in \ goes on
             command = re.sub(r"\s+#\s.*$", "", line).strip()
-            if re.match(r"^(\w+=\S+\s+)*router\b", command):
+            if re.match(r"^(\w+=\S+\s+)*router\b", command) or command.startswith(SCRIPT):
                 commands.append(command)
     return commands
 
@@ -60,6 +66,7 @@ def test_every_router_command_in_the_readme_works_as_printed(tmp_path: Path) -> 
     project.mkdir()
     shutil.copy(ROOT / "routes.yaml", project / "routes.yaml")
     shutil.copytree(ROOT / "examples", project / "examples")
+    shutil.copytree(ROOT / "scripts", project / "scripts")
     (tmp_path / "shared").symlink_to(ROOT.parent / "shared")
     env = {k: v for k, v in os.environ.items() if not k.startswith("ROUTER_")}
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
@@ -70,6 +77,11 @@ def test_every_router_command_in_the_readme_works_as_printed(tmp_path: Path) -> 
             if "JOB_ID" in command:
                 assert job_id is not None, f"{command!r} comes before the README submits a job"
                 command = command.replace("JOB_ID", job_id)
+            command = (
+                command.replace(".venv/bin/python", sys.executable, 1)
+                if command.startswith(SCRIPT)
+                else command
+            )
             if command.endswith("&"):
                 servers.append(_serve(command.rstrip("& "), project, env))
                 continue
