@@ -55,28 +55,21 @@ class CallState:
 
     def local_fault(self, model: str, reason: str, fallback: bool) -> None:
         """A model this process cannot call (its key is unset here): no request, nothing billed."""
-        number = len(self.attempts) + 1
-        self.attempts.append(
-            Attempt(
-                model=model,
-                number=number,
-                outcome="error",
-                error_type="api_key_missing",
-                error=reason,
-                fallback=fallback,
-            )
-        )
+        self._refused(model, "api_key_missing", reason, fallback)
 
     def not_cleared(self, model: str, reason: str, fallback: bool) -> None:
         """A model that may not receive this call's text: no request. An error, not a skip, as
         waiting would not change it (a batch item does not retry it)."""
+        self._refused(model, "not_cleared", reason, fallback)
+
+    def _refused(self, model: str, error_type: str, reason: str, fallback: bool) -> None:
         number = len(self.attempts) + 1
         self.attempts.append(
             Attempt(
                 model=model,
                 number=number,
                 outcome="error",
-                error_type="not_cleared",
+                error_type=error_type,
                 error=reason,
                 fallback=fallback,
             )
