@@ -101,7 +101,7 @@ _ANY_CHECKS: Final[tuple[Check, ...]] = (
 # checks the character before the candidate.
 _ALNUM_CANDIDATE: Final = re.compile(r"[A-Z0-9](?<![A-Za-z0-9].)[A-Z0-9]{8,15}(?![A-Za-z0-9])")
 _DIGIT_CANDIDATE: Final = re.compile(
-    r"(?<![0-9A-Za-z_.,/-])[0-9](?:[0-9]|[ -](?=[0-9])){8,20}(?![0-9A-Za-z_]|[.,/-][0-9])"
+    r"[0-9](?<![0-9A-Za-z_.,/-].)(?:[0-9]|[ -](?=[0-9])){8,20}(?![0-9A-Za-z_]|[.,/-][0-9])"
 )
 
 
