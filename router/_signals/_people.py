@@ -12,7 +12,9 @@ Mrs, Herr, Mme, Sra) and by the words around them ("Dear …", "my name is …",
 
 A given name and a family name written in lower case ("naomi ryan") are a name too, in a
 text written all in lower case. Japanese and Chinese names are found by their honorific
-suffixes (様, さん, 先生, 女士). Company and city names alone are not personal data.
+suffixes (様, さん, 先生, 女士); Arabic, Hebrew, Devanagari and Thai names by the title
+before them (السيد, מר, श्री, นางสาว). A bare name in a script without capitals is not found:
+that is the deep tier's job. Company and city names alone are not personal data.
 
 Cost: ``re`` skips to capital letters; each capital word costs a few set look-ups, and the
 words before it are read from a slice of 30 characters only when the word could be a name.
@@ -121,6 +123,7 @@ _CALENDAR: Final = frozenset(
     )
 )  # fmt: skip
 _NEVER_NAMES: Final = _FUNCTION_WORDS | _TITLES | _CALENDAR
+_CJK_LETTER: Final = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ff]")
 _CJK_NAME: Final = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ff]{1,4}(?:様|さん|さま|氏|先生|女士|小姐)")
 # Words ending in 様 or 氏 that name no one: customers, everyone, pattern, strange, boyfriend.
 _CJK_NOT_NAMES: Final = (
@@ -142,6 +145,39 @@ _CJK_NOT_NAMES: Final = (
     "列",
     "車",
 )
+# Titles in scripts without letter case, then the name's first word: Arabic (Mr, Mrs, Miss,
+# Dr, Sheikh), Hebrew (Mr, Mrs, Dr, Prof) and Devanagari (Shri, Shrimati, Sushri, Kumari, Dr)
+# after a space; Thai (Miss, Dr) with or without one. A capital tells nothing in these
+# scripts; a title does. Thai's นาย and นาง (Mr, Mrs) and คุณ (Khun, also "you") are left out:
+# Thai writes words without spaces, and นาย and นาง begin common words (นายก, prime
+# minister; นางฟ้า, angel), so where a name starts cannot be told without a dictionary.
+_SPACED_TITLES: Final = (
+    "السيد", "السيدة", "الآنسة", "الدكتور", "الدكتورة", "الشيخ",
+    "מר", "גברת", "גב'", 'ד"ר', "ד״ר", "פרופ'",
+    "श्री", "श्रीमती", "सुश्री", "कुमारी", "डॉ.", "डॉ",
+)  # fmt: skip
+_THAI_TITLES: Final = ("นางสาว", "ดร.")
+
+
+def _alternatives(words: tuple[str, ...]) -> str:
+    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+
+
+# A flat list of literal titles lets ``re`` skip to their first letters; the name after a
+# title is then matched where the title ends, and the letter before it checked (a title must
+# stand as a word of its own).
+_CASELESS_TITLE: Final = re.compile(_alternatives(_SPACED_TITLES + _THAI_TITLES))
+_SPACED_NAME: Final = re.compile(
+    r"\s+([\u0621-\u064a]{2,}|[\u05d0-\u05ea]{2,}|"
+    r"[\u0904-\u0939\u0958-\u0961\u0972-\u097f][\u0900-\u0963\u0971-\u097f]+)"
+)
+_THAI_NAME: Final = re.compile(r"\s?([\u0e01-\u0e4e]{2,})")
+_CASELESS_LETTER: Final = re.compile(r"[\u0590-\u06ff\u0900-\u097f\u0e00-\u0e7f]")
+# Arabic particles and titles that follow a title or a family name ("آل الشيخ على", "on").
+_NOT_ARABIC_NAMES: Final = frozenset(
+    ("على", "إلى", "الى", "عن", "من", "في", "أن", "إن", "ان", "الذي", "التي", "هو", "هي", "قد", "لم", "لا",
+     "الاستاذ", "الأستاذ", "الدكتور", "الدكتورة", "السيد", "السيدة", "الشيخ")
+)  # fmt: skip
 _LOWER_WORD: Final = re.compile(r"[a-z]{2,}")
 _ASCII_CAPITALS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -162,13 +198,27 @@ def names(text: str, lists: NameLists) -> Iterator[Span]:
         yield "person", start, position
     if not any(capital in text for capital in _ASCII_CAPITALS):
         yield from _lower_case_names(text, lists)
-    if max(text, default=" ") > "\u3000":
+    if not text.isascii() and _CASELESS_LETTER.search(text) is not None:
+        yield from _caseless_names(text)
+    if not text.isascii() and _CJK_LETTER.search(text) is not None:
         for cjk in _CJK_NAME.finditer(text):
             if not cjk.group().startswith(_CJK_NOT_NAMES) and text[cjk.start() - 1 : cjk.start()] not in (
                 "お",
                 "ご",
             ):
                 yield "person", cjk.start(), cjk.end()
+
+
+def _caseless_names(text: str) -> Iterator[Span]:
+    """Names after a title in Arabic, Hebrew, Devanagari and Thai text."""
+    for title in _CASELESS_TITLE.finditer(text):
+        start = title.start()
+        if start and _CASELESS_LETTER.match(text, start - 1):
+            continue  # the title's letters end another word
+        after = _THAI_NAME if title.group() in _THAI_TITLES else _SPACED_NAME
+        name = after.match(text, title.end())
+        if name is not None and name.group(1) not in _NOT_ARABIC_NAMES:
+            yield "person", name.start(1), name.end(1)
 
 
 def _is_name(text: str, start: int, end: int, word: str, lists: NameLists) -> bool:

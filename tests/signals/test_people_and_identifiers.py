@@ -73,6 +73,37 @@ CASED_NAMES = {
 }
 
 
+CASELESS_NAMES = {
+    "arabic mr": ("اتصل السيد أحمد بخدمة العملاء أمس", "أحمد"),
+    "arabic dr": ("موعدك مع الدكتورة فاطمة غدا", "فاطمة"),
+    "hebrew mr": ("מר כהן התקשר אתמול לגבי החשבון", "כהן"),
+    "hebrew dr": ('ד"ר לוי יחזור אליך מחר', "לוי"),
+    "hindi shri": ("श्री रमेश ने कल फोन किया था", "रमेश"),
+    "hindi smt": ("श्रीमती सुनीता का खाता बंद है", "सुनीता"),
+    "thai miss": ("นางสาวสมศรี ใจดี โทรมาเมื่อวาน", "สมศรี"),
+}
+
+
+@pytest.mark.parametrize(("text", "name"), CASELESS_NAMES.values(), ids=CASELESS_NAMES.keys())
+def test_a_name_after_a_title_is_found_in_scripts_without_capitals(text: str, name: str) -> None:
+    assert ("person", name) in found(text)
+
+
+CASELESS_NOT_NAMES = {
+    "hebrew word starting like a title": "המרכז נסגר בשעה שמונה",
+    "thai prime minister": "นายกรัฐมนตรีเดินทางไปต่างประเทศ",
+    "thai angel": "นางฟ้าในนิทาน",
+    "arabic without a title": "اتصل أحمد بخدمة العملاء أمس",
+}
+
+
+@pytest.mark.parametrize("text", CASELESS_NOT_NAMES.values(), ids=CASELESS_NOT_NAMES.keys())
+def test_a_title_inside_a_word_names_no_one(text: str) -> None:
+    """Only a title standing as its own word counts; a name alone, uncapitalised, is the
+    limit of the fast tier in these scripts (the deep tier's job)."""
+    assert [kind for kind, _ in found(text) if kind == "person"] == []
+
+
 @pytest.mark.parametrize(("text", "name"), CASED_NAMES.values(), ids=CASED_NAMES.keys())
 def test_names_are_found_by_their_capitals_in_every_cased_script(text: str, name: str) -> None:
     """The scan skips to capital letters only; lower-case letters of any script start no name."""
