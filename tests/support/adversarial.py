@@ -53,4 +53,9 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "credential assignments": repeated("api_key="),
     "pem headers": repeated("-----BEGIN RSA PRIVATE KEY-----\n"),
     "keywords inside words": repeated("nightingales "),
+    "capitalised name pairs": repeated("Anna Smith "),
+    "titles and initials": repeated("Dr. A. B. "),
+    "titles in caseless scripts": repeated("السيد "),
+    "titles inside caseless words": repeated("המרמר"),
+    "thai titles in a row": repeated("นางสาว"),
 }
