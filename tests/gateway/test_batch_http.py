@@ -57,16 +57,18 @@ def one_at_a_time(gateway: Gateway, redis_url: str, tmp_path: Path) -> Iterator[
     _stop_worker(process)
 
 
-def _line(custom_id: str, content: str) -> str:
-    body = {"model": "auto", "messages": [{"role": "user", "content": content}], "max_tokens": 20}
+def _line(custom_id: str, content: str, **params: object) -> str:
+    body = {"model": "auto", "messages": [{"role": "user", "content": content}], "max_tokens": 20, **params}
     return json.dumps({"custom_id": custom_id, "method": "POST", "url": "/v1/chat/completions", "body": body})
 
 
 def test_a_batch_is_created_polled_and_downloaded_with_the_openai_client(
-    gateway: Gateway, make_key: MakeKey, worker: subprocess.Popen[bytes]
+    gateway: Gateway, upstream: OpenAIServer, make_key: MakeKey, worker: subprocess.Popen[bytes]
 ) -> None:
     client = gateway.client(make_key())
-    lines = [_line(f"r{i}", "Summarise the weekly status report, please.") for i in range(3)]
+    before = len(upstream.requests)
+    chat = {"temperature": 0.3, "seed": 11, "stop": ["END"]}
+    lines = [_line(f"r{i}", "Summarise the weekly status report, please.", **chat) for i in range(3)]
     lines.append("{not json")
     uploaded = client.files.create(file=("input.jsonl", "\n".join(lines).encode()), purpose="batch")
     batch = client.batches.create(
@@ -95,6 +97,8 @@ def test_a_batch_is_created_polled_and_downloaded_with_the_openai_client(
     assert failed["response"] is None
     assert "line 4" in failed["error"]["message"]
     assert batch.id in [listed.id for listed in client.batches.list()]
+    sent = upstream.requests[before:]
+    assert [{name: request.body.get(name) for name in chat} for request in sent] == [chat] * 3
 
 
 def test_another_keys_batch_is_not_found(gateway: Gateway, make_key: MakeKey) -> None:
