@@ -316,7 +316,8 @@ class Client(_Base):
         """``complete``, streamed: ``StreamDelta`` events (text, tool-call fragments), then ``StreamDone``.
 
         Fallback applies until the first delta. Closing the iterator early stops the
-        provider call; its budget hold is released.
+        provider call, which is billed what it spent (the ledger record's outcome is
+        ``cancelled``; ``usage_estimated`` when the provider had not reported its usage).
         """
         task = self._task(prompt_or_messages, max_tokens, team, tags, metadata, params)
         events = self.runtime.stream(task)
