@@ -122,6 +122,9 @@ _CALENDAR: Final = frozenset(
         "abril", "mayo", "junio", "julio", "agosto"
     )
 )  # fmt: skip
+# Particles that begin family names ("van Gogh", "von Trapp", "del Toro", "dos Santos").
+_PARTICLES: Final = frozenset(("van", "von", "del", "der", "den", "das", "dos", "las", "los"))
+_NOT_SECOND_PARTS: Final = _FUNCTION_WORDS - _PARTICLES
 _NEVER_NAMES: Final = _FUNCTION_WORDS | _TITLES | _CALENDAR
 _CJK_LETTER: Final = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ff]")
 _CJK_NAME: Final = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ff]{1,4}(?:様|さん|さま|氏|先生|女士|小姐)")
@@ -229,6 +232,8 @@ def _is_name(text: str, start: int, end: int, word: str, lists: NameLists) -> bo
     known = known_first or key in lists.last
     common = key in lists.common or len(key) < 3
     following = _next_capitalised(text, end)
+    if following is not None and following.lower() in _NOT_SECOND_PARTS:
+        following = None  # "Intensivstation Die …", "Paul Als …": a heading's words, no surname
     if not (known or following or start):
         return False  # an unknown word alone at the start of the text
     previous = text[start - 30 if start > 30 else 0 : start].lower().split()
@@ -292,6 +297,8 @@ def _name_end(text: str, end: int) -> int:
         match = _WORD.match(text, at + 1)
         if match is None or not match.group()[0].isupper() or match.group().isupper():
             break
+        if match.group().lower() in _NOT_SECOND_PARTS:
+            break  # "Tell Anna The news": the name ends before a function word
         end = match.end()
     return end
 

@@ -35,6 +35,8 @@ NAMES = {
     "french title": ("Bonjour Mme Lefebvre, merci", "Lefebvre"),
     "lower case text": ("follow up with naomi ryan next week", "naomi ryan"),
     "japanese honorific": ("田中さんに連絡してください", "田中さん"),
+    "family-name particle": ("The soloist was Ludwig Van Beethoven himself.", "Ludwig Van Beethoven"),
+    "ends before a function word": ("Please ask Jennifer Brown The Question.", "Jennifer Brown"),
 }
 
 
@@ -58,6 +60,9 @@ NOT_NAMES = {
     "city of two words": "She moved to Hong Kong for work.",
     # Faker's company legal forms: a family name before one is a company.
     "company legal form": "Die Rechnung kam von der Weber GmbH gestern.",
+    # A capitalised function word is a heading's word, not the second part of a name.
+    "heading with an article": "Kurzbericht Die Ergebnisse folgen morgen.",
+    "heading with a conjunction": "Wir lasen Jahresbericht Und Ausblick gestern.",
 }
 
 
