@@ -19,7 +19,7 @@ import os
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import redis.asyncio as aioredis
 
@@ -28,6 +28,9 @@ from router._batch._finish import RecordWriter
 from router._loop import cancel_other_tasks
 from router._settings import Settings
 from router._state._store import Store, StoreSettings
+
+if TYPE_CHECKING:
+    from router._batch._rescue import Rescuer
 
 T = TypeVar("T")
 
@@ -104,8 +107,23 @@ class WorkerContext:
         from router._batch._leases import Keeper
 
         dispatch = celery_dispatch(self.store, broker_url=settings.broker_url, settings=settings)
-        keeper = Keeper(self.store, env.client, dispatch)
+        keeper = Keeper(self.store, env.client, dispatch, rescuer=self._rescuer(settings, env))
         self._keeper = asyncio.run_coroutine_threadsafe(keeper.run_forever(), self._loop)
+
+    def _rescuer(self, settings: Settings, env: Env) -> Rescuer | None:
+        """The keeper's rescue of jobs whose message a Redis broker lost; none on RabbitMQ."""
+        from router._batch._rescue import Rescuer
+
+        broker = settings.broker_url or self.store.settings.url
+        if broker is None or not broker.startswith(("redis://", "rediss://", "unix://")):
+            return None
+        same = broker == self.store.settings.url and not self.store.cluster
+        client = (
+            env.client
+            if same
+            else aioredis.Redis.from_url(broker, socket_timeout=self.store.settings.socket_timeout_s)
+        )
+        return Rescuer(self.store, env.client, client)
 
     def env(self) -> Env:
         with self._lock:

@@ -39,12 +39,16 @@ import socket
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import redis
 import redis.asyncio as aioredis
 import structlog
 
 from router._state._store import STORE_ERRORS, Store
+
+if TYPE_CHECKING:
+    from router._batch._rescue import Rescuer
 
 log = structlog.get_logger("router.batch")
 
@@ -184,6 +188,8 @@ class Keeper:
     name: str = ""
     lease_s: float = LEASE_S
     every_s: float = REAP_S
+    rescuer: Rescuer | None = None
+    """Queues again the jobs a Redis broker lost a message of (see ``_rescue``)."""
 
     def __post_init__(self) -> None:
         self.name = self.name or f"{socket.gethostname()}:{os.getpid()}"
@@ -202,7 +208,7 @@ class Keeper:
         await self.client.eval(_BEAT, 1, workers_key(self.store), self.name, int(_FORGET_WORKERS_S * 1000))
 
     async def reap(self) -> int:
-        """Queue again every chunk whose lease lapsed; returns how many."""
+        """Queue again every chunk whose lease lapsed, and every stalled job; returns how many."""
         key = leases_key(self.store)
         score, claimed = await self.client.eval(_CLAIM, 1, key, int(self.lease_s * 1000), _REAP_BATCH)
         for name in claimed:
@@ -210,7 +216,23 @@ class Keeper:
             log.warning("batch.chunk_lease_lapsed", job_id=job_id, start=start, stop=stop, by=self.name)
             await asyncio.to_thread(self.redispatch, job_id, [(start, stop)])
             await self.client.eval(_FORGET, 1, key, name, score)
-        return len(claimed)
+        return len(claimed) + await self.rescue()
+
+    async def rescue(self) -> int:
+        """Queue again the jobs that wait on nothing (see ``_rescue``); returns how many."""
+        if self.rescuer is None:
+            return 0
+        from router._batch._rescue import rescue_ranges
+
+        held: list[bytes] = await self.client.zrange(leases_key(self.store), 0, -1)  # type: ignore[assignment]
+        leased_jobs = {parse_member(name)[0] for name in held}
+        rescued = 0
+        for job_id, valid in await self.rescuer.stalled(leased_jobs):
+            if await self.rescuer.claim(job_id):
+                log.warning("batch.job_rescued", job_id=job_id, items=valid, by=self.name)
+                await asyncio.to_thread(self.redispatch, job_id, rescue_ranges(valid))
+                rescued += 1
+        return rescued
 
 
 def _raise_if_cancelling() -> None:

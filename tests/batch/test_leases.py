@@ -16,8 +16,12 @@ from typing import Any
 import pytest
 
 from router._batch import _celery
-from router._batch._celery import RUN_CHUNK, create_app
+from router._batch._celery import QUEUE, RUN_CHUNK, create_app
+from router._batch._keys import job_keys
 from router._batch._leases import Keeper, hold_on_receipt, leased, leases_key
+from router._batch._rescue import Rescuer
+from router._batch._sdk import submit_batch
+from router._config import RoutesConfig
 from router._settings import Settings
 from router._state._store import Store
 
@@ -145,5 +149,59 @@ def test_a_chunk_ends_even_when_it_ends_while_a_renewal_is_in_flight(store: Stor
                 async with leased(client, store, "job-a", 0, 10, f"d{attempt}", lease_s=1, renew_s=0.001):
                     await asyncio.sleep(0.002 * (attempt % 5))
         assert _leases(store) == []
+
+    asyncio.run(body())
+
+
+def _job(store: Store, config: RoutesConfig, count: int = 120) -> str:
+    items = ({"custom_id": f"item-{i}", "prompt": f"What is {i} squared?"} for i in range(count))
+    return submit_batch(store, config, items, chunk_size=10, dispatch=Requeued()).id
+
+
+def _rescuing_keeper(store: Store, requeued: Requeued) -> Keeper:
+    client = store.aio()
+    return Keeper(store, client, requeued, name="test:1", rescuer=Rescuer(store, client, client))
+
+
+def test_a_job_that_waits_on_nothing_for_two_rounds_is_queued_again_whole(
+    store: Store, config: RoutesConfig
+) -> None:
+    """Nothing queued, nothing leased, no progress: the message the broker lost is replaced."""
+    job_id = _job(store, config)
+
+    async def body() -> None:
+        requeued = Requeued()
+        keeper = _rescuing_keeper(store, requeued)
+        assert await keeper.reap() == 0  # the first round only suspects it
+        assert await keeper.reap() == 1
+        assert requeued.chunks == [(job_id, start, min(start + 50, 120)) for start in (0, 50, 100)]
+        other = Requeued()
+        second = _rescuing_keeper(store, other)
+        await second.reap()
+        assert await second.reap() == 0  # another keeper leaves a job just rescued alone
+        assert other.chunks == []
+
+    asyncio.run(body())
+
+
+@pytest.mark.parametrize("busy", ["queued", "leased", "progressing"])
+def test_a_job_with_work_queued_running_or_moving_is_left_alone(
+    store: Store, config: RoutesConfig, busy: str
+) -> None:
+    job_id = _job(store, config)
+    client = store.sync()
+    if busy == "queued":
+        client.rpush(QUEUE, "a message")
+    if busy == "leased":
+        hold_on_receipt(client, store, job_id, 0, 10, "d1", hold_s=60)
+
+    async def body() -> None:
+        requeued = Requeued()
+        keeper = _rescuing_keeper(store, requeued)
+        await keeper.reap()
+        if busy == "progressing":
+            client.hincrby(job_keys(store, job_id).job, "finished", 1)
+        await keeper.reap()
+        assert requeued.chunks == []
 
     asyncio.run(body())
