@@ -63,6 +63,10 @@ _KEYS = itertools.count(1)
 _REGISTER_LOCK = threading.Lock()
 
 
+_sleep = asyncio.sleep
+"""How the simulator waits out its latency (tests record it instead of timing the call)."""
+
+
 @dataclass
 class _Injection:
     """A failure added at run time; ``remaining`` counts down when it fires (None: forever)."""
@@ -184,9 +188,9 @@ class SimulatedProvider:
             return  # not even sleep(0): no latency means litellm's path and nothing else
         if request.timeout is not None and self._latency_s > request.timeout:
             # Slower than the caller waits: a real provider would time out, so this one does too.
-            await asyncio.sleep(request.timeout)
+            await _sleep(request.timeout)
             raise _exception(_Injection(request.name, "timeout", 1.0, None, None), request.name)
-        await asyncio.sleep(self._latency_s)
+        await _sleep(self._latency_s)
 
     def _draw_failure(self, name: str) -> _Injection | None:
         for injection in list(self._injections):

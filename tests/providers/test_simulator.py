@@ -6,7 +6,6 @@ import asyncio
 import pickle
 import subprocess
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
@@ -27,6 +26,7 @@ from router._errors import (
     UsageError,
 )
 from router._pricing import ModelInfo, resolve
+from router._providers import _simulator
 from router._providers._simulator import PROVIDER_NAME, FailureKind, SimulatedProvider, register_handler
 from router._results import ProviderResponse
 from router._signals._tokens import count_messages, count_text, encoding_for
@@ -266,34 +266,43 @@ def test_inject_rejects_impossible_failures(kwargs: dict[str, Any]) -> None:
         SimulatedProvider().inject("gpt-4o-mini", **kwargs)
 
 
-def test_latency_is_applied_to_every_answer() -> None:
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits the simulator asks for, taken at once."""
+    asked: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def record(delay: float) -> None:
+        asked.append(delay)
+        await real_sleep(0)
+
+    monkeypatch.setattr(_simulator, "_sleep", record)
+    return asked
+
+
+def test_latency_is_applied_to_every_answer(sleeps: list[float]) -> None:
     provider = SimulatedProvider(Simulation(latency_ms=80))
-    started = time.monotonic()
 
     _call(provider, _model())
 
-    assert time.monotonic() - started >= 0.08
+    assert sleeps == [0.08]
 
 
-def test_latency_can_be_switched_off_for_benchmarks() -> None:
+def test_latency_can_be_switched_off_for_benchmarks(sleeps: list[float]) -> None:
     provider = SimulatedProvider(Simulation(latency_ms=5000), latency=False)
-    model = _model()
-    _call(provider, model)  # first call pays litellm's one-off warm-up
-    started = time.monotonic()
 
-    _call(provider, model)
+    _call(provider, _model())
 
-    assert time.monotonic() - started < 1.0
+    assert sleeps == []
 
 
-def test_latency_longer_than_the_timeout_is_a_timeout() -> None:
+def test_latency_longer_than_the_timeout_is_a_timeout(sleeps: list[float]) -> None:
     provider = SimulatedProvider(Simulation(latency_ms=5000))
-    started = time.monotonic()
 
     error = _failure(provider, _model(), timeout_s=0.1)
 
     assert type(error) is ProviderTimeout
-    assert time.monotonic() - started < 1.0
+    assert sleeps == [0.1]  # it waits as long as the caller would, not the 5 s of latency
 
 
 def test_registration_is_idempotent_and_survives_a_replaced_map(litellm: ModuleType) -> None:
