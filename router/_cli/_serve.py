@@ -46,7 +46,7 @@ def _register_keys(commands: Any) -> None:
     listing = actions.add_parser("list", help="every key: id, team, limits, created, revoked")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=_list)
-    revoke = actions.add_parser("revoke", help="revoke a key by id: its next request gets a 401")
+    revoke = actions.add_parser("revoke", help="revoke a key by id: its requests get a 401 within a second")
     revoke.add_argument("key_id", metavar="KEY_ID")
     revoke.set_defaults(handler=_revoke)
 

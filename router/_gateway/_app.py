@@ -31,7 +31,7 @@ from router._gateway._auth import admit, authenticate
 from router._gateway._batches import Batches
 from router._gateway._disconnect import unless_disconnected
 from router._gateway._errors import ApiError, bad_request, from_router_error
-from router._gateway._keys import ApiKey, KeyStore
+from router._gateway._keys import CACHE_S, ApiKey, KeyStore
 from router._gateway._limits import Limits, read_body
 from router._gateway._metrics import CONTENT_TYPE, Metrics
 from router._gateway._sse import stream_response
@@ -63,7 +63,7 @@ class Gateway:
         preload(self.config)
         # Built in the server's event loop: Redis clients belong to the loop they run on.
         self.runtime = Runtime.build(self.config, store=self.store, simulate=self.simulate)
-        self.keys = KeyStore(self.store)
+        self.keys = KeyStore(self.store, cache_s=CACHE_S)
         self.batches = Batches(self.store, self.config, self.limits)
         if self.announce:
             provider = "simulated provider" if self.runtime.simulated else "real providers"

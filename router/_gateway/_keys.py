@@ -11,6 +11,12 @@ password hash (bcrypt, argon2) would cost milliseconds. Layout under the store's
 A key's team applies to rules and budgets like the SDK's ``team=``; its ``rpm`` is a shared
 rate limit; its budget is a routes.yaml-style budget of scope ``tag`` on the tag ``key:<id>``
 that every request made with the key carries, held and settled like any other budget.
+
+A gateway process keeps the records of keys it has seen for ``CACHE_S`` (``KeyCache``), so a
+busy key costs one Redis round trip per second instead of one per request. The price is a
+bounded delay: a key revoked (or whose record is changed) in Redis is refused by every gateway
+process at most ``CACHE_S`` later. Unknown keys are never cached: a key just created works at
+once, and guessed keys cannot fill the cache, which holds at most ``CACHE_SIZE`` records.
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -30,6 +37,12 @@ from router._state._store import STORE_ERRORS, Store
 
 PREFIX = "sk-router-"
 Period = Literal["day", "week", "month"]
+
+CACHE_S = 1.0
+"""How long a gateway process trusts a key record it read: the bound on a revocation's delay."""
+
+CACHE_SIZE = 10_000
+"""Key records one process keeps at most (least recently used go first)."""
 
 
 @dataclass(frozen=True)
@@ -83,10 +96,11 @@ def digest(secret: str) -> str:
 class KeyStore:
     """Create, list and revoke keys (synchronous, for the CLI); ``authenticate`` for the gateway."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, cache_s: float = 0.0) -> None:
         self.store = store
         self._index = store.key("gateway", "keys")
         self._aio = LoopClients(store, {})
+        self._cache = KeyCache(cache_s)
 
     def _entry(self, hashed: str) -> str:
         return self.store.key("gateway", "key", hashed)
@@ -145,19 +159,64 @@ class KeyStore:
         return _key(self._checked(lambda: client.hgetall(entry)))
 
     async def authenticate(self, secret: str) -> ApiKey | None:
-        """The key's record (revoked ones too, so the caller can say so), or None if unknown."""
+        """The key's record (revoked ones too, so the caller can say so), or None if unknown.
+
+        A record read less than ``cache_s`` ago is reused (see the module docstring).
+        """
+        hashed = digest(secret)
+        cached = self._cache.get(hashed)
+        if cached is not None:
+            return cached
         try:
             async with self._aio.deadline():
-                row = await self._aio.client().hgetall(self._entry(digest(secret)))
+                row = await self._aio.client().hgetall(self._entry(hashed))
         except STORE_ERRORS as exc:
             raise self.store.unavailable(exc) from None
-        return _key(row) if row else None
+        if not row:
+            return None
+        key = _key(row)
+        self._cache.put(hashed, key)
+        return key
 
     def _checked(self, call: Any) -> Any:
         try:
             return call()
         except STORE_ERRORS as exc:
             raise self.store.unavailable(exc) from None
+
+
+class KeyCache:
+    """Key records by hash for ``ttl_s`` seconds, at most ``size`` of them (0 s: no caching)."""
+
+    def __init__(
+        self, ttl_s: float, size: int = CACHE_SIZE, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._ttl_s = ttl_s
+        self._size = size
+        self._clock = clock
+        self._records: OrderedDict[str, tuple[float, ApiKey]] = OrderedDict()
+
+    def get(self, hashed: str) -> ApiKey | None:
+        entry = self._records.get(hashed)
+        if entry is None:
+            return None
+        expires, key = entry
+        if expires <= self._clock():
+            del self._records[hashed]
+            return None
+        self._records.move_to_end(hashed)
+        return key
+
+    def put(self, hashed: str, key: ApiKey) -> None:
+        if self._ttl_s <= 0:
+            return
+        self._records[hashed] = (self._clock() + self._ttl_s, key)
+        self._records.move_to_end(hashed)
+        while len(self._records) > self._size:
+            self._records.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._records)
 
 
 def _fields(key: ApiKey) -> dict[Any, Any]:  # redis-py types its mappings invariantly

@@ -23,7 +23,7 @@ from router._settings import api_key
 from router._streaming import current_channel, relay
 from router._task import Message
 
-__all__ = ["LiteLLMProvider", "provider_response", "request_kwargs", "send"]
+__all__ = ["LiteLLMProvider", "provider_response", "request_kwargs", "routes_prices", "send"]
 
 
 class LiteLLMProvider:
@@ -49,7 +49,27 @@ class LiteLLMProvider:
         params: Mapping[str, Any] | None = None,
     ) -> ProviderResponse:
         kwargs = request_kwargs(model.spec, max_tokens=max_tokens, timeout_s=timeout_s)
+        kwargs.update(routes_prices(model))
         return await send(model, messages, {**(params or {}), **kwargs}, simulated=False)
+
+
+def routes_prices(model: ModelInfo) -> dict[str, float]:
+    """The routes.yaml prices, for litellm's own pricing of the call (its logging and stream
+    builder price every response, a stream several times over).
+
+    Given them, litellm prices from them (its custom pricing, never sent to the provider)
+    instead of searching its catalogue, which for a model missing from it (a self-hosted
+    one) costs milliseconds per call. ``call_cost`` prices such a model from routes.yaml in
+    any case, so the figure is the same. Nothing is passed for a model priced by the catalogue.
+    """
+    spec = model.spec
+    overridden = spec.input_cost_per_token is not None or spec.output_cost_per_token is not None
+    if not overridden or model.input_cost_per_token is None or model.output_cost_per_token is None:
+        return {}
+    return {
+        "input_cost_per_token": model.input_cost_per_token,
+        "output_cost_per_token": model.output_cost_per_token,
+    }
 
 
 async def send(

@@ -26,7 +26,7 @@ from router._errors import (
     RateLimited,
 )
 from router._pricing import ModelInfo, resolve
-from router._providers._litellm import LiteLLMProvider
+from router._providers._litellm import LiteLLMProvider, routes_prices
 from router._results import ProviderResponse
 
 try:
@@ -130,6 +130,23 @@ def test_the_request_carries_model_max_tokens_extra_params_and_the_key(openai_se
     assert request.body["temperature"] == 0.25
     assert request.path == "/v1/chat/completions"
     assert "authorization" not in request.headers  # the server drops it before recording
+
+
+def test_routes_yaml_prices_go_to_litellms_own_pricing_and_never_to_the_provider(
+    openai_server: OpenAIServer,
+) -> None:
+    model = _model(openai_server, input_cost_per_token=1e-6, output_cost_per_token=2e-6)
+    assert routes_prices(model) == {"input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6}
+
+    _call(model)
+
+    (request,) = openai_server.requests
+    assert not {"input_cost_per_token", "output_cost_per_token"} & set(request.body)
+
+
+def test_a_model_priced_by_the_catalogue_passes_no_prices_to_litellm(openai_server: OpenAIServer) -> None:
+    assert routes_prices(_model(openai_server, "openai/gpt-4o-mini")) == {}
+    assert routes_prices(_model(openai_server, "openai/our-private-model")) == {}
 
 
 ERROR_CASES = [
