@@ -137,7 +137,7 @@ def continues_word(edge: str, neighbour: str) -> bool:
 _Trie: TypeAlias = dict[str, "_Trie"]
 
 
-def keyword_pattern(keywords: Iterable[str]) -> str:
+def keyword_pattern(keywords: Iterable[str], *, word_end: bool = True) -> str:
     """A regular expression matching any of ``keywords``, shared prefixes written once.
 
     Python's ``re`` tries the alternatives of ``a|b|c`` one after another at every position,
@@ -148,7 +148,8 @@ def keyword_pattern(keywords: Iterable[str]) -> str:
     that, when the longest keyword runs into a longer word ("project falcon" in "project
     falconry"), the engine backs off to a shorter one ("project"); the start-of-word check is
     done by the caller, because a look-behind in front would stop ``re`` from skipping ahead
-    on the first character.
+    on the first character. ``word_end=False`` leaves the end check out too: the pattern then
+    finds the keywords as prefixes, wherever they stand.
     """
     trie: _Trie = {}
     for keyword in keywords:
@@ -156,12 +157,14 @@ def keyword_pattern(keywords: Iterable[str]) -> str:
         for char in keyword:
             node = node.setdefault(char, {})
         node[""] = {}
-    return _trie_node(trie, "")
+    return _trie_node(trie, "", word_end)
 
 
-def _trie_node(node: _Trie, last: str) -> str:
-    branches = [re.escape(char) + _trie_node(child, char) for char, child in node.items() if char]
-    if "" in node:
+def _trie_node(node: _Trie, last: str, word_end: bool) -> str:
+    branches = [re.escape(char) + _trie_node(child, char, word_end) for char, child in node.items() if char]
+    if "" in node and not word_end:
+        branches.append("")
+    elif "" in node:
         # The keyword may end here (if the next character does not continue its word) or go
         # on; going on is tried first, so the longest wins.
         after = word_class(last)
