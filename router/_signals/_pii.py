@@ -70,6 +70,13 @@ _CARD_MAX_GROUPS: Final = 5
 # group by group, Python takes about 6 us a group.
 _VECTORISED_RUN: Final = 400
 
+# An IBAN of each length, spaced in groups or not: a space is skipped only before a letter or
+# digit ("DE89  3704" and "DE89 _" end it).
+_IBAN_BODIES: Final = {
+    length: re.compile(rf"[A-Za-z0-9](?:[ ]?[A-Za-z0-9]){{{length - 1}}}")
+    for length in set(IBAN_LENGTHS.values())
+}
+
 _SSN: Final = re.compile(
     r"(?<![0-9A-Za-z_])(?<![0-9][ .-])([0-9]{3})([- ]?)([0-9]{2})\2([0-9]{4})(?![0-9A-Za-z_]|[ .-][0-9])"
 )
@@ -133,17 +140,22 @@ def _in_cluster(text: str, start: int, end: int, covered: int, cards: _CardRuns)
         return
     if _DATE_TIME.fullmatch(text, start, end):
         return
-    for run in _DIGIT_RUN.finditer(text, max(start, covered), end):
+    position = max(start, covered)
+    while (run := _DIGIT_RUN.search(text, position, end)) is not None:
         # A value starts at the cluster's first run, after a space ("1.1.1.1 8.8.8.8") or
         # right after the separator that ends a value ("10.0.0.1-10.0.0.9"); any other run
         # after "-", "." or ")" is the inside of the number that began before it.
-        at = run.start()
+        at, position = run.span()
         if at < covered or (at > start and text[at - 1] != " " and at - 1 != covered):
             continue
-        for found in _at_run(text, at, run.end(), cards):
+        for found in _at_run(text, at, position, cards):
             if found[1] >= covered:
                 covered = found[2]
                 yield found
+        # Every group between this one and the last of its run of digit groups follows a
+        # digit and one space or dash: only the run's cards can start there, so where none
+        # is left, the scan goes on at the last group ("1 2 3 …" is read in one step).
+        position = max(position, cards.none_after(at))
 
 
 def _at_run(text: str, start: int, end: int, cards: _CardRuns) -> tuple[Span, ...]:
@@ -219,16 +231,12 @@ def _iban_at(text: str, digits_start: int) -> Span | None:
     length = IBAN_LENGTHS.get(country.upper())
     if length is None or not (country.isupper() or country.islower()):
         return None
-    compact: list[str] = []
-    index = start
-    while len(compact) < length and index < len(text):
-        char = text[index]
-        if char.isascii() and char.isalnum():
-            compact.append(char)
-        elif not (char == " " and index + 1 < len(text) and ascii_word_char(text[index + 1])):
-            return None
-        index += 1
-    value = "".join(compact)
+    # ``length`` letters and digits, a single space allowed before each but the first.
+    body = _IBAN_BODIES[length].match(text, start)
+    if body is None:
+        return None
+    index = body.end()
+    value = body.group().replace(" ", "")
     if index < len(text) and ascii_word_char(text[index]):
         return None
     # Printed IBANs are all capitals or (when a whole message is lower-cased) all small letters.
@@ -264,6 +272,7 @@ class _CardRuns:
         self._start = self._end = -1
         self._cards: tuple[Span, ...] = ()
         self._card_starts: list[int] = []
+        self._last_group = 0
 
     def at(self, start: int) -> tuple[Span, ...]:
         """The cards of the run holding the group that starts at ``start``, from there on."""
@@ -272,7 +281,19 @@ class _CardRuns:
             self._start, self._end = start, run.end() if run else start
             self._cards = _cards_in_run(self._text, start, self._end)
             self._card_starts = [card[1] for card in self._cards]
+            self._last_group = (
+                max(self._text.rfind(" ", start, self._end), self._text.rfind("-", start, self._end)) + 1
+            )
         return self._cards[bisect.bisect_left(self._card_starts, start) :] if self._cards else ()
+
+    def none_after(self, start: int) -> int:
+        """Where the last group of the run holding ``start`` begins, if no card of the run
+        starts after ``start``; 0 otherwise."""
+        if not self._start <= start < self._end or bisect.bisect_right(self._card_starts, start) < len(
+            self._card_starts
+        ):
+            return 0
+        return self._last_group
 
 
 def _cards_in_run(text: str, start: int, end: int) -> tuple[Span, ...]:

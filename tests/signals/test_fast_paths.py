@@ -73,3 +73,18 @@ def test_keyword_gates_change_no_address_birth_date_or_age(
     monkeypatch.setattr(_places, "_DENSE", 10**9)  # gated from the first number
     assert list(_places.places(text)) == plain
     assert plain or not any(char.isdigit() for char in text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1 " * 500 + "4111 1111 1111 1111", ("credit_card", 1000, 1019)),
+        ("1 " * 500 + "10.0.0.1", ("ip_address", 1000, 1008)),
+        ("1 " * 500 + "2001:db8::1", ("ip_address", 1000, 1011)),
+    ],
+    ids=["card", "ipv4", "ipv6"],
+)
+def test_a_long_run_of_digit_groups_is_skipped_to_its_last_group_which_is_still_read(
+    text: str, expected: tuple[str, int, int]
+) -> None:
+    assert list(_pii.PiiDetector().find(text)) == [expected]

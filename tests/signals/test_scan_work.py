@@ -111,6 +111,10 @@ def _count_patterns(monkeypatch: pytest.MonkeyPatch, work: list[int]) -> None:
         for name, value in vars(module).items():
             if isinstance(value, re.Pattern):
                 monkeypatch.setattr(module, name, _CountingPattern(value, work))
+            elif isinstance(value, dict):  # patterns by key (``_pii._IBAN_BODIES``)
+                for key, item in value.items():
+                    if isinstance(item, re.Pattern):
+                        monkeypatch.setitem(value, key, _CountingPattern(item, work))
     for detector, _levels in (*SCANNER._detectors, *((SCANNER._terms,) if SCANNER._terms else ())):
         for name, value in vars(detector).items() if hasattr(detector, "__dict__") else ():
             if isinstance(value, re.Pattern):
