@@ -8,6 +8,8 @@ Retry-After, and records every attempt. Every failure leaves as a ``ProviderErro
 
 from __future__ import annotations
 
+import asyncio
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,7 +25,14 @@ from router._settings import api_key
 from router._streaming import current_channel, relay
 from router._task import Message
 
-__all__ = ["LiteLLMProvider", "provider_response", "request_kwargs", "routes_prices", "send"]
+__all__ = [
+    "LiteLLMProvider",
+    "client_timeout",
+    "provider_response",
+    "request_kwargs",
+    "routes_prices",
+    "send",
+]
 
 
 class LiteLLMProvider:
@@ -83,8 +92,14 @@ async def send(
         return to_provider_error(exc, model.name, prompt_texts=prompt_texts(messages))
 
     extra = {"stream": True, "stream_options": {"include_usage": True}} if channel is not None else {}
+    exact = kwargs.get("timeout")
     try:
-        response = await litellm.acompletion(messages=list(messages), **kwargs, **extra)
+        # The exact timeout bounds the wait for the answer (a stream's first bytes) here; litellm
+        # gets it rounded up (``client_timeout``), so that calls share its cached client.
+        async with asyncio.timeout(exact):
+            response = await litellm.acompletion(
+                messages=list(messages), **{**kwargs, "timeout": client_timeout(exact)}, **extra
+            )
     except Exception as exc:
         raise to_error(exc) from None
     if channel is None:
@@ -95,6 +110,20 @@ async def send(
         return provider_response(model, built, simulated=simulated)
 
     return await relay(model, response, channel, finish, to_error)
+
+
+def client_timeout(timeout_s: float | None) -> float | None:
+    """``timeout_s`` as litellm is given it: rounded up to whole seconds from one second on.
+
+    litellm keeps one OpenAI client (with its HTTP pool and connections) per distinct timeout,
+    among other things. The timeout a call passes is what is left of its deadline, different on
+    every call, so each call built a new client, opened a new connection and, with a cache of 200
+    clients, closed an old one. Rounded, calls share a client; ``send`` keeps the exact bound
+    with ``asyncio.timeout`` and the executor holds the chain's deadline to the millisecond.
+    """
+    if timeout_s is None or timeout_s < 1:
+        return timeout_s
+    return float(math.ceil(timeout_s))
 
 
 def request_kwargs(spec: ModelSpec, *, max_tokens: int, timeout_s: float | None) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from router._errors import (
     RateLimited,
 )
 from router._pricing import ModelInfo, resolve
-from router._providers._litellm import LiteLLMProvider, routes_prices
+from router._providers._litellm import LiteLLMProvider, client_timeout, routes_prices
 from router._results import ProviderResponse
 
 try:
@@ -222,6 +222,42 @@ def test_a_slow_answer_past_the_timeout_is_a_provider_timeout(openai_server: Ope
     assert type(error) is ProviderTimeout
     assert error.retryable
     assert len(openai_server.requests) == 1
+
+
+@pytest.mark.timeout(10)  # a hang fails the test; how fast it gives up is not timed
+def test_a_timeout_litellm_gets_rounded_up_still_bounds_the_call_exactly(openai_server: OpenAIServer) -> None:
+    openai_server.script("test-model-a", slow(2.5))
+
+    error = _failure(_model(openai_server), timeout_s=1.2)  # litellm is given 2 s
+
+    assert type(error) is ProviderTimeout
+
+
+@pytest.mark.parametrize(
+    ("given", "sent"), [(None, None), (0.3, 0.3), (1.0, 1.0), (59.2, 60.0), (59.999, 60.0), (60.0, 60.0)]
+)
+def test_litellm_gets_the_timeout_in_whole_seconds_so_calls_share_its_client(
+    given: float | None, sent: float | None
+) -> None:
+    assert client_timeout(given) == sent
+
+
+def test_calls_left_with_different_deadlines_hand_litellm_one_timeout(
+    openai_server: OpenAIServer, monkeypatch: pytest.MonkeyPatch, litellm: Any
+) -> None:
+    seen: list[object] = []
+    real = litellm.acompletion
+
+    async def spy(**kwargs: Any) -> Any:
+        seen.append(kwargs["timeout"])
+        return await real(**kwargs)
+
+    monkeypatch.setattr(litellm, "acompletion", spy)
+    model = _model(openai_server)
+    for left in (59.91, 59.42, 59.07):
+        _call(model, timeout_s=left)
+
+    assert seen == [60.0, 60.0, 60.0]
 
 
 def test_the_routes_yaml_timeout_applies_when_the_call_gives_none(openai_server: OpenAIServer) -> None:
