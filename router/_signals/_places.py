@@ -222,7 +222,7 @@ class _Keywords:
     def everywhere(cls) -> _Keywords:
         """Gates that always pass: where numbers are few, finding the words costs more."""
         keywords = cls.__new__(cls)
-        keywords._street = keywords._unit = keywords._romance = keywords._birth = _EVERYWHERE
+        keywords._street = keywords._unit = keywords._romance = keywords._birth = keywords._any = _EVERYWHERE
         keywords.open = True
         return keywords
 
@@ -230,11 +230,16 @@ class _Keywords:
         self._birth = [m.start() for m in _BIRTH_GATE.finditer(lowered)]
         if lowered is text or (not text.isascii() and any(odd in text for odd in _CASE_ODDITIES)):
             # Case-insensitive patterns could match what the lower-cased text does not hold.
-            self._street = self._unit = self._romance = _EVERYWHERE
+            self._street = self._unit = self._romance = self._any = _EVERYWHERE
             return
         self._street = [m.start() for m in _STREET_GATE.finditer(lowered)]
         self._unit = [m.start() for m in _UNIT_GATE.finditer(lowered)]
         self._romance = [m.start() for m in _ROMANCE_GATE.finditer(lowered)]
+        self._any = sorted(self._street + self._unit + self._romance + self._birth)
+
+    def none_near(self, number: int) -> bool:
+        """Whether no gate's word stands in any gate's window of the number at ``number``."""
+        return not _any_between(self._any, number - _BEFORE - _LONGEST, number + _AFTER)
 
     def street(self, low: int, high: int) -> bool:
         return _any_between(self._street, low - _LONGEST, high)
@@ -264,6 +269,9 @@ def _at_number(text: str, lowered: str, start: int, end: int, keywords: _Keyword
     """The addresses, birth dates and ages that begin or end with the number at ``start``."""
     low = max(0, start - _BEFORE)
     before = lowered[low:start]
+    if keywords.none_near(start):
+        yield from _without_keywords(text, lowered, before, low, start, end)
+        return
     if found := _address_ending_at(text, before, low, start, keywords):
         yield found
         return
@@ -285,9 +293,29 @@ def _at_number(text: str, lowered: str, start: int, end: int, keywords: _Keyword
     ):
         yield "date_of_birth", date[0], date[1]
         return
+    yield from _age(lowered, before, start, end)
+
+
+def _without_keywords(text: str, lowered: str, before: str, low: int, start: int, end: int) -> Iterator[Span]:
+    """``_at_number`` where no gate's word stands near: the patterns that need none of them,
+    in the same order."""
+    stripped = before.rstrip()
+    if stripped.endswith(_STREET_ENDINGS) and (match := _GERMANIC_NUMBER_LAST.search(text, low, start)):
+        yield "street_address", match.start(), _house_number_end(text, start)
+        return
+    if (match := _NUMBERED_STREET.match(text, start, start + _AFTER)) is not None:
+        yield "street_address", start, match.end()
+        return
+    yield from _age(lowered, before, start, end)
+
+
+def _age(lowered: str, before: str, start: int, end: int) -> Iterator[Span]:
     if (age := _AGE_AFTER.match(lowered, start, start + 30)) is not None:
         yield "age", start, age.end()
-    elif _AGE_BEFORE.search(before[-12:]):
+        return
+    tail = before[-12:]
+    # "aged 42", "age: 42", "âgé de 42": no pattern to run without "ag" or "âg".
+    if ("ag" in tail or "âg" in tail) and _AGE_BEFORE.search(tail):
         yield "age", start, end
 
 
