@@ -66,6 +66,9 @@ _EMAIL_DOMAIN: Final = re.compile(
 # the run is atomic so it is read whole, then searched for card-shaped windows of groups.
 _CARD_RUN: Final = re.compile(r"(?>[0-9]+(?:[ -][0-9]+)*)")
 _CARD_MAX_GROUPS: Final = 5
+_CARD_JOINERS: Final = frozenset(" -")
+_PHONE_JOINERS: Final = frozenset(" .-")
+_PHONE_GROUP_STARTS: Final = frozenset("0123456789(")
 # From this many characters a run's card windows are judged by numpy (``_card_windows``):
 # group by group, Python takes about 6 us a group.
 _VECTORISED_RUN: Final = 400
@@ -168,14 +171,28 @@ def _at_run(text: str, start: int, end: int, cards: _CardRuns) -> tuple[Span, ..
     after_number = start > 1 and text[start - 1] in " .,:/-" and "0" <= text[start - 2] <= "9"
     if not after_number and end - start in (3, 9) and (found := _ssn_at(text, start)):
         return (found,)
-    if found_cards := cards.at(start):
+    if found_cards := cards.at(start, end):
         return found_cards
     if text[end : end + 1] == "." and (found := _ipv4_at(text, start)):
         return (found,)
     if ":" in (text[start - 1 : start], text[end : end + 1]) and (found := _ipv6_at(text, start)):
         return (found,)
-    found = None if after_number else _phone_at(text, start)
+    found = None if after_number or _too_short_for_phone(text, start, end) else _phone_at(text, start)
     return () if found is None else (found,)
+
+
+def _too_short_for_phone(text: str, start: int, end: int) -> bool:
+    """Whether no phone number can start at the run: it follows a letter, or it has fewer
+    digits than any phone number (7) and nothing joins another group to it (a space, dot or
+    dash before a digit or bracket, or a closing bracket)."""
+    if start and _ascii_letter(text[start - 1]):
+        return True  # glued to a word ("DE89 3704"): the phone pattern refuses the start
+    if end - start >= 7:
+        return False
+    joiner = text[end : end + 1]
+    return not (
+        joiner == ")" or (joiner in _PHONE_JOINERS and text[end + 1 : end + 2] in _PHONE_GROUP_STARTS)
+    )
 
 
 def _short_cluster(text: str, start: int, end: int) -> Span | None:
@@ -274,9 +291,12 @@ class _CardRuns:
         self._card_starts: list[int] = []
         self._last_group = 0
 
-    def at(self, start: int) -> tuple[Span, ...]:
-        """The cards of the run holding the group that starts at ``start``, from there on."""
-        if not self._start <= start < self._end:
+    def at(self, start: int, end: int) -> tuple[Span, ...]:
+        """The cards of the run holding the group ``text[start:end]``, from there on."""
+        if not self._start <= start < self._end and end - start < 12 and not self._joined(end):
+            # A group alone, too short for a card: the run is the group, with no card in it.
+            self._start, self._end, self._cards, self._card_starts, self._last_group = start, end, (), [], 0
+        elif not self._start <= start < self._end:
             run = _CARD_RUN.match(self._text, start)
             self._start, self._end = start, run.end() if run else start
             self._cards = _cards_in_run(self._text, start, self._end)
@@ -285,6 +305,10 @@ class _CardRuns:
                 max(self._text.rfind(" ", start, self._end), self._text.rfind("-", start, self._end)) + 1
             )
         return self._cards[bisect.bisect_left(self._card_starts, start) :] if self._cards else ()
+
+    def _joined(self, end: int) -> bool:
+        """Whether a space or dash and a digit follow ``end``: the run goes on."""
+        return self._text[end : end + 1] in _CARD_JOINERS and "0" <= self._text[end + 1 : end + 2] <= "9"
 
     def none_after(self, start: int) -> int:
         """Where the last group of the run holding ``start`` begins, if no card of the run
