@@ -379,7 +379,11 @@ class Monitor:
 
     def stop(self) -> dict[str, int]:
         self.process.send_signal(signal.SIGINT)
-        self.process.wait(30)
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:  # redis-cli may not heed SIGINT without a terminal
+            self.process.kill()
+            self.process.wait(10)
         counts: dict[str, int] = {}
         lines = self.output.read_text(errors="replace").splitlines()
         self.output.unlink()

@@ -8,6 +8,7 @@ patterns are loaded once per process and shared.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -183,5 +184,7 @@ def _no_model_fits(rule: str, signals: Signals, excluded: list[Excluded]) -> NoM
 
 
 def _log_decision(decision: Decision, task: Task, elapsed_s: float) -> None:
+    if not log.is_enabled_for(logging.INFO):  # the summary costs more than the event; a worker logs at error
+        return
     fields = summary(decision)
     log.info("route.decided", **fields, team=task.team, decide_ms=round(elapsed_s * 1000, 3))

@@ -17,7 +17,10 @@ after the item's script but before the ledger write leaves the records in its
 chunk's outbox, and the chunk's redelivery (a chunk is acknowledged only when
 it has run to its end) first moves them to the ledger. A chunk that ends
 removes from its outbox only the records it saw written, so a second delivery
-running at the same time cannot lose the first's. The final status flips
+running at the same time cannot lose the first's. On a single server there
+is no gap to close: one script (``FINISH_AND_WRITE_LUA``) finishes the item and
+then writes its records to the ledger, so they skip the outbox and the item
+costs one round trip, not two. The final status flips
 inside the script of the last item (it sees ``finished == total``), so exactly
 one item ends the job.
 """
@@ -36,7 +39,9 @@ from redis.commands.core import AsyncScript
 from router._batch._items import ItemResult
 from router._batch._keys import JobKeys
 from router._batch._model import ItemState
+from router._ledger._ledger import WRITE_LUA, Ledger
 from router._ledger._record import CostRecord
+from router._state._chain import Part, chain, pack
 
 # KEYS: result key, job hash, items list, idempotency key (or the job hash), the chunk's outbox
 # ARGV: result JSON, results ttl, counter field (completed|failed|cancelled), cost in USD, now,
@@ -67,6 +72,22 @@ if finished >= total then
 end
 return finished
 """
+
+
+FINISH_PART_LUA = f"""
+local function finish(KEYS, ARGV)
+{FINISH_LUA.strip()}
+end
+return {{finish(KEYS, ARGV)}}
+"""
+"""``FINISH_LUA`` as a chained part: its reply in a list, so that 0 (already done) stops the chain."""
+
+FINISH_AND_WRITE_LUA = chain([FINISH_PART_LUA, WRITE_LUA])
+"""On a single server: the item's finish and then its records' ledger write, in one script.
+
+Nothing is then left between the two for a dying worker to leave in the outbox, so the
+records go to the ledger only (the write is skipped when the item was already done,
+as ``finish_item`` skips it)."""
 
 
 class RecordWriter(Protocol):
@@ -122,10 +143,19 @@ async def finish_item(
         repr(outcome.cost_usd),
         repr(time.time()),
     ]
+    script_keys = [keys.result(n), keys.job, keys.items, target.idempotency_key, keys.outbox(chunk)]
+    write = ledger.folded_write(outcome.records) if isinstance(ledger, Ledger) else None
+    if write is not None and isinstance(ledger, Ledger):
+        # One round trip instead of two; the records skip the outbox (see FINISH_AND_WRITE_LUA).
+        both_keys, both_args = pack([Part(script_keys, args), Part(*write)])
+        replies = await _script(client, FINISH_AND_WRITE_LUA)(keys=both_keys, args=both_args)
+        if int(replies[0][0]) == 0:
+            return False
+        ledger.announce(outcome.records, replies[1])
+        return True
     for record in outcome.records:
         args += [record.id, record.model_dump_json()]
-    script_keys = [keys.result(n), keys.job, keys.items, target.idempotency_key, keys.outbox(chunk)]
-    reply = await _script(client)(keys=script_keys, args=args)
+    reply = await _script(client, FINISH_LUA)(keys=script_keys, args=args)
     if int(reply) == 0:
         return False
     if outcome.records:
@@ -149,12 +179,15 @@ async def clear_outbox(client: aioredis.Redis, keys: JobKeys, chunk: int, ids: S
         await client.hdel(keys.outbox(chunk), *ids)
 
 
-_scripts: weakref.WeakKeyDictionary[aioredis.Redis, AsyncScript] = weakref.WeakKeyDictionary()
+_scripts: weakref.WeakKeyDictionary[aioredis.Redis, dict[str, AsyncScript]] = weakref.WeakKeyDictionary()
 
 
-def _script(client: aioredis.Redis) -> AsyncScript:
+def _script(client: aioredis.Redis, source: str) -> AsyncScript:
     # EVALSHA, loading the script on NOSCRIPT: the source is sent once per server, not per item.
-    script = _scripts.get(client)
+    scripts = _scripts.get(client)
+    if scripts is None:
+        scripts = _scripts[client] = {}
+    script = scripts.get(source)
     if script is None:
-        script = _scripts[client] = client.register_script(FINISH_LUA)
+        script = scripts[source] = client.register_script(source)
     return script

@@ -23,6 +23,7 @@ shows the demo's spend.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -189,9 +190,30 @@ class Ledger:
         _queue(pipe, keys, args)
         self._journal(record, record.model_dump_json())
 
+    def folded_write(self, records: Sequence[CostRecord]) -> WriteCall | None:
+        """The write script's one call for ``records``, for a caller to run inside its own script
+        (``chain``), or ``None`` when that cannot be: a Cluster (the ledger's keys are in
+        their shard's slot), no records, or records of more than one day or shard.
+
+        After the script, hand its write part's reply to ``announce``.
+        """
+        if not records or self.store.cluster:
+            return None
+        calls = self.write_calls(records)
+        if len(calls) != 1:
+            return None
+        self._ensure_journal()
+        return calls[0][1]
+
+    def announce(self, records: Sequence[CostRecord], results: Sequence[Any]) -> None:
+        """After a ``folded_write`` ran: journal and announce the records it said were new."""
+        self._announce(records, results)
+
     def committed(self, record: CostRecord) -> None:
         """Announce a new record: the ``cost.recorded`` event (after ``stage``, once EXEC answered 1)."""
-        _log().info("cost.recorded", **record.model_dump())
+        logger = _log()
+        if logger.is_enabled_for(logging.INFO):  # the record's fields cost more than the event
+            logger.info("cost.recorded", **record.model_dump())
 
     def reap_lost(self, now: float | None = None) -> int:
         """Write each call lost with its process (an intent past due) as a ``lost`` record; returns how many.
@@ -378,7 +400,8 @@ class Ledger:
         """Journal and announce the records the write script said were new; returns them."""
         fresh = [record for record, new in zip(records, results, strict=True) if new]
         for record in fresh:
-            self._journal(record, record.model_dump_json())
+            if self.store.embedded:  # the journal is the embedded store's only
+                self._journal(record, record.model_dump_json())
             self.committed(record)
         return fresh
 

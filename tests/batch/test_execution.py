@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -233,3 +234,35 @@ def test_wait_returns_the_current_status_at_its_timeout(
     job = submit_batch(store, config, _items(2), dispatch=queue)
     status = job.wait(timeout_s=0.3, poll_s=0.05)
     assert status.status == "in_progress"
+
+
+def test_an_item_finished_with_its_records_writes_each_once_and_leaves_nothing_in_the_outbox(
+    store: Store, config: RoutesConfig, queue: Queue, context: WorkerContext
+) -> None:
+    """On a single server the finish script writes the records to the ledger itself (one script,
+    nothing between the two for a dying worker to lose); on a Cluster the outbox carries them.
+    Either way a second finish of the item writes nothing again."""
+    from router._ledger._ledger import Ledger
+
+    job = submit_batch(store, config, _items(1), dispatch=queue)
+    keys = job_keys(store, job.id)
+    target = JobTarget(keys=keys, idempotency_key=keys.job, results_ttl_s=600)
+    record = CostRecord(
+        id=f"{job.id}:c0:1", ts=time.time(), model="m", litellm_model="openai/m", provider="openai",
+        deployment="cloud", rule="default", sensitivity="public", language="en", cost_usd=0.25,
+        job_id=job.id, custom_id="c0",
+    )  # fmt: skip
+    outcome = Outcome(ItemResult.failure("c0", 1, "x", "line 1: x", cost_usd=0.25), (record,))
+
+    async def finish_twice(env: Env) -> list[bool]:
+        ledger = Ledger(store)
+        try:
+            return [await finish_item(env.client, target, 0, 0, outcome, ledger) for _ in range(2)]
+        finally:
+            await ledger.aclose()
+
+    assert context.run(finish_twice) == [True, False]
+    assert [entry["id"] for entry in ledger_records(store, job.id)] == [record.id]
+    outbox = store.sync().hkeys(keys.outbox(0))
+    assert outbox == ([] if not store.cluster else [record.id.encode()])
+    assert job.status().cost_usd == pytest.approx(0.25)
