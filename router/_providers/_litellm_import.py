@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import threading
 from types import ModuleType
 from typing import Any
 
@@ -38,3 +39,39 @@ def _configure(litellm: Any) -> None:
     # would multiply attempts and bill them without an Attempt record. Each call also passes
     # num_retries=0 and max_retries=0, since the OpenAI client retries twice by default.
     litellm.num_retries = 0
+    _defer_default_encoding(litellm)
+
+
+class _DeferredEncoding:
+    """litellm's default encoding (cl100k_base), loaded the first time anything uses it.
+
+    litellm 1.110.2 reads ``litellm.main.encoding`` on every call to a custom provider only to
+    hand it to the handler, and the router's simulator never uses it; loading it eagerly costs
+    each process about 43 MB (a copy of cl100k_base beside the router's own). Whatever does
+    use it (an attribute, a method) gets litellm's own encoding, loaded then, unchanged.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loaded: Any = None
+
+    def _encoding(self) -> Any:
+        with self._lock:
+            if self._loaded is None:
+                from litellm._lazy_imports import get_default_encoding
+
+                self._loaded = get_default_encoding()
+            return self._loaded
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._encoding(), name)
+
+
+def _defer_default_encoding(litellm: Any) -> None:
+    main: Any = importlib.import_module("litellm.main")
+    # Only when litellm has the lazy hook this relies on and has not loaded the encoding yet.
+    if "encoding" in vars(main) or not hasattr(main, "_encoding_cache") or main._encoding_cache is not None:
+        return
+    deferred = _DeferredEncoding()
+    main.__dict__["encoding"] = deferred
+    main._encoding_cache = deferred
