@@ -193,12 +193,31 @@ async def _status(env: Env, job: _Job) -> str | None:
     status, read_at = max(_statuses.get(key, (None, float("-inf"))), (job.status, job.read_at), key=_when)
     if now - read_at < FRESH_STATUS_S:
         return status
+    # Items that find the status stale together share one read: dozens start in the same moment.
+    loop = asyncio.get_running_loop()
+    reading = _reading.get(key)
+    if reading is None or reading.get_loop() is not loop:
+        reading = _reading[key] = loop.create_task(_read_status(env, key))
+        reading.add_done_callback(lambda done: _forget_read(key, done))
+    return await asyncio.shield(reading)
+
+
+_reading: dict[str, asyncio.Task[str | None]] = {}
+"""The status read of each job in flight in this process, for the items that wait for it."""
+
+
+async def _read_status(env: Env, key: str) -> str | None:
     raw = await env.client.hget(key, "status")
     status = None if raw is None else text(raw)
     if len(_statuses) > 1000:  # jobs come and go: forget the others now and then
         _statuses.clear()
     _statuses[key] = (status, time.monotonic())
     return status
+
+
+def _forget_read(key: str, done: asyncio.Task[str | None]) -> None:
+    if _reading.get(key) is done:
+        del _reading[key]
 
 
 def _when(read: tuple[str | None, float]) -> float:
