@@ -141,6 +141,10 @@ def _value_after(text: str, kind: str, label_end: int) -> Span | None:
     join = _JOIN.match(text, label_end, label_end + 24)
     at = join.end() if join else label_end
     if kind == "password":
+        if at == label_end:
+            # Nothing between the word and what follows: "password@example.com" is an address and
+            # "pinnacle2024" a word, not a label and its value.
+            return None
         value = _SECRET_VALUE.match(text, at, at + 66)
         if value is None:
             return None

@@ -172,6 +172,21 @@ def test_a_value_named_by_its_label_is_a_finding_of_that_type(text: str, kind: s
     assert (kind, value) in found(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("write to password@example.com", [("email", "password@example.com")]),
+        ("passcode@0.aa", [("email", "passcode@0.aa")]),  # found by hypothesis
+        ("the pinnacle2024 summit", []),
+    ],
+)
+def test_a_password_word_joined_to_what_follows_is_no_label(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    """A label needs a space or a separator before its value: these are an address and a word."""
+    assert found(text) == expected
+
+
 def test_a_login_pair_after_an_email_address_is_a_password() -> None:
     assert found("login: jane@example.com / W!nter2024") == [
         ("email", "jane@example.com"),
