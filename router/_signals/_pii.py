@@ -57,7 +57,7 @@ _DATE_TIME: Final = re.compile(
 )
 _MIN_CLUSTER: Final = 7
 
-_EMAIL_LOCAL_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+'-")
+_EMAIL_LOCAL_CHARS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+'-"
 _EMAIL_DOMAIN: Final = re.compile(
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])"
 )
@@ -92,7 +92,7 @@ _NUMBERING_WORDS: Final = re.compile(
     r"(?<![a-z])(?:v|ver|version|release|build|firmware|section|sec|chapter|ch|clause|article|art|"
     r"paragraph|para|step|item|rule|table|figure|fig)\.?\s*\Z"
 )
-_IPV6_CHARS: Final = frozenset("0123456789ABCDEFabcdef:")
+_IPV6_CHARS: Final = "0123456789ABCDEFabcdef:"
 _IPV6: Final = re.compile(
     r"(?<![0-9A-Za-z_.])(?<![0-9A-Fa-f:]:)[0-9A-Fa-f:]{2,39}(?:(?<=:)(?:[0-9]{1,3}\.){3}[0-9]{1,3})?(?![0-9A-Za-z_]|\.[0-9])"
 )
@@ -227,16 +227,16 @@ def _emails(text: str) -> Iterator[Span]:
         at = text.find("@", at + 1)
 
 
-def _reach_back(text: str, end: int, chars: frozenset[str], limit: int) -> int:
+def _reach_back(text: str, end: int, chars: str, limit: int) -> int:
     """Where the run of ``chars`` that ends at ``end`` starts, looking back at most ``limit``.
 
-    A walk rather than ``re.search(...\\Z)`` over the window: ``re`` would try every start in
-    the window and read on to its end from each, ``limit`` squared steps per call.
+    ``str.rstrip`` over the window rather than ``re.search(...\\Z)``: ``re`` would try every
+    start in the window and read on to its end from each, ``limit`` squared steps per call;
+    and rather than a walk in Python, a step per character (39 per IPv6 candidate).
     """
-    start, low = end, max(0, end - limit)
-    while start > low and text[start - 1] in chars:
-        start -= 1
-    return start
+    low = max(0, end - limit)
+    window = text[low:end]
+    return end - (len(window) - len(window.rstrip(chars)))
 
 
 def _iban_at(text: str, digits_start: int) -> Span | None:
