@@ -222,15 +222,13 @@ class Keeper:
         """Queue again the jobs that wait on nothing (see ``_rescue``); returns how many."""
         if self.rescuer is None:
             return 0
-        from router._batch._rescue import rescue_ranges
-
         held: list[bytes] = await self.client.zrange(leases_key(self.store), 0, -1)  # type: ignore[assignment]
         leased_jobs = {parse_member(name)[0] for name in held}
         rescued = 0
         for job_id, valid in await self.rescuer.stalled(leased_jobs):
             if await self.rescuer.claim(job_id):
                 log.warning("batch.job_rescued", job_id=job_id, items=valid, by=self.name)
-                await asyncio.to_thread(self.redispatch, job_id, rescue_ranges(valid))
+                await asyncio.to_thread(self.redispatch, job_id, self.rescuer.ranges(valid))
                 rescued += 1
         return rescued
 

@@ -69,6 +69,11 @@ class Rescuer:
         self.suspects = {job_id: finished for job_id, (finished, _) in now.items()}
         return stalled
 
+    @staticmethod
+    def ranges(valid: int) -> Sequence[tuple[int, int]]:
+        """The ranges that cover a job's ``valid`` queued items."""
+        return [(start, min(start + RESCUE_RANGE, valid)) for start in range(0, valid, RESCUE_RANGE)]
+
     async def claim(self, job_id: str) -> bool:
         """Whether this keeper rescues ``job_id`` now (no other keeper did within a minute)."""
         key = self.store.key("batch", "rescue", job_id)
@@ -91,11 +96,6 @@ class Rescuer:
             if status is not None and _text(status) == "in_progress" and valid:
                 found[job_id] = (int(finished or 0), int(valid))
         return found
-
-
-def rescue_ranges(valid: int) -> Sequence[tuple[int, int]]:
-    """The ranges that cover a job's ``valid`` queued items."""
-    return [(start, min(start + RESCUE_RANGE, valid)) for start in range(0, valid, RESCUE_RANGE)]
 
 
 def _text(value: bytes | str) -> str:
