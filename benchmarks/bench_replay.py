@@ -7,6 +7,8 @@ One run prints:
 - ``router replay WORKLOAD --routes new.yaml --against routes.yaml --json`` as a user runs it
   (a new process, every core by default): wall time, items per second, and that throughput as
   a multiple of the baseline's (target: at least 1.6x on two cores);
+- the same loop in one process per core at once, each over its share: what the cores give
+  together on this machine (the replay cannot beat it), and the replay as a share of it;
 - memory: the replay's processes sampled every 0.2 s (the parent and each pool worker), the
   largest RSS in each third of the run, to show it stays flat, and the peak.
 
@@ -25,8 +27,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import multiprocessing
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -111,13 +115,17 @@ def new_routes(path: Path) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
 
 
-def baseline(path: Path, config: Path) -> tuple[int, float]:
-    """Router.decide over every task of the workload, one process; only the decisions are timed
-    (wall time, like the replay's, so load from other processes weighs on both)."""
+def baseline(path: Path, config: Path, share: tuple[int, int] = (0, 1)) -> tuple[int, float]:
+    """Router.decide over every task of the workload (or every ``share[1]``-th line from
+    ``share[0]``), one process; only the decisions are timed (wall time, like the replay's, so
+    load from other processes weighs on both)."""
     router = Router(load_routes(config))
     decided, spent, batch = 0, 0.0, []
+    part, parts = share
     with path.open("rb") as lines:
         for number, raw in enumerate(lines, start=1):
+            if number % parts != part:
+                continue
             request = parse(number, raw)
             if isinstance(request, Request) and request.task is not None:
                 batch.append(request.task)
@@ -132,6 +140,15 @@ def baseline(path: Path, config: Path) -> tuple[int, float]:
     return decided + len(batch), spent
 
 
+def every_core(path: Path, config: Path, processes: int) -> float:
+    """The same loop in ``processes`` processes at once, each over its share of the lines: the
+    decisions per second this machine gives when every core routes (the parallel ceiling)."""
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes) as pool:
+        shares = pool.starmap(baseline, [(path, config, (part, processes)) for part in range(processes)])
+    return sum(decided / spent for decided, spent in shares)
+
+
 def _decide_all(router: Router, tasks: list[Any]) -> float:
     from router._errors import NoModelFits
 
@@ -144,12 +161,12 @@ def _decide_all(router: Router, tasks: list[Any]) -> float:
 
 def replay(
     path: Path, new: Path, old: Path, workers: int | None
-) -> tuple[float, dict[str, Any], list[tuple[float, float]]]:
+) -> tuple[float, float, dict[str, Any], list[tuple[float, float]]]:
     """The CLI in a new process, its process tree's RSS sampled meanwhile."""
     argv = [ROUTER, "replay", str(path), "--routes", str(new), "--against", str(old), "--json"]
     argv += ["--workers", str(workers)] if workers else []
     samples: list[tuple[float, float]] = []
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _children_cpu()
     process = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
     stop = threading.Event()
 
@@ -165,11 +182,18 @@ def replay(
     thread.start()
     out, _ = process.communicate()
     wall = time.perf_counter() - started
+    cpu = _children_cpu() - cpu
     stop.set()
     thread.join()
     if process.returncode != 0:
         raise SystemExit(f"router replay failed with exit code {process.returncode}")
-    return wall, json.loads(out), samples
+    return wall, cpu, json.loads(out), samples
+
+
+def _children_cpu() -> float:
+    """CPU seconds of every waited-for descendant (the replay and its pool workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -191,11 +215,21 @@ def main() -> None:
             f"Router.decide loop, one core     {decided:>9,} decisions  "
             f"{spent:7.1f} s wall {base_rate:8.0f} /s"
         )
-        wall, report, samples = replay(path, new, PROJECT_ROOT / "routes.yaml", args.workers)
+        wall, cpu, report, samples = replay(path, new, PROJECT_ROOT / "routes.yaml", args.workers)
         rate = report["lines"] / wall
         print(
             f"router replay, two routes files  {report['lines']:>9,} lines      {wall:7.1f} s wall "
             f"{rate:8.0f} /s  = {rate / base_rate:.2f}x the loop ({report['workers']} workers; target 1.6x)"
+        )
+        print(
+            f"  CPU: {cpu:.1f} s in all, {cpu / report['lines'] * 1e6:.0f} us a line beside the loop's "
+            f"{1e6 / base_rate:.0f} us a decision (wall)"
+        )
+        ceiling = every_core(path, PROJECT_ROOT / "routes.yaml", report["workers"])
+        print(
+            f"Router.decide loop, {report['workers']} processes at once {ceiling:12.0f} /s  "
+            f"= {ceiling / base_rate:.2f}x one core (what this machine's cores give; the replay is "
+            f"{rate / ceiling:.2f}x of it)"
         )
         _memory(samples)
         comparison = report["comparison"]
