@@ -225,7 +225,11 @@ def list_jobs(store: Store, *, limit: int = 50) -> list[JobStatus]:
 def iter_results(
     store: Store, job_id: str, total: int, *, errors_only: bool = False
 ) -> Iterator[dict[str, Any]]:
-    """Finished items' results in input order, a page at a time; unfinished items are skipped."""
+    """Finished items' results in input order, a page at a time; unfinished items are skipped.
+
+    ``errors_only`` keeps the items without an answer: failed ones and those a cancel stopped
+    (each carries its ``error``), the same set as the gateway's error file.
+    """
     client: redis.Redis = store.sync()
     keys = job_keys(store, job_id)
     for start in range(0, total, _RESULTS_PAGE):
@@ -234,7 +238,7 @@ def iter_results(
             if value is None:
                 continue
             result = ItemResult.loads(value)
-            if not errors_only or result.status == "failed":
+            if not errors_only or result.status != "completed":
                 yield result.as_dict()
 
 

@@ -74,7 +74,10 @@ class BatchJob:
         return self.status()
 
     def results(self, *, errors_only: bool = False) -> Iterator[dict[str, Any]]:
-        """Each finished item's result as a dict (one JSONL line), in input order; partial while running."""
+        """Each finished item's result as a dict (one JSONL line), in input order; partial while running.
+
+        ``errors_only``: only the items without an answer (failed, or stopped by a cancel).
+        """
         total = self.status().total
         iterator = iter_results(self.store, self.id, total, errors_only=errors_only)
         while True:

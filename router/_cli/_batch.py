@@ -71,7 +71,9 @@ def register(commands: Any) -> None:
     results.add_argument(
         "-o", "--output", metavar="FILE", default=None, type=_output, help="write here instead of stdout"
     )
-    results.add_argument("--errors", action="store_true", help="only the failed items")
+    results.add_argument(
+        "--errors", action="store_true", help="only the items without an answer (failed or cancelled)"
+    )
     results.set_defaults(handler=_results)
 
 
@@ -196,7 +198,7 @@ def _finish(job: Any, status: Any, as_json: bool, *, simulated: bool, queued: bo
 
 def _name_failures(job: Any, status: Any) -> None:
     failed = []
-    for result in job.results(errors_only=True):
+    for result in job.results(errors_only=True):  # a completed job has no cancelled item
         failed.append(f"line {result['line']} ({result['custom_id']}: {result['error']['code']})")
         if len(failed) == _NAMED_FAILURES:
             break
@@ -367,7 +369,7 @@ def _result_lines(store: Any, job: str, *, errors_only: bool) -> Iterator[str]:
 def _local_results(path: Path, errors_only: bool) -> Iterator[str]:
     with path.open(encoding="utf-8") as handle:
         for line in handle:
-            if line.strip() and (not errors_only or json.loads(line)["status"] == "failed"):
+            if line.strip() and (not errors_only or json.loads(line)["status"] != "completed"):
                 yield line.rstrip("\n")
 
 

@@ -264,8 +264,8 @@ def batch_object(status: Any, meta: Mapping[str, Any]) -> dict[str, Any]:
 def _output_lines(store: Store, job_id: str, *, errors: bool) -> Iterator[bytes]:
     from router._batch import get_job
 
-    # Every result, not ``errors_only`` (failed items only): the error file, like OpenAI's, also
-    # holds the items a cancel stopped, which request_counts counts as failed.
+    # The error file, like OpenAI's, holds the failed items and those a cancel stopped (which
+    # request_counts counts as failed): the items ``errors_only`` keeps.
     for result in get_job(store, job_id).results():
         if (result.get("status") == "completed") == errors:
             continue

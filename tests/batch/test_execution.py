@@ -155,6 +155,9 @@ def test_cancel_stops_items_not_started_and_keeps_finished_results(
     cancelled = [result for result in job.results() if result["status"] == "cancelled"]
     assert len(cancelled) == 40
     assert cancelled[0]["error"]["code"] == "cancelled"
+    unanswered = list(job.results(errors_only=True))
+    assert unanswered == [result for result in job.results() if result["status"] != "completed"]
+    assert len(unanswered) == 40 + status.failed
     assert job.cancel().status == "cancelled"
 
 
