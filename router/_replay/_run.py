@@ -19,11 +19,9 @@ from router._config import load_routes
 from router._replay._route import Replayer
 from router._replay._tally import Tally
 from router._replay._workload import chunks
-from router._signals._tokens import REFERENCE_ENCODING, count_text
-from router._task import Task
+from router._warm import load_signals
 
 _IN_FLIGHT_PER_WORKER = 2
-_WARM = ("Summarise the attached meeting notes in three short bullet points.", "ok")
 
 _replayer: Replayer | None = None
 """The worker's replayer: inherited through fork, or built by ``_load`` after a spawn."""
@@ -93,10 +91,7 @@ def _load(routes: tuple[Path, ...]) -> None:
 
 
 def _warmed(replayer: Replayer) -> Replayer:
-    """Load every tokenizer and the language model now, once, rather than in each worker."""
+    """Load every tokenizer and the signals' models now, once, rather than in each worker."""
     for router in replayer.routers:
-        for encoding in sorted({REFERENCE_ENCODING, *(info.encoding for info in router.models.values())}):
-            count_text("warm", encoding)
-        for sample in _WARM:
-            router.measure(Task.build(sample))
+        load_signals(router.config)
     return replayer
