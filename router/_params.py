@@ -127,12 +127,50 @@ def unreadable_parts(messages: Sequence[Mapping[str, Any]]) -> int:
     return sum(kind not in _READABLE_PARTS for kind in _part_types(messages))
 
 
+_STRUCTURAL_KEYS = frozenset({"role", "content"})
+"""Message keys the sensitivity scan does not read from ``hidden_text``: the role is one of a few
+words, and the content's text is the task's text (its image, audio and file parts count as
+unreadable instead)."""
+
+
 def hidden_text(params: Mapping[str, Any], messages: Sequence[Mapping[str, Any]]) -> str:
-    """What the model sees beyond the messages' text: tool definitions, tool calls, schemas."""
-    pieces: list[Any] = [params.get(name) for name in ("tools", "functions", "response_format", "prediction")]
+    """Everything sent to the model beyond the messages' text, for the sensitivity scan.
+
+    Fail closed by construction: every string in every parameter passed on (tools, schemas,
+    ``stop``, ``user``, ``safety_identifier``, ``prompt_cache_key``, ``web_search_options``, ...)
+    and every message field but the role and the content (name, tool calls, ``refusal``,
+    ``reasoning_content``, thinking blocks, any field a provider may read), and whatever a
+    text or refusal part holds beside its ``text`` string. A new parameter or field is scanned
+    without a change here. (Image, audio and file parts are not read: they count as unreadable.)
+    """
+    pieces: list[Any] = [value for value in params.values() if _carries_text(value)]
     for message in messages:
-        pieces += [message.get("tool_calls"), message.get("function_call"), message.get("name")]
+        pieces += [value for key, value in message.items() if key not in _STRUCTURAL_KEYS and value]
+        pieces += _part_leftovers(message.get("content"))
     return "\n".join(_dump(piece) for piece in pieces if piece)
+
+
+def _carries_text(value: Any) -> bool:
+    # Numbers and flags (temperature, seed, logprobs, ...) say nothing about anyone.
+    return value is not None and not isinstance(value, bool | int | float)
+
+
+def _part_leftovers(content: Any) -> list[Any]:
+    """What the readable parts of a content list hold beyond a ``text`` string (a ``refusal``
+    part's text, a malformed text part): the token counter and ``Task.text`` read only that."""
+    if not isinstance(content, list | tuple):
+        return []
+    found: list[Any] = []
+    for part in content:
+        if isinstance(part, Mapping) and part.get("type") in _READABLE_PARTS:
+            found += [
+                value
+                for key, value in part.items()
+                if key != "type" and not (key == "text" and isinstance(value, str))
+            ]
+        elif not isinstance(part, str | Mapping):
+            found.append(part)
+    return found
 
 
 def unsupported(litellm_model: str, params: Mapping[str, Any]) -> tuple[str, ...]:

@@ -114,6 +114,54 @@ def test_every_turn_the_model_reads_is_scanned(message: dict[str, Any]) -> None:
     assert ROUTER.decide(task).signals.sensitivity is Sensitivity.RESTRICTED
 
 
+CARD = "card 4111 1111 1111 1111"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"user": CARD},
+        {"safety_identifier": CARD},
+        {"prompt_cache_key": CARD},
+        {"stop": ["Thanks,", CARD]},
+        {"web_search_options": {"user_location": {"type": "approximate", "approximate": {"city": CARD}}}},
+        {"tools": [TOOL], "tool_choice": {"type": "function", "function": {"name": CARD}}},
+    ],
+    ids=["user", "safety_identifier", "prompt_cache_key", "stop", "web_search_options", "tool_choice"],
+)
+def test_every_parameter_sent_to_the_model_is_scanned(params: dict[str, Any]) -> None:
+    # The provider receives each of these; a value in any of them keeps uncleared models out.
+    decision = ROUTER.decide(Task.build(_ask(), params=params))
+    assert decision.signals.sensitivity is Sensitivity.RESTRICTED
+    assert [candidate.model for candidate in decision.candidates] == ["vault"]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"refusal": CARD},
+        {"reasoning_content": CARD},
+        {"thinking_blocks": [{"type": "thinking", "thinking": CARD}]},
+        {"a_field_no_provider_has_yet": CARD},
+        {"content": [{"type": "refusal", "refusal": CARD}]},
+        {"content": [{"type": "text", "text": {"value": CARD}}]},
+    ],
+    ids=["refusal", "reasoning_content", "thinking_blocks", "unknown-field", "refusal-part", "odd-text-part"],
+)
+def test_every_message_field_the_model_may_read_is_scanned(extra: dict[str, Any]) -> None:
+    message = {"role": "assistant", "content": "Noted.", **extra}
+    decision = ROUTER.decide(Task.build([*_ask(), message]))
+    assert decision.signals.sensitivity is Sensitivity.RESTRICTED
+    assert [candidate.model for candidate in decision.candidates] == ["vault"]
+
+
+def test_numeric_parameters_add_nothing_to_scan() -> None:
+    params = {"temperature": 0.2, "seed": 4111111111111111, "logit_bias": {"50256": -100}, "logprobs": True}
+    task = Task.build(_ask(), params=params)
+    assert "4111111111111111" not in task.hidden_text
+    assert ROUTER.decide(task).signals.sensitivity is Sensitivity.PUBLIC
+
+
 def test_an_image_counts_as_confidential_by_default_and_as_routes_yaml_sets() -> None:
     messages = [{"role": "user", "content": [IMAGE]}]
     signals = ROUTER.decide(Task.build(messages)).signals
