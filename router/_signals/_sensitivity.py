@@ -50,10 +50,11 @@ from router._levels import Sensitivity
 from router._signals._custom_terms import CustomTerm, CustomTermDetector
 from router._signals._deep import DeepTier
 from router._signals._identifiers import IDENTIFIER_TYPES, IdentifierDetector
+from router._signals._invisible import visible
 from router._signals._people_detector import PEOPLE_TYPES, PeopleDetector
 from router._signals._pii import PII_TYPES, PiiDetector
 from router._signals._secrets import SECRET_TYPES, SecretDetector
-from router._signals._text import fold
+from router._signals._text import fold_noting_invisible
 
 __all__ = [
     "BUILTIN_TYPES",
@@ -199,20 +200,24 @@ class SensitivityScanner:
         competing readings of the same characters.
 
         Detectors read the text folded to ASCII where it has full-width forms, other scripts'
-        digits or Unicode spaces and hyphens (see ``_text.fold``); the folded text has the
-        same length, so the offsets are those of ``text``.
+        digits or Unicode spaces and hyphens (see ``_text.fold``), and without the invisible
+        characters a model reads through (zero-width spaces, soft hyphens, ...; see
+        ``_invisible``); offsets are mapped back, so they are those of ``text``.
         """
-        folded = fold(text)
+        seen = visible(*fold_noting_invisible(text))
+        folded = seen.text
         found = _run(self._detectors, folded)
         if (
             self._deep_levels
             and self._deep is not None
             and self._deep.wanted(folded, [(f.start, f.end) for f in found])
         ):
-            found.extend(_bound_findings(self._deep.find(folded), self._deep_levels, len(text)))
+            found.extend(_bound_findings(self._deep.find(folded), self._deep_levels, len(folded)))
         findings = _resolve_overlaps(found)
         if self._terms is not None:
             findings.extend(_run((self._terms,), folded))
+        if len(folded) != len(text):
+            findings = [Finding(f.type, f.level, *seen.span(f.start, f.end)) for f in findings]
         findings.sort(key=lambda f: (f.start, -f.end, f.type))
         return tuple(findings)
 

@@ -7,10 +7,11 @@ Two things made a value written against Japanese, Chinese or Russian text invisi
 number's word; and digits typed in full width (``４５３９``) or in another script's digits are
 not ``[0-9]``. Both are fixed here, for every detector at once:
 
-* :func:`fold` maps full-width forms, every Unicode decimal digit, every space separator and
-  the common hyphens to their ASCII equivalent. It is the length-preserving part of NFKC
-  (plus the other scripts' digits, which NFKC leaves alone), so the offsets of a finding
-  in the folded text are its offsets in the original: nothing has to be mapped back.
+* :func:`fold` maps full-width forms, every Unicode decimal digit, every space separator,
+  the common hyphens and the tag characters that spell ASCII to their ASCII equivalent. It
+  is the length-preserving part of NFKC (plus the other scripts' digits, which NFKC leaves
+  alone, and the tags), so the offsets of a finding in the folded text are its offsets in
+  the original. (Invisible characters are taken out after folding: see ``_invisible``.)
 * :func:`ascii_word_char` is the only test numbers use for "glued to a word": a value's
   neighbour is part of its token only when it is an ASCII letter, digit or ``_``.
 * :func:`continues_word` is the test keywords use: a neighbour glues only when it is a
@@ -26,7 +27,16 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Final, TypeAlias
 
-__all__ = ["ascii_word_char", "continues_word", "fold", "keyword_pattern", "word_class"]
+from router._signals._invisible import INVISIBLE
+
+__all__ = [
+    "ascii_word_char",
+    "continues_word",
+    "fold",
+    "fold_noting_invisible",
+    "keyword_pattern",
+    "word_class",
+]
 
 # The code point of "0" in every run of ten Unicode decimal digits (category Nd), Unicode 15.
 # Hard-coded rather than computed at import, which would mean 1.1 million category lookups;
@@ -53,33 +63,43 @@ def _fold_table() -> dict[int, int]:
     table.update({code: 0x2D for code in _HYPHENS})
     for zero in _DIGIT_ZEROS:
         table.update({zero + value: 0x30 + value for value in range(10)})
+    # Tag characters spell ASCII invisibly ("ASCII smuggling"); some models read them as text.
+    table.update({0xE0000 + code: code for code in range(0x20, 0x7F)})
     return table
 
 
 _FOLD: Final = _fold_table()
-# The foldable characters of the Basic Multilingual Plane as a regular-expression class, which
-# ``re`` tests in constant time per character (a bitmap); the few past U+FFFF (other scripts'
-# digits) in a set, looked at only when the text has such characters at all. A class holding
-# both is tested range by range, about 0.4 us per character.
-_FOLDABLE_BMP: Final = re.compile(
-    "[" + "".join(re.escape(chr(code)) for code in sorted(_FOLD) if code <= 0xFFFF) + "]"
+# The foldable and the invisible characters of the Basic Multilingual Plane as one
+# regular-expression class, which ``re`` tests in constant time per character (a bitmap): one
+# pass finds both. The few past U+FFFF (other scripts' digits, tags) in sets, looked at only
+# when the text has such characters at all. A class holding both is tested range by range,
+# about 0.4 us per character.
+_NOTABLE_BMP: Final = re.compile(
+    "["
+    + "".join(re.escape(char) for char in sorted({*map(chr, _FOLD), *INVISIBLE}) if ord(char) <= 0xFFFF)
+    + "]"
 )
-_FOLDABLE_ASTRAL: Final = frozenset(chr(code) for code in _FOLD if code > 0xFFFF)
+_NOTABLE_ASTRAL: Final = frozenset(char for char in {*map(chr, _FOLD), *INVISIBLE} if ord(char) > 0xFFFF)
 _ASTRAL: Final = re.compile("[\U00010000-\U0010ffff]")
 
 
 def fold(text: str) -> str:
     """``text`` with full-width forms, Unicode digits, spaces and hyphens as ASCII; same length."""
+    return fold_noting_invisible(text)[0]
+
+
+def fold_noting_invisible(text: str) -> tuple[str, frozenset[str]]:
+    """``fold(text)``, and the invisible characters (``_invisible``) the text holds."""
     if text.isascii():
-        return text
-    present = set(_FOLDABLE_BMP.findall(text))
+        return text, frozenset()
+    present = set(_NOTABLE_BMP.findall(text))
     if _ASTRAL.search(text) is not None:
-        present.update(_FOLDABLE_ASTRAL.intersection(text))
+        present.update(_NOTABLE_ASTRAL.intersection(text))
     # One ``str.replace`` per distinct foldable character: a text holds few distinct ones,
     # and each replace runs in C, where a substitution calls back into Python per match.
-    for char in present:
+    for char in present - INVISIBLE:
         text = text.replace(char, chr(_FOLD[ord(char)]))
-    return text
+    return text, frozenset(present & INVISIBLE)
 
 
 def ascii_word_char(char: str) -> bool:

@@ -1,0 +1,90 @@
+"""Invisible characters inside a value do not hide it, and findings keep the original offsets."""
+
+from __future__ import annotations
+
+import sys
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from router._levels import Sensitivity
+from router._signals._invisible import _RANGES, visible
+from router._signals._sensitivity import SensitivityScanner
+from router._signals._text import fold_noting_invisible
+
+SCANNER = SensitivityScanner()
+_TAG_ASCII = range(0xE0020, 0xE007F)  # folded to the ASCII they spell, not dropped
+
+
+def _invisible(code: int) -> bool:
+    return any(low <= code <= high for low, high in _RANGES)
+
+
+def test_every_format_character_is_dropped_or_folded() -> None:
+    format_characters = [
+        code for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) == "Cf"
+    ]
+    missing = [hex(code) for code in format_characters if not _invisible(code) and code not in _TAG_ASCII]
+    assert missing == []
+
+
+def test_text_without_invisible_characters_is_read_as_it_is() -> None:
+    for text in ("plain ASCII 4111 1111 1111 1111", "Grüße aus Köln, カード番号"):
+        seen = visible(*fold_noting_invisible(text))
+        assert seen.text == text
+        assert seen.span(3, 9) == (3, 9)
+
+
+@pytest.mark.parametrize(
+    "mark", ["\u200b", "\u200c", "\u200d", "\u00ad", "\u2060", "\ufeff", "\u2063", "\u202c"]
+)
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("4111{m}1111{m}1111{m}1111", "credit_card"),
+        ("41{m}11 1111 1111 1111", "credit_card"),
+        ("DE89{m}3704{m}0044{m}0532{m}0130{m}00", "iban"),
+        ("078-05{m}-1120", "us_ssn"),
+        ("jane{m}.doe@example.com", "email"),
+        ("AKIA{m}IOSFODNN7EXAMPLE", "api_key"),
+    ],
+)
+def test_a_value_split_by_an_invisible_character_is_found_whole(mark: str, value: str, kind: str) -> None:
+    written = value.format(m=mark)
+    text = f"Please check {written} today."
+    findings = [finding for finding in SCANNER.scan(text) if finding.type == kind]
+    assert len(findings) == 1
+    # The span is the original text's: masking it replaces the value, invisible characters too.
+    start = text.index(written)
+    assert (findings[0].start, findings[0].end) == (start, start + len(written))
+
+
+def test_a_value_spelled_in_tag_characters_is_found() -> None:
+    hidden = "".join(chr(0xE0000 + ord(char)) for char in "card 4111 1111 1111 1111")
+    findings = SCANNER.scan(f"Hello there{hidden}")
+    assert [(f.type, f.level) for f in findings] == [("credit_card", Sensitivity.RESTRICTED)]
+
+
+@given(
+    st.lists(
+        st.tuples(st.text(alphabet="ab 7", max_size=4), st.sampled_from(["", "\u200b", "\u00ad\u2060"])),
+        max_size=12,
+    ),
+    st.data(),
+)
+def test_offsets_map_back_to_the_same_characters(pieces: list[tuple[str, str]], data: st.DataObject) -> None:
+    text = "é" + "".join(visible_part + invisible for visible_part, invisible in pieces)
+    seen = visible(*fold_noting_invisible(text))
+    assert seen.text == text.replace("\u200b", "").replace("\u00ad", "").replace("\u2060", "")
+    if not seen.text:
+        return
+    start = data.draw(st.integers(0, len(seen.text) - 1))
+    end = data.draw(st.integers(start + 1, len(seen.text)))
+    first, last = seen.span(start, end)
+    original = text[first:last]
+    # The same visible characters, with only invisible ones between them, and none at the edges.
+    assert visible(*fold_noting_invisible(original)).text == seen.text[start:end]
+    assert not _invisible(ord(original[0]))
+    assert not _invisible(ord(original[-1]))
