@@ -55,6 +55,7 @@ from router._signals._people_detector import PEOPLE_TYPES, PeopleDetector
 from router._signals._pii import PII_TYPES, PiiDetector
 from router._signals._secrets import SECRET_TYPES, SecretDetector
 from router._signals._text import fold_noting_invisible
+from router._signals._url_credentials import UrlCredentialDetector
 
 __all__ = [
     "BUILTIN_TYPES",
@@ -153,6 +154,8 @@ def builtin_detectors(types: Iterable[str] = BUILTIN_TYPES) -> tuple[Detector, .
         detectors.append(IdentifierDetector())
     if wanted & set(PEOPLE_TYPES):
         detectors.append(PeopleDetector())
+    if "password" in wanted:
+        detectors.append(UrlCredentialDetector())
     return tuple(detectors)
 
 

@@ -22,6 +22,7 @@ from router._levels import Sensitivity
 from router._signals import (
     _custom_terms,
     _identifiers,
+    _invisible,
     _national_ids,
     _people,
     _phone,
@@ -29,6 +30,7 @@ from router._signals import (
     _places,
     _secrets,
     _text,
+    _url_credentials,
 )
 from router._signals._custom_terms import CustomTerm
 from router._signals._sensitivity import SensitivityScanner
@@ -36,6 +38,8 @@ from tests.support.adversarial import ADVERSARIAL
 
 SIGNALS = str(Path(_pii.__file__).parent)
 DETECTOR_MODULES = (
+    _invisible,
+    _url_credentials,
     _pii,
     _phone,
     _secrets,

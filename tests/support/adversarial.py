@@ -58,4 +58,9 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "titles in caseless scripts": repeated("السيد "),
     "titles inside caseless words": repeated("המרמר"),
     "thai titles in a row": repeated("นางสาว"),
+    "url schemes": repeated("a://"),
+    "url schemes and at signs": repeated("a://@"),
+    "userinfo without an at sign": repeated("x://" + "a" * 120 + ":"),
+    "zero-width spaces between groups": repeated("4111\u200b"),
+    "invisible runs": repeated("\u200b\u00ad\u2060 1"),
 }
