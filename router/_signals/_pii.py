@@ -30,7 +30,7 @@ from typing import Final
 from router._signals._card_windows import card_windows
 from router._signals._checksums import IBAN_LENGTHS, card_number_valid, iban_valid
 from router._signals._phone import PHONE_PATTERN, phone_at
-from router._signals._text import ascii_word_char
+from router._signals._text import ascii_word_char, word_class
 
 __all__ = ["PII_TYPES", "PiiDetector"]
 
@@ -58,8 +58,13 @@ _DATE_TIME: Final = re.compile(
 _MIN_CLUSTER: Final = 7
 
 _EMAIL_LOCAL_CHARS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+'-"
+# Labels of letters and digits in any script (internationalised domains, RFC 5890, as people
+# write them: "exämple.de"); the top-level domain ASCII, punycode ("xn--p1ai") or letters of
+# another script ("рф"). An ASCII one ends at the first non-ASCII letter: in
+# "yamada@example.jpです" the kana that follow are the sentence, not the domain.
 _EMAIL_DOMAIN: Final = re.compile(
-    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])"
+    r"(?:[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?\.)+"
+    r"(?:(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59})(?![A-Za-z0-9-])|[^\W\dA-Za-z_]{2,24}(?![\w-]))"
 )
 
 # A card is looked for in the longest run of digit groups joined by single spaces or dashes;
@@ -217,7 +222,7 @@ def _has_ascii_digit(text: str) -> bool:
 def _emails(text: str) -> Iterator[Span]:
     at = text.find("@")
     while at != -1:
-        start = _reach_back(text, at, _EMAIL_LOCAL_CHARS, 64)
+        start = _local_start(text, at)
         domain = _EMAIL_DOMAIN.match(text, at + 1) if start < at else None
         if domain:
             while text[start] == ".":  # a sentence's full stop is not part of the address
@@ -225,6 +230,22 @@ def _emails(text: str) -> Iterator[Span]:
             if start < at:
                 yield "email", start, domain.end()
         at = text.find("@", at + 1)
+
+
+def _local_start(text: str, at: int) -> int:
+    """Where the local part of an address whose "@" is at ``at`` starts (64 characters at most).
+
+    ASCII first, in C; then, only where a letter of another script stands before it
+    ("jürgen.müller@"; RFC 6531 addresses), a step back over each such letter. Letters of
+    scripts written without spaces are not taken: in "連絡先は山田@" the words run into it.
+    """
+    low = max(0, at - 64)
+    start = _reach_back(text, at, _EMAIL_LOCAL_CHARS, at - low)
+    while start > low and not text[start - 1].isascii() and text[start - 1].isalpha():
+        if word_class(text[start - 1]) is None:
+            break
+        start = _reach_back(text, start - 1, _EMAIL_LOCAL_CHARS, start - 1 - low)
+    return start
 
 
 def _reach_back(text: str, end: int, chars: str, limit: int) -> int:

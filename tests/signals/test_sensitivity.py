@@ -344,3 +344,26 @@ def test_an_email_address_inserted_into_any_text_is_found(before: str, email: st
     text = f"{before} {email} {after}"
     start = len(before) + 1
     assert covered(SCANNER.scan(text), "email", start, start + len(email))
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "jürgen.müller@example.de",
+        "jane@exämple.de",
+        "иван@пример.рф",
+        "x@xn--e1afmkfd.xn--p1ai",
+        "ΜΑΡΙΑ@example.gr",
+    ],
+)
+def test_an_internationalised_address_is_found_whole(email: str) -> None:
+    # Found in part ("ller@example.de"), masking would have sent "jürgen.mü" on.
+    text = f"Bitte schreiben Sie an {email}, danke."
+    start = text.index(email)
+    assert [(f.type, f.start, f.end) for f in SCANNER.scan(text)] == [("email", start, start + len(email))]
+
+
+def test_a_local_part_does_not_reach_into_words_written_without_spaces() -> None:
+    text = "連絡先は山田yamada@example.jpです"
+    (found,) = SCANNER.scan(text)
+    assert text[found.start : found.end] == "yamada@example.jp"

@@ -63,4 +63,6 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "userinfo without an at sign": repeated("x://" + "a" * 120 + ":"),
     "zero-width spaces between groups": repeated("4111\u200b"),
     "invisible runs": repeated("\u200b\u00ad\u2060 1"),
+    "non-ascii local parts": repeated("ü" * 70 + "@"),
+    "non-ascii addresses": repeated("jü@ä.de "),
 }
