@@ -18,6 +18,12 @@ milliseconds), so the keeper queues the job's whole range again, in ranges of
 keeper rescues a job at a time (a short ``SET NX``), and a duplicate rescue
 would only cost the skipping.
 
+One keeper of the whole fleet looks, the scanner: the first to take a short
+lease, renewed each round it looks. The others skip the round with that one
+script, so an idle fleet of a hundred workers reads the job list once a round,
+not a hundred times. A scanner that dies stops renewing; another takes over
+within ``SCANNER_LEASE_MS`` and starts its own two rounds.
+
 RabbitMQ needs none of this (it requeues a lost consumer's deliveries
 itself), so the rescue runs only with a Redis broker. While other jobs keep the
 queue busy, a stalled job is rescued when the queue drains.
@@ -25,6 +31,7 @@ queue busy, a stalled job is rescued when the queue drains.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -41,7 +48,19 @@ RESCUE_RANGE = 50
 """Items per message of a rescue: the ranges skip what is done, so few and wide is cheapest."""
 RECENT_JOBS = 200
 """How many of the newest jobs each round looks at."""
+SCANNER_LEASE_MS = 15_000
+"""How long the scanner's lease lasts unrenewed: three of the keeper's 5 s rounds."""
 _CLAIM_MS = 60_000
+
+# Take the scanner's lease, or renew it when this keeper holds it: 1 when this keeper looks.
+_LEAD = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+"""
 
 
 @dataclass
@@ -54,10 +73,12 @@ class Rescuer:
     """The Redis broker's client; ``None`` for a broker that restores its own deliveries."""
     suspects: dict[str, int] = field(default_factory=dict)
     """Jobs stalled at the previous round, with their finished count then."""
+    me: str = field(default_factory=lambda: uuid.uuid4().hex)
+    """This keeper's name on the scanner's lease."""
 
     async def stalled(self, leased_jobs: set[str]) -> list[tuple[str, int]]:
         """Jobs stalled for two rounds, with their item count; updates the suspects."""
-        if self.broker is None or await self.broker.llen(QUEUE):
+        if self.broker is None or not await self._scanning() or await self.broker.llen(QUEUE):
             self.suspects.clear()
             return []
         now = await self._in_progress(leased_jobs)
@@ -73,6 +94,11 @@ class Rescuer:
     def ranges(valid: int) -> Sequence[tuple[int, int]]:
         """The ranges that cover a job's ``valid`` queued items."""
         return [(start, min(start + RESCUE_RANGE, valid)) for start in range(0, valid, RESCUE_RANGE)]
+
+    async def _scanning(self) -> bool:
+        """Whether this keeper is the fleet's scanner this round (see the module docstring)."""
+        key = self.store.key("batch", "rescue", "scanner")
+        return bool(await self.client.eval(_LEAD, 1, key, self.me, SCANNER_LEASE_MS))
 
     async def claim(self, job_id: str) -> bool:
         """Whether this keeper rescues ``job_id`` now (no other keeper did within a minute)."""

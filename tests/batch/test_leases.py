@@ -184,6 +184,28 @@ def test_a_job_that_waits_on_nothing_for_two_rounds_is_queued_again_whole(
     asyncio.run(body())
 
 
+def test_one_keeper_of_the_fleet_looks_for_stalled_jobs_and_another_takes_over_when_it_stops(
+    store: Store, config: RoutesConfig
+) -> None:
+    job_id = _job(store, config)
+    client = store.sync()
+
+    async def body() -> None:
+        aio = store.aio()
+        first, second = Rescuer(store, aio, aio), Rescuer(store, aio, aio)
+        await first.stalled(set())  # the scanner: it suspects the job
+        assert first.suspects == {job_id: 0}
+        for _ in range(3):  # the others skip their rounds without reading the jobs
+            assert await second.stalled(set()) == []
+            assert second.suspects == {}
+        client.delete(store.key("batch", "rescue", "scanner"))  # the scanner died: its lease lapsed
+        await second.stalled(set())
+        assert await second.stalled(set()) == [(job_id, 120)]
+        assert await first.stalled(set()) == []  # and the first, back, is not the scanner
+
+    asyncio.run(body())
+
+
 @pytest.mark.parametrize("busy", ["queued", "leased", "progressing"])
 def test_a_job_with_work_queued_running_or_moving_is_left_alone(
     store: Store, config: RoutesConfig, busy: str
