@@ -29,4 +29,8 @@ class PeopleDetector:
         if self._lists is None:
             self._lists = name_lists()
         yield from names(text, self._lists)
+        # Names go by their capitals, so a text written all in capitals ("NAME: HELENA SHAW",
+        # forms, old systems' exports) is read with its words as titles; same offsets.
+        if text.isupper() and len(titled := text.title()) == len(text):
+            yield from names(titled, self._lists)
         yield from places(text)

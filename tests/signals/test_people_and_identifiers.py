@@ -89,6 +89,26 @@ CASELESS_NAMES = {
 }
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("MY NAME IS HELENA SHAW", "HELENA SHAW"),
+        ("NAME: HELENA SHAW\nDOB: 03/03/1961", "HELENA SHAW"),
+        ("DEAR MR SMITH, THANK YOU FOR YOUR ORDER", "SMITH"),
+    ],
+)
+def test_a_name_in_a_text_written_all_in_capitals_is_found(text: str, name: str) -> None:
+    start = text.index(name)
+    assert ("person", start, start + len(name)) in [(f.type, f.start, f.end) for f in SCANNER.scan(text)]
+
+
+@pytest.mark.parametrize(
+    "text", ["TERMS AND CONDITIONS APPLY TO ALL ORDERS", "URGENT: SERVER DOWN IN FRANKFURT"]
+)
+def test_capitals_alone_make_no_name(text: str) -> None:
+    assert [f for f in SCANNER.scan(text) if f.type == "person"] == []
+
+
 @pytest.mark.parametrize(("text", "name"), CASELESS_NAMES.values(), ids=CASELESS_NAMES.keys())
 def test_a_name_after_a_title_is_found_in_scripts_without_capitals(text: str, name: str) -> None:
     assert ("person", name) in found(text)
