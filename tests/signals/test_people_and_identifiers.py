@@ -103,7 +103,14 @@ def test_a_name_in_a_text_written_all_in_capitals_is_found(text: str, name: str)
 
 
 @pytest.mark.parametrize(
-    "text", ["TERMS AND CONDITIONS APPLY TO ALL ORDERS", "URGENT: SERVER DOWN IN FRANKFURT"]
+    "text",
+    [
+        "TERMS AND CONDITIONS APPLY TO ALL ORDERS",
+        "URGENT: SERVER DOWN IN FRANKFURT",
+        # Every word is capitalised here: a given name and a word ("Press", "Next") is no one.
+        "WHAT ??? I DON'T KNOW WHAT TO PRESS NEXT!!!",
+        "KBS 뉴스 9시",  # no lower-case letter, but only an acronym is in capitals
+    ],
 )
 def test_capitals_alone_make_no_name(text: str) -> None:
     assert [f for f in SCANNER.scan(text) if f.type == "person"] == []
