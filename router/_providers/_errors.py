@@ -58,7 +58,7 @@ from router._providers._litellm_import import load_litellm
 from router._signals._tokens import messages_text
 from router._task import Message
 
-__all__ = ["MAX_MESSAGE_CHARS", "prompt_texts", "retry_after_from", "to_provider_error"]
+__all__ = ["MAX_MESSAGE_CHARS", "from_http_error", "prompt_texts", "retry_after_from", "to_provider_error"]
 
 MAX_MESSAGE_CHARS: Final = 500
 
@@ -126,6 +126,64 @@ def to_provider_error(
     message = _scrub(_message_of(exc, status), prompt_texts)
     return error_class(
         message, model=model_name, status=status, retry_after=retry_after_from(_headers_of(exc))
+    )
+
+
+def from_http_error(
+    status: int | None,
+    headers: Mapping[str, str],
+    body: bytes,
+    model_name: str,
+    *,
+    prompt_texts: Sequence[str] = (),
+) -> ProviderError:
+    """The ``ProviderError`` for an upstream's error answer read without litellm: an HTTP status
+    other than 200 (``status``), or an ``error`` event inside a stream (``status`` None).
+
+    Classified as ``to_provider_error`` classifies litellm's exceptions: the status first, with
+    litellm's own reading of the message for a prompt too long or a content policy refusal.
+    """
+    field = _body_message(_json_or_none(body))
+    text = body.decode("utf-8", "replace")  # the whole body: the error code is read too
+    error_class: ErrorClass = _BY_STATUS.get(status, ProviderUnavailable) if status else ProviderUnavailable
+    if status in (None, 400, 413) and _context_window_exceeded(text):
+        error_class = ContextWindowExceeded
+    elif status in (None, 400) and _content_policy(text):
+        error_class = ContentPolicy
+    if field:
+        message = field
+    elif body.strip():
+        # A body without a message field (an HTML error page): never copy it, it may echo input.
+        message = f"HTTP {status} from the provider" if status else "an unreadable error from the provider"
+    else:
+        message = f"HTTP {status} from the provider"
+    return error_class(
+        _scrub(message, prompt_texts),
+        model=model_name,
+        status=status,
+        retry_after=retry_after_from({key.lower(): value for key, value in headers.items()}),
+    )
+
+
+def _json_or_none(body: bytes) -> Any:
+    try:
+        return json.loads(body) if body.strip() else None
+    except ValueError:
+        return None
+
+
+def _context_window_exceeded(text: str) -> bool:
+    checkers = load_litellm().litellm_core_utils.exception_mapping_utils.ExceptionCheckers
+    return '"context_length_exceeded"' in text or bool(checkers.is_error_str_context_window_exceeded(text))
+
+
+def _content_policy(text: str) -> bool:
+    # litellm's reading of OpenAI's refusals (exception_mapping_utils), for the same classes.
+    lowered = text.lower()
+    return (
+        "content_policy_violation" in lowered
+        or ("invalid prompt" in lowered and "violating our usage policy" in lowered)
+        or "request was rejected as a result of the safety system" in lowered
     )
 
 
