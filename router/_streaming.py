@@ -80,11 +80,10 @@ class Channel:
         self.started = True
         self.queue.put_nowait(delta)
 
-    def account(self, chunk: Any, delta: StreamDelta | None) -> None:
-        """Keep what ``chunk`` adds to the stream's bill."""
-        usage = getattr(chunk, "usage", None)
-        if usage is not None and getattr(usage, "prompt_tokens", None):
-            self.reported = Usage.reported(usage)
+    def account(self, usage: Usage | None, delta: StreamDelta | None) -> None:
+        """Keep what one chunk (its usage, its delta) adds to the stream's bill."""
+        if usage is not None:
+            self.reported = usage
         if delta is not None:
             self.received += _texts(delta)
 
@@ -198,22 +197,39 @@ async def _run(call: Callable[[], Awaitable[Completion]]) -> Completion:
     return await call()
 
 
+Reader = Callable[[Any, str], tuple[StreamDelta | None, Usage | None]]
+"""What one chunk of a provider's stream says: its delta (None for a chunk without any, as the
+usage chunk) and the provider's usage (None unless the chunk carries it). The second argument
+is the routes.yaml name of the model streaming."""
+
+
 async def relay(
     model: ModelInfo,
     chunks: AsyncIterator[Any],
     channel: Channel,
     finish: Callable[[list[Any]], ProviderResponse],
     to_error: Callable[[BaseException], Exception],
+    read: Reader | None = None,
 ) -> ProviderResponse:
-    """Push a litellm stream's deltas into ``channel``; return the response built from its chunks."""
+    """Push a stream's deltas into ``channel``; return the response built from its chunks.
+
+    ``read`` understands the chunks (default: litellm's ``ModelResponseStream`` objects).
+    """
+    read = read or litellm_chunk
     received: list[Any] = []
+    waiting = True
     try:
         async for chunk in chunks:
             received.append(chunk)
-            delta = _delta(chunk, model.name)
-            channel.account(chunk, delta)
+            delta, usage = read(chunk, model.name)
+            channel.account(usage, delta)
             if delta is not None:
                 channel.emit(delta)
+                if waiting and channel.started:
+                    waiting = False
+                    # Let the caller send the first token on before this task reads (and
+                    # parses) whatever else has already arrived: time to first token.
+                    await asyncio.sleep(0)
     except asyncio.CancelledError:
         raise
     except Exception as exc:
@@ -230,6 +246,13 @@ async def relay(
         if closing is not None:
             await closing()
     return finish(received)
+
+
+def litellm_chunk(chunk: Any, model: str) -> tuple[StreamDelta | None, Usage | None]:
+    """The delta and usage of one litellm stream chunk."""
+    usage = getattr(chunk, "usage", None)
+    reported = Usage.reported(usage) if usage is not None and getattr(usage, "prompt_tokens", None) else None
+    return _delta(chunk, model), reported
 
 
 def _delta(chunk: Any, model: str) -> StreamDelta | None:
