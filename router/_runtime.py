@@ -143,5 +143,7 @@ def _provider(config: RoutesConfig, simulated: bool) -> Provider:
 
         return SimulatedProvider(config.simulation)
     from router._providers._litellm import LiteLLMProvider
+    from router._providers._openai_stream import DirectStreams
 
-    return LiteLLMProvider()
+    # Streams of OpenAI-compatible servers skip litellm's stream path (time to first token).
+    return DirectStreams(LiteLLMProvider())
