@@ -5,23 +5,31 @@ is an ordinary JSON error with its status, and the explain headers can name the 
 answering. Afterwards each delta is one ``data:`` line; with ``stream_options.include_usage``
 a last chunk with empty ``choices`` carries the usage (and, under ``x_router``, the cost and the
 attempts); then ``data: [DONE]``. A failure after the first token is sent as an ``error`` event,
-which OpenAI's clients raise. A client that goes away cancels the generator, and with it the
-provider call.
+which OpenAI's clients raise.
+
+One ``ClientWatch`` covers the request from the wait for the first event to the last chunk: a
+client that goes away cancels the body, and with it the provider call, which bills what was
+spent. The response is written as plain ASGI messages (``EventStream``) rather than through
+Starlette's ``StreamingResponse``, which under uvicorn (ASGI 2.3) runs each stream in an anyio
+task group with a second watch of its own: that group's start delayed the first token by a
+loop turn and cost tasks per stream.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import StreamingResponse
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from router._errors import RouterError
 from router._gateway._chat import completion_id, usage_body
-from router._gateway._disconnect import unless_disconnected
+from router._gateway._disconnect import ClientWatch, until_gone
 from router._results import Completion
 from router._streaming import StreamDelta, StreamDone, StreamEvent
 
@@ -32,17 +40,48 @@ async def stream_response(
     request_id: str,
     include_usage: bool,
     headers: dict[str, str],
-) -> StreamingResponse:
+) -> Response:
     """Wait for the first event (errors still become JSON responses), then stream the rest.
 
-    Until the response starts nothing else watches the client, so the wait for the first event
-    stops the call if the client leaves meanwhile (a model slow to start its answer).
+    The wait stops the call if the client leaves meanwhile (a model slow to start its answer).
     """
-    first = await unless_disconnected(request, anext(events))
+    watch = ClientWatch(request)
+    try:
+        first = await until_gone(watch, anext(events))
+    except BaseException:
+        watch.stop()
+        raise
     model = first.model if isinstance(first, StreamDelta) else first.completion.model
     body = _body(first, events, _Chunks(completion_id(request_id), model), include_usage)
     headers = {**headers, "x-router-model": model, "cache-control": "no-cache"}
-    return StreamingResponse(body, media_type="text/event-stream", headers=headers)
+    return EventStream(body, watch, headers)
+
+
+class EventStream(Response):
+    """``body``'s chunks as an SSE response, each sent as soon as it is made."""
+
+    media_type = "text/event-stream"
+
+    def __init__(self, body: AsyncIterator[bytes], watch: ClientWatch, headers: dict[str, str]) -> None:
+        self.body_iterator = body
+        self.watch = watch
+        self.status_code = 200
+        self.background = None
+        self.init_headers(headers)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+            async for chunk in self.body_iterator:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        except asyncio.CancelledError:
+            if not self.watch.consume():
+                raise
+            # The client left: the body's ``finally`` has closed the call, which bills what it spent.
+        finally:
+            self.watch.stop()
+            await self.body_iterator.aclose()  # type: ignore[attr-defined]
 
 
 class _Chunks:
