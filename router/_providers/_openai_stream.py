@@ -30,7 +30,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, overload
 
 import httpx
 
@@ -144,7 +144,7 @@ class OpenAIStreams:
     ) -> ProviderResponse:
         """One streamed request; its deltas go to ``channel``, its response is returned."""
         spec = model.spec
-        texts = prompt_texts(messages)
+        texts = _PromptTexts(messages)
         exact = timeout_s if timeout_s is not None else spec.params.timeout
         request = self._request(spec, messages, max_tokens, params or {}, client_timeout(exact))
         try:
@@ -201,6 +201,29 @@ class OpenAIStreams:
             },
             timeout=httpx.Timeout(timeout_s),
         )
+
+
+class _PromptTexts(Sequence[str]):
+    """``prompt_texts(messages)``, worked out only if an error message needs blanking."""
+
+    def __init__(self, messages: Sequence[Message]) -> None:
+        self._messages = messages
+        self._texts: list[str] | None = None
+
+    def _all(self) -> list[str]:
+        if self._texts is None:
+            self._texts = prompt_texts(self._messages)
+        return self._texts
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        return self._all()[index]
 
 
 async def _events(response: httpx.Response, model_name: str, texts: Sequence[str]) -> AsyncIterator[Any]:
