@@ -10,6 +10,7 @@ ledger go through the same ``Runtime`` as ``AsyncClient.complete``.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import sys
 import time
@@ -65,6 +66,11 @@ class Gateway:
         self.runtime = Runtime.build(self.config, store=self.store, simulate=self.simulate)
         self.keys = KeyStore(self.store, cache_s=CACHE_S)
         self.batches = Batches(self.store, self.config, self.limits)
+        # What start-up built (litellm, its price map, tokenizers: ~400,000 objects) lives as
+        # long as the process. Frozen, the collector stops walking it: a full collection took
+        # ~200 ms of one request's latency every so often, and now walks only what requests made.
+        gc.collect()
+        gc.freeze()
         if self.announce:
             provider = "simulated provider" if self.runtime.simulated else "real providers"
             print(f"router: serving {self.announce} ({provider})", file=sys.stderr, flush=True)
