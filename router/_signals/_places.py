@@ -143,6 +143,8 @@ _UNIT_BEFORE: Final = re.compile(
     r"(?<![\w])(?i:apt|apartment|suite|ste|unit|flat|piso|wohnung|appartement|bte|p\.?\s?o\.?\s+box|postbox|"
     r"psc\s+[0-9]{4},?\s+box)\.?\s*#?\s*\Z"
 )
+# The last letters of the words of ``_UNIT_BEFORE``: apt, suite, unit, flat, piso, wohnung, bte, box.
+_UNIT_WORD_ENDINGS: Final = frozenset("teogx")
 _CORNER: Final = re.compile(r"(?i:the corner of)\s+[^\n,.]{3,60}?\s+and\s+[^\W\d_][^\n,.]{2,40}")
 
 _MONTHS: Final = (
@@ -288,6 +290,7 @@ def _at_number(text: str, lowered: str, start: int, end: int, keywords: _Keyword
             return
     if (
         keywords.birth(low, start)
+        and _BIRTH_GATE.search(before) is not None  # the same words, found without a look-behind each
         and (birth := _BIRTH.search(before)) is not None
         and (date := _date_at(lowered, low + birth.end(), start))
     ):
@@ -329,14 +332,27 @@ def _address_ending_at(text: str, before: str, low: int, number: int, keywords: 
         if match is not None:
             return "street_address", match.start(), _house_number_end(text, number)
     unit_low = max(low, number - 24)
-    if keywords.unit(unit_low, number) and (unit := _UNIT_BEFORE.search(text, unit_low, number)):
+    if (
+        keywords.unit(unit_low, number)
+        and _ends_like_a_unit(text[unit_low:number])
+        and (unit := _UNIT_BEFORE.search(text, unit_low, number))
+    ):
         return "street_address", unit.start(), _house_number_end(text, number)
-    if not keywords.romance(low, number):
-        return None
+    if not keywords.romance(low, number) or _ROMANCE_GATE.search(before) is None:
+        return None  # the gate lists the same words without the look-behind that stops ``re`` at each
     word = _ROMANCE_WORD.search(before)
     if word is not None and (match := _ROMANCE_NUMBER_LAST.search(text, low + word.start(), number)):
         return "street_address", match.start(), _house_number_end(text, number)
     return None
+
+
+def _ends_like_a_unit(window: str) -> bool:
+    """Whether ``window`` could end as ``_UNIT_BEFORE`` needs: with a unit word ("apt",
+    "suite", "box"), then an optional ".", white space, "#", white space. Every unit word
+    ends in one of ``_UNIT_WORD_ENDINGS``, none of them a letter that ``re.IGNORECASE``
+    matches beyond its two cases; stripping more than the pattern allows only lets more
+    windows through to the pattern."""
+    return window.rstrip().rstrip("#").rstrip().rstrip(".")[-1:].lower() in _UNIT_WORD_ENDINGS
 
 
 def _house_number_end(text: str, number: int) -> int:
