@@ -188,9 +188,13 @@ _ASCII_CAPITALS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 def names(text: str, lists: NameLists) -> Iterator[Span]:
     """Yield ``("person", start, end)`` for every personal name in ``text``."""
     position = 0
-    while match := _CAPITALISED.search(text, position):
+    # ``finditer`` rather than a search from each name's end: a name ends where a capitalised
+    # word does (or before its "'s"), so the words it took are the matches that start before
+    # its end, and no match crosses that end.
+    for match in _CAPITALISED.finditer(text):
         start, end = match.span()
-        position = end
+        if start < position:
+            continue  # a later word of the name just found
         word = match.group()
         if word.endswith(_POSSESSIVE):
             word, end = word[:-2], end - 2
@@ -230,16 +234,25 @@ def _is_name(text: str, start: int, end: int, word: str, lists: NameLists) -> bo
         return False
     known_first = key in lists.first
     known = known_first or key in lists.last
-    common = key in lists.common or len(key) < 3
-    following = _next_capitalised(text, end)
+    # Most capitalised words are followed by a lower-case word or punctuation: two characters
+    # tell, before any function is called.
+    after = text[end : end + 2]
+    following = (
+        _next_capitalised(text, end)
+        if len(after) == 2 and after[0].isspace() and (after[1].isupper() or after[1].isspace())
+        else None
+    )
     if following is not None and following.lower() in _NOT_SECOND_PARTS:
         following = None  # "Intensivstation Die …", "Paul Als …": a heading's words, no surname
+    if not known and following is None:
+        # Two words in three: an unknown word alone is a name only after a title or a cue,
+        # and the rules below need a known name or a second word.
+        return start > 0 and _after_title_or_cue(text, start, key, lists)
+    common = _common(key, lists)
     if not (known or following or start):
         return False  # an unknown word alone at the start of the text
-    previous = text[start - 30 if start > 30 else 0 : start].lower().split()
-    if previous and previous[-1].rstrip(".") in _TITLES:
-        return True
-    if not common and previous and previous[-1].rstrip(",:?") in _CUE_ENDINGS and _after_cue(previous):
+    last = _word_before(text, start)
+    if last is not None and _titled_or_cued(text, start, last, common):
         return True
     if following is not None and _not_a_person(key, following.lower(), lists):
         return False
@@ -250,10 +263,56 @@ def _is_name(text: str, start: int, end: int, word: str, lists: NameLists) -> bo
         return True  # "Soib K. Kishiev": capitalised, an initial, capitalised
     if not known or common or key in lists.places or key in _CITIES:
         return False
-    if text.startswith(_POSSESSIVE, end) or (previous and previous[-1].rstrip(",:") in _WEAK_CUES):
+    if text.startswith(_POSSESSIVE, end) or (last is not None and last.rstrip(",:") in _WEAK_CUES):
         return True
     # The first word of a sentence is capitalised whatever it is: only a given name counts there.
     return known_first or _SENTENCE_END.search(text[max(0, start - 4) : start]) is None
+
+
+def _after_title_or_cue(text: str, start: int, key: str, lists: NameLists) -> bool:
+    """Whether the word at ``start`` follows a title, or (unless ``key`` is a common word) a
+    naming cue."""
+    before = text[start - 1]
+    if not before.isspace() and before not in ".,:?":
+        # The word before ends in this character (a quote, a bracket, a digit: never a
+        # letter, as ``_CAPITALISED`` has it), and titles and cues end in a letter, which
+        # only "." or ",:?" may follow.
+        return False
+    last = _word_before(text, start)
+    if last is None:
+        return False
+    if last.rstrip(".") in _TITLES:
+        return True
+    return (
+        last.rstrip(",:?") in _CUE_ENDINGS
+        and not _common(key, lists)
+        and _after_cue(_words_before(text, start))
+    )
+
+
+def _common(key: str, lists: NameLists) -> bool:
+    """Whether the lower-cased word is a common word of some language (or too short to tell)."""
+    return key in lists.common or len(key) < 3
+
+
+def _word_before(text: str, start: int) -> str | None:
+    """The last word, lower-cased, of the 30 characters before ``start`` (split at white
+    space, punctuation kept); ``None`` when they are all white space."""
+    words = text[start - 30 if start > 30 else 0 : start].rsplit(None, 1)
+    return words[-1].lower() if words else None
+
+
+def _titled_or_cued(text: str, start: int, last: str, common: bool) -> bool:
+    """Whether ``last``, the word before ``start``, is a title, or (unless ``common``) ends a
+    naming cue ("my name is", "Dear")."""
+    if last.rstrip(".") in _TITLES:
+        return True
+    return not common and last.rstrip(",:?") in _CUE_ENDINGS and _after_cue(_words_before(text, start))
+
+
+def _words_before(text: str, start: int) -> list[str]:
+    """The words, lower-cased, of the 30 characters before ``start``."""
+    return text[start - 30 if start > 30 else 0 : start].lower().split()
 
 
 def _not_a_person(key: str, following: str, lists: NameLists) -> bool:
@@ -271,12 +330,8 @@ def _after_cue(previous: list[str]) -> bool:
 
 
 def _next_capitalised(text: str, end: int) -> str | None:
-    """The capitalised word right after ``end`` (past a middle initial), if any."""
-    # Most capitalised words are followed by a lower-case word or punctuation: two characters
-    # tell, before any regular expression runs.
-    after = text[end : end + 2]
-    if len(after) < 2 or not after[0].isspace() or not (after[1].isupper() or after[1].isspace()):
-        return None
+    """The capitalised word right after ``end`` (past a middle initial), if any; the caller
+    has seen white space at ``end`` and a capital or white space after it."""
     initial = _INITIAL.match(text, end)
     at = initial.end() if initial else end
     if not text.startswith(" ", at):
