@@ -5,16 +5,25 @@ numpy (``_card_windows``) instead of group by group, and where numbers are dense
 and birth-date patterns run only where a keyword they need stands near the number
 (``_places._Keywords``). Each is checked here against the plain path on texts built to hold
 cards, look-alikes, addresses and birth dates.
+
+Smaller shortcuts are checked the same way: login pairs are matched only where an "@"
+stands; the unit, street-word and birth-word patterns before a number run only where a
+cheaper test says they could match; the name scan takes the capitalised words from one
+``finditer``, and an unknown word alone reads the word before it only after white space or
+".,:?".
 """
 
 from __future__ import annotations
 
 import random
+import re
+import sys
 
 import pytest
 
-from router._signals import _pii, _places
+from router._signals import _identifiers, _people, _pii, _places
 from router._signals._checksums import luhn_valid
+from router._signals._names import name_lists
 
 
 def _valid_card(rng: random.Random) -> str:
@@ -88,3 +97,84 @@ def test_a_long_run_of_digit_groups_is_skipped_to_its_last_group_which_is_still_
     text: str, expected: tuple[str, int, int]
 ) -> None:
     assert list(_pii.PiiDetector().find(text)) == [expected]
+
+
+_LOGIN_PIECES = (
+    "a", "B7", "@", "@@", ".", "com", "example.org", " / ", "/", ":", "|", " ", "x1!", "-", "é", "W!nter2024",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_login_pairs_found_at_each_at_sign_are_the_ones_finditer_finds(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(500):
+        text = "".join(rng.choice(_LOGIN_PIECES) for _ in range(rng.randint(0, 60)))
+        expected = [match.span() for match in _identifiers._LOGIN_PAIR.finditer(text)]
+        assert [match.span() for match in _identifiers._login_pairs(text)] == expected, text
+
+
+_WINDOW_PIECES = (
+    "apt", "Apt.", "APT", "suite", "Ste", "unit", "flat", "piso", "Wohnung", "appartement", "bte", "P.O. Box",
+    "po  box", "postbox", "psc 1234, box", "#", ".", " ", "  ", "\n", "x", "rue", "Calle", "ul.", "c/",
+    "born", "DOB:", "né le", "geb.", "on", "12", "ſt", "KÁLMÁN", "via", "de la",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_tests_before_the_patterns_before_a_number_pass_wherever_the_patterns_match(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(500):
+        window = "".join(rng.choice(_WINDOW_PIECES) for _ in range(rng.randint(0, 8)))
+        if _places._UNIT_BEFORE.search(window):
+            assert _places._ends_like_a_unit(window), window
+        lowered = window.lower()
+        if _places._ROMANCE_WORD.search(lowered):
+            assert _places._ROMANCE_GATE.search(lowered), window
+        if _places._BIRTH.search(lowered):
+            assert _places._BIRTH_GATE.search(lowered), window
+
+
+def _names_searched_from_each_end(text: str) -> list[tuple[str, int, int]]:
+    """The plain loop of ``_people.names``' capitalised words: a search from where the last
+    word (or name) ended."""
+    lists, found, position = name_lists(), [], 0
+    while match := _people._CAPITALISED.search(text, position):
+        start, end = match.span()
+        position = end
+        word = match.group()
+        if word.endswith(_people._POSSESSIVE):
+            word, end = word[:-2], end - 2
+        if len(word) < 2 or word.isupper() or not _people._is_name(text, start, end, word, lists):
+            continue
+        position = _people._name_end(text, end)
+        found.append(("person", start, position))
+    return found
+
+
+_NAME_PIECES = (
+    "Anna", "Maria", "Smith", "Jean-Pierre", "O'Brien", "Müller's", "K.", "J", "NASA", "Dr", "Mr.",
+    "Dear", "my name is", "The", "Die", "und", "van", "Paris", "Hong Kong", "GmbH", "Weber", "said",
+    "(", ")", '"', ",", ".", "?", ":", "\n", " ", "  ", "1", "Ⓐ", "Über", "Σ",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_names_taken_from_one_finditer_are_the_names_a_search_from_each_end_finds(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(200):
+        # An ASCII capital at the end, so that the lower-case reading does not run.
+        text = " ".join(rng.choice(_NAME_PIECES) for _ in range(rng.randint(0, 30))) + " Lee"
+        assert list(_people.names(text, name_lists())) == _names_searched_from_each_end(text), text
+
+
+def test_no_character_before_a_capital_but_white_space_and_punctuation_can_end_a_title_or_cue() -> None:
+    """The name scan reads the word before an unknown word only after white space or ".,:?":
+    any other character there ends that word, and must leave no title or cue after
+    lower-casing and the stripping of ".,:?" (every title and cue ends in a letter)."""
+    assert all(word[-1].isalpha() for word in _people._TITLES | _people._CUE_ENDINGS)
+    letter = re.compile(r"[^\W\d_]")
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if char.isspace() or char in ".,:?" or letter.match(char):
+            continue
+        assert not any(part.isalpha() or part in ".,:?" for part in char.lower()), hex(code)
