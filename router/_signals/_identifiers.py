@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from typing import Final
 
 from router._signals._national_ids import national_ids, valid_national_number
-from router._signals._text import keyword_pattern
+from router._signals._text import keyword_pattern, lower_same_length
 
 __all__ = ["IDENTIFIER_TYPES", "IdentifierDetector"]
 
@@ -121,9 +121,7 @@ class IdentifierDetector:
     def find(self, text: str) -> Iterator[Span]:
         """Yield ``(type, start, end)`` for every labelled identifier and credential."""
         yield from national_ids(text)
-        lowered = text.lower()
-        if len(lowered) != len(text):
-            lowered = text  # offsets must match; a rare case mapping changed the length
+        lowered = lower_same_length(text)
         # Identifiers hold digits; passwords need not, so their labels are always looked for.
         labels = _LABEL if _has_digit(text) else _PASSWORD_LABEL
         for label in labels.finditer(lowered):

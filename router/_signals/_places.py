@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
-from router._signals._text import keyword_pattern
+from router._signals._text import keyword_pattern, lower_same_length
 
 __all__ = ["PLACE_TYPES", "places"]
 
@@ -184,9 +184,7 @@ def places(text: str) -> Iterator[Span]:
     """Yield ``(type, start, end)`` for every street address, birth date and age in ``text``."""
     if not any(digit in text for digit in "0123456789"):
         return
-    lowered = text.lower()
-    if len(lowered) != len(text):
-        lowered = text  # offsets must match; a rare case mapping changed the length
+    lowered = lower_same_length(text)
     covered = seen = 0
     keywords = _Keywords.everywhere()
     for number in _NUMBER.finditer(text):

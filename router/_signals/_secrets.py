@@ -17,6 +17,8 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Final
 
+from router._signals._text import lower_same_length
+
 __all__ = ["SECRET_TYPES", "SecretDetector"]
 
 SECRET_TYPES: Final = ("api_key", "private_key")
@@ -164,9 +166,7 @@ def _labelled(text: str) -> Iterator[Span]:
                 yield "api_key", match.start("value"), match.end("value")
     # Look from each credential-ish word to an "=" or ":" after it: prose has far more
     # colons than words ending in key, token or secret.
-    lowered = text.lower()
-    if len(lowered) != len(text):
-        lowered = text  # offsets must match; non-ASCII case mapping changed the length
+    lowered = lower_same_length(text)
     for ending in _NAME_ENDINGS:
         at = lowered.find(ending)
         while at != -1:

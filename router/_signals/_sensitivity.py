@@ -54,7 +54,7 @@ from router._signals._invisible import visible
 from router._signals._people_detector import PEOPLE_TYPES, PeopleDetector
 from router._signals._pii import PII_TYPES, PiiDetector
 from router._signals._secrets import SECRET_TYPES, SecretDetector
-from router._signals._text import fold_noting_invisible
+from router._signals._text import fold_noting_invisible, sharing_lowered
 from router._signals._url_credentials import UrlCredentialDetector
 
 __all__ = [
@@ -209,16 +209,17 @@ class SensitivityScanner:
         """
         seen = visible(*fold_noting_invisible(text))
         folded = seen.text
-        found = _run(self._detectors, folded)
-        if (
-            self._deep_levels
-            and self._deep is not None
-            and self._deep.wanted(folded, [(f.start, f.end) for f in found])
-        ):
-            found.extend(_bound_findings(self._deep.find(folded), self._deep_levels, len(folded)))
-        findings = _resolve_overlaps(found)
-        if self._terms is not None:
-            findings.extend(_run((self._terms,), folded))
+        with sharing_lowered():  # the detectors lower-case the folded text once between them
+            found = _run(self._detectors, folded)
+            if (
+                self._deep_levels
+                and self._deep is not None
+                and self._deep.wanted(folded, [(f.start, f.end) for f in found])
+            ):
+                found.extend(_bound_findings(self._deep.find(folded), self._deep_levels, len(folded)))
+            findings = _resolve_overlaps(found)
+            if self._terms is not None:
+                findings.extend(_run((self._terms,), folded))
         if len(folded) != len(text):
             findings = [Finding(f.type, f.level, *seen.span(f.start, f.end)) for f in findings]
         findings.sort(key=lambda f: (f.start, -f.end, f.type))
