@@ -43,10 +43,13 @@ _NUMBER: Final = re.compile(
     rf"|[0-9]{{0,5}}+(?=[\s\S]{{0,2}}{_NEAR}))"
 )
 _BEFORE: Final = 60
-# After how many numbers, and above which density (one per ``_DENSE`` characters), the
-# numbers' keywords are looked up once for the whole text (``_Keywords``).
+# After each block of this many numbers, above a density of one per ``_DENSE`` characters,
+# the block's stretch of text is sampled (``_gates_pay``): where most of its numbers have no
+# keyword near, the keywords of the rest of the text are looked up once (``_Keywords``).
 _GATED_AFTER: Final = 32
 _DENSE: Final = 150
+# The share of sampled numbers with no keyword near above which the gates are worth building.
+_GATE_WHEN_FREE: Final = 0.5
 
 _STREET_WORDS: Final = (
     r"street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|ter|"
@@ -187,21 +190,41 @@ def places(text: str) -> Iterator[Span]:
     lowered = lower_same_length(text)
     covered = seen = 0
     keywords = _Keywords.everywhere()
+    block = next_sample = 0
     for number in _NUMBER.finditer(text):
         start, end = number.span()
         if start < covered:
             continue
         seen += 1
         # Finding the words costs about 45 ns a character, the gates save about 6 us a
-        # number: worth it where numbers stand closer than one in 150 characters.
-        if keywords.open and seen % _GATED_AFTER == 0 and seen * _DENSE > start:
-            keywords = _Keywords(text, lowered)
+        # number: worth it where numbers stand closer than one in 150 characters, and most
+        # have no keyword near (numbers between letters, "DE89 3704 …"; in addresses and
+        # forms most have one, and the gates only cost).
+        if keywords.open and seen % _GATED_AFTER == 1:
+            block = start  # where the last block of numbers began
+        elif keywords.open and seen % _GATED_AFTER == 0 and seen * _DENSE > start and seen >= next_sample:
+            if _gates_pay(text, lowered, block, start):
+                keywords = _Keywords(text, lowered, max(0, start - _BEFORE - 2 * _LONGEST))
+            else:
+                next_sample = 4 * seen  # sampled again after three times as many: linear
         for found in _at_number(text, lowered, start, end, keywords):
             covered = max(covered, found[2])
             yield found
     if "corner of" in lowered:
         for match in _CORNER.finditer(text):
             yield "street_address", match.start(), match.end()
+
+
+def _gates_pay(text: str, lowered: str, first: int, last: int) -> bool:
+    """Whether at least ``_GATE_WHEN_FREE`` of the numbers from ``first`` to ``last`` (the
+    last block, at most ``_GATED_AFTER * _DENSE`` characters of it) have no keyword near,
+    read from gates over that stretch alone."""
+    first = max(first, last - _GATED_AFTER * _DENSE)
+    low = max(0, first - _BEFORE - _LONGEST)
+    sample = _Keywords(text, lowered, low, min(len(text), last + _AFTER + _LONGEST))
+    starts = [number.start() for number in _NUMBER.finditer(text, first, last + 1)]
+    free = sum(1 for start in starts if sample.none_near(start))
+    return free >= _GATE_WHEN_FREE * len(starts)
 
 
 class _Keywords:
@@ -226,15 +249,17 @@ class _Keywords:
         keywords.open = True
         return keywords
 
-    def __init__(self, text: str, lowered: str) -> None:
-        self._birth = [m.start() for m in _BIRTH_GATE.finditer(lowered)]
+    def __init__(self, text: str, lowered: str, low: int = 0, high: int | None = None) -> None:
+        """The gates for the numbers from ``low + _BEFORE + _LONGEST`` on (to ``high``)."""
+        high = len(lowered) if high is None else high
+        self._birth = [m.start() for m in _BIRTH_GATE.finditer(lowered, low, high)]
         if lowered is text or (not text.isascii() and any(odd in text for odd in _CASE_ODDITIES)):
             # Case-insensitive patterns could match what the lower-cased text does not hold.
             self._street = self._unit = self._romance = self._any = _EVERYWHERE
             return
-        self._street = [m.start() for m in _STREET_GATE.finditer(lowered)]
-        self._unit = [m.start() for m in _UNIT_GATE.finditer(lowered)]
-        self._romance = [m.start() for m in _ROMANCE_GATE.finditer(lowered)]
+        self._street = [m.start() for m in _STREET_GATE.finditer(lowered, low, high)]
+        self._unit = [m.start() for m in _UNIT_GATE.finditer(lowered, low, high)]
+        self._romance = [m.start() for m in _ROMANCE_GATE.finditer(lowered, low, high)]
         self._any = sorted(self._street + self._unit + self._romance + self._birth)
 
     def none_near(self, number: int) -> bool:

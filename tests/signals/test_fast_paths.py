@@ -79,9 +79,35 @@ def test_keyword_gates_change_no_address_birth_date_or_age(
     monkeypatch.setattr(_places, "_DENSE", 0)  # never gated
     plain = list(_places.places(text))
     monkeypatch.setattr(_places, "_GATED_AFTER", 1)
-    monkeypatch.setattr(_places, "_DENSE", 10**9)  # gated from the first number
+    monkeypatch.setattr(_places, "_DENSE", 10**9)
+    monkeypatch.setattr(_places, "_GATE_WHEN_FREE", 0.0)  # gated from the first number
     assert list(_places.places(text)) == plain
     assert plain or not any(char.isdigit() for char in text)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_gates_built_from_a_later_number_on_change_nothing_either(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Gates built when a block of numbers has been read cover only the text from there on,
+    and, where the sampled block says they would not pay, are not built at all."""
+    rng = random.Random(seed)
+    text = " ".join(rng.choice(_PLACE_WORDS) for _ in range(rng.randint(1, 400)))
+    monkeypatch.setattr(_places, "_DENSE", 0)  # never gated
+    plain = list(_places.places(text))
+    monkeypatch.setattr(_places, "_GATED_AFTER", rng.randint(2, 40))
+    monkeypatch.setattr(_places, "_DENSE", 10**9)
+    monkeypatch.setattr(_places, "_GATE_WHEN_FREE", rng.choice((0.0, 0.5, 1.0)))
+    assert list(_places.places(text)) == plain
+
+
+def test_gates_are_built_where_most_numbers_have_no_keyword_near_and_not_where_most_have() -> None:
+    assert _places._gates_pay(*_lowered_pair("DE89 3704 " * 100), 0, 990)
+    assert not _places._gates_pay(*_lowered_pair("12 Main Street, apt 5, born 3 March 1961. " * 30), 0, 1200)
+
+
+def _lowered_pair(text: str) -> tuple[str, str]:
+    return text, text.lower()
 
 
 @pytest.mark.parametrize(
