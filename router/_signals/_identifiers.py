@@ -107,6 +107,9 @@ _CARD_VALUE: Final = re.compile(r"[0-9](?:[0-9]|[ -](?=[0-9])){11,22}(?![0-9])")
 _SECRET_VALUE: Final = re.compile(r"[\"'“]?(?P<value>[^\s\"'”]{4,64})")
 # The login pair: an address, then "/", ":" or "|", then the password.
 _LOCAL_CHARS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+'-"
+# The "@" of a login pair: what follows it as ``_LOGIN_PAIR`` needs (the value's first six
+# characters), read without consuming anything but the "@" so that every "@" is tried.
+_LOGIN_AT: Final = re.compile(r"@(?=[A-Za-z0-9.-]+\.[A-Za-z]{2,24}\s*[/:|]\s*\S{6})")
 _LOGIN_PAIR: Final = re.compile(
     f"[{re.escape(_LOCAL_CHARS)}]+"
     r"@[A-Za-z0-9.-]+\.[A-Za-z]{2,24}\s*[/:|]\s*(?P<value>\S{6,64})"
@@ -137,17 +140,21 @@ class IdentifierDetector:
 
 
 def _login_pairs(text: str) -> Iterator[re.Match[str]]:
-    """What ``_LOGIN_PAIR.finditer(text)`` yields, tried only where an "@" stands.
+    """What ``_LOGIN_PAIR.finditer(text)`` yields, tried only at an "@" that a domain, a
+    separator and a value follow.
 
     ``finditer`` would try the pattern at every letter and digit and read the run of
-    address characters from each (about 13 ns a character of any text with an "@"). The
-    run cannot hold an "@", so whether a match exists depends only on the "@" that ends the
-    run, and the leftmost match starts where the run does (or where the last match ended):
-    found with ``str.rstrip`` over the text since the previous "@", linear in all.
+    address characters from each (about 13 ns a character of any text with an "@", and
+    the square of the run's length for a long run). The run cannot hold an "@", so whether
+    a match exists depends only on the "@" that ends the run, and the leftmost match starts
+    where the run does (or where the last match ended): found with ``str.rstrip`` over the
+    text since the last "@" tried, linear in all.
     """
     resume = 0  # where finditer would go on searching: the end of the last match
-    at = text.find("@")
-    while at != -1:
+    for candidate in _LOGIN_AT.finditer(text):
+        at = candidate.start()
+        if at < resume:
+            continue  # inside the last match's value
         window = text[resume:at]
         start = at - (len(window) - len(window.rstrip(_LOCAL_CHARS)))
         pair = _LOGIN_PAIR.match(text, start) if start < at else None
@@ -155,8 +162,7 @@ def _login_pairs(text: str) -> Iterator[re.Match[str]]:
             yield pair
             resume = pair.end()
         else:
-            resume = max(resume, at + 1)  # the run before the next "@" starts after this one
-        at = text.find("@", max(resume, at + 1))
+            resume = at + 1  # the run before the next "@" starts after this one
 
 
 def _value_after(text: str, kind: str, label_end: int) -> Span | None:
