@@ -110,6 +110,11 @@ _NUMBERED_STREET: Final = re.compile(
     r"(?<!\s19[0-9]{2})(?<!\s20[0-9]{2})"
 )
 _AFTER: Final = 120
+# The number-first patterns in the order they are tried: an alternation returns the first
+# that matches, as that pattern alone would.
+_NUMBER_FIRST: Final = re.compile(
+    "|".join(f"(?:{pattern.pattern})" for pattern in (_US_ADDRESS, _ROMANCE_NUMBER_FIRST, _NUMBERED_STREET))
+)
 # The gates of ``_Keywords``: the words of ``_US_ADDRESS`` (after the white space it puts
 # before them), ``_UNIT_BEFORE``, ``_ROMANCE_WORD``/``_ROMANCE_NUMBER_*`` and ``_BIRTH``.
 # Read on the lower-cased text, where ``re`` skips to the words' first letters (read
@@ -300,17 +305,9 @@ def _at_number(text: str, lowered: str, start: int, end: int, keywords: _Keyword
     if found := _address_ending_at(text, before, low, start, keywords):
         yield found
         return
-    for pattern, gate in (
-        (_US_ADDRESS, keywords.street),
-        (_ROMANCE_NUMBER_FIRST, keywords.romance),
-        (_NUMBERED_STREET, None),
-    ):
-        if gate is not None and not gate(start, start + _AFTER):
-            continue
-        match = pattern.match(text, start, start + _AFTER)
-        if match is not None:
-            yield "street_address", start, match.end()
-            return
+    if (found := _address_starting_at(text, start, keywords)) is not None:
+        yield found
+        return
     if (
         keywords.birth(low, start)
         and _BIRTH_GATE.search(before) is not None  # the same words, found without a look-behind each
@@ -320,6 +317,25 @@ def _at_number(text: str, lowered: str, start: int, end: int, keywords: _Keyword
         yield "date_of_birth", date[0], date[1]
         return
     yield from _age(lowered, before, start, end)
+
+
+def _address_starting_at(text: str, start: int, keywords: _Keywords) -> Span | None:
+    """An address whose house number is the number at ``start``."""
+    if keywords.open:
+        # No gates: the three patterns as one, which tries them in the same order.
+        match = _NUMBER_FIRST.match(text, start, start + _AFTER)
+        return None if match is None else ("street_address", start, match.end())
+    for pattern, gate in (
+        (_US_ADDRESS, keywords.street),
+        (_ROMANCE_NUMBER_FIRST, keywords.romance),
+        (_NUMBERED_STREET, None),
+    ):
+        if gate is not None and not gate(start, start + _AFTER):
+            continue
+        match = pattern.match(text, start, start + _AFTER)
+        if match is not None:
+            return "street_address", start, match.end()
+    return None
 
 
 def _without_keywords(text: str, lowered: str, before: str, low: int, start: int, end: int) -> Iterator[Span]:

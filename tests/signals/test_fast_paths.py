@@ -106,6 +106,26 @@ def test_gates_are_built_where_most_numbers_have_no_keyword_near_and_not_where_m
     assert not _places._gates_pay(*_lowered_pair("12 Main Street, apt 5, born 3 March 1961. " * 30), 0, 1200)
 
 
+@pytest.mark.parametrize("seed", range(10))
+def test_the_number_first_patterns_as_one_match_what_the_first_of_them_to_match_does(seed: int) -> None:
+    patterns = (_places._US_ADDRESS, _places._ROMANCE_NUMBER_FIRST, _places._NUMBERED_STREET)
+    rng = random.Random(seed)
+    for _ in range(300):
+        text = " ".join(rng.choice(_PLACE_WORDS) for _ in range(rng.randint(1, 12)))
+        for start in (i for i, char in enumerate(text) if char.isdigit()):
+            end = start + _places._AFTER
+            expected = next(
+                (
+                    match.end()
+                    for pattern in patterns
+                    if (match := pattern.match(text, start, end)) is not None
+                ),
+                None,
+            )
+            combined = _places._NUMBER_FIRST.match(text, start, end)
+            assert (combined and combined.end()) == expected, (text, start)
+
+
 def _lowered_pair(text: str) -> tuple[str, str]:
     return text, text.lower()
 
