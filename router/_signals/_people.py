@@ -283,15 +283,7 @@ def _after_title_or_cue(text: str, start: int, key: str, lists: NameLists) -> bo
         # only "." or ",:?" may follow.
         return False
     last = _word_before(text, start)
-    if last is None:
-        return False
-    if last.rstrip(".") in _TITLES:
-        return True
-    return (
-        last.rstrip(",:?") in _CUE_ENDINGS
-        and not _common(key, lists)
-        and _after_cue(_words_before(text, start))
-    )
+    return last is not None and _titled_or_cued(text, start, last, _common(key, lists))
 
 
 def _common(key: str, lists: NameLists) -> bool:
