@@ -212,7 +212,8 @@ def places(text: str) -> Iterator[Span]:
                 keywords = _Keywords(text, lowered, max(0, start - _BEFORE - 2 * _LONGEST))
             else:
                 next_sample = 4 * seen  # sampled again after three times as many: linear
-        for found in _at_number(text, lowered, start, end, keywords):
+        # A plain call, not a generator: a number starts or ends one span at most.
+        if (found := _at_number(text, lowered, start, end, keywords)) is not None:
             covered = max(covered, found[2])
             yield found
     if "corner of" in lowered:
@@ -295,28 +296,24 @@ def _any_between(positions: list[int], low: int, high: int) -> bool:
     return index < len(positions) and positions[index] < high
 
 
-def _at_number(text: str, lowered: str, start: int, end: int, keywords: _Keywords) -> Iterator[Span]:
-    """The addresses, birth dates and ages that begin or end with the number at ``start``."""
+def _at_number(text: str, lowered: str, start: int, end: int, keywords: _Keywords) -> Span | None:
+    """The address, birth date or age that begins or ends with the number at ``start``."""
     low = max(0, start - _BEFORE)
     before = lowered[low:start]
     if keywords.none_near(start):
-        yield from _without_keywords(text, lowered, before, low, start, end)
-        return
+        return _without_keywords(text, lowered, before, low, start, end)
     if found := _address_ending_at(text, before, low, start, keywords):
-        yield found
-        return
+        return found
     if (found := _address_starting_at(text, start, keywords)) is not None:
-        yield found
-        return
+        return found
     if (
         keywords.birth(low, start)
         and _BIRTH_GATE.search(before) is not None  # the same words, found without a look-behind each
         and (birth := _BIRTH.search(before)) is not None
         and (date := _date_at(lowered, low + birth.end(), start))
     ):
-        yield "date_of_birth", date[0], date[1]
-        return
-    yield from _age(lowered, before, start, end)
+        return "date_of_birth", date[0], date[1]
+    return _age(lowered, before, start, end)
 
 
 def _address_starting_at(text: str, start: int, keywords: _Keywords) -> Span | None:
@@ -338,27 +335,25 @@ def _address_starting_at(text: str, start: int, keywords: _Keywords) -> Span | N
     return None
 
 
-def _without_keywords(text: str, lowered: str, before: str, low: int, start: int, end: int) -> Iterator[Span]:
+def _without_keywords(text: str, lowered: str, before: str, low: int, start: int, end: int) -> Span | None:
     """``_at_number`` where no gate's word stands near: the patterns that need none of them,
     in the same order."""
     stripped = before.rstrip()
     if stripped.endswith(_STREET_ENDINGS) and (match := _GERMANIC_NUMBER_LAST.search(text, low, start)):
-        yield "street_address", match.start(), _house_number_end(text, start)
-        return
+        return "street_address", match.start(), _house_number_end(text, start)
     if (match := _NUMBERED_STREET.match(text, start, start + _AFTER)) is not None:
-        yield "street_address", start, match.end()
-        return
-    yield from _age(lowered, before, start, end)
+        return "street_address", start, match.end()
+    return _age(lowered, before, start, end)
 
 
-def _age(lowered: str, before: str, start: int, end: int) -> Iterator[Span]:
+def _age(lowered: str, before: str, start: int, end: int) -> Span | None:
     if (age := _AGE_AFTER.match(lowered, start, start + 30)) is not None:
-        yield "age", start, age.end()
-        return
+        return "age", start, age.end()
     tail = before[-12:]
     # "aged 42", "age: 42", "âgé de 42": no pattern to run without "ag" or "âg".
     if ("ag" in tail or "âg" in tail) and _AGE_BEFORE.search(tail):
-        yield "age", start, end
+        return "age", start, end
+    return None
 
 
 def _address_ending_at(text: str, before: str, low: int, number: int, keywords: _Keywords) -> Span | None:
