@@ -3,14 +3,16 @@
 Two paths exist only for speed: the card windows of a long run of digit groups are judged by
 numpy (``_card_windows``) instead of group by group, and where numbers are dense the address
 and birth-date patterns run only where a keyword they need stands near the number
-(``_places._Keywords``). Each is checked here against the plain path on texts built to hold
+(``_places._Keywords``, built from a later number on, and only where a sampled block of
+numbers says they pay). Each is checked here against the plain path on texts built to hold
 cards, look-alikes, addresses and birth dates.
 
-Smaller shortcuts are checked the same way: login pairs are matched only where an "@"
-stands; the unit, street-word and birth-word patterns before a number run only where a
-cheaper test says they could match; the name scan takes the capitalised words from one
-``finditer``, and an unknown word alone reads the word before it only after white space or
-".,:?".
+Smaller shortcuts are checked the same way: login pairs are matched only at an "@" that
+could end their address; the unit, street-word and birth-word patterns before a number run
+only where a cheaper test says they could match, and the number-first address patterns run
+as one alternation; the name scan takes the capitalised words from one ``finditer``, reads
+them as runs of letters, and reads the word before an unknown word only after white space
+or ".,:?".
 """
 
 from __future__ import annotations
