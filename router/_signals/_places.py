@@ -228,7 +228,9 @@ def _gates_pay(text: str, lowered: str, first: int, last: int) -> bool:
     first = max(first, last - _GATED_AFTER * _DENSE)
     low = max(0, first - _BEFORE - _LONGEST)
     sample = _Keywords(text, lowered, low, min(len(text), last + _AFTER + _LONGEST))
-    starts = [number.start() for number in _NUMBER.finditer(text, first, last + 1)]
+    starts = [
+        number.start() for number in _NUMBER.finditer(text, first, last + _AFTER) if number.start() <= last
+    ]
     free = sum(1 for start in starts if sample.none_near(start))
     return free >= _GATE_WHEN_FREE * len(starts)
 

@@ -182,6 +182,16 @@ def test_the_tests_before_the_patterns_before_a_number_pass_wherever_the_pattern
             assert _places._BIRTH_GATE.search(lowered), window
 
 
+def test_only_the_two_cases_of_a_unit_word_ending_match_it_case_insensitively() -> None:
+    """``_ends_like_a_unit`` lower-cases the window's last character and looks it up among
+    the unit words' last letters: no other character may match one of them under
+    ``re.IGNORECASE``, as the long s matches "s"."""
+    endings = re.compile("(?i)[" + "".join(_places._UNIT_WORD_ENDINGS) + "]")
+    for code in range(sys.maxunicode + 1):
+        if endings.fullmatch(chr(code)):
+            assert chr(code).lower() in _places._UNIT_WORD_ENDINGS, hex(code)
+
+
 def _names_searched_from_each_end(text: str) -> list[tuple[str, int, int]]:
     """The plain loop of ``_people.names``' capitalised words: a search from where the last
     word (or name) ended."""
