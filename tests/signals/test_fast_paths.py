@@ -23,7 +23,7 @@ import sys
 
 import pytest
 
-from router._signals import _identifiers, _people, _pii, _places
+from router._signals import _identifiers, _invisible, _people, _pii, _places
 from router._signals._checksums import luhn_valid
 from router._signals._names import name_lists
 
@@ -252,3 +252,27 @@ def test_no_character_before_a_capital_but_white_space_and_punctuation_can_end_a
         if char.isspace() or char in ".,:?" or letter.match(char):
             continue
         assert not any(part.isalpha() or part in ".,:?" for part in char.lower()), hex(code)
+
+
+def _visible_char_by_char(text: str, present: frozenset[str]) -> tuple[str, list[int]]:
+    """The plain reading of ``_invisible.visible``: each character kept or dropped in turn,
+    a dropped one noting how many were kept before it."""
+    kept: list[str] = []
+    removed: list[int] = []
+    for char in text:
+        if char in present:
+            removed.append(len(kept))
+        else:
+            kept.append(char)
+    return "".join(kept), removed
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_invisible_characters_found_by_str_find_are_those_read_one_by_one(seed: int) -> None:
+    rng = random.Random(seed)
+    pieces = ("4111", " ", "a", "é", "\u200b", "\u00ad", "\u2060", "\ufeff", "\U000e0001", "\u200b\u200b")
+    for _ in range(200):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        present = frozenset(char for char in text if char in _invisible.INVISIBLE)
+        seen = _invisible.visible(text, present)
+        assert (seen.text, seen._removed) == _visible_char_by_char(text, present), text
