@@ -257,7 +257,7 @@ def _is_name(text: str, start: int, end: int, word: str, lists: NameLists) -> bo
     if not (known or following or start):
         return False  # an unknown word alone at the start of the text
     last = _word_before(text, start)
-    if last is not None and _titled_or_cued(text, start, last, common):
+    if last is not None and _titled_or_cued(text, start, last, key, lists):
         return True
     if following is not None and _not_a_person(key, following.lower(), lists):
         return False
@@ -284,7 +284,7 @@ def _after_title_or_cue(text: str, start: int, key: str, lists: NameLists) -> bo
         # only "." or ",:?" may follow.
         return False
     last = _word_before(text, start)
-    return last is not None and _titled_or_cued(text, start, last, _common(key, lists))
+    return last is not None and _titled_or_cued(text, start, last, key, lists)
 
 
 def _common(key: str, lists: NameLists) -> bool:
@@ -299,12 +299,16 @@ def _word_before(text: str, start: int) -> str | None:
     return words[-1].lower() if words else None
 
 
-def _titled_or_cued(text: str, start: int, last: str, common: bool) -> bool:
-    """Whether ``last``, the word before ``start``, is a title, or (unless ``common``) ends a
-    naming cue ("my name is", "Dear")."""
+def _titled_or_cued(text: str, start: int, last: str, key: str, lists: NameLists) -> bool:
+    """Whether ``last``, the word before ``start``, is a title, or (unless ``key``, the word at
+    ``start``, is a common word) ends a naming cue ("my name is", "Dear")."""
     if last.rstrip(".") in _TITLES:
         return True
-    return not common and last.rstrip(",:?") in _CUE_ENDINGS and _after_cue(_words_before(text, start))
+    return (
+        last.rstrip(",:?") in _CUE_ENDINGS
+        and not _common(key, lists)
+        and _after_cue(_words_before(text, start))
+    )
 
 
 def _words_before(text: str, start: int) -> list[str]:
