@@ -192,7 +192,7 @@ class OpenAIStreams:
         assert spec.params.api_base is not None  # streams_directly checked it
         return self._http().build_request(
             "POST",
-            spec.params.api_base.rstrip("/") + "/chat/completions",
+            _chat_url(spec.params.api_base),
             content=json.dumps(body, separators=(",", ":")).encode(),
             headers={
                 "authorization": f"Bearer {key}",
@@ -224,6 +224,12 @@ class _PromptTexts(Sequence[str]):
     def __getitem__(self, index: slice) -> Sequence[str]: ...
     def __getitem__(self, index: int | slice) -> str | Sequence[str]:
         return self._all()[index]
+
+
+@lru_cache(maxsize=256)
+def _chat_url(api_base: str) -> httpx.URL:
+    """The chat completions URL of ``api_base``, parsed once (half of building a request)."""
+    return httpx.URL(api_base.rstrip("/") + "/chat/completions")
 
 
 async def _events(response: httpx.Response, model_name: str, texts: Sequence[str]) -> AsyncIterator[Any]:
