@@ -13,7 +13,8 @@ of this script's own on loopback (its own process), so the figures are the paths
 Figures: added latency p50/p99 of the gateway over the SDK and over bare litellm (calls
 interleaved one by one, sequential); requests per second at 1 and at 32 concurrent clients, the
 gateway beside LiteLLM's proxy; streaming time to first token through the gateway minus the
-upstream's own; the gateway's resident memory after warm-up and after 10,000 requests.
+upstream's own, and the gateway's CPU time per stream; the gateway's resident memory after
+warm-up and after 10,000 requests.
 
     .venv/bin/python benchmarks/bench_gateway.py [--litellm-venv /tmp/litellm-proxy-venv]
         [--redis redis://127.0.0.1:6379/10] [--calls 400] [--seconds 10] [--memory-requests 10000]
@@ -182,6 +183,12 @@ general_settings: {{master_key: sk-litellm-bench}}
 """
 
 
+def _cpu_s(pid: int) -> float:
+    """User plus system CPU seconds of process ``pid`` so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -246,7 +253,12 @@ async def _first_token_ms(
 
 
 async def _run(
-    args: argparse.Namespace, upstream: str, gateway: str, key: str, litellm_url: str | None
+    args: argparse.Namespace,
+    upstream: str,
+    gateway: str,
+    key: str,
+    litellm_url: str | None,
+    pids: tuple[int, int],
 ) -> None:
     from router._client import AsyncClient
     from router._config import parse_routes
@@ -308,6 +320,7 @@ async def _run(
         print(f"== streaming: time to first token, {args.calls} streams each (ms)")
         stream_body = {**BODY, "model": "auto", "stream": True, "stream_options": {"include_usage": True}}
         direct, through = [], []
+        cpu_before = [_cpu_s(pid) for pid in pids]
         for _ in range(args.calls):
             direct.append(
                 await _first_token_ms(http, f"{upstream}/chat/completions", {**BODY, "stream": True}, {})
@@ -318,6 +331,14 @@ async def _run(
         print(
             f"  added: +{statistics.median(through) - statistics.median(direct):.2f} ms p50, "
             f"+{_pct(through, 0.99) - _pct(direct, 0.99):.2f} ms p99"
+        )
+        # CPU time holds up on a loaded machine where wall-clock figures do not.
+        upstream_cpu, gateway_cpu = (
+            (_cpu_s(pid) - before) * 1000 / args.calls for pid, before in zip(pids, cpu_before, strict=True)
+        )
+        print(
+            f"  CPU per stream: gateway {gateway_cpu:.2f} ms, upstream {upstream_cpu / 2:.2f} ms "
+            "(it served each stream twice)"
         )
 
 
@@ -412,7 +433,8 @@ def _bench(args: argparse.Namespace) -> None:
         if litellm_url is not None:
             _wait_http(f"{litellm_url}/health/liveliness", processes[-1], seconds=240)
         gateway = f"http://127.0.0.1:{gw_port}"
-        asyncio.run(_run(args, upstream, gateway, key, litellm_url))
+        pids = (processes[0].pid, gateway_process.pid)
+        asyncio.run(_run(args, upstream, gateway, key, litellm_url, pids))
         asyncio.run(_memory(gateway, key, gateway_process.pid, args.memory_requests))
     finally:
         for process in processes:
