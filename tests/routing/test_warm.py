@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from router._warm import freeze_for_fork
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,3 +47,14 @@ def test_load_signals_takes_every_lazy_path_of_the_shipped_routes_without_litell
     assert (loaded["fasttext"], loaded["py3langid"], loaded["names"]) == (1, 1, 1)
     assert {"o200k_base", "cl100k_base", "claude"} <= set(loaded["encodings"])
     assert loaded["litellm"] is False
+
+
+def test_freezing_before_a_fork_puts_what_is_alive_out_of_the_collectors_reach() -> None:
+    kept = [{"loaded": "before the fork"}]
+    try:
+        freeze_for_fork()
+        assert gc.get_freeze_count() > 0
+        assert not any(kept is tracked for tracked in gc.get_objects())
+    finally:
+        gc.unfreeze()
+    assert any(kept is tracked for tracked in gc.get_objects())
