@@ -8,6 +8,7 @@ ledger's running totals, which are kept per UTC day.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
@@ -30,7 +31,7 @@ def utc(ts: float) -> datetime:
 
 def day_id(ts: float) -> str:
     """``YYYY-MM-DD`` of the UTC day holding ``ts``."""
-    return utc(ts).strftime("%Y-%m-%d")
+    return _period_of("day", ts).id
 
 
 def day_start(ts: float) -> float:
@@ -45,6 +46,41 @@ def day_of(day: str) -> float:
 
 def period_id(period: Period, ts: float) -> str:
     """The calendar period holding ``ts``: ``2026-11-05``, ``2026-W45`` or ``2026-11``."""
+    return _period_of(period, ts).id
+
+
+def period_bounds(period: Period, ts: float) -> tuple[datetime, datetime]:
+    """Start (inclusive) and end (exclusive) of the period holding ``ts``."""
+    found = _period_of(period, ts)
+    return found.start, found.end
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    id: str
+    start: datetime
+    end: datetime
+    start_ts: float
+    end_ts: float
+
+
+_last: dict[str, _Found] = {}
+"""The period each kind last found: every call of a budgeted item asks for the current one, and
+building it from a datetime cost more than the rest of the budget's bookkeeping. A time inside
+its bounds has the same id and bounds (UTC has no daylight saving), so reusing it is exact."""
+
+
+def _period_of(period: Period, ts: float) -> _Found:
+    last = _last.get(period)
+    if last is not None and last.start_ts <= ts < last.end_ts:
+        return last
+    start, end = _bounds(period, ts)
+    found = _Found(_id(period, ts), start, end, start.timestamp(), end.timestamp())
+    _last[period] = found  # one assignment: a thread sees the old period or the new one, whole
+    return found
+
+
+def _id(period: Period, ts: float) -> str:
     moment = utc(ts)
     if period == "day":
         return moment.strftime("%Y-%m-%d")
@@ -54,8 +90,7 @@ def period_id(period: Period, ts: float) -> str:
     return moment.strftime("%Y-%m")
 
 
-def period_bounds(period: Period, ts: float) -> tuple[datetime, datetime]:
-    """Start (inclusive) and end (exclusive) of the period holding ``ts``."""
+def _bounds(period: Period, ts: float) -> tuple[datetime, datetime]:
     today = utc(ts).date()
     if period == "day":
         start = today

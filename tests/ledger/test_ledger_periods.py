@@ -80,3 +80,19 @@ def test_until_a_date_includes_that_whole_day() -> None:
 def test_an_unreadable_since_is_a_usage_error_that_shows_what_works(text: str) -> None:
     with pytest.raises(UsageError, match=r"cannot read --since .*such as 24h, 7d"):
         parse_since(text, now=NOW)
+
+
+@pytest.mark.parametrize("period", ["day", "week", "month"])
+def test_the_period_remembered_from_the_last_call_gives_way_at_its_bounds(period: Period) -> None:
+    # A budget asks for the current period on every call: the last one found is reused only for
+    # times inside it, whichever way the clock moves between two calls.
+    moments = [ts(2026, 11, 30, 23, 59, 59), ts(2026, 12, 1), ts(2026, 11, 30, 12), ts(2026, 12, 7, 1)]
+    found = [(period_id(period, moment), period_bounds(period, moment)) for moment in moments]
+    expected = {
+        "day": ["2026-11-30", "2026-12-01", "2026-11-30", "2026-12-07"],
+        "week": ["2026-W49", "2026-W49", "2026-W49", "2026-W50"],
+        "month": ["2026-11", "2026-12", "2026-11", "2026-12"],
+    }[period]
+    assert [name for name, _ in found] == expected
+    for moment, (_, (start, end)) in zip(moments, found, strict=True):
+        assert start.timestamp() <= moment < end.timestamp()
