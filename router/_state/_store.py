@@ -36,6 +36,7 @@ import redis.cluster
 import redis.exceptions
 
 from router._errors import ConfigError, StoreUnavailable
+from router._state._packing import pack_with_hiredis
 
 if TYPE_CHECKING:
     from router._settings import Settings
@@ -181,11 +182,11 @@ class Store:
             return cast(aioredis.Redis, _AsyncCluster.from_url(url, **options))
         options["redis_connect_func"] = _aselect_or_explain
         if max_connections is None:
-            return aioredis.Redis.from_url(url, **options)
+            return pack_with_hiredis(aioredis.Redis.from_url(url, **options))
         pool = aioredis.BlockingConnectionPool.from_url(
             url, max_connections=max_connections, timeout=self.settings.socket_timeout_s, **options
         )
-        return aioredis.Redis(connection_pool=pool)
+        return pack_with_hiredis(aioredis.Redis(connection_pool=pool))
 
     def ping(self) -> None:
         """Raise ``StoreUnavailable`` unless Redis answers."""
