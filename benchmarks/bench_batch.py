@@ -518,6 +518,12 @@ def memory(args: argparse.Namespace, work: Path) -> None:
             pss.append(max(pss_mb(pid) for process in started for pid in tree(process.pid)))
             time.sleep(2)
         peaks = [rss_mb(pid, "VmHWM") for process in started for pid in tree(process.pid)]
+        # At the end of the job, while the workers still run: each parent and each pool child.
+        steady = [
+            (role, rss_mb(pid), pss_mb(pid))
+            for process in started
+            for role, pid in zip(("parent", *["child"] * 64), tree(process.pid), strict=False)
+        ]
     thirds = [samples[min(len(samples) * k // 3, len(samples) - 1)] for k in (1, 2, 3)] if samples else []
     print(
         f"{args.memory_items:,}-item job ({result['status']}, {result['total_s']:.0f} s): peak RSS per "
@@ -527,6 +533,12 @@ def memory(args: argparse.Namespace, work: Path) -> None:
         f"pages split between the processes sharing them) {max(pss, default=0):.0f} MB; submitter peak "
         f"RSS {result['submitter_peak_mb']:.0f} MB"
     )
+    for role in ("parent", "child"):
+        found = [(rss, pss) for kind, rss, pss in steady if kind == role]
+        print(
+            f"  at the end, each {role}: RSS {', '.join(f'{rss:.0f}' for rss, _ in found)} MB; "
+            f"PSS {', '.join(f'{pss:.0f}' for _, pss in found)} MB"
+        )
 
 
 def main() -> None:
