@@ -187,14 +187,14 @@ def _preload_before_fork(sender: Any = None, **_: Any) -> None:
     # inherit the settings with the rest of the parent's memory.
     from router._config import load_routes
     from router._errors import ConfigError
-    from router._warm import freeze_for_fork, preload
+    from router._warm import freeze_preloaded, preload
 
     global _worker_settings
     _worker_settings = app_settings(sender.app)
     # A bad routes file is reported by each child when it builds its Runtime.
     with contextlib.suppress(ConfigError):
         preload(load_routes(_worker_settings.routes))
-    freeze_for_fork()
+    freeze_preloaded()
 
 
 def _build_context_after_fork(**_: Any) -> None:

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from router._warm import freeze_for_fork
+from router._warm import freeze_preloaded
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,7 +52,7 @@ def test_load_signals_takes_every_lazy_path_of_the_shipped_routes_without_litell
 def test_freezing_before_a_fork_puts_what_is_alive_out_of_the_collectors_reach() -> None:
     kept = [{"loaded": "before the fork"}]
     try:
-        freeze_for_fork()
+        freeze_preloaded()
         assert gc.get_freeze_count() > 0
         assert not any(kept is tracked for tracked in gc.get_objects())
     finally:
