@@ -210,6 +210,8 @@ def names(text: str, lists: NameLists) -> Iterator[Span]:
         yield "person", start, position
     if not any(capital in text for capital in _ASCII_CAPITALS):
         yield from _lower_case_names(text, lists)
+    elif ":" in text:
+        yield from _labelled_lower_case_names(text, lists)
     if not text.isascii() and _CASELESS_LETTER.search(text) is not None:
         yield from _caseless_names(text)
     if not text.isascii() and _CJK_LETTER.search(text) is not None:
@@ -357,6 +359,50 @@ def _name_end(text: str, end: int) -> int:
             break  # "Tell Anna The news": the name ends before a function word
         end = match.end()
     return end
+
+
+# Form and ticket labels whose value is a person: "Name: helena shaw", "Patient: jonas becker".
+_NAME_LABELS: Final = frozenset(
+    (
+        "name", "full name", "patient", "customer", "client", "contact", "employee", "applicant",
+        "passenger", "guest", "cardholder", "account holder", "attn", "nom", "nombre", "nome",
+        "naam", "kunde", "kundin", "ansprechpartner", "cliente", "paciente", "paziente",
+    )
+)  # fmt: skip
+_LABELLED_VALUE: Final = re.compile(r"[ \t]*([^\W\d_]{2,})(?:[ \t]+([^\W\d_]{2,}))?")
+
+
+def _labelled_lower_case_names(text: str, lists: NameLists) -> Iterator[Span]:
+    """Lower-case names after a label and a colon, in a text that has capitals elsewhere
+    ("Name: helena shaw" in a ticket; text with no capital at all is read above). The label
+    says a person follows, so a known given name or family name is enough, and a second word
+    that is a family name or no common word belongs to it."""
+    at = text.find(":")
+    while at != -1:
+        before = text[max(0, at - 24) : at].lower().split()
+        if before and (before[-1] in _NAME_LABELS or " ".join(before[-2:]) in _NAME_LABELS):
+            value = _LABELLED_VALUE.match(text, at + 1)
+            if value is not None and value.group(1).islower():
+                found = _lower_name(value, lists)
+                if found is not None:
+                    yield found
+        at = text.find(":", at + 1)
+
+
+def _lower_name(value: re.Match[str], lists: NameLists) -> Span | None:
+    # After a label a known name counts even where it is also a word ("josé", "rose"); a
+    # grammar word ("the", "our") never starts one.
+    given, family = value.group(1), value.group(2)
+    if given in _FUNCTION_WORDS or not (given in lists.first or given in lists.last):
+        return None
+    if (
+        family is not None
+        and family.islower()
+        and family not in _FUNCTION_WORDS
+        and (family in lists.last or family not in lists.common)
+    ):
+        return "person", value.start(1), value.end(2)
+    return "person", value.start(1), value.end(1)
 
 
 def _lower_case_names(text: str, lists: NameLists) -> Iterator[Span]:

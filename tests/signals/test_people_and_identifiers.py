@@ -103,6 +103,27 @@ def test_a_name_in_a_text_written_all_in_capitals_is_found(text: str, name: str)
 
 
 @pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Ticket 4411\nName: helena shaw\nIssue: cannot log in", "helena shaw"),
+        ("Patient: jonas becker, room 12", "jonas becker"),
+        ("Customer: josé garcía (VIP)", "josé garcía"),
+        ("Full name: helena", "helena"),
+    ],
+)
+def test_a_lower_case_name_after_a_label_is_found_in_a_text_with_capitals(text: str, name: str) -> None:
+    start = text.index(name)
+    assert ("person", start, start + len(name)) in [(f.type, f.start, f.end) for f in SCANNER.scan(text)]
+
+
+@pytest.mark.parametrize(
+    "text", ["Note: rose is a flower", "Name: the printer on floor 2", "Contact: support team", "Status: ok"]
+)
+def test_a_label_before_words_that_name_no_one_finds_nothing(text: str) -> None:
+    assert [f for f in SCANNER.scan(text) if f.type == "person"] == []
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "TERMS AND CONDITIONS APPLY TO ALL ORDERS",

@@ -65,4 +65,6 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "invisible runs": repeated("\u200b\u00ad\u2060 1"),
     "non-ascii local parts": repeated("ü" * 70 + "@"),
     "non-ascii addresses": repeated("jü@ä.de "),
+    "name labels": repeated("Name: anna "),
+    "colons": repeated("A:"),
 }
