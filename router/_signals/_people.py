@@ -30,7 +30,7 @@ from typing import Final
 
 from router._signals._names import NameLists
 
-__all__ = ["names"]
+__all__ = ["capitals_names", "names"]
 
 Span = tuple[str, int, int]
 
@@ -221,6 +221,27 @@ def names(text: str, lists: NameLists) -> Iterator[Span]:
                 "ご",
             ):
                 yield "person", cjk.start(), cjk.end()
+
+
+def capitals_names(text: str, lists: NameLists) -> Iterator[Span]:
+    """Names in a text written all in capitals ("NAME: HELENA SHAW": forms, old systems' exports).
+
+    Names go by their capitals, so the text is read with its words as titles (same length,
+    same offsets). There every word is capitalised, which says nothing, so a name found so
+    counts only on firm ground: a known given name and a known surname, or a title or a
+    cue ("MR", "NAME:") right before it. "I DON'T KNOW WHAT TO PRESS NEXT" names no one.
+    """
+    titled = text.title()
+    if len(titled) != len(text):
+        return
+    for kind, start, end in names(titled, lists):
+        words = titled[start:end].lower().split()
+        before = titled[max(0, start - 30) : start].lower().split()
+        firm = len(words) >= 2 and words[0] in lists.first and words[1] in lists.last
+        if (firm and not (words[0] in lists.common and words[1] in lists.common)) or (
+            before and (before[-1].rstrip(".") in _TITLES or _after_cue(before))
+        ):
+            yield kind, start, end
 
 
 def _caseless_names(text: str) -> Iterator[Span]:
