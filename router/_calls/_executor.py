@@ -236,11 +236,18 @@ class Executor:
                 amount_usd=info.estimate(candidate.prompt_tokens, state.max_tokens) or 0.0,
             )
             tokens = candidate.prompt_tokens + state.max_tokens
-            intent = ABSENT
+            intent, record = ABSENT, None
             if state.intents:
                 record = state.intent_record(info, candidate, len(state.attempts) + 1, fallback)
                 intent = self.recorder.intent_part(record, remaining)
-            return await self.guards.admission.admit(hold, tokens=tokens, max_wait_s=wait, intent=intent)
+            try:
+                return await self.guards.admission.admit(hold, tokens=tokens, max_wait_s=wait, intent=intent)
+            except asyncio.CancelledError:
+                # The script may have stored the intent before the cancel reached this task, but
+                # the request never left: without this the intent is reaped as a lost call.
+                if record is not None:
+                    self.recorder.abandon(record)
+                raise
         except SlotUnavailable as full:
             state.skip(info.name, _no_slot(wait, full), fallback)
         except BudgetSkip as skip:

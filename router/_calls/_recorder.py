@@ -57,6 +57,11 @@ class Recorder:
         """The request the intent announced never left."""
         await self.intents.forget(intent)
 
+    def abandon(self, intent: CostRecord) -> None:
+        """Forget an intent whose admission was cancelled, in the background: the cancelled
+        caller cannot await it, and its request never left."""
+        self.afterwards.spawn(self.intents.forget(intent), "forget")
+
     def failed(self, record: CostRecord, collect: Collect) -> None:
         """An attempt that reached the provider and failed: its record (the hold stays for a retry)."""
         self._keep(record, collect)

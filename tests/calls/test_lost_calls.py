@@ -138,3 +138,32 @@ def test_a_batch_items_collected_records_replace_their_intents_when_its_transact
 
 def test_the_embedded_store_keeps_no_intents() -> None:
     assert not Intents(Store(StoreSettings(url=None))).enabled
+
+
+@pytest.mark.usefixtures("key")
+def test_a_call_cancelled_as_its_admission_returns_leaves_no_intent_to_be_reaped_as_lost(
+    openai_server: OpenAIServer, redis_url: str
+) -> None:
+    # The admission script stores the intent with the slot and the hold; a cancel that reaches
+    # the caller just after the script ran (its reply still on the way) stops the call before
+    # any request leaves, so nothing was billed and no lost record may appear later.
+    runtime = _runtime(openai_server.url, redis_url)
+    admission = runtime.executor.guards.admission
+    admit = admission.admit
+
+    async def admitted_then_cancelled(*args: object, **kwargs: object) -> object:
+        await admit(*args, **kwargs)  # type: ignore[arg-type]
+        raise asyncio.CancelledError
+
+    admission.admit = admitted_then_cancelled  # type: ignore[method-assign]
+
+    async def main() -> int:
+        with pytest.raises(asyncio.CancelledError):
+            await runtime.complete(Task.build(PLAIN))
+        await runtime.drain()
+        return _intents_left(redis_url)
+
+    assert run(main()) == 0
+    assert openai_server.requests_for(A) == []
+    assert runtime.ledger.reap_lost(now=later()) == 0
+    assert costs(runtime.store).lost_calls == 0
