@@ -62,7 +62,9 @@ class EventStream(Response):
 
     media_type = "text/event-stream"
 
-    def __init__(self, body: AsyncIterator[bytes], watch: ClientWatch, headers: dict[str, str]) -> None:
+    def __init__(
+        self, body: AsyncIterator[tuple[bytes, bool]], watch: ClientWatch, headers: dict[str, str]
+    ) -> None:
         self.body_iterator = body
         self.watch = watch
         self.status_code = 200
@@ -72,9 +74,10 @@ class EventStream(Response):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
-            async for chunk in self.body_iterator:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            async for chunk, last in self.body_iterator:
+                # The last chunk closes the body in the same write (uvicorn joins the chunked
+                # encoding's terminator to it): one send to the socket fewer per stream.
+                await send({"type": "http.response.body", "body": chunk, "more_body": not last})
         except asyncio.CancelledError:
             if not self.watch.consume():
                 raise
@@ -113,30 +116,40 @@ class _Chunks:
 
 async def _body(
     first: StreamEvent, rest: AsyncIterator[StreamEvent], chunks: _Chunks, include_usage: bool
-) -> AsyncIterator[bytes]:
+) -> AsyncIterator[tuple[bytes, bool]]:
+    """Each chunk to send, and whether it is the last.
+
+    A delta that only says why the answer ended is held back and sent with what follows it
+    (the usage chunk and ``[DONE]``, which come at once): the end of a stream is one write
+    to the client, not three, and no content waits for it.
+    """
+    held = b""
     try:
         event: StreamEvent | None = first
         while event is not None:
             if isinstance(event, StreamDone):
                 if include_usage:
-                    yield chunks.usage(event.completion)
+                    held += chunks.usage(event.completion)
                 break
-            yield chunks.delta(event)
+            if held:
+                yield held, False
+                held = b""
+            if _ends_only(event):
+                held = chunks.delta(event)
+            else:
+                yield chunks.delta(event), False
             event = await anext(rest, None)
-        yield b"data: [DONE]\n\n"
+        yield held + b"data: [DONE]\n\n", True
     except RouterError as error:
-        yield _event(
-            {
-                "error": {
-                    "message": error.message,
-                    "type": "api_error",
-                    "param": None,
-                    "code": "stream_interrupted",
-                }
-            }
-        )
+        failure = {"message": error.message, "type": "api_error", "param": None, "code": "stream_interrupted"}
+        yield held + _event({"error": failure}), True
     finally:
         await rest.aclose()  # type: ignore[attr-defined]
+
+
+def _ends_only(delta: StreamDelta) -> bool:
+    """A delta with a finish reason and nothing else to show."""
+    return delta.finish_reason is not None and not delta.content and not delta.tool_calls
 
 
 def _event(payload: dict[str, Any]) -> bytes:
