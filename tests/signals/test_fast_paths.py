@@ -10,9 +10,9 @@ cards, look-alikes, addresses and birth dates.
 Smaller shortcuts are checked the same way: login pairs are matched only at an "@" that
 could end their address; the unit, street-word and birth-word patterns before a number run
 only where a cheaper test says they could match, and the number-first address patterns run
-as one alternation; the name scan takes the capitalised words from one ``finditer``, reads
-them as runs of letters, and reads the word before an unknown word only after white space
-or ".,:?".
+as one alternation; the street words and the birth words are read as tries; the name scan
+takes the capitalised words from one ``finditer``, reads them as runs of letters, and reads
+the word before an unknown word only after white space or ".,:?".
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import pytest
 from router._signals import _identifiers, _invisible, _people, _pii, _places
 from router._signals._checksums import luhn_valid
 from router._signals._names import name_lists
+from router._signals._text import keyword_pattern
 
 
 def _valid_card(rng: random.Random) -> str:
@@ -126,6 +127,58 @@ def test_the_number_first_patterns_as_one_match_what_the_first_of_them_to_match_
             )
             combined = _places._NUMBER_FIRST.match(text, start, end)
             assert (combined and combined.end()) == expected, (text, start)
+
+
+_STREET_PIECES = (
+    *_PLACE_WORDS, "STREET", "Str.", "str", "Avenue", "ave", "AVDA.", "avda", "Avenida", "av.", "Rua",
+    "rue", "Ruelle", "C/", "plaza", "Place", "pl", "Plac", "Parkway", "parkways", "ſtreet", "Ct", "ctr",
+    "Mayor", "de", "l'", "n°", "nº", "4", "17b", "-", "  ",
+)  # fmt: skip
+
+
+def _with_alternation(pattern: re.Pattern[str], words: tuple[str, ...]) -> re.Pattern[str]:
+    """``pattern`` with its trie of ``words`` written back as their alternation, in order."""
+    trie = f"(?i:{keyword_pattern(words, word_end=False)})"
+    assert trie in pattern.pattern
+    return re.compile(pattern.pattern.replace(trie, "(?i:" + "|".join(map(re.escape, words)) + ")"))
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_street_words_read_as_a_trie_match_what_their_alternation_matches(seed: int) -> None:
+    """Only one street (or Romance street) word can be followed by what the pattern asks
+    after it (``\\b``, white space), so the trie's order, longest first, is no choice."""
+    plain = [
+        (_places._US_ADDRESS, _with_alternation(_places._US_ADDRESS, _places._STREET_WORD_LIST)),
+        (
+            _places._ROMANCE_NUMBER_FIRST,
+            _with_alternation(_places._ROMANCE_NUMBER_FIRST, _places._ROMANCE_WORDS),
+        ),
+    ]
+    last = _with_alternation(_places._ROMANCE_NUMBER_LAST, _places._ROMANCE_WORDS)
+    rng = random.Random(seed)
+    for _ in range(300):
+        text = " ".join(rng.choice(_STREET_PIECES) for _ in range(rng.randint(1, 12)))
+        for start in (i for i, char in enumerate(text) if char.isdigit()):
+            for trie, alternation in plain:
+                found, expected = trie.match(text, start), alternation.match(text, start)
+                assert (found and found.end()) == (expected and expected.end()), (text, start)
+            found, expected = _places._ROMANCE_NUMBER_LAST.search(text, 0, start), last.search(text, 0, start)
+            assert (found and found.span()) == (expected and expected.span()), (text, start)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_birth_words_as_a_trie_are_found_where_their_alternation_longest_first_finds_them(
+    seed: int,
+) -> None:
+    words = sorted(_places._BIRTH_WORDS, key=len, reverse=True)
+    alternation = re.compile("|".join(map(re.escape, words)))
+    rng = random.Random(seed)
+    for _ in range(300):
+        text = "".join(
+            rng.choice((*words, "b", "d", "o", "n", "é", " ", "née", "geb", ".")) for _ in range(20)
+        )
+        expected = [match.span() for match in alternation.finditer(text)]
+        assert [match.span() for match in _places._BIRTH_GATE.finditer(text)] == expected, text
 
 
 def _lowered_pair(text: str) -> tuple[str, str]:
