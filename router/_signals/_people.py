@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from typing import Final
 
 from router._signals._names import NameLists
+from router._signals._text import keyword_pattern
 
 __all__ = ["capitals_names", "names"]
 
@@ -167,14 +168,13 @@ _SPACED_TITLES: Final = (
 _THAI_TITLES: Final = ("นางสาว", "ดร.")
 
 
-def _alternatives(words: tuple[str, ...]) -> str:
-    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
-
-
-# A flat list of literal titles lets ``re`` skip to their first letters; the name after a
-# title is then matched where the title ends, and the letter before it checked (a title must
-# stand as a word of its own).
-_CASELESS_TITLE: Final = re.compile(_alternatives(_SPACED_TITLES + _THAI_TITLES))
+# The titles as a trie of literals, which lets ``re`` skip to their first letters and, at
+# each, read the shared beginnings once: in Arabic text, where nearly every word begins with
+# "ال" as six of the titles do, a flat list of them cost 1.6 times as much. The trie finds the
+# longest title at each place, as the list written longest first did. The name after a title
+# is then matched where the title ends, and the letter before it checked (a title must stand
+# as a word of its own).
+_CASELESS_TITLE: Final = re.compile(keyword_pattern(_SPACED_TITLES + _THAI_TITLES, word_end=False))
 _SPACED_NAME: Final = re.compile(
     r"\s+([\u0621-\u064a]{2,}|[\u05d0-\u05ea]{2,}|"
     r"[\u0904-\u0939\u0958-\u0961\u0972-\u097f][\u0900-\u0963\u0971-\u097f]+)"

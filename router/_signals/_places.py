@@ -184,6 +184,9 @@ _BIRTH_WORDS: Final = (
 _BIRTH: Final = re.compile(r"(?<![a-z])" + keyword_pattern(_BIRTH_WORDS) + r"[^\n0-9]{0,24}?\Z")
 # A trie, which finds the longest word at each place as the alternation longest first did.
 _BIRTH_GATE: Final = re.compile(keyword_pattern(_BIRTH_WORDS, word_end=False))
+# At most 24 characters follow the word of ``_BIRTH``: the word starts in the last
+# ``_BIRTH_REACH`` characters before the number, and the gate before it reads no further back.
+_BIRTH_REACH: Final = 24 + max(map(len, _BIRTH_WORDS))
 # The longest word a gate matches, "p. o.  box" with white space: how far back a word that
 # a gate's earlier match swallowed can start.
 _LONGEST: Final = 16
@@ -320,7 +323,8 @@ def _at_number(text: str, lowered: str, start: int, end: int, keywords: _Keyword
         return found
     if (
         (ungated or keywords.birth(low, start))
-        and _BIRTH_GATE.search(before) is not None  # the same words, found without a look-behind each
+        # The same words, found without a look-behind each, where they can start.
+        and _BIRTH_GATE.search(before, max(0, len(before) - _BIRTH_REACH)) is not None
         and (birth := _BIRTH.search(before)) is not None
         and (date := _date_at(lowered, low + birth.end(), start))
     ):

@@ -10,7 +10,8 @@ cards, look-alikes, addresses and birth dates.
 Smaller shortcuts are checked the same way: login pairs are matched only at an "@" that
 could end their address; the unit, street-word and birth-word patterns before a number run
 only where a cheaper test says they could match, and the number-first address patterns run
-as one alternation; the street words and the birth words are read as tries; the name scan
+as one alternation; the street words, the birth words and the titles of scripts without case
+are read as tries, and the birth words only as far back as one can start; the name scan
 takes the capitalised words from one ``finditer``, reads them as runs of letters, and reads
 the word before an unknown word only after white space or ".,:?".
 """
@@ -181,6 +182,25 @@ def test_the_birth_words_as_a_trie_are_found_where_their_alternation_longest_fir
         assert [match.span() for match in _places._BIRTH_GATE.finditer(text)] == expected, text
 
 
+_TITLE_PIECES = (
+    *_people._SPACED_TITLES, *_people._THAI_TITLES, "ال", "الس", "السي", "د", "ة", "מ", "ר", "גב", "'",
+    '"', "ד", "श्र", "ी", "डॉ", ".", "นาง", "ดร", " ", "a",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_titles_without_case_read_as_a_trie_are_found_where_the_longest_first_list_finds_them(
+    seed: int,
+) -> None:
+    titles = sorted((*_people._SPACED_TITLES, *_people._THAI_TITLES), key=len, reverse=True)
+    alternation = re.compile("|".join(map(re.escape, titles)))
+    rng = random.Random(seed)
+    for _ in range(500):
+        text = "".join(rng.choice(_TITLE_PIECES) for _ in range(rng.randint(0, 20)))
+        expected = [match.span() for match in alternation.finditer(text)]
+        assert [match.span() for match in _people._CASELESS_TITLE.finditer(text)] == expected, text
+
+
 def _lowered_pair(text: str) -> tuple[str, str]:
     return text, text.lower()
 
@@ -233,6 +253,15 @@ def test_the_tests_before_the_patterns_before_a_number_pass_wherever_the_pattern
             assert _places._ROMANCE_GATE.search(lowered), window
         if _places._BIRTH.search(lowered):
             assert _places._BIRTH_GATE.search(lowered), window
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_birth_gate_reads_back_only_as_far_as_a_birth_word_can_start(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(1000):
+        window = "".join(rng.choice(_WINDOW_PIECES) for _ in range(rng.randint(0, 24))).lower()
+        if _places._BIRTH.search(window):
+            assert _places._BIRTH_GATE.search(window, max(0, len(window) - _places._BIRTH_REACH)), window
 
 
 def test_only_the_two_cases_of_a_unit_word_ending_match_it_case_insensitively() -> None:
