@@ -122,9 +122,12 @@ class SimulatedProvider:
 
     def request_kwargs(self, model: ModelInfo) -> dict[str, Any]:
         """The ``litellm.acompletion`` keywords (besides messages, max_tokens) routed to this simulator."""
+        ours: dict[str, Any] = {"simulator": self._key, "litellm_model": model.spec.model}
+        if model.priced:
+            ours["prices"] = (model.input_cost_per_token, model.output_cost_per_token)
         return {
             "model": f"{PROVIDER_NAME}/{model.name}",
-            "metadata": {_META_KEY: {"simulator": self._key, "litellm_model": model.spec.model}},
+            "metadata": {_META_KEY: ours},
             "num_retries": 0,
             "max_retries": 0,
         }
@@ -223,6 +226,9 @@ class _Request:
     messages: Sequence[Mapping[str, Any]]
     max_tokens: int | None
     timeout: float | None
+    prices: tuple[float, float] | None = None
+    """Per prompt and per completion token (``ModelInfo``'s), when the request came from a
+    ``SimulatedProvider`` of a priced model."""
 
 
 def _from_config(failure: InjectedFailure) -> _Injection:
@@ -279,12 +285,14 @@ def _parse_request(kwargs: Mapping[str, Any]) -> tuple[SimulatedProvider, _Reque
     name = str(kwargs["model"])
     optional = kwargs.get("optional_params") or {}
     timeout = kwargs.get("timeout")
+    prices = ours.get("prices")
     return simulator, _Request(
         name=name,
         litellm_model=str(ours.get("litellm_model") or name),
         messages=kwargs.get("messages") or [],
         max_tokens=optional.get("max_tokens") or optional.get("max_completion_tokens"),
         timeout=float(timeout) if isinstance(timeout, int | float) else None,
+        prices=(float(prices[0]), float(prices[1])) if prices else None,
     )
 
 
@@ -331,7 +339,26 @@ def _fill(
         completion_tokens=completion_tokens,
         total_tokens=prompt_tokens + completion_tokens,
     )
+    _stamp_cost(model_response, request, prompt_tokens, completion_tokens)
     return model_response
+
+
+def _stamp_cost(model_response: Any, request: _Request, prompt_tokens: int, completion_tokens: int) -> None:
+    """Give litellm the reply's price, as providers that report their own cost do.
+
+    litellm prices every response on its way out (``_hidden_params["response_cost"]``, for its
+    logging), unless the response already carries a cost. For ``router-sim/<name>`` it finds
+    no catalogue entry, and the failed search through the catalogue cost about 1 ms of CPU per
+    call, a third of litellm's whole call path: the router prices the call itself
+    (``call_cost``), with the same ``ModelInfo`` prices stamped here, so the figures agree. A
+    zero price is not stamped: litellm would take it for a missing one and log a warning.
+    """
+    if request.prices is None:
+        return
+    cost = prompt_tokens * request.prices[0] + completion_tokens * request.prices[1]
+    if cost > 0:
+        # _hidden_params is where litellm's docs say to read a response's cost from.
+        model_response._hidden_params["response_cost"] = cost
 
 
 # --------------------------------------------------------------------------- failures

@@ -345,6 +345,32 @@ def test_request_kwargs_route_a_bare_litellm_call_through_one_simulator(litellm:
     assert response.model == "openai/gpt-4o-mini"
 
 
+@pytest.mark.parametrize("model", ROUTES_MODELS, ids=lambda model: model.name)
+def test_litellm_reports_the_routers_own_price_for_a_simulated_answer(
+    model: ModelInfo, litellm: ModuleType
+) -> None:
+    """The price the simulator stamps is the one the router records, so litellm need not search for one."""
+    register_handler()
+    kwargs = SimulatedProvider().request_kwargs(model)
+
+    response = asyncio.run(litellm.acompletion(messages=MESSAGES, max_tokens=64, **kwargs))
+
+    usage = response.usage
+    expected = model.estimate(usage.prompt_tokens, usage.completion_tokens)
+    assert expected
+    assert response._hidden_params["response_cost"] == pytest.approx(expected)
+
+
+def test_a_model_without_a_price_gets_no_stamped_cost(litellm: ModuleType) -> None:
+    register_handler()
+    kwargs = SimulatedProvider().request_kwargs(_model("mystery", "openai/not-a-real-model"))
+
+    response = asyncio.run(litellm.acompletion(messages=MESSAGES, max_tokens=64, **kwargs))
+
+    assert "prices" not in kwargs["metadata"]["router_sim"]
+    assert not response._hidden_params.get("response_cost")
+
+
 def test_importing_the_providers_does_not_import_litellm() -> None:
     code = (
         "import sys\n"
