@@ -179,7 +179,8 @@ register_handler()
 litellm = load_litellm()
 prompts = {PROMPTS!r}
 if {router_settings!r}:
-    spec = next(m for m in load_routes({str(PROJECT_ROOT / "routes.yaml")!r}).models if m.name == {BARE_MODEL!r})
+    routes = load_routes({str(PROJECT_ROOT / "routes.yaml")!r})
+    spec = next(model for model in routes.models if model.name == {BARE_MODEL!r})
     keywords = SimulatedProvider(latency=False).request_kwargs(resolve(spec))
 else:
     keywords = {{"model": "router-sim/" + {BARE_MODEL!r}}}
