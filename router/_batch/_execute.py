@@ -272,8 +272,8 @@ def _only_skipped(exc: AllModelsFailed) -> bool:
 
 
 def _success(item: BatchItem, completion: Completion, records: list[CostRecord]) -> ItemResult:
-    response = completion.as_dict()
-    response.pop("decision", None)
+    # The result line names the rule, not the whole decision: not dumped only to be dropped.
+    response = completion.model_dump(mode="json", exclude={"decision"})
     response["rule"] = completion.decision.rule
     return ItemResult.answered(item, response, sum(record.cost_usd for record in records))
 
