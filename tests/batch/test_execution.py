@@ -60,6 +60,8 @@ def test_every_item_finishes_once_with_counts_and_costs_that_add_up(
     answered = [result for result in results if result["status"] == "completed"]
     assert {result["response"]["rule"] for result in answered} >= {"non-english", "code-and-maths", "default"}
     assert any(len(result["response"]["attempts"]) > 1 for result in answered), "no fallback happened"
+    # The line names the rule; the decision itself (candidates, signals) is not in it.
+    assert all("decision" not in result["response"] for result in answered)
 
 
 def test_a_chunk_delivered_twice_writes_nothing_twice(
