@@ -9,8 +9,9 @@ classes and their mapping to router errors are litellm's real ones; only the net
 Answers are priced like real ones: prompt tokens are counted from the real messages with the
 model family's tokenizer (chat format), completion tokens from the generated reply (bounded by
 ``max_tokens``), and the cost comes from ``call_cost``: the routes.yaml price, else litellm's
-catalogue price for the real model id. The reply says it is simulated and never repeats the
-prompt.
+catalogue price for the real model id. The reply hands litellm that same price
+(``_stamp_cost``), so litellm does not search its catalogue for ``router-sim/<name>`` in vain.
+The reply says it is simulated and never repeats the prompt.
 
 Failures (``simulation.failures`` in routes.yaml, or ``inject()`` at run time) are raised from
 inside the handler as litellm's own exception classes, with the status, headers and JSON error
