@@ -2,6 +2,10 @@
 
 Prints, in one run (each part can be chosen with ``--parts``):
 
+- ``cost``: CPU per item of one ``router worker --pool threads`` process, beside two bare loops
+  of ``litellm.acompletion`` on the simulated provider in the same run (litellm's defaults, and
+  the keywords the router's own calls pass), and the Redis commands per item (commandstats,
+  and the worker's own with MONITOR);
 - ``throughput``: items per second through the whole path (submit, route, simulated call with
   zero latency, result and cost records written) with one and then two ``router worker``
   processes, beside a bare loop of ``litellm.acompletion`` on the same simulated provider
