@@ -105,14 +105,18 @@ _Rank = Callable[[str], list[tuple[str, float]]]
 def _langid_rank() -> _Rank:
     try:
         langid: Any = importlib.import_module("py3langid.langid")
+        modelio: Any = importlib.import_module("py3langid.modelio")
     except ImportError as exc:
         raise ImportError(
             "py3langid settles fastText's unsure cases: pip install 'py3langid>=0.4,<0.5' "
             "(or pass settle_below=0 to FastTextDetector to use fastText alone)"
         ) from exc
-    identifier = langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
-    rank: _Rank = identifier.rank
-    return rank
+    # Imported here: numpy comes with it, and importing this module loads no model library.
+    from router._signals._langid_model import load_rank
+
+    # py3langid's own classifier over its shipped model, with the DFA held sparsely (41 MB, not
+    # 75 MB, in every worker process): the same probabilities (_langid_model says why).
+    return load_rank(langid, modelio)
 
 
 def _merge_varieties(distribution: dict[str, float]) -> dict[str, float]:

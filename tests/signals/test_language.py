@@ -168,10 +168,9 @@ def fresh_models() -> Iterator[None]:
 @pytest.mark.usefixtures("fresh_models")
 def test_each_model_is_loaded_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
     fasttext: Any = importlib.import_module("fasttext")
-    langid: Any = importlib.import_module("py3langid.langid")
-    LanguageIdentifier = langid.LanguageIdentifier  # noqa: N806 - the class, under its own name
+    modelio: Any = importlib.import_module("py3langid.modelio")
     loads: list[str] = []
-    load_fasttext, load_langid = fasttext.load_model, LanguageIdentifier.from_model_file
+    load_fasttext, load_langid = fasttext.load_model, modelio.load_model
 
     def counted_fasttext(path: str) -> Any:
         loads.append("fasttext")
@@ -182,7 +181,7 @@ def test_each_model_is_loaded_once_per_process(monkeypatch: pytest.MonkeyPatch) 
         return load_langid(*args, **kwargs)
 
     monkeypatch.setattr(fasttext, "load_model", counted_fasttext)
-    monkeypatch.setattr(LanguageIdentifier, "from_model_file", counted_langid)
+    monkeypatch.setattr(modelio, "load_model", counted_langid)
     for detector in (FastTextDetector(), FastTextDetector(min_confidence=0.9)):
         detector.detect("Das Wetter ist heute schön, deshalb gehen wir im Park spazieren.")
         detector.detect("lorem ipsum dolor sit amet consectetur")  # unsure: reaches the second model
