@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import gc
+import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -43,7 +46,7 @@ def test_load_signals_takes_every_lazy_path_of_the_shipped_routes_without_litell
     )
     loaded = json.loads(done.stdout.strip().splitlines()[-1])
     # The Indonesian sample is one fastText is unsure of, so py3langid's second opinion loads
-    # (84 MB and 1.5 s that each worker child would otherwise pay on its first unsure text).
+    # (52 MB with numpy and 1 s that each worker child would otherwise pay on its first unsure text).
     assert (loaded["fasttext"], loaded["py3langid"], loaded["names"]) == (1, 1, 1)
     assert {"o200k_base", "cl100k_base", "claude"} <= set(loaded["encodings"])
     assert loaded["litellm"] is False
@@ -58,3 +61,66 @@ def test_freezing_before_a_fork_puts_what_is_alive_out_of_the_collectors_reach()
     finally:
         gc.unfreeze()
     assert any(kept is tracked for tracked in gc.get_objects())
+
+
+def _probe(code: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=os.environ
+    )
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_preload_drops_litellms_parsed_claude_tokenizer_and_keeps_the_text_litellm_reads() -> None:
+    loaded = _probe(
+        "import json, sys\n"
+        "from router._providers._litellm_import import load_litellm\n"
+        "from router._warm import _drop_litellm_leftovers\n"
+        "load_litellm()\n"
+        "utils = sys.modules['litellm.utils']\n"
+        "before = isinstance(getattr(utils, 'json_data', None), dict)\n"
+        "_drop_litellm_leftovers()\n"
+        "print(json.dumps({'before': before, 'after': hasattr(utils, 'json_data'),"
+        " 'text': len(utils.claude_json_str)}))\n"
+    )
+    assert loaded["before"] is True
+    assert loaded["after"] is False
+    assert isinstance(loaded["text"], int)
+    assert loaded["text"] > 1_000_000
+
+
+def test_nothing_in_litellm_reads_the_parsed_copy_that_preload_drops() -> None:
+    spec = importlib.util.find_spec("litellm")
+    assert spec is not None
+    assert spec.origin is not None
+    package = Path(spec.origin).parent
+    # In litellm/utils.py the name is read only at the module's top level, to make claude_json_str.
+    tree = ast.parse((package / "utils.py").read_text(encoding="utf-8"))
+    functions = [node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)]
+    assert not any(
+        isinstance(name, ast.Name) and name.id == "json_data" for node in functions for name in ast.walk(node)
+    )
+    # No other module reaches it: no "utils.json_data", no import of the name.
+    reach = re.compile(r"\butils\.json_data\b|\bimport\b[^\n]*\bjson_data\b|[\"']json_data[\"']\s*:\s*[\"']")
+    assert [
+        path.name for path in package.rglob("*.py") if reach.search(path.read_text(errors="replace"))
+    ] == []
+
+
+def test_freezing_hands_heap_memory_freed_at_start_up_back_to_the_system() -> None:
+    measured = _probe(
+        "import json\n"
+        "from router._warm import freeze_preloaded\n"
+        "def rss():\n"
+        "    return int(open('/proc/self/statm').read().split()[1]) * 4096\n"
+        # Freeing a large block raises glibc's thresholds, as a model's temporary copy does;
+        # the medium blocks freed after it then stay in the heap.
+        "del_me = bytearray(24 << 20); del del_me\n"
+        "blocks = [bytearray(b'x' * (256 << 10)) for _ in range(160)]\n"
+        "del blocks\n"
+        "before = rss(); freeze_preloaded(); after = rss()\n"
+        "print(json.dumps({'returned': before - after}))\n"
+    )
+    returned = measured["returned"]
+    assert isinstance(returned, int)
+    assert returned > 8 << 20
