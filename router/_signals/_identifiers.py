@@ -4,10 +4,12 @@
 checksum and no fixed shape, but the words before it say what it is, so a value shaped like
 an identifier (5-30 letters, digits and dashes with at least two digits) right after such
 a label is a finding of the label's type, checksum or not. Labels are listed in English,
-German, French, Spanish, Italian, Portuguese and Dutch. A number after a generic label
+German, French, Spanish, Italian, Portuguese and Dutch, with the names national numbers go
+by in other countries (CPF, personnummer, マイナンバー, 身份证号). A number after a generic label
 ("ID:", "Nr.", "n°") counts when it passes a national check (``_national_ids``).
 
-Credentials: a value after "password", "passcode", "PIN" and their equivalents, and the
+Credentials: a value after "password", "passcode", "PIN" and their equivalents (also as
+the end of a setting's name, ``DB_PASSWORD=``, and as a quoted key, ``"password": "..."``), and the
 login pair ``jane@example.com / W!nter2024`` (an e-mail address, a slash, colon or bar, and
 a password-like token) are ``password`` findings.
 
@@ -22,7 +24,7 @@ from collections.abc import Iterator
 from typing import Final
 
 from router._signals._national_ids import national_ids, valid_national_number
-from router._signals._text import keyword_pattern, lower_same_length
+from router._signals._text import continues_word, keyword_pattern, lower_same_length
 
 __all__ = ["IDENTIFIER_TYPES", "IdentifierDetector"]
 
@@ -44,6 +46,18 @@ _LABELS: Final[dict[str, tuple[str, ...]]] = {
         "seguridad social", "bsn", "burgerservicenummer", "sofinummer", "pesel", "nhs number",
         "national insurance", "nino", "aadhaar", "pan card", "social insurance", "tfn",
         "tax file number", "numéro fiscal", "número de identificación",
+        # Other countries' numbers by the names people write them with: Brazil, Switzerland,
+        # the Nordics, Turkey, Romania, Bulgaria, Czechia, Hungary, Greece, Russia and
+        # Ukraine, Indonesia, Vietnam, Israel, Iran, the Arab countries, India, Japan,
+        # China, Korea and Thailand.
+        "cpf", "cnpj", "ahv", "ahv-nr", "ahv-nr.", "personnummer", "fødselsnummer", "cpr-nummer",
+        "cpr nr", "henkilötunnus",
+        "tc kimlik", "kimlik no", "cnp", "egn", "егн", "rodné číslo", "személyi szám", "adóazonosító",
+        "taj szám", "αφμ", "αμκα", "инн", "снилс", "паспорт", "рнокпп", "ідентифікаційний код",
+        "nomor induk kependudukan", "no. ktp", "nomor ktp", "cccd", "căn cước", "תעודת זהות", "کد ملی",
+        "رقم الهوية", "الرقم القومي",
+        "आधार", "マイナンバー", "個人番号", "身份证", "身份证号", "身份证号码", "身分證", "身分證字號",
+        "주민등록번호", "เลขประจำตัวประชาชน",
     ),
     "driver_license": (
         "driver's license", "drivers license", "driver license", "driver's licence", "driving licence",
@@ -95,9 +109,10 @@ def _has_digit(text: str) -> bool:
 
 
 # Between label and value: "number", "no.", "#", ":", "is", "=" and the like.
+# A key's closing quote first (``"password": "..."``), and an opening quote before the value.
 _JOIN: Final = re.compile(
-    r"(?:\s*(?:number|num|no\.?|nr\.?|n°|nº|nummer|numéro|número|numero|id|code|#))?"
-    r"(?:\s*(?:is|ist|est|es|è|é|:|=|-|#)){0,2}\s*",
+    r"[\"']?(?:\s*(?:number|num|no\.?|nr\.?|n°|nº|nummer|numéro|número|numero|id|code|#))?"
+    r"(?:\s*(?:is|ist|est|es|è|é|=>|:|=|-|#|：|は|是)){0,2}\s*[\"'“]?",
 )
 _ID_VALUE: Final = re.compile(
     r"(?=(?:[A-Za-z-]*[0-9]){2})[A-Za-z0-9](?:[A-Za-z0-9]|[-/.](?=[A-Za-z0-9])|[ ](?=[0-9])){3,29}"
@@ -128,15 +143,27 @@ class IdentifierDetector:
         # Identifiers hold digits; passwords need not, so their labels are always looked for.
         labels = _LABEL if _has_digit(text) else _PASSWORD_LABEL
         for label in labels.finditer(lowered):
-            start = label.start()
-            if start and (lowered[start - 1].isalnum() or lowered[start - 1] == "_"):
+            kind = _KIND_OF.get(label.group(), "generic")
+            if not _starts_label(text, label.start(), kind):
                 continue
-            found = _value_after(text, _KIND_OF.get(label.group(), "generic"), label.end())
+            found = _value_after(text, kind, label.end())
             if found is not None:
                 yield found
         for pair in _login_pairs(text):
             if _password_like(pair.group("value")):
                 yield "password", pair.start("value"), pair.end("value")
+
+
+def _starts_label(text: str, start: int, kind: str) -> bool:
+    """Whether a label word found at ``start`` begins a word (an unspaced script's label may
+    follow any character). A password label may also end a setting's name, as people paste
+    them from ``.env`` files and code: ``DB_PASSWORD=``, ``smtp-password:``, ``adminPassword``."""
+    if not start or not continues_word(text[start], text[start - 1]):
+        return True
+    if kind != "password":
+        return False
+    before = text[start - 1]
+    return before in "_-" or (before.islower() and text[start].isupper())
 
 
 def _login_pairs(text: str) -> Iterator[re.Match[str]]:

@@ -26,10 +26,12 @@ Built-in finding types (``BUILTIN_TYPES``) and how each is confirmed:
   values assigned to credential-named keys (``api_key = "..."``) that mix letters and digits.
 * ``private_key``: PEM blocks ``-----BEGIN … PRIVATE KEY-----`` with key material.
 * ``password``: a value after "password", "passcode", "PIN" (and their de, fr, es, it, pt,
-  nl, pl, ru words), and the password of a login pair ``jane@example.com / W!nter2024``.
+  nl, pl, ru words), also as a setting's name (``DB_PASSWORD=``, ``"password": "..."``), and
+  the password of a login pair ``jane@example.com / W!nter2024``.
 * ``national_id``, ``driver_license``, ``account_number``, ``record_id``: an identifier-shaped
   value right after words that name it (passport, tax id, driver's licence, account or
-  routing number, patient/policy/employee id, in seven languages), checksum or not; and
+  routing number, patient/policy/employee id, in seven languages, and the names of national
+  numbers in others: CPF, personnummer, マイナンバー, 身份证号...), checksum or not; and
   national numbers found by their own check digits (python-stdnum), see ``_national_ids``.
   A card-shaped number after "card number" is a ``credit_card`` even when it fails Luhn.
 * ``person``, ``street_address``, ``date_of_birth``, ``age``: names by Faker's name lists,

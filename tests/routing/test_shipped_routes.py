@@ -38,6 +38,24 @@ def test_a_credit_card_number_goes_to_the_self_hosted_model_only(client: Client)
     assert [c.model for c in decision.candidates] == ["llama-3.1-70b-onprem"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Why does my app not start? .env:\nDB_HOST=db\nDB_PASSWORD=Tr0ub4dor&3",
+        'Fix this JSON: {"user": "jane", "password": "Sommer2024"}',
+        "Pode validar o meu CPF 529.982.247-25?",
+        "我的身份证号是11010519491231002X",
+    ],
+    ids=["env-file", "json", "cpf", "chinese-id"],
+)
+def test_a_pasted_password_or_a_national_number_goes_to_the_self_hosted_model_only(
+    client: Client, text: str
+) -> None:
+    decision = client.route(text)
+    assert decision.signals.sensitivity == Sensitivity.RESTRICTED
+    assert [c.model for c in decision.candidates] == ["llama-3.1-70b-onprem"]
+
+
 def test_an_email_address_never_goes_to_a_model_cleared_only_for_internal_data(client: Client) -> None:
     decision = client.route("Write back to jane.doe@example.com and confirm the meeting time.")
     assert decision.signals.sensitivity == Sensitivity.CONFIDENTIAL

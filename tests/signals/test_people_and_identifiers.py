@@ -182,6 +182,13 @@ LABELLED = {
     "password": ("password: W!nter2024.", "password", "W!nter2024"),
     "pin": ("Your PIN is 4821", "password", "4821"),
     "spanish password": ("contraseña: Gato2024", "password", "Gato2024"),
+    "password setting in a .env file": ("DB_PASSWORD=Tr0ub4dor&3", "password", "Tr0ub4dor&3"),
+    "password setting in yaml": ('MYSQL_ROOT_PASSWORD: "Sommer2024"', "password", "Sommer2024"),
+    "camel-case password key": ("adminPassword=Sommer2024", "password", "Sommer2024"),
+    "password in json": ('{"user": "jane", "password": "Sommer2024"}', "password", "Sommer2024"),
+    "pin in json": ('{"pin":"4821"}', "password", "4821"),
+    "passport in json": ('{"passport": "XG9382049"}', "national_id", "XG9382049"),
+    "ruby hash password": ("password => 'Sommer2024'", "password", "Sommer2024"),
 }
 
 
@@ -214,7 +221,14 @@ def test_a_login_pair_after_an_email_address_is_a_password() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["the password reset link expired", "our privacy policy 2024 update", "pin the tab to the window"],
+    [
+        "the password reset link expired",
+        "our privacy policy 2024 update",
+        "pin the tab to the window",
+        "password_reset_token: abc123",
+        "reset_password: true",
+        "user.getPassword(account1)",
+    ],
 )
 def test_label_words_without_a_value_are_not_findings(text: str) -> None:
     assert found(text) == []
@@ -232,6 +246,19 @@ NATIONAL = {
     "dutch bsn after its name": "BSN 111222333",
     "uk nino": "AB123456C",
     "german id card": "Ausweis T220001293",
+    # Numbers without a check python-stdnum knows, after the name people write them with.
+    "brazilian cpf": "meu CPF é 529.982.247-25",
+    "brazilian cnpj": "CNPJ 11.222.333/0001-81",
+    "swiss ahv": "AHV-Nr. 756.1234.5678.97",
+    "swedish personnummer": "personnummer 811228-9874",
+    "finnish henkilötunnus": "henkilötunnus 131052-308T",
+    "turkish kimlik": "TC kimlik no 10000000146",
+    "romanian cnp": "CNP 1800101221144",
+    "czech rodné číslo": "rodné číslo 736028/5163",
+    "russian snils": "СНИЛС 112-233-445 95",
+    "japanese my number": "マイナンバー：1234 5678 9012",
+    "chinese resident id in a sentence": "我的身份证号是11010519491231002X",
+    "korean resident number": "주민등록번호 900101-1234567",
 }
 
 
@@ -244,6 +271,12 @@ def test_national_numbers_are_restricted_findings(text: str) -> None:
 
 def test_a_bare_nine_digit_number_is_no_national_id_without_a_label() -> None:
     assert found("reference 111222333") == []
+
+
+def test_a_label_inside_a_longer_word_of_its_script_is_no_label() -> None:
+    """The letters of "инн" stand inside "Винница", and of "cnp" inside "xcnp": no label there."""
+    assert found("Винница 12345678") == []
+    assert found("xcnp 1800101221144") == []
 
 
 def test_the_hand_written_checks_for_numbers_stdnum_lacks() -> None:
