@@ -9,11 +9,18 @@ either side of a match must not continue the keyword's word, which is a letter o
 the same script (``_text.continues_word``). So "Project Nightingale" is found in
 "これはProject Nightingaleです" and in "Проект Project Nightingale", and a keyword in
 Japanese or Chinese is found inside a sentence, as those scripts put no spaces between words.
+
+People write a many-word term as a slug, a hashtag, a file or branch name, or wrapped over
+two lines: between its words the text may have any run of spaces, line breaks, "_", "-" or
+".", or nothing ("project-nightingale", "#ProjectNightingale", "Project\\nNightingale").
+A keyword of several words ending in a Latin letter is also found with the plural "s" or
+"es" ("Bluebird mergers").
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -29,6 +36,30 @@ Span = tuple[str, int, int]
 _NEVER: Final = re.compile(r"(?!)")
 # Up to this many keywords, one substring test each is cheaper than a pass of the pattern.
 _FEW_KEYWORDS: Final = 24
+# What separates the words of a keyword in config, and what may stand between them in text.
+_KEYWORD_GAP: Final = re.compile(r"[\s_-]+")
+_TEXT_GAP: Final = r"[\s_.\-]*"
+_TEXT_GAPS: Final = re.compile(_TEXT_GAP)
+
+
+def _key(keyword: str) -> str:
+    """The form keywords are looked up by: lower case, without what separates its words."""
+    return _TEXT_GAPS.sub("", keyword.lower())
+
+
+def _spellings(keyword: str) -> tuple[str, ...]:
+    """A keyword's words joined by one space, and, for a keyword of several words ending in a
+    Latin letter, its plurals (one word alone may be a common word whose plural is another
+    thing: "nightingales sing" is not about Nightingale)."""
+    words = " ".join(word for word in _KEYWORD_GAP.split(keyword.lower()) if word) or keyword.lower()
+    last = words[-1]
+    latin = unicodedata.name(last, "").startswith("LATIN ")
+    return (words, f"{words}s", f"{words}es") if latin and " " in words else (words,)
+
+
+def _keyword_regex(spellings: Iterable[str], flags: int = 0) -> re.Pattern[str]:
+    """The trie of the spellings, with a gap of separators or none where a space stands."""
+    return re.compile(keyword_pattern(spellings).replace(re.escape(" "), _TEXT_GAP), flags)
 
 
 @dataclass(frozen=True)
@@ -94,18 +125,22 @@ class CustomTermDetector:
     def __init__(self, terms: Sequence[CustomTerm]) -> None:
         self.types: tuple[str, ...] = tuple(dict.fromkeys(term.name for term in terms))
         self._names_by_keyword: dict[str, tuple[str, ...]] = {}
+        spellings: dict[str, None] = {}
         for term in terms:
             for keyword in term.keywords:
-                key = keyword.lower()
-                names = self._names_by_keyword.get(key, ())
-                if term.name not in names:
-                    self._names_by_keyword[key] = (*names, term.name)
-        keywords = list(self._names_by_keyword)
-        self._few_keywords = len(keywords) <= _FEW_KEYWORDS
-        self._lowered = re.compile(keyword_pattern(keywords)) if keywords else _NEVER
+                for spelling in _spellings(keyword):
+                    spellings[spelling] = None
+                    key = _key(spelling)
+                    names = self._names_by_keyword.get(key, ())
+                    if term.name not in names:
+                        self._names_by_keyword[key] = (*names, term.name)
+        # The fast path's substring tests: each keyword's first word is in any text it is in.
+        self._first_words = tuple(dict.fromkeys(spelling.split(" ", 1)[0] for spelling in spellings))
+        self._few_keywords = len(self._first_words) <= _FEW_KEYWORDS
+        self._lowered = _keyword_regex(spellings) if spellings else _NEVER
         # For the rare text whose lower-casing changes its length ("İ" becomes two characters),
         # offsets in the lower-cased copy would be wrong; scan the original case-insensitively.
-        self._ignorecase = re.compile(keyword_pattern(keywords), re.IGNORECASE) if keywords else _NEVER
+        self._ignorecase = _keyword_regex(spellings, re.IGNORECASE) if spellings else _NEVER
         self._patterns = [(term.name, SafePattern(p)) for term in terms for p in term.patterns]
 
     def find(self, text: str) -> Iterator[Span]:
@@ -114,7 +149,7 @@ class CustomTermDetector:
             lowered = text.lower()
             if len(lowered) != len(text):
                 yield from self._keywords(self._ignorecase, text, text)
-            elif not self._few_keywords or any(key in lowered for key in self._names_by_keyword):
+            elif not self._few_keywords or any(word in lowered for word in self._first_words):
                 # For a short list, one substring test per keyword is cheaper than the pattern.
                 yield from self._keywords(self._lowered, lowered, text)
         for name, pattern in self._patterns:
@@ -126,7 +161,7 @@ class CustomTermDetector:
         while match := pattern.search(haystack, position):
             start, end = match.span()
             if start == 0 or not continues_word(haystack[start], haystack[start - 1]):
-                names = self._names_by_keyword.get(match.group().lower())
+                names = self._names_by_keyword.get(_key(match.group()))
                 for name in self._owners(match.group()) if names is None else names:
                     yield name, start, end
                 position = end
@@ -139,6 +174,6 @@ class CustomTermDetector:
         return tuple(
             name
             for key, names in self._names_by_keyword.items()
-            if re.fullmatch(re.escape(key), matched, re.IGNORECASE)
+            if re.fullmatch(re.escape(key), _key(matched), re.IGNORECASE)
             for name in names
         )

@@ -56,6 +56,19 @@ def test_a_pasted_password_or_a_national_number_goes_to_the_self_hosted_model_on
     assert [c.model for c in decision.candidates] == ["llama-3.1-70b-onprem"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["Status of project-nightingale?", "Notes on the\nProject\nNightingale kickoff", "Two Bluebird mergers"],
+)
+def test_a_codename_written_as_a_slug_wrapped_or_plural_stays_off_public_models(
+    client: Client, text: str
+) -> None:
+    decision = client.route(text)
+    assert decision.signals.sensitivity == Sensitivity.CONFIDENTIAL
+    for candidate in decision.candidates:
+        assert client.config.model(candidate.model).clearance >= Sensitivity.CONFIDENTIAL
+
+
 def test_an_email_address_never_goes_to_a_model_cleared_only_for_internal_data(client: Client) -> None:
     decision = client.route("Write back to jane.doe@example.com and confirm the meeting time.")
     assert decision.signals.sensitivity == Sensitivity.CONFIDENTIAL

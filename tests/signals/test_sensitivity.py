@@ -222,6 +222,12 @@ CODENAMES = CustomTerm(
         ("the falconer", []),
         ("see ticket PRJ-1234", [("codename", "PRJ-1234")]),
         ("İstanbul office runs Hydra", [("codename", "Hydra")]),
+        ("notes on project-falcon", [("codename", "project-falcon")]),
+        ("see #ProjectFalcon", [("codename", "ProjectFalcon")]),
+        ("branch project_falcon", [("codename", "project_falcon")]),
+        ("the Project\n  Falcon team", [("codename", "Project\n  Falcon")]),
+        ("two project falcons", [("codename", "project falcons")]),
+        ("project, falcon", [("codename", "falcon")]),
     ],
     ids=[
         "longest-keyword",
@@ -230,6 +236,12 @@ CODENAMES = CustomTerm(
         "no-prefix-match",
         "regex",
         "unicode-text",
+        "slug",
+        "hashtag",
+        "snake-case",
+        "wrapped-line",
+        "plural",
+        "comma-is-no-gap",
     ],
 )
 def test_custom_terms_match_keywords_as_whole_words_and_their_patterns(
