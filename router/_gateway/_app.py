@@ -20,6 +20,7 @@ from typing import Any
 
 import structlog
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -29,6 +30,7 @@ from router._errors import RouterError
 from router._gateway import _chat
 from router._gateway._auth import admit, authenticate
 from router._gateway._batches import Batches
+from router._gateway._collector import CollectWhenIdle, IdleCollector
 from router._gateway._disconnect import unless_disconnected
 from router._gateway._errors import ApiError, bad_request, from_router_error
 from router._gateway._keys import CACHE_S, ApiKey, KeyStore
@@ -91,13 +93,16 @@ def build_app(
 ) -> Starlette:
     """The gateway app for ``config`` on ``store`` (default: embedded); the caller's settings decide."""
     gateway = Gateway(config, store or Store(), simulate, limits or Limits(), announce=announce)
+    collector = IdleCollector()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await gateway.start()
+        collector.start()
         try:
             yield
         finally:
+            collector.stop()
             await gateway.stop()
 
     routes = [
@@ -116,7 +121,12 @@ def build_app(
         Route("/readyz", _endpoint(gateway, "readyz", _readyz), methods=["GET"]),
         Route("/metrics", _endpoint(gateway, "metrics", _metrics), methods=["GET"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: _not_found, 405: _not_allowed})
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={404: _not_found, 405: _not_allowed},
+        middleware=[Middleware(CollectWhenIdle, collector=collector)],
+    )
     app.state.gateway = gateway
     return app
 
