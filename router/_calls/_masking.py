@@ -20,14 +20,17 @@ for this call.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from router import _params as chat_params
 from router._decision import Decision, Pseudonymisation
 from router._levels import Sensitivity
 from router._results import ProviderResponse
+from router._signals._people import name_parts
+from router._signals._places import street_parts
 from router._signals._pseudonyms import Pseudonyms, json_quoted, replaceable
 from router._signals._sensitivity import Finding, SensitivityScanner, highest_level
 from router._signals._sensitivity_signal import UNREADABLE
@@ -66,6 +69,7 @@ class Masker:
         """``task`` masked by ``policy``: one set of placeholders across all its messages."""
         pseudonyms = Pseudonyms([task.scanned_text])
         levels = tuple(policy.levels)
+        remnants = _Remnants()
 
         def mask_text(text: str) -> str:
             if not text:
@@ -74,6 +78,7 @@ class Masker:
             kept = [finding for finding in findings if not maskable(finding, levels)]
             # A masked span inside a kept one would hide it from the check below, half-sent.
             masked = [f for f in findings if maskable(f, levels) and not _overlaps(f, kept)]
+            remnants.note(text, masked)
             return pseudonyms.mask(text, masked) if masked else text
 
         messages = tuple(_masked_message(message, mask_text) for message in task.messages)
@@ -83,13 +88,46 @@ class Masker:
             texts=tuple(message_text(message, index) for index, message in enumerate(messages)),
             hidden_text=chat_params.hidden_text(task.params, messages),
         )
-        return MaskedTask(masked, pseudonyms, self._level(masked, decision))
+        return MaskedTask(masked, pseudonyms, self._level(masked, decision, remnants))
 
-    def _level(self, masked: Task, decision: Decision) -> Sensitivity:
-        level = highest_level(self._scanner.scan(masked.scanned_text))
+    def _level(self, masked: Task, decision: Decision, remnants: _Remnants) -> Sensitivity:
+        text = masked.scanned_text
+        level = max(highest_level(self._scanner.scan(text)), remnants.level_in(text))
         # Images and files cannot be masked: they keep the level routing gave them.
         unreadable = [f.level for f in decision.signals.findings if f.type == UNREADABLE]
         return max([level, *unreadable]) if masked.unreadable else level
+
+
+class _Remnants:
+    """The words that identify each masked name or address, to find them left in the masked text.
+
+    Only the form that was found gets a placeholder: in "Mrs Helena Shaw wrote. Helena said
+    it was late." the second "Helena" is no finding of its own (a given name alone), and the
+    rescan of the masked text would let it go to the uncleared model with the placeholder
+    beside it. A masked text that still holds such a word keeps the level of the finding it
+    came from, so the call goes only to models cleared for that: it fails closed.
+    """
+
+    _PARTS: Final = {"person": name_parts, "street_address": street_parts}
+
+    def __init__(self) -> None:
+        self._words: dict[str, Sensitivity] = {}
+
+    def note(self, text: str, masked: Sequence[Finding]) -> None:
+        for finding in masked:
+            parts = self._PARTS.get(finding.type)
+            for word in parts(text[finding.start : finding.end]) if parts else ():
+                self._words[word] = max(finding.level, self._words.get(word, finding.level))
+
+    def level_in(self, text: str) -> Sensitivity:
+        if not self._words:
+            return Sensitivity.PUBLIC
+        lowered = text.lower()
+        found = {match.group() for match in _LETTER_WORD.finditer(lowered)} & self._words.keys()
+        return max((self._words[word] for word in found), default=Sensitivity.PUBLIC)
+
+
+_LETTER_WORD: Final = re.compile(r"[^\W\d_]+")  # as ``name_parts`` splits: "Helena's" holds helena
 
 
 def _overlaps(finding: Finding, others: Sequence[Finding]) -> bool:

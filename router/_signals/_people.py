@@ -190,6 +190,18 @@ _LOWER_WORD: Final = re.compile(r"[a-z]{2,}")
 _ASCII_CAPITALS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
+_LETTER_RUN: Final = re.compile(r"[^\W\d_]+")  # "O'Brien's" is o, brien, s
+_NOT_NAME_PARTS: Final = _NEVER_NAMES | _WEAK_CUES | frozenset(word for cue in _CUES for word in cue.split())
+
+
+def name_parts(value: str) -> frozenset[str]:
+    """The words of a found name that say who it is, lower-cased, without its titles, cue and
+    function words: ``"Dear Mrs Helena Shaw"`` gives ``{"helena", "shaw"}``. Pseudonymisation
+    checks that none of them is still in the text it sends (``router._calls._masking``)."""
+    words = (match.group().lower() for match in _LETTER_RUN.finditer(value))
+    return frozenset(word for word in words if len(word) > 1 and word not in _NOT_NAME_PARTS)
+
+
 def names(text: str, lists: NameLists) -> Iterator[Span]:
     """Yield ``("person", start, end)`` for every personal name in ``text``."""
     position = 0

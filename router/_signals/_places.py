@@ -58,6 +58,16 @@ _STREET_WORD_LIST: Final = (
     "alley", "loop", "path", "pike", "plaza", "gardens", "grove", "mews", "heights", "estates",
     "junction", "jct", "ridge", "park",
 )  # fmt: skip
+_STREET_PART: Final = re.compile(r"[^\W\d_]{4,}")
+
+
+def street_parts(value: str) -> frozenset[str]:
+    """The words of a found address that say where it is, lower-cased, without numbers and
+    street words: ``"12 Rue Mouffetard"`` gives ``{"mouffetard"}`` (see ``name_parts``)."""
+    words = (match.group().lower() for match in _STREET_PART.finditer(value))
+    return frozenset(word for word in words if word not in _STREET_WORD_LIST)
+
+
 # The street words as a trie (``keyword_pattern``), which ``re`` reads in about a third less
 # time than their alternation (a test per word, case-insensitively) at each number. It matches
 # the same: at most one of the words can be followed by the ``\b`` after them, the trie trying

@@ -395,3 +395,32 @@ def test_an_image_keeps_its_level_in_the_masked_task_whatever_the_text_becomes()
     assert model == "cloud"
     assert "https://example.com/a.png" in body  # the image goes as it is: cloud is cleared for internal
     _no_original_in([body])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Reply to Mrs Helena Shaw about the refund. Helena said it was late.",
+        "Mrs Helena Shaw wrote; sign as H. Shaw, or HELENA SHAW.",
+        "Tell Mrs Helena Shaw thanks; tell helena shaw again.",
+        "Mrs Helena Shaw's parcel went to 12 Rue Mouffetard; she still lives in Mouffetard.",
+    ],
+    ids=["given-name-alone", "initial-and-capitals", "lower-case", "street-name-alone"],
+)
+def test_a_name_or_street_left_in_another_form_keeps_the_text_off_the_uncleared_models(text: str) -> None:
+    # Only the form that was found gets a placeholder; a part of it written elsewhere would
+    # reach the uncleared model beside the placeholder, so the call goes to a cleared one.
+    provider = Echo()
+    result = _complete(provider, [{"role": "user", "content": text}])
+    assert result.model == "eu"
+    assert provider.sent_to("cloud") == provider.sent_to("cloud2") == []
+
+
+def test_a_placeholder_beside_words_that_only_greeted_the_name_still_goes_pseudonymised() -> None:
+    provider = Echo()
+    text = "Dear Helena Shaw, thanks. Dear all: see you."
+    result = _complete(provider, [{"role": "user", "content": text}])
+    assert result.model == "cloud"
+    [body] = provider.sent_to("cloud")
+    assert "Helena" not in body
+    assert "Shaw" not in body
