@@ -1,11 +1,11 @@
 """Payment cards in a long run of digit groups, every window checked at once with numpy.
 
-``_pii`` reads a run of digit groups joined by single spaces or dashes ("4111 1111 1111
-1111") group by group: at each group the widest window of up to five groups that is laid
-out like a card and passes the card checks wins. In Python that is about 6 us a group, and
-a text that is nothing but such groups ("4111 4111 4111 …") has 20,000 of them in 100,000
-characters. Here the same windows are judged as arrays: the layout from the group sizes and
-separators, the Luhn sum from two prefix sums (a digit is doubled or not depending on its
+``_pii`` reads a run of digit groups joined by group separators ("4111 1111 1111 1111",
+"4111.1111.1111.1111") group by group: at each group the widest window of up to five groups
+that is laid out like a card and passes the card checks wins. In Python that is about 6 us a
+group, and a text that is nothing but such groups ("4111 4111 4111 …") has 20,000 of them in
+100,000 characters. Here the same windows are judged as arrays: the layout from the group
+sizes, the Luhn sum from two prefix sums (a digit is doubled or not depending on its
 distance from the window's end, so one sum per parity), and only the groups where some
 window passes are walked in Python. The result is the same list of windows as the
 group-by-group reading; ``_pii`` uses this for long runs only, where it pays for numpy's
@@ -24,26 +24,30 @@ __all__ = ["card_windows"]
 
 _MAX_GROUPS: Final = 5
 _DOUBLED: Final = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # a digit doubled, its two digits summed
+_BLOCK_GLUE: Final = b"._"  # as ``_pii._BLOCK_GLUE``: a block next to one is not a card
 
 
-def card_windows(run: str, offset: int, first: int, last: int) -> list[tuple[int, int]]:
-    """``(start, end)`` of each card in ``run`` (digit groups joined by one space or dash,
-    starting at ``offset`` in the text), reading the groups ``first`` to ``last``
-    inclusive (the glued groups at the edges left out) left to right: the widest passing
-    window at a group wins and the reading goes on after it."""
+def card_windows(run: str, offset: int, *, glued_first: bool, glued_last: bool) -> list[tuple[int, int]]:
+    """``(start, end)`` of each card in ``run`` (ASCII digit groups joined by group
+    separators, starting at ``offset`` in the text), read left to right, leaving out the
+    first or last group where it is glued to what stands outside the run: the widest
+    passing window at a group wins and the reading goes on after it."""
     import numpy as np
 
     raw = np.frombuffer(run.encode("ascii"), dtype=np.uint8)
-    digit = raw >= ord("0")
-    separators = np.flatnonzero(~digit)
-    starts = np.concatenate(([0], separators + 1))
-    ends = np.concatenate((separators, [len(run)]))
-    # Every separator is one character: a group's first digit is its start less the
-    # separators before it.
-    offsets = starts - np.arange(len(starts))
-    starts, ends, offsets = starts[first : last + 1], ends[first : last + 1], offsets[first : last + 1]
+    digit = (raw >= ord("0")) & (raw <= ord("9"))
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], digit, [False])).astype(np.int8)))
+    starts, ends = edges[0::2], edges[1::2]
+    sizes = ends - starts
+    # A group's first digit among the run's digits: the digits of the groups before it.
+    offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    low, high = (1 if glued_first else 0), len(starts) - (1 if glued_last else 0)
+    starts, ends, offsets, sizes = (part[low:high] for part in (starts, ends, offsets, sizes))
+    if not len(starts):
+        return []
+    glued = _glued_blocks(raw, starts, ends)
     digits = (raw[digit] - ord("0")).astype(np.int64)
-    best = _widest_valid(raw, starts, ends, offsets, digits)
+    best = _widest_valid(sizes, offsets, glued, digits)
     windows: list[tuple[int, int]] = []
     reached = 0
     for index in np.flatnonzero(best).tolist():
@@ -54,20 +58,32 @@ def card_windows(run: str, offset: int, first: int, last: int) -> list[tuple[int
     return windows
 
 
+def _glued_blocks(
+    raw: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]
+) -> npt.NDArray[np.bool_]:
+    """Per group, whether a dot or underscore joins it to the group before or after it."""
+    import numpy as np
+
+    glue = np.frombuffer(_BLOCK_GLUE, dtype=np.uint8)
+    before = np.isin(raw[np.maximum(starts - 1, 0)], glue)
+    before[0] = False
+    after = np.isin(raw[np.minimum(ends, len(raw) - 1)], glue)
+    after[-1] = False
+    return np.asarray(before | after)
+
+
 def _widest_valid(
-    raw: npt.NDArray[np.uint8],
-    starts: npt.NDArray[np.int64],
-    ends: npt.NDArray[np.int64],
+    sizes: npt.NDArray[np.int64],
     offsets: npt.NDArray[np.int64],
+    glued: npt.NDArray[np.bool_],
     digits: npt.NDArray[np.int64],
 ) -> npt.NDArray[np.int64]:
     """Per group, the number of groups of the widest valid card window starting there; 0
-    where none is valid."""
+    where none is valid. ``glued`` marks the groups a dot or underscore joins to the next
+    or the previous one: alone, such a group is not a card."""
     import numpy as np
 
-    groups = len(starts)
-    sizes = ends - starts
-    joins = raw[ends[:-1]]  # the separator after each group but the last
+    groups = len(sizes)
     luhn = _LuhnSums(digits)
     changes = np.concatenate(([0], np.cumsum(digits[1:] != digits[:-1])))
     best = np.zeros(groups, dtype=np.int64)
@@ -78,7 +94,9 @@ def _widest_valid(
         low = offsets[:count]
         high = offsets[size - 1 : size - 1 + count] + sizes[size - 1 : size - 1 + count]
         length = high - low
-        ok = (length >= 12) & (length <= 19) & _layout(sizes, joins, size, count)
+        ok = (length >= 12) & (length <= 19) & _layout(sizes, size, count)
+        if size == 1:
+            ok &= ~glued[:count]
         # card_number_valid: a 12-digit number only in the Maestro ranges, not one digit
         # repeated, and the Luhn sum.
         lead = digits[np.minimum(low, len(digits) - 1)]
@@ -91,21 +109,15 @@ def _widest_valid(
     return best
 
 
-def _layout(
-    sizes: npt.NDArray[np.int64], joins: npt.NDArray[np.uint8], size: int, count: int
-) -> npt.NDArray[np.bool_]:
+def _layout(sizes: npt.NDArray[np.int64], size: int, count: int) -> npt.NDArray[np.bool_]:
     """Whether each window of ``size`` groups is laid out as ``_pii._card_layout`` accepts:
-    one block, 4-4-…-4 with a last group of 1-4 (three groups or more), 4-6-5 or 4-6-4, with
-    one kind of separator throughout."""
+    one block, 4-4-…-4 with a last group of 1-4 (three groups or more), 4-6-5 or 4-6-4."""
     import numpy as np
 
     if size == 1:
         return np.ones(count, dtype=bool)
     if size == 2:
         return np.zeros(count, dtype=bool)
-    same = np.ones(count, dtype=bool)
-    for inner in range(1, size - 1):
-        same &= joins[inner : inner + count] == joins[:count]
     fours = np.ones(count, dtype=bool)
     for inner in range(size - 1):
         fours &= sizes[inner : inner + count] == 4
@@ -113,7 +125,7 @@ def _layout(
     shaped = fours & (tail >= 1) & (tail <= 4)
     if size == 3:
         shaped |= (sizes[:count] == 4) & (sizes[1 : 1 + count] == 6) & ((tail == 5) | (tail == 4))
-    return same & shaped
+    return np.asarray(shaped)
 
 
 class _LuhnSums:

@@ -42,12 +42,14 @@ Span = tuple[str, int, int]
 _DIGIT_RUN: Final = re.compile(r"[0-9]+")
 # A number worth a closer look: digit runs joined by at most two separator characters (one
 # phone number, card, address or date) that are long (7+ characters: "1.1.1.1", "555 1234"),
-# follow two letters (an IBAN's check digits) or carry colons (IPv6). Prose is full of short
+# follow two letters (an IBAN's check digits) or carry colons (IPv6). A short one followed by
+# a separator only a card or an IBAN takes ("4111_1111", "4111\n1111", "4111 - 1111") is
+# read too, for the value it may begin (``_CardRuns.joined``). Prose is full of short
 # numbers ("12%", "in 2024", "Q3"); they fail the test at their first digit, inside ``re``.
 # The first digit comes first and the look-behind after it, so ``re`` can jump from digit to digit.
 _NUMBER_CLUSTER: Final = re.compile(
     r"[0-9](?<![0-9][0-9])"
-    r"(?:(?<=[A-Za-z]{2}[0-9])(?=[0-9])|(?=[0-9 .()/:+-]{6})|(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:))"
+    r"(?:(?<=[A-Za-z]{2}[0-9])(?=[0-9])|(?=[0-9 .()/:+_\n\r-]{6})|(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:))"
     r"(?:[0-9]|[ .()/:+-]{1,2}(?=[0-9]))*"
 )
 # Dates and times are the most common long numbers in prompts and are none of the types.
@@ -67,26 +69,37 @@ _EMAIL_DOMAIN: Final = re.compile(
     r"(?:(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59})(?![A-Za-z0-9-])|[^\W\dA-Za-z_]{2,24}(?![\w-]))"
 )
 
-# A card is looked for in the longest run of digit groups joined by single spaces or dashes;
-# the run is atomic so it is read whole, then searched for card-shaped windows of groups.
-_CARD_RUN: Final = re.compile(r"(?>[0-9]+(?:[ -][0-9]+)*)")
+# What may stand between the groups of a card or an IBAN: one space, dash, dot, slash or
+# underscore, a line break (a number pasted from a form, a group a line), or a dash or slash
+# with a space on either side or both ("4111 - 1111"). A model reads the value through any
+# of them, mixed or not; the check digits, not the separators, tell a card from other numbers.
+_GROUP_SEPARATOR: Final = r"(?: ?[-/] | [-/]|[ ._/-]|\r\n|[\n\r])"
+# A card is looked for in the longest run of digit groups joined by those separators; the
+# run is atomic so it is read whole, then searched for card-shaped windows of groups.
+_CARD_RUN: Final = re.compile(rf"(?>[0-9]+(?:{_GROUP_SEPARATOR}[0-9]+)*)")
+_SPACED_RUN: Final = re.compile(r"(?>[0-9]+(?:[ -][0-9]+)*)")
+_CARD_JOIN: Final = re.compile(rf"{_GROUP_SEPARATOR}[0-9]")
+_CARD_JOIN_STARTS: Final = frozenset(" ._/-\n\r")
+# Next to a dot or an underscore, a block of 12-19 digits is the other part of a decimal
+# number or of an identifier ("0.30000000000000004", "run_4111111111111111"), not a card.
+_BLOCK_GLUE: Final = frozenset("._")
 _CARD_MAX_GROUPS: Final = 5
-_CARD_JOINERS: Final = frozenset(" -")
 _PHONE_JOINERS: Final = frozenset(" .-")
 _PHONE_GROUP_STARTS: Final = frozenset("0123456789(")
 # From this many characters a run's card windows are judged by numpy (``_card_windows``):
 # group by group, Python takes about 6 us a group.
 _VECTORISED_RUN: Final = 400
 
-# An IBAN of each length, spaced in groups or not: a space is skipped only before a letter or
-# digit ("DE89  3704" and "DE89 _" end it).
+# An IBAN of each length, in groups or not: a group separator is skipped only before a letter
+# or digit ("DE89  3704" and "DE89 _" end it).
 _IBAN_BODIES: Final = {
-    length: re.compile(rf"[A-Za-z0-9](?:[ ]?[A-Za-z0-9]){{{length - 1}}}")
+    length: re.compile(rf"[A-Za-z0-9](?:{_GROUP_SEPARATOR}?[A-Za-z0-9]){{{length - 1}}}")
     for length in set(IBAN_LENGTHS.values())
 }
+_NOT_ALPHANUMERIC: Final = re.compile(r"[^A-Za-z0-9]+")
 
 _SSN: Final = re.compile(
-    r"(?<![0-9A-Za-z_])(?<![0-9][ .-])([0-9]{3})([- ]?)([0-9]{2})\2([0-9]{4})(?![0-9A-Za-z_]|[ .-][0-9])"
+    r"(?<![0-9A-Za-z_])(?<![0-9][ .-])([0-9]{3})([- .]?)([0-9]{2})\2([0-9]{4})(?![0-9A-Za-z_]|[ .-][0-9])"
 )
 _SSN_WORDS: Final = re.compile(r"(?<![A-Za-z])(?:ssn|social security|social sec|soc\.? sec)", re.IGNORECASE)
 
@@ -139,7 +152,7 @@ class PiiDetector:
 
 def _in_cluster(text: str, start: int, end: int, covered: int, cards: _CardRuns) -> Iterator[Span]:
     """Values in the number cluster ``text[start:end]``, none starting before ``covered``."""
-    if end - start < _MIN_CLUSTER:
+    if end - start < _MIN_CLUSTER and not cards.joined(end):
         # Too short for a phone, card, SSN or IPv4 address: only an IBAN (letters before the
         # digits) or an IPv6 address (colons) can still contain it.
         found = _short_cluster(text, start, end)
@@ -176,14 +189,28 @@ def _at_run(text: str, start: int, end: int, cards: _CardRuns) -> tuple[Span, ..
     after_number = start > 1 and text[start - 1] in " .,:/-" and "0" <= text[start - 2] <= "9"
     if not after_number and end - start in (3, 9) and (found := _ssn_at(text, start)):
         return (found,)
-    if found_cards := cards.at(start, end):
+    found_cards = cards.at(start, end)
+    if found_cards and found_cards[0][1] == start:
         return found_cards
+    # A card later in the run (the run may go on over a line break: "10.0.0.1\n4111 1111 …")
+    # leaves what starts here to the other types, if it ends before the card. After a space
+    # or a line break the scan reaches the card's first group again; elsewhere ("5-4111-…")
+    # it would not, so the cards come with the value.
+    found = _address_or_phone_at(text, start, end, after_number)
+    if found is None or (found_cards and found[2] > found_cards[0][1]):
+        return found_cards
+    if not found_cards or text[found_cards[0][1] - 1] in " \n\r":
+        return (found,)
+    return (found, *found_cards)
+
+
+def _address_or_phone_at(text: str, start: int, end: int, after_number: bool) -> Span | None:
+    """An IP address or a phone number beginning at the digit run ``text[start:end]``."""
     if text[end : end + 1] == "." and (found := _ipv4_at(text, start)):
-        return (found,)
+        return found
     if ":" in (text[start - 1 : start], text[end : end + 1]) and (found := _ipv6_at(text, start)):
-        return (found,)
-    found = None if after_number or _too_short_for_phone(text, start, end) else _phone_at(text, start)
-    return () if found is None else (found,)
+        return found
+    return None if after_number or _too_short_for_phone(text, start, end) else _phone_at(text, start)
 
 
 def _too_short_for_phone(text: str, start: int, end: int) -> bool:
@@ -274,7 +301,7 @@ def _iban_at(text: str, digits_start: int) -> Span | None:
     if body is None:
         return None
     index = body.end()
-    value = body.group().replace(" ", "")
+    value = _NOT_ALPHANUMERIC.sub("", body.group())
     if index < len(text) and ascii_word_char(text[index]):
         return None
     # Printed IBANs are all capitals or (when a whole message is lower-cased) all small letters.
@@ -284,7 +311,7 @@ def _iban_at(text: str, digits_start: int) -> Span | None:
 
 
 def _ssn_at(text: str, start: int) -> Span | None:
-    """A US SSN: dashed AAA-GG-SSSS on its own; spaced or bare only after an SSN label."""
+    """A US SSN: dashed AAA-GG-SSSS on its own; spaced, dotted or bare only after an SSN label."""
     match = _SSN.match(text, start)
     if match is None:
         return None
@@ -297,7 +324,7 @@ def _ssn_at(text: str, start: int) -> Span | None:
 
 
 class _CardRuns:
-    """Payment card numbers in runs of digit groups joined by single spaces or dashes.
+    """Payment card numbers in runs of digit groups (joined by ``_GROUP_SEPARATOR``).
 
     Each run is read once, when the scan first reaches one of its groups; the scan asks again
     at later groups of the same run ("1 2 3 …" has one run of 2,000 groups), and reading the
@@ -314,7 +341,7 @@ class _CardRuns:
 
     def at(self, start: int, end: int) -> tuple[Span, ...]:
         """The cards of the run holding the group ``text[start:end]``, from there on."""
-        if not self._start <= start < self._end and end - start < 12 and not self._joined(end):
+        if not self._start <= start < self._end and end - start < 12 and not self.joined(end):
             # A group alone, too short for a card: the run is the group, with no card in it.
             self._start, self._end, self._cards, self._card_starts, self._last_group = start, end, (), [], 0
         elif not self._start <= start < self._end:
@@ -322,14 +349,18 @@ class _CardRuns:
             self._start, self._end = start, run.end() if run else start
             self._cards = _cards_in_run(self._text, start, self._end)
             self._card_starts = [card[1] for card in self._cards]
-            self._last_group = (
-                max(self._text.rfind(" ", start, self._end), self._text.rfind("-", start, self._end)) + 1
-            )
+            # Past a group that follows a digit and one space or dash, only a card can
+            # start (see ``_in_cluster``) up to the first other separator.
+            spaced = _SPACED_RUN.match(self._text, start, self._end)
+            spaced_end = spaced.end() if spaced else start
+            self._last_group = _reach_back(self._text, spaced_end, "0123456789", spaced_end - start)
         return self._cards[bisect.bisect_left(self._card_starts, start) :] if self._cards else ()
 
-    def _joined(self, end: int) -> bool:
-        """Whether a space or dash and a digit follow ``end``: the run goes on."""
-        return self._text[end : end + 1] in _CARD_JOINERS and "0" <= self._text[end + 1 : end + 2] <= "9"
+    def joined(self, end: int) -> bool:
+        """Whether a group separator and a digit follow ``end``: the run goes on."""
+        return (
+            self._text[end : end + 1] in _CARD_JOIN_STARTS and _CARD_JOIN.match(self._text, end) is not None
+        )
 
     def none_after(self, start: int) -> int:
         """Where the last group of the run holding ``start`` begins, if no card of the run
@@ -354,15 +385,17 @@ def _cards_in_run(text: str, start: int, end: int) -> tuple[Span, ...]:
     if end - start >= _VECTORISED_RUN:
         return _long_run_cards(text, start, end)
     groups = [(m.start(), m.end()) for m in _DIGIT_RUN.finditer(text, start, end)]
-    if end - start - (len(groups) - 1) < 12:
+    # Digits before each group, so a window's digit count is one subtraction.
+    before = list(itertools.accumulate((b - a for a, b in groups), initial=0))
+    if before[-1] < 12:
         return ()  # fewer digits than the shortest card
     if _glued(text, end, end + 1, 1):
         groups.pop()
+        before.pop()
     if groups and _glued(text, start - 1, start - 2, -1):
         del groups[0]
+        before = [count - before[1] for count in before[1:]]
     cards: list[Span] = []
-    # Digits before each group, so a window's digit count is one subtraction.
-    before = list(itertools.accumulate((b - a for a, b in groups), initial=0))
     first = 0
     while first < len(groups):
         size = _card_window(text, groups, first, before)
@@ -374,15 +407,15 @@ def _cards_in_run(text: str, start: int, end: int) -> tuple[Span, ...]:
 
 def _long_run_cards(text: str, start: int, end: int) -> tuple[Span, ...]:
     """``_cards_in_run`` for a long run: the same windows, judged by ``_card_windows``."""
-    run = text[start:end]
-    joins = run.count(" ") + run.count("-")
-    if end - start - joins < 12:
-        return ()
-    last = joins
-    if _glued(text, end, end + 1, 1):
-        last -= 1
-    first = 1 if _glued(text, start - 1, start - 2, -1) else 0
-    return tuple(("credit_card", low, high) for low, high in card_windows(run, start, first, last))
+    return tuple(
+        ("credit_card", low, high)
+        for low, high in card_windows(
+            text[start:end],
+            start,
+            glued_first=_glued(text, start - 1, start - 2, -1),
+            glued_last=_glued(text, end, end + 1, 1),
+        )
+    )
 
 
 def _glued(text: str, next_to: int, beyond: int, direction: int) -> bool:
@@ -408,26 +441,33 @@ def _card_window(text: str, groups: list[tuple[int, int]], first: int, before: l
         if not 12 <= before[first + size] - before[first] <= 19:
             continue
         window = groups[first : first + size]
-        if not _card_layout(text, window):
+        if not _card_layout(window):
+            continue
+        if size == 1 and _block_glued(text, groups, first):
             continue
         if card_number_valid("".join(text[a:b] for a, b in window)):
             return size
     return 0
 
 
-def _card_layout(text: str, groups: list[tuple[int, int]]) -> bool:
+def _card_layout(groups: list[tuple[int, int]]) -> bool:
     """Whether digit groups are printed the way cards are: one block of 12-19 digits,
-    4-4-4-4(-1..3) blocks, or the 4-6-5 / 4-6-4 of Amex and Diners, with one kind of
-    separator throughout."""
+    4-4-4-4(-1..3) blocks, or the 4-6-5 / 4-6-4 of Amex and Diners."""
     sizes = [b - a for a, b in groups]
     if len(sizes) == 1:
         return 12 <= sizes[0] <= 19
-    separators = {text[groups[i][1]] for i in range(len(groups) - 1)}
-    if len(separators) != 1:
-        return False
     if sizes in ([4, 6, 5], [4, 6, 4]):
         return True
     return all(size == 4 for size in sizes[:-1]) and 1 <= sizes[-1] <= 4 and len(sizes) >= 3
+
+
+def _block_glued(text: str, groups: list[tuple[int, int]], index: int) -> bool:
+    """Whether the block ``groups[index]`` is joined to a group of its run by a dot or an
+    underscore (see ``_BLOCK_GLUE``)."""
+    low, high = groups[index]
+    return (index > 0 and text[low - 1] in _BLOCK_GLUE) or (
+        index + 1 < len(groups) and text[high] in _BLOCK_GLUE
+    )
 
 
 def _ipv4_at(text: str, start: int) -> Span | None:

@@ -10,12 +10,13 @@ Built-in finding types (``BUILTIN_TYPES``) and how each is confirmed:
 * ``phone``: international, North-American and trunk-zero national formats on their own;
   other digit groupings only next to a phone word (see ``_phone.py``).
 * ``credit_card``: 13-19 digits (12 for Maestro) printed as one block or card-style groups,
-  passing the Luhn check.
-* ``iban``: country code, check digits and BBAN, spaced or not, with the country's length
-  and a valid ISO 7064 mod-97 checksum.
+  passing the Luhn check; the groups joined by spaces, dashes, dots, slashes, underscores,
+  line breaks or spaced dashes and slashes, mixed or not.
+* ``iban``: country code, check digits and BBAN, in groups (joined as a card's) or not,
+  with the country's length and a valid ISO 7064 mod-97 checksum.
 * ``us_ssn``: AAA-GG-SSSS outside the never-issued ranges (area 000, 666, 9xx; group 00;
-  serial 0000). The undashed and space-separated forms are nine digits that could be
-  anything, so they count only within 40 characters after "SSN" or "social security".
+  serial 0000). The undashed, space- and dot-separated forms are nine digits that could
+  be anything, so they count only within 40 characters after "SSN" or "social security".
 * ``ip_address``: IPv4 with valid octets and IPv6 by the standard grammar. Private ranges
   are reported: they describe an internal network, which is what the ``internal`` level is
   for. Loopback, unspecified (``0.0.0.0``, ``::``) and ``255.x`` broadcast/netmask values

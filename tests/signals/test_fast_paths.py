@@ -48,8 +48,12 @@ def _digit_groups(rng: random.Random) -> str:
             parts.append(
                 "".join(rng.choice("0123456789" if rng.random() < 0.7 else "4") for _ in range(size))
             )
-    separator = rng.choice((" ", "-"))
-    return rng.choice(("", "x", "+", "1.", "a ")) + separator.join(parts) + rng.choice(("", "x", ".5", ",3"))
+    # One separator throughout or any mix of them, as a card's groups may be joined.
+    separators = rng.choice(
+        ((" ",), ("-",), (".",), ("\n",), (" - ",), (" ", "-", ".", "/", "_", "\r\n", " / "))
+    )
+    joined = parts[0] + "".join(rng.choice(separators) + part for part in parts[1:])
+    return rng.choice(("", "x", "+", "1.", "a ")) + joined + rng.choice(("", "x", ".5", ",3"))
 
 
 @pytest.mark.parametrize("seed", range(40))

@@ -98,6 +98,73 @@ def test_an_aws_secret_key_written_next_to_its_access_key_id_is_found() -> None:
     ]
 
 
+# A card or an IBAN with its groups joined by any separator a model reads through, mixed or
+# not; an SSN with dots after its label. (type, value, sentence)
+SEPARATED = [
+    ("credit_card", "4111.1111.1111.1111", "my card is {} thanks"),
+    ("credit_card", "4111/1111/1111/1111", "my card is {} thanks"),
+    ("credit_card", "4111_1111_1111_1111", "my card is {} thanks"),
+    ("credit_card", "4111\n1111\n1111\n1111", "my card is\n{}\nthanks"),
+    ("credit_card", "4111\r\n1111\r\n1111\r\n1111", "card:\r\n{}\r\n"),
+    ("credit_card", "4111 - 1111 - 1111 - 1111", "my card is {}"),
+    ("credit_card", "4111 / 1111 / 1111 / 1111", "my card is {}"),
+    ("credit_card", "4111 -1111- 1111-1111", "my card is {}"),
+    ("credit_card", "4111 1111.1111-1111", "my card is {}, thanks"),
+    ("credit_card", "3782.822463.10005", "Amex {}"),
+    ("credit_card", "4111111111111111", "card\n{}\n1234\n"),
+    ("iban", "DE89-3704-0044-0532-0130-00", "iban {} please"),
+    ("iban", "DE89.3704.0044.0532.0130.00", "iban {} please"),
+    ("iban", "DE89/3704/0044/0532/0130/00", "iban {} please"),
+    ("iban", "DE89_3704_0044_0532_0130_00", "iban {} please"),
+    ("iban", "DE89\n3704\n0044\n0532\n0130\n00", "iban:\n{}\nthanks"),
+    ("iban", "DE89 - 3704 - 0044 - 0532 - 0130 - 00", "iban {} please"),
+    ("iban", "GB82.WEST.1234.5698.7654.32", "iban {} please"),
+    ("us_ssn", "078.05.1120", "ssn {} ok"),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "sentence"),
+    SEPARATED,
+    ids=[f"{kind}-{value[:24]!r}" for kind, value, _ in SEPARATED],
+)
+def test_a_value_whose_groups_any_separator_joins_is_found_whole(
+    kind: str, value: str, sentence: str
+) -> None:
+    assert found(sentence.format(value)) == [(kind, value)]
+
+
+def test_values_on_the_lines_before_a_card_in_the_same_run_of_numbers_are_found_too() -> None:
+    text = "hosts 10.0.0.1\n192.168.1.1\n4111 1111 1111 1111\ncall 555-123-4567"
+    assert found(text) == [
+        ("ip_address", "10.0.0.1"),
+        ("ip_address", "192.168.1.1"),
+        ("credit_card", "4111 1111 1111 1111"),
+        ("phone", "555-123-4567"),
+    ]
+
+
+# Numbers that the separators above must not turn into cards or IBANs.
+SEPARATED_LOOK_ALIKES = {
+    "dotted date": "released on 2024.11.05 and 2024.12.01",
+    "slashed dates": "from 12/05/2024 to 2024/11/05",
+    "decimals": "pi is 3.14159265358979323846 and 0.1 + 0.2 is 0.30000000000000004",
+    "float after text": "x 0.4111111111111111",
+    "identifier": "run_4111111111111111 finished",
+    "file path": "see /srv/data/2024/11/05/report_1234.csv",
+    "versions": "upgrade 1.2.3.4 to 10.11.12.13.14",
+    "years a line": "1999\n2000\n2001\n2002\n2003\n2004",
+    "section numbers": "see 4.1.1.1 and 4.1.1.2",
+    "luhn-failing dotted card": "card 4111.1111.1111.1112",
+    "dotted ssn without a label": "code 078.05.1120 ok",
+}
+
+
+@pytest.mark.parametrize("text", SEPARATED_LOOK_ALIKES.values(), ids=SEPARATED_LOOK_ALIKES.keys())
+def test_dates_versions_decimals_and_paths_do_not_become_cards(text: str) -> None:
+    assert [kind for kind, _ in found(text) if kind in ("credit_card", "iban", "us_ssn")] == []
+
+
 LOOK_ALIKES = {
     "luhn-failing card": "card 4111 1111 1111 1112",
     "12 digits outside Maestro ranges": "card 060426070011",

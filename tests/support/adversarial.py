@@ -35,9 +35,29 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "at signs and dots": repeated("a@b."),
     "long local parts": repeated("x" * 70 + "@"),
     "long separator runs": repeated("1" + " -./" * 12),
+    "groups joined by mixed separators": repeated("4111 1111.1111-1111/1111_1111\n"),
+    "decimals with long fractions": repeated("0.4111111111111111 "),
     **{
         f"groups joined by {separator!r}": repeated("4111" + separator)
-        for separator in (" ", "-", ".", "/", ":", "(", ")", "+", "  ", " - ", ", ", "\u00a0", "\uff0d")
+        for separator in (
+            " ",
+            "-",
+            ".",
+            "/",
+            "_",
+            "\n",
+            "\r\n",
+            ":",
+            "(",
+            ")",
+            "+",
+            "  ",
+            " - ",
+            " / ",
+            ", ",
+            "\u00a0",
+            "\uff0d",
+        )
     },
     "nested brackets": nested_brackets,
     "bracketed area codes": repeated("(555) "),
