@@ -15,11 +15,23 @@ the Mongolian free variation selectors and the variation selectors. Tag characte
 spell ASCII (U+E0020-U+E007E, "ASCII smuggling") are not dropped: ``_text.fold`` reads them
 as the ASCII they spell. The list is fixed here rather than read from ``unicodedata`` at import;
 tests/signals/test_invisible.py checks it against ``unicodedata``.
+
+Two more ways of writing a value that a model reads through are undone the same way, each
+finding's offsets mapped back over them:
+
+* combining marks (Unicode categories Mn and Me) on a digit (``4\u0301111 …``, the keycap
+  ``4\ufe0f\u20e3``): the digit is read without them, and a finding that ends on the digit
+  ends after its marks;
+* HTML character references (``&#64;``, ``&#x40;``, ``&commat;``, ``&#8203;``): read as the
+  character they encode (an invisible one dropped), a finding taking the whole reference.
+  Numeric references need no ``;`` (browsers and models read ``&#64`` too); named ones do.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Final
 
@@ -57,33 +69,63 @@ INVISIBLE: Final = frozenset(chr(code) for low, high in _RANGES for code in rang
 same pass that finds its foldable characters."""
 
 
+_MARKS: Final = frozenset({"Mn", "Me"})
+# A digit followed by a character that may be a mark (or an invisible character before one).
+_DIGIT_THEN_NON_ASCII: Final = re.compile(r"[0-9](?=[^\x00-\x7f])")
+_REFERENCE: Final = re.compile(r"&(?:#(?:[0-9]{1,7}|[xX][0-9A-Fa-f]{1,6});?|[A-Za-z][A-Za-z0-9]{1,31};)")
+_MAX_CODE_POINT: Final = 0x10FFFF
+_SURROGATES: Final = range(0xD800, 0xE000)
+
+
 class Visible:
     """A text without its invisible characters, and the way back to the original's offsets."""
 
-    __slots__ = ("_removed", "text")
+    __slots__ = ("_removed", "_tails", "text")
 
-    def __init__(self, text: str, removed: list[int]) -> None:
+    def __init__(self, text: str, removed: list[int], tails: dict[int, int] | None = None) -> None:
         self.text = text
-        # For each invisible character, in order, the offset in ``text`` where it stood.
+        # For each character taken out, in order, the offset in ``text`` of the character
+        # that followed it.
         self._removed = removed
+        # For a character of ``text`` that the characters after it belong to (a digit's
+        # marks, the rest of a character reference), how many of them there are.
+        self._tails = tails or {}
 
     def span(self, start: int, end: int) -> tuple[int, int]:
-        """The original offsets of ``text[start:end]``, the invisible characters inside included."""
+        """The original offsets of ``text[start:end]``, the characters taken out inside
+        included, and those that belong to its last character."""
         if not self._removed:
             return start, end
         first = start + bisect.bisect_right(self._removed, start)
         last = end - 1 + bisect.bisect_right(self._removed, end - 1)
-        return first, last + 1
+        return first, last + 1 + self._tails.get(end - 1, 0)
 
 
 def visible(text: str, present: Iterable[str]) -> Visible:
-    """``text`` as the detectors read it, without ``present`` (the invisible characters it
-    holds); with none present it comes back as it is."""
-    chars = sorted(present)
+    """``text`` as the detectors read it: without ``present`` (the invisible characters it
+    holds) and the marks on its digits, its character references read; with none of them
+    it comes back as it is."""
+    references = list(_REFERENCE.finditer(text)) if "&" in text else []
+    marks = [] if text.isascii() else _marks_on_digits(text)
+    if not references and not marks:
+        return _without(text, sorted(present))
+    return _Rewriter(text).run(_edits(text, present, references, marks))
+
+
+def _without(text: str, chars: list[str]) -> Visible:
+    """``text`` without ``chars``: the common case, done with ``str.replace``."""
     if not chars:
         return Visible(text, [])
     # Where each one stands, by ``str.find`` (a text holds few, and few kinds): a pattern of
     # them read the whole text in ``re``, six times slower than a find and a replace per kind.
+    positions = _positions(text, chars)
+    for char in chars:
+        text = text.replace(char, "")
+    # The k-th invisible character stood after k others: its offset in the visible text.
+    return Visible(text, [position - k for k, position in enumerate(positions)])
+
+
+def _positions(text: str, chars: Iterable[str]) -> list[int]:
     positions: list[int] = []
     for char in chars:
         at = text.find(char)
@@ -91,7 +133,107 @@ def visible(text: str, present: Iterable[str]) -> Visible:
             positions.append(at)
             at = text.find(char, at + 1)
     positions.sort()
-    for char in chars:
-        text = text.replace(char, "")
-    # The k-th invisible character stood after k others: its offset in the visible text.
-    return Visible(text, [position - k for k, position in enumerate(positions)])
+    return positions
+
+
+def _marks_on_digits(text: str) -> list[int]:
+    """Where a combining mark stands on a digit: right after it, or after other such marks
+    and invisible characters."""
+    found: list[int] = []
+    for digit in _DIGIT_THEN_NON_ASCII.finditer(text):
+        at = digit.end()
+        while at < len(text) and (text[at] in INVISIBLE or unicodedata.category(text[at]) in _MARKS):
+            if text[at] not in INVISIBLE:
+                found.append(at)
+            at += 1
+    return found
+
+
+# (start, end, what the characters read as: "" for nothing, None for a mark on a digit)
+_Edit = tuple[int, int, str | None]
+
+
+def _edits(
+    text: str, present: Iterable[str], references: list[re.Match[str]], marks: list[int]
+) -> list[_Edit]:
+    """Every change to ``text``, in order: the invisible characters and the marks taken out,
+    the references decoded (those that encode no character left as written)."""
+    edits: list[_Edit] = [(at, at + 1, "") for at in _positions(text, present)]
+    edits.extend((at, at + 1, None) for at in marks)
+    for reference in references:
+        char = _decoded(reference.group())
+        if char is not None:
+            edits.append((reference.start(), reference.end(), "" if char in INVISIBLE else char))
+    edits.sort(key=lambda edit: edit[0])
+    return edits
+
+
+def _decoded(reference: str) -> str | None:
+    """The character an HTML character reference encodes, as the detectors read it (folded);
+    None when it encodes none, or more than one."""
+    from router._signals._text import fold  # _text imports this module
+
+    if reference[1] == "#":
+        digits = reference[2:].rstrip(";")
+        code = int(digits[1:], 16) if digits[0] in "xX" else int(digits)
+        if code == 0 or code > _MAX_CODE_POINT or code in _SURROGATES:
+            return None
+        return fold(chr(code))
+    from html.entities import html5
+
+    char = html5.get(reference[1:])
+    return fold(char) if char is not None and len(char) == 1 else None
+
+
+class _Rewriter:
+    """Builds the text the detectors read from the edits of ``_edits``, and its offset map."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._pieces: list[str] = []
+        self._length = 0  # of the text built so far
+        self._removed: list[int] = []
+        self._tails: dict[int, int] = {}
+        self._last = ""  # the last character built, its offset there and in ``text``
+        self._last_at = self._last_origin = -1
+
+    def run(self, edits: list[_Edit]) -> Visible:
+        position = 0
+        for start, end, reading in edits:
+            self._keep(position, start)
+            if reading is None or (reading and self._on_digit(reading)):
+                self._attach(start, end)
+            elif reading:
+                self._replace(start, end, reading)
+            else:
+                self._removed.extend([self._length] * (end - start))
+            position = end
+        self._keep(position, len(self._text))
+        return Visible("".join(self._pieces), self._removed, self._tails)
+
+    def _keep(self, start: int, end: int) -> None:
+        if start < end:
+            self._pieces.append(self._text[start:end])
+            self._length += end - start
+            self._last, self._last_at, self._last_origin = self._text[end - 1], self._length - 1, end - 1
+
+    def _on_digit(self, reading: str) -> bool:
+        """Whether a decoded reference is a mark on the digit before it."""
+        return unicodedata.category(reading) in _MARKS and "0" <= self._last <= "9"
+
+    def _attach(self, start: int, end: int) -> None:
+        """``text[start:end]`` taken out, as part of the character built last."""
+        if not "0" <= self._last <= "9":  # a mark found on a digit is always right after one
+            self._replace(start, end, self._text[start:end])
+            return
+        self._removed.extend([self._length] * (end - start))
+        self._tails[self._last_at] = end - self._last_origin - 1
+
+    def _replace(self, start: int, end: int, reading: str) -> None:
+        """``text[start:end]`` read as the one character ``reading``."""
+        self._pieces.append(reading)
+        self._removed.extend([self._length + 1] * (end - start - 1))
+        if end - start > 1:
+            self._tails[self._length] = end - start - 1
+        self._last, self._last_at, self._last_origin = reading, self._length, start
+        self._length += 1

@@ -88,3 +88,83 @@ def test_offsets_map_back_to_the_same_characters(pieces: list[tuple[str, str]], 
     assert visible(*fold_noting_invisible(original)).text == seen.text[start:end]
     assert not _invisible(ord(original[0]))
     assert not _invisible(ord(original[-1]))
+
+
+@pytest.mark.parametrize(
+    "marks", ["\u0301", "\u0301\u0302", "\u20e3", "\ufe0f\u20e3", "\u200b\u0301"], ids=repr
+)
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("4{m}1{m}11 1111 1111 1111{m}", "credit_card"),
+        ("4111{m}-1111-1111-1111", "credit_card"),
+        ("DE89 3{m}704 0044 0532 0130 00", "iban"),
+        ("078-05-1{m}120", "us_ssn"),
+        ("jane@example.com", "email"),  # no digit: the marks stand after the sentence's dot
+    ],
+)
+def test_combining_marks_on_digits_are_read_as_absent(marks: str, value: str, kind: str) -> None:
+    written = value.format(m=marks)
+    text = f"Please check {written}. {marks}"
+    findings = [finding for finding in SCANNER.scan(text) if finding.type == kind]
+    assert len(findings) == 1
+    # The marks on the last digit are the value's too: masking replaces them with it.
+    start = text.index(written)
+    assert (findings[0].start, findings[0].end) == (start, start + len(written))
+
+
+def test_marks_on_letters_are_kept() -> None:
+    text = "Jose\u0301 and Zoe\u0308 wrote 4111 1111 1111 1111"
+    seen = visible(*fold_noting_invisible(text))
+    assert seen.text == text
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("4111&#8203;1111&#8203;1111&#8203;1111", "credit_card"),
+        ("4111&#x200B;1111&#x200b;1111&#8203;1111", "credit_card"),
+        ("4111&#32;1111&nbsp;1111&#x2d;1111", "credit_card"),
+        ("&#52;&#49;&#49;&#49; 1111 1111 1111", "credit_card"),
+        ("4&#769;111 1111 1111 1111", "credit_card"),
+        ("DE89&#32;3704&#32;0044&#32;0532&#32;0130&#32;00", "iban"),
+        ("jane.doe&#64;example.com", "email"),
+        ("jane.doe&#x40;example.com", "email"),
+        ("jane.doe&commat;example&period;com", "email"),
+        ("jane.doe&#64example.com", "email"),
+        ("078&#45;05&#45;1120", "us_ssn"),
+    ],
+)
+def test_an_html_character_reference_is_read_as_the_character_it_encodes(value: str, kind: str) -> None:
+    text = f"Tom &amp; Jerry: {value} &lt;end&gt;"
+    findings = [finding for finding in SCANNER.scan(text) if finding.type == kind]
+    assert len(findings) == 1
+    start = text.index(value)
+    assert (findings[0].start, findings[0].end) == (start, start + len(value))
+
+
+@pytest.mark.parametrize(
+    "text", ["AT&T and R&D", "&unknownname; &#0; &#xD800; &#99999999; &", "a &amp b"], ids=repr
+)
+def test_what_is_no_character_reference_is_read_as_written(text: str) -> None:
+    assert visible(*fold_noting_invisible(text)).text == text
+
+
+@given(
+    st.lists(
+        st.sampled_from(["a", "7", " ", "\u0301", "\u200b", "&#55;", "&amp;", "&#8203;", "&#769;", "&#x41"]),
+        max_size=16,
+    ),
+    st.data(),
+)
+def test_offsets_map_back_over_marks_and_references(pieces: list[str], data: st.DataObject) -> None:
+    text = "é" + "".join(pieces)
+    seen = visible(*fold_noting_invisible(text))
+    start = data.draw(st.integers(0, len(seen.text) - 1))
+    end = data.draw(st.integers(start + 1, len(seen.text)))
+    first, last = seen.span(start, end)
+    # The original characters read the same on their own: no reference cut, no mark left
+    # behind or taken without its digit, no invisible character at the edges.
+    assert visible(*fold_noting_invisible(text[first:last])).text == seen.text[start:end]
+    assert not _invisible(ord(text[first]))
+    assert not _invisible(ord(text[last - 1]))
