@@ -74,6 +74,17 @@ _EMAIL_DOMAIN: Final = re.compile(
 # with a space on either side or both ("4111 - 1111"). A model reads the value through any
 # of them, mixed or not; the check digits, not the separators, tell a card from other numbers.
 _GROUP_SEPARATOR: Final = r"(?: ?[-/] | [-/]|[ ._/-]|\r\n|[\n\r])"
+# An address written to keep it from harvesters: "jane [at] example [dot] com",
+# "jane(at)example(dot)com", "{at}", mixed with real dots or a real "@". Only the bracketed
+# words count: "at" and "dot" as bare words are ordinary English.
+_BRACKETED_AT: Final = re.compile(r"[\[({][ \t]{0,2}(?i:at)[ \t]{0,2}[\])}]")
+_BRACKETED_DOT: Final = r"[ \t]{0,2}[\[({][ \t]{0,2}(?i:dot)[ \t]{0,2}[\])}][ \t]{0,2}"
+_OBFUSCATED_DOMAIN: Final = re.compile(
+    rf"(?:[^\W_](?:[\w-]{{0,61}}[^\W_])?(?:\.|{_BRACKETED_DOT}))+"
+    r"(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59})(?![A-Za-z0-9-])"
+)
+_SPACES_AROUND_AT: Final = " \t"
+
 # A card is looked for in the longest run of digit groups joined by those separators; the
 # run is atomic so it is read whole, then searched for card-shaped windows of groups.
 _CARD_RUN: Final = re.compile(rf"(?>[0-9]+(?:{_GROUP_SEPARATOR}[0-9]+)*)")
@@ -134,6 +145,8 @@ class PiiDetector:
         """Yield ``(type, start, end)`` for every value found, in text order per kind."""
         if "email" in self._wanted and "@" in text:
             yield from _emails(text)
+        if "email" in self._wanted:
+            yield from _bracketed_emails(text)
         if self._numeric and _has_ascii_digit(text):
             yield from self._numbers(text)
 
@@ -250,13 +263,32 @@ def _emails(text: str) -> Iterator[Span]:
     at = text.find("@")
     while at != -1:
         start = _local_start(text, at)
-        domain = _EMAIL_DOMAIN.match(text, at + 1) if start < at else None
+        domain = (
+            (_EMAIL_DOMAIN.match(text, at + 1) or _OBFUSCATED_DOMAIN.match(text, at + 1))
+            if start < at
+            else None
+        )
         if domain:
             while text[start] == ".":  # a sentence's full stop is not part of the address
                 start += 1
             if start < at:
                 yield "email", start, domain.end()
         at = text.find("@", at + 1)
+
+
+def _bracketed_emails(text: str) -> Iterator[Span]:
+    """Addresses whose "@" is written as a bracketed "at" (see ``_BRACKETED_AT``)."""
+    for marker in _BRACKETED_AT.finditer(text):
+        local_end = _reach_back(text, marker.start(), _SPACES_AROUND_AT, 2)
+        start = _local_start(text, local_end)
+        after = text[marker.end() : marker.end() + 2]
+        domain_start = marker.end() + len(after) - len(after.lstrip(_SPACES_AROUND_AT))
+        domain = _OBFUSCATED_DOMAIN.match(text, domain_start) if start < local_end else None
+        if domain:
+            while text[start] == ".":  # a sentence's full stop is not part of the address
+                start += 1
+            if start < local_end:
+                yield "email", start, domain.end()
 
 
 def _local_start(text: str, at: int) -> int:

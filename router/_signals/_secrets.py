@@ -66,8 +66,15 @@ _AWS_SECRET_REACH: Final = 200  # an id's secret is written next to it: same lin
 
 _PEM_BEGIN: Final = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
 _PEM_END: Final = re.compile(r"-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
-_PEM_BODY: Final = re.compile(r"(?:[A-Za-z0-9+/=\s:,.]|-(?!----))*")
+# The body runs over base64, white space and the headers of an encrypted key, and over the
+# "\n" escapes of a key written inside a JSON or code string (a service account's key file).
+_PEM_BODY: Final = re.compile(r"(?:[A-Za-z0-9+/=\s:,.]|-(?!----)|\\{1,2}[nrt])*")
 _PEM_MIN_BODY = 64  # a header quoted without key material is documentation, not a key
+# Key material: base64 in runs longer than words (a PEM line is 64 characters). This much of
+# it is a key, or part of one, on the header's line or without an END line; the reading
+# ends after the last run, not at the prose after it.
+_PEM_MATERIAL: Final = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+_PEM_MIN_MATERIAL = 40
 
 # Every prefix a ``_TOKEN`` alternative starts with, grouped under one of its characters
 # that is rare in prose: a one-character test (memchr) decides whether the group's
@@ -189,7 +196,12 @@ def _private_keys(text: str) -> Iterator[Span]:
     for begin in _PEM_BEGIN.finditer(text):
         body = _PEM_BODY.match(text, begin.end())
         body_end = body.end() if body else begin.end()
-        if sum(c.isalnum() for c in text[begin.end() : body_end]) < _PEM_MIN_BODY:
+        runs = [run.span() for run in _PEM_MATERIAL.finditer(text, begin.end(), body_end)]
+        material = sum(high - low for low, high in runs)
+        if (
+            material < _PEM_MIN_MATERIAL
+            and sum(c.isalnum() for c in text[begin.end() : body_end]) < _PEM_MIN_BODY
+        ):
             continue
         end = _PEM_END.match(text, body_end)
-        yield "private_key", begin.start(), end.end() if end else body_end
+        yield "private_key", begin.start(), end.end() if end else (runs[-1][1] if runs else body_end)

@@ -6,7 +6,8 @@ logged, cached and sent across processes without leaking what they point at.
 
 Built-in finding types (``BUILTIN_TYPES``) and how each is confirmed:
 
-* ``email``: local part, ``@``, a domain with a top-level label.
+* ``email``: local part, ``@``, a domain with a top-level label; also with the ``@`` and
+  dots written as bracketed words (``jane [at] example [dot] com``, ``(at)``, ``{at}``).
 * ``phone``: international, North-American and trunk-zero national formats on their own;
   other digit groupings only next to a phone word (see ``_phone.py``).
 * ``credit_card``: 13-19 digits (12 for Maestro) printed as one block or card-style groups,
@@ -25,7 +26,8 @@ Built-in finding types (``BUILTIN_TYPES``) and how each is confirmed:
   access key ids and the 40-character secret written near one, Google, GitHub, Slack,
   Stripe live keys, Hugging Face, JWTs), ``Bearer`` tokens, Azure ``AccountKey=`` and
   values assigned to credential-named keys (``api_key = "..."``) that mix letters and digits.
-* ``private_key``: PEM blocks ``-----BEGIN … PRIVATE KEY-----`` with key material.
+* ``private_key``: PEM blocks ``-----BEGIN … PRIVATE KEY-----`` with key material, with or
+  without the END line, on the header's line or with ``\n`` escapes (a JSON key file).
 * ``password``: a value after "password", "passcode", "PIN" (and their de, fr, es, it, pt,
   nl, pl, ru words), also as a setting's name (``DB_PASSWORD=``, ``"password": "..."``), and
   the password of a login pair ``jane@example.com / W!nter2024``.
@@ -207,7 +209,8 @@ class SensitivityScanner:
 
         Detectors read the text folded to ASCII where it has full-width forms, other scripts'
         digits or Unicode spaces and hyphens (see ``_text.fold``), and without the invisible
-        characters a model reads through (zero-width spaces, soft hyphens, ...; see
+        characters a model reads through (zero-width spaces, soft hyphens, ...), the
+        combining marks on digits, and with HTML character references decoded (see
         ``_invisible``); offsets are mapped back, so they are those of ``text``.
         """
         seen = visible(*fold_noting_invisible(text))

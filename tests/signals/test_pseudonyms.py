@@ -82,3 +82,15 @@ def test_a_placeholder_already_in_the_text_is_never_given_out() -> None:
     masked = pseudonyms.mask(text, SCANNER.scan(text))
     assert masked == "Template: Dear <PERSON_1>. Send it to <PERSON_2>."
     assert pseudonyms.restore("<PERSON_1> / <PERSON_2>") == "<PERSON_1> / Helena Shaw"
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["jane.doe&#64;example.com", "jane.doe&commat;example&period;com", "jane [at] example [dot] com"],
+)
+def test_an_address_written_to_pass_is_masked_whole_and_restored(address: str) -> None:
+    text = f"Write to {address} today."
+    pseudonyms = Pseudonyms()
+    masked = pseudonyms.mask(text, SCANNER.scan(text))
+    assert masked == "Write to <EMAIL_1> today."
+    assert pseudonyms.restore(masked) == text

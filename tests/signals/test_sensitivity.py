@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from router._config import parse_routes
 from router._levels import Sensitivity
+from router._router import Router
 from router._signals._sensitivity import (
     BUILTIN_TYPES,
     DEFAULT_LEVELS,
@@ -19,6 +21,7 @@ from router._signals._sensitivity import (
     builtin_detectors,
     highest_level,
 )
+from router._task import Task
 
 SCANNER = SensitivityScanner()
 
@@ -144,6 +147,63 @@ def test_values_on_the_lines_before_a_card_in_the_same_run_of_numbers_are_found_
     ]
 
 
+@pytest.mark.parametrize(
+    "address",
+    [
+        "jane [at] example [dot] com",
+        "jane(at)example(dot)com",
+        "jane{at}example{dot}com",
+        "JANE [AT] EXAMPLE [DOT] COM",
+        "jane ( at ) mail.example.org",
+        "jane@example(dot)com",
+        "info [at] acme [dot] co [dot] uk",
+    ],
+)
+def test_an_address_with_a_bracketed_at_and_dot_is_an_email(address: str) -> None:
+    assert found(f"email {address} please.") == [("email", address)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "email jane at example dot com",
+        "meet (at) 5pm at the office",
+        "the cat sat [at] home",
+        "values[at] = x.y",
+    ],
+)
+def test_at_and_dot_as_bare_words_or_without_a_domain_are_no_email(text: str) -> None:
+    assert found(text) == []
+
+
+EC_BODY = "MHcCAQEEIIrYSSNQFaA2Hwf1duRSxKtLYX5CB04fSeQ6tF1aY/PuoAoGCCqGSM49"
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        (f"key: -----BEGIN EC PRIVATE KEY----- {EC_BODY}", f"-----BEGIN EC PRIVATE KEY----- {EC_BODY}"),
+        (
+            f"here -----BEGIN EC PRIVATE KEY-----\n{EC_BODY}\n and the rest is lost, sorry",
+            f"-----BEGIN EC PRIVATE KEY-----\n{EC_BODY}",
+        ),
+        (
+            f'{{"private_key": "-----BEGIN PRIVATE KEY-----\\n{EC_BODY}\\n-----END PRIVATE KEY-----\\n"}}',
+            f"-----BEGIN PRIVATE KEY-----\\n{EC_BODY}\\n-----END PRIVATE KEY-----",
+        ),
+        (
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n"
+            "-----END OPENSSH PRIVATE KEY-----",
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n"
+            "-----END OPENSSH PRIVATE KEY-----",
+        ),
+    ],
+    ids=["same-line-no-end", "no-end-then-prose", "json-escaped-newlines", "short-body-with-end"],
+)
+def test_key_material_after_a_private_key_header_is_a_private_key(text: str, key: str) -> None:
+    assert found(text) == [("private_key", key)]
+
+
 # Numbers that the separators above must not turn into cards or IBANs.
 SEPARATED_LOOK_ALIKES = {
     "dotted date": "released on 2024.11.05 and 2024.12.01",
@@ -198,6 +258,10 @@ LOOK_ALIKES = {
     "git commit hash": "commit 3f786850e387550fdab836ed7e6dc881de23001b",
     "key in prose": "the key to success: persistence and patience every day",
     "PEM header without key material": "What does -----BEGIN RSA PRIVATE KEY----- mean?",
+    "PEM header and a placeholder": (
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA...\n-----END RSA PRIVATE KEY-----"
+    ),
+    "PEM header and prose": "The -----BEGIN RSA PRIVATE KEY----- line comes first, then the key itself.",
 }
 
 
@@ -446,3 +510,38 @@ def test_a_local_part_does_not_reach_into_words_written_without_spaces() -> None
     text = "連絡先は山田yamada@example.jpです"
     (found,) = SCANNER.scan(text)
     assert text[found.start : found.end] == "yamada@example.jp"
+
+
+ROUTES = """
+models:
+  - {name: cloud, model: openai/cloud, clearance: public,
+     input_cost_per_token: 0.000001, output_cost_per_token: 0.000002, context_window: 100000}
+  - {name: eu, model: openai/eu, clearance: confidential,
+     input_cost_per_token: 0.000002, output_cost_per_token: 0.000004, context_window: 100000}
+  - {name: vault, model: openai/vault, clearance: restricted,
+     input_cost_per_token: 0.000003, output_cost_per_token: 0.000006, context_window: 100000}
+rules:
+  - {name: default, pool: "*"}
+"""
+# Each of these passed as public and went to the cheapest model, cleared for nothing more.
+WRITTEN_TO_PASS = {
+    "card with dots": ("my card is 4111.1111.1111.1111 thanks", "vault"),
+    "card a group a line": ("my card is\n4111\n1111\n1111\n1111\nthanks", "vault"),
+    "card with spaced dashes": ("my card is 4111 - 1111 - 1111 - 1111", "vault"),
+    "iban with dashes": ("iban DE89-3704-0044-0532-0130-00 please", "vault"),
+    "ssn with dots": ("ssn 078.05.1120 ok", "vault"),
+    "marks on digits": ("4\u03011\u030111 1111 1111 1111", "vault"),
+    "character references": ("4111&#8203;1111&#8203;1111&#8203;1111", "vault"),
+    "one-line key": (f"key: -----BEGIN EC PRIVATE KEY----- {EC_BODY}", "vault"),
+    "escaped at": ("jane.doe&#64;example.com", "eu"),
+    "bracketed at": ("email jane [at] example [dot] com", "eu"),
+}
+
+
+@pytest.mark.parametrize(("text", "model"), WRITTEN_TO_PASS.values(), ids=WRITTEN_TO_PASS.keys())
+def test_the_router_keeps_values_written_to_pass_off_the_models_not_cleared_for_them(
+    text: str, model: str
+) -> None:
+    decision = Router(parse_routes(ROUTES)).decide(Task.build(text))
+    assert decision.model == model
+    assert "cloud" not in [candidate.model for candidate in decision.candidates]
