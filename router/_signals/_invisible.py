@@ -19,9 +19,12 @@ tests/signals/test_invisible.py checks it against ``unicodedata``.
 Two more ways of writing a value that a model reads through are undone the same way, each
 finding's offsets mapped back over them:
 
-* combining marks (Unicode categories Mn and Me) on a digit (``4\u0301111 …``, the keycap
-  ``4\ufe0f\u20e3``): the digit is read without them, and a finding that ends on the digit
-  ends after its marks;
+* combining marks (Unicode categories Mn and Me) of the blocks made to go on any character
+  (combining diacritical marks, their extended and supplement blocks, marks for symbols,
+  half marks: ``MARKS``) on a digit (``4\u0301111 …``, the keycap ``4\ufe0f\u20e3``): the
+  digit is read without them, and a finding that ends on the digit ends after its marks.
+  ``_text.fold_noting_invisible`` notes them in its one pass, so a text without any costs
+  nothing more; the marks of a script (a Devanagari vowel sign) are not taken out;
 * HTML character references (``&#64;``, ``&#x40;``, ``&commat;``, ``&#8203;``): read as the
   character they encode (an invisible one dropped), a finding taking the whole reference.
   Numeric references need no ``;`` (browsers and models read ``&#64`` too); named ones do.
@@ -31,11 +34,10 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from collections.abc import Iterable
 from typing import Final
 
-__all__ = ["INVISIBLE", "Visible", "visible"]
+__all__ = ["INVISIBLE", "MARKS", "Visible", "visible"]
 
 _RANGES: Final = (
     (0x00AD, 0x00AD),  # soft hyphen
@@ -69,7 +71,17 @@ INVISIBLE: Final = frozenset(chr(code) for low, high in _RANGES for code in rang
 same pass that finds its foldable characters."""
 
 
-_MARKS: Final = frozenset({"Mn", "Me"})
+# The blocks of combining marks for any character, every code point in them assigned Mn or
+# Me (Unicode 14; tests/signals/test_invisible.py checks them against ``unicodedata``).
+_MARK_RANGES: Final = (
+    (0x0300, 0x036F),
+    (0x1AB0, 0x1ACE),
+    (0x1DC0, 0x1DFF),
+    (0x20D0, 0x20F0),
+    (0xFE20, 0xFE2F),
+)
+MARKS: Final = frozenset(chr(code) for low, high in _MARK_RANGES for code in range(low, high + 1)) - INVISIBLE
+"""The combining marks taken out where they stand on a digit."""
 # A digit followed by a character that may be a mark (or an invisible character before one).
 _DIGIT_THEN_NON_ASCII: Final = re.compile(r"[0-9](?=[^\x00-\x7f])")
 _REFERENCE: Final = re.compile(r"&(?:#(?:[0-9]{1,7}|[xX][0-9A-Fa-f]{1,6});?|[A-Za-z][A-Za-z0-9]{1,31};)")
@@ -102,14 +114,16 @@ class Visible:
 
 
 def visible(text: str, present: Iterable[str]) -> Visible:
-    """``text`` as the detectors read it: without ``present`` (the invisible characters it
-    holds) and the marks on its digits, its character references read; with none of them
-    it comes back as it is."""
+    """``text`` as the detectors read it: without the invisible characters and the marks on
+    its digits, its character references read; with none of them it comes back as it is.
+    ``present`` holds the invisible characters and ``MARKS`` the text holds."""
+    present = set(present)
+    invisible = present & INVISIBLE
     references = list(_REFERENCE.finditer(text)) if "&" in text else []
-    marks = [] if text.isascii() else _marks_on_digits(text)
+    marks = _marks_on_digits(text) if present & MARKS else []
     if not references and not marks:
-        return _without(text, sorted(present))
-    return _Rewriter(text).run(_edits(text, present, references, marks))
+        return _without(text, sorted(invisible))
+    return _Rewriter(text).run(_edits(text, invisible, references, marks))
 
 
 def _without(text: str, chars: list[str]) -> Visible:
@@ -142,8 +156,8 @@ def _marks_on_digits(text: str) -> list[int]:
     found: list[int] = []
     for digit in _DIGIT_THEN_NON_ASCII.finditer(text):
         at = digit.end()
-        while at < len(text) and (text[at] in INVISIBLE or unicodedata.category(text[at]) in _MARKS):
-            if text[at] not in INVISIBLE:
+        while at < len(text) and (text[at] in INVISIBLE or text[at] in MARKS):
+            if text[at] in MARKS:
                 found.append(at)
             at += 1
     return found
@@ -219,7 +233,7 @@ class _Rewriter:
 
     def _on_digit(self, reading: str) -> bool:
         """Whether a decoded reference is a mark on the digit before it."""
-        return unicodedata.category(reading) in _MARKS and "0" <= self._last <= "9"
+        return reading in MARKS and "0" <= self._last <= "9"
 
     def _attach(self, start: int, end: int) -> None:
         """``text[start:end]`` taken out, as part of the character built last."""

@@ -30,7 +30,7 @@ from typing import Final
 from router._signals._card_windows import card_windows
 from router._signals._checksums import IBAN_LENGTHS, card_number_valid, iban_valid
 from router._signals._phone import PHONE_PATTERN, phone_at
-from router._signals._text import ascii_word_char, word_class
+from router._signals._text import ascii_word_char, lower_same_length, word_class
 
 __all__ = ["PII_TYPES", "PiiDetector"]
 
@@ -77,13 +77,15 @@ _GROUP_SEPARATOR: Final = r"(?: ?[-/] | [-/]|[ ._/-]|\r\n|[\n\r])"
 # An address written to keep it from harvesters: "jane [at] example [dot] com",
 # "jane(at)example(dot)com", "{at}", mixed with real dots or a real "@". Only the bracketed
 # words count: "at" and "dot" as bare words are ordinary English.
-_BRACKETED_AT: Final = re.compile(r"[\[({][ \t]{0,2}(?i:at)[ \t]{0,2}[\])}]")
+# Both read in the lower-cased text; the second, led by a literal, is the one run over it.
+_BRACKETED_AT: Final = re.compile(r"[\[({] {0,2}at {0,2}[\])}]")
+_AT_CLOSED: Final = re.compile(r"at {0,2}[\])}]")
 _BRACKETED_DOT: Final = r"[ \t]{0,2}[\[({][ \t]{0,2}(?i:dot)[ \t]{0,2}[\])}][ \t]{0,2}"
 _OBFUSCATED_DOMAIN: Final = re.compile(
     rf"(?:[^\W_](?:[\w-]{{0,61}}[^\W_])?(?:\.|{_BRACKETED_DOT}))+"
     r"(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59})(?![A-Za-z0-9-])"
 )
-_SPACES_AROUND_AT: Final = " \t"
+_SPACES_AROUND_AT: Final = " "
 
 # A card is looked for in the longest run of digit groups joined by those separators; the
 # run is atomic so it is read whole, then searched for card-shaped windows of groups.
@@ -278,7 +280,11 @@ def _emails(text: str) -> Iterator[Span]:
 
 def _bracketed_emails(text: str) -> Iterator[Span]:
     """Addresses whose "@" is written as a bracketed "at" (see ``_BRACKETED_AT``)."""
-    for marker in _BRACKETED_AT.finditer(text):
+    lowered = lower_same_length(text)
+    for closed in _AT_CLOSED.finditer(lowered):
+        marker = _BRACKETED_AT.search(lowered, max(0, closed.start() - 3), closed.end())
+        if marker is None or marker.end() != closed.end():
+            continue
         local_end = _reach_back(text, marker.start(), _SPACES_AROUND_AT, 2)
         start = _local_start(text, local_end)
         after = text[marker.end() : marker.end() + 2]

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from typing import Final, TypeAlias
 
-from router._signals._invisible import INVISIBLE
+from router._signals._invisible import INVISIBLE, MARKS
 
 __all__ = [
     "ascii_word_char",
@@ -80,7 +80,9 @@ _FOLD: Final = _fold_table()
 # about 0.4 us per character.
 _NOTABLE_BMP: Final = re.compile(
     "["
-    + "".join(re.escape(char) for char in sorted({*map(chr, _FOLD), *INVISIBLE}) if ord(char) <= 0xFFFF)
+    + "".join(
+        re.escape(char) for char in sorted({*map(chr, _FOLD), *INVISIBLE, *MARKS}) if ord(char) <= 0xFFFF
+    )
     + "]"
 )
 _NOTABLE_ASTRAL: Final = frozenset(char for char in {*map(chr, _FOLD), *INVISIBLE} if ord(char) > 0xFFFF)
@@ -93,7 +95,8 @@ def fold(text: str) -> str:
 
 
 def fold_noting_invisible(text: str) -> tuple[str, frozenset[str]]:
-    """``fold(text)``, and the invisible characters (``_invisible``) the text holds."""
+    """``fold(text)``, and the invisible characters and combining marks (``_invisible``) the
+    text holds."""
     if text.isascii():
         return text, frozenset()
     present = set(_NOTABLE_BMP.findall(text))
@@ -101,9 +104,10 @@ def fold_noting_invisible(text: str) -> tuple[str, frozenset[str]]:
         present.update(_NOTABLE_ASTRAL.intersection(text))
     # One ``str.replace`` per distinct foldable character: a text holds few distinct ones,
     # and each replace runs in C, where a substitution calls back into Python per match.
-    for char in present - INVISIBLE:
+    noted = present & (INVISIBLE | MARKS)
+    for char in present - noted:
         text = text.replace(char, chr(_FOLD[ord(char)]))
-    return text, frozenset(present & INVISIBLE)
+    return text, frozenset(noted)
 
 
 # The lower-cased text of the scan under way (the text, and its lower-cased form), so that

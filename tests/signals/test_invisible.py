@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from router._levels import Sensitivity
-from router._signals._invisible import _RANGES, visible
+from router._signals._invisible import _MARK_RANGES, _RANGES, MARKS, visible
 from router._signals._sensitivity import SensitivityScanner
 from router._signals._text import fold_noting_invisible
 
@@ -28,6 +28,12 @@ def test_every_format_character_is_dropped_or_folded() -> None:
     ]
     missing = [hex(code) for code in format_characters if not _invisible(code) and code not in _TAG_ASCII]
     assert missing == []
+
+
+def test_the_marks_taken_off_digits_are_all_combining_marks() -> None:
+    codes = [code for low, high in _MARK_RANGES for code in range(low, high + 1)]
+    assert {unicodedata.category(chr(code)) for code in codes} <= {"Mn", "Me"}
+    assert len(MARKS) == len(codes) - 1  # the combining grapheme joiner is dropped everywhere
 
 
 def test_text_without_invisible_characters_is_read_as_it_is() -> None:
