@@ -41,11 +41,15 @@ def card_windows(run: str, offset: int, *, glued_first: bool, glued_last: bool) 
     sizes = ends - starts
     # A group's first digit among the run's digits: the digits of the groups before it.
     offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    # Whether a dot or an underscore joins each group to the one before or after it in the
+    # run, read before the glued edge groups are left out: "1.4111111111111111" (the "1"
+    # glued to a decimal point before it) is still the fraction of a decimal.
+    glued = _glued_blocks(raw, starts, ends)
     low, high = (1 if glued_first else 0), len(starts) - (1 if glued_last else 0)
     starts, ends, offsets, sizes = (part[low:high] for part in (starts, ends, offsets, sizes))
+    glued = glued[low:high]
     if not len(starts):
         return []
-    glued = _glued_blocks(raw, starts, ends)
     digits = (raw[digit] - ord("0")).astype(np.int64)
     best = _widest_valid(sizes, offsets, glued, digits)
     windows: list[tuple[int, int]] = []

@@ -500,11 +500,12 @@ def _card_layout(groups: list[tuple[int, int]]) -> bool:
 
 
 def _block_glued(text: str, groups: list[tuple[int, int]], index: int) -> bool:
-    """Whether the block ``groups[index]`` is joined to a group of its run by a dot or an
-    underscore (see ``_BLOCK_GLUE``)."""
+    """Whether the block ``groups[index]`` is joined to other digits by a dot or an
+    underscore (see ``_BLOCK_GLUE``), whether or not they were left out of the run's
+    groups as glued ("9,1.4111111111111111")."""
     low, high = groups[index]
-    return (index > 0 and text[low - 1] in _BLOCK_GLUE) or (
-        index + 1 < len(groups) and text[high] in _BLOCK_GLUE
+    return (low > 1 and text[low - 1] in _BLOCK_GLUE and "0" <= text[low - 2] <= "9") or (
+        text[high : high + 1] in _BLOCK_GLUE and "0" <= text[high + 1 : high + 2] <= "9"
     )
 
 

@@ -210,6 +210,7 @@ SEPARATED_LOOK_ALIKES = {
     "slashed dates": "from 12/05/2024 to 2024/11/05",
     "decimals": "pi is 3.14159265358979323846 and 0.1 + 0.2 is 0.30000000000000004",
     "float after text": "x 0.4111111111111111",
+    "decimals in a csv row": "1990-06-01,13.380948066711426,0.66347473859,9.749448776245117,,2.16478514",
     "identifier": "run_4111111111111111 finished",
     "file path": "see /srv/data/2024/11/05/report_1234.csv",
     "versions": "upgrade 1.2.3.4 to 10.11.12.13.14",
