@@ -334,7 +334,7 @@ def _iban_at(text: str, digits_start: int) -> Span | None:
     length = IBAN_LENGTHS.get(country.upper())
     if length is None or not (country.isupper() or country.islower()):
         return None
-    # ``length`` letters and digits, a single space allowed before each but the first.
+    # ``length`` letters and digits, a group separator allowed before each but the first.
     body = _IBAN_BODIES[length].match(text, start)
     if body is None:
         return None
