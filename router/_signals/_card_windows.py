@@ -51,7 +51,10 @@ def card_windows(run: str, offset: int, *, glued_first: bool, glued_last: bool) 
     if not len(starts):
         return []
     digits = (raw[digit] - ord("0")).astype(np.int64)
-    best = _widest_valid(sizes, offsets, glued, digits)
+    # Per gap between two groups: joined by something other than one space or dash.
+    space_or_dash = np.frombuffer(b" -", dtype=np.uint8)
+    loose = (starts[1:] - ends[:-1] != 1) | ~np.isin(raw[ends[:-1]], space_or_dash)
+    best = _widest_valid(sizes, offsets, glued, np.asarray(loose), digits)
     windows: list[tuple[int, int]] = []
     reached = 0
     for index in np.flatnonzero(best).tolist():
@@ -80,6 +83,7 @@ def _widest_valid(
     sizes: npt.NDArray[np.int64],
     offsets: npt.NDArray[np.int64],
     glued: npt.NDArray[np.bool_],
+    loose: npt.NDArray[np.bool_],
     digits: npt.NDArray[np.int64],
 ) -> npt.NDArray[np.int64]:
     """Per group, the number of groups of the widest valid card window starting there; 0
@@ -89,6 +93,7 @@ def _widest_valid(
 
     groups = len(sizes)
     luhn = _LuhnSums(digits)
+    loose_before = np.concatenate(([0], np.cumsum(loose)))  # loose gaps before each group
     changes = np.concatenate(([0], np.cumsum(digits[1:] != digits[:-1])))
     best = np.zeros(groups, dtype=np.int64)
     for size in range(1, _MAX_GROUPS + 1):
@@ -109,6 +114,9 @@ def _widest_valid(
         ok &= (length != 12) | maestro
         ok &= changes[np.maximum(high - 1, low)] - changes[low] > 0
         ok &= luhn.valid(low, high)
+        # _pii._scheme_prefix, asked only where a gap of the window is loose.
+        loosely = loose_before[size - 1 : size - 1 + count] - loose_before[:count] > 0
+        ok &= ~loosely | _scheme_prefix(digits, low)
         best[:count] = np.where(ok, size, best[:count])
     return best
 
@@ -130,6 +138,25 @@ def _layout(sizes: npt.NDArray[np.int64], size: int, count: int) -> npt.NDArray[
     if size == 3:
         shaped |= (sizes[:count] == 4) & (sizes[1 : 1 + count] == 6) & ((tail == 5) | (tail == 4))
     return np.asarray(shaped)
+
+
+def _scheme_prefix(digits: npt.NDArray[np.int64], low: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Whether the number starting at each of ``low`` has a prefix of
+    ``_pii._SCHEME_PREFIXES`` (or starts with 4, 5 or 6); every window holds 12 digits or more."""
+    import numpy as np
+
+    end = len(digits) - 1
+    first, second = digits[np.minimum(low, end)], digits[np.minimum(low + 1, end)]
+    four = (
+        first * 1000 + second * 100 + digits[np.minimum(low + 2, end)] * 10 + digits[np.minimum(low + 3, end)]
+    )
+    two = first * 10 + second
+    return np.asarray(
+        ((first >= 4) & (first <= 6))
+        | ((two >= 22) & (two <= 27))
+        | np.isin(two, (30, 34, 35, 36, 37, 38, 39, 81, 82))
+        | np.isin(four, (8600, 9792, 9860))
+    )
 
 
 class _LuhnSums:

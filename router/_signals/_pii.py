@@ -97,6 +97,16 @@ _CARD_JOIN_STARTS: Final = frozenset(" ._/-\n\r")
 # number or of an identifier ("0.30000000000000004", "run_4111111111111111"), not a card.
 _BLOCK_GLUE: Final = frozenset("._")
 _CARD_MAX_GROUPS: Final = 5
+# Groups joined by a dot, a slash, a line break, ... are as often a list of numbers ("1905\n
+# 1906\n1907\n1908": years a line, a tenth of such windows pass Luhn): there a card must
+# also start as issued ones do. Visa (4), Mastercard and Maestro (5, 2221-2720, 6), Discover,
+# UnionPay, RuPay (6, 81, 82), Amex (34, 37), Diners (30, 36, 38, 39), JCB (35), Mir
+# (2200-2204), UzCard (8600), Troy (9792), Humo (9860).
+_SCHEME_PREFIXES: Final = (
+    "22", "23", "24", "25", "26", "27", "30", "34", "35", "36", "37", "38", "39",
+    "81", "82", "8600", "9792", "9860",
+)  # fmt: skip
+_SPACE_OR_DASH: Final = frozenset(" -")
 _PHONE_JOINERS: Final = frozenset(" .-")
 _PHONE_GROUP_STARTS: Final = frozenset("0123456789(")
 # From this many characters a run's card windows are judged by numpy (``_card_windows``):
@@ -483,9 +493,21 @@ def _card_window(text: str, groups: list[tuple[int, int]], first: int, before: l
             continue
         if size == 1 and _block_glued(text, groups, first):
             continue
-        if card_number_valid("".join(text[a:b] for a, b in window)):
+        digits = "".join(text[a:b] for a, b in window)
+        if card_number_valid(digits) and (_scheme_prefix(digits) or not _loosely_joined(text, window)):
             return size
     return 0
+
+
+def _loosely_joined(text: str, groups: list[tuple[int, int]]) -> bool:
+    """Whether a separator other than one space or dash joins two of the groups."""
+    return any(text[high:low] not in _SPACE_OR_DASH for (_, high), (low, _) in itertools.pairwise(groups))
+
+
+def _scheme_prefix(digits: str) -> bool:
+    """Whether a card number starts as the payment schemes' numbers do (see
+    ``_SCHEME_PREFIXES``)."""
+    return digits[0] in "456" or digits.startswith(_SCHEME_PREFIXES)
 
 
 def _card_layout(groups: list[tuple[int, int]]) -> bool:

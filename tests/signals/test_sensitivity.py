@@ -215,6 +215,8 @@ SEPARATED_LOOK_ALIKES = {
     "file path": "see /srv/data/2024/11/05/report_1234.csv",
     "versions": "upgrade 1.2.3.4 to 10.11.12.13.14",
     "years a line": "1999\n2000\n2001\n2002\n2003\n2004",
+    "years a line passing luhn": "1905\n1906\n1907\n1908",
+    "dotted years passing luhn": "1905.1906.1907.1908",
     "section numbers": "see 4.1.1.1 and 4.1.1.2",
     "luhn-failing dotted card": "card 4111.1111.1111.1112",
     "dotted ssn without a label": "code 078.05.1120 ok",
