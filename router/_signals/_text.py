@@ -87,6 +87,7 @@ _NOTABLE_BMP: Final = re.compile(
 )
 _NOTABLE_ASTRAL: Final = frozenset(char for char in {*map(chr, _FOLD), *INVISIBLE} if ord(char) > 0xFFFF)
 _ASTRAL: Final = re.compile("[\U00010000-\U0010ffff]")
+_NOTED: Final = INVISIBLE | MARKS  # what ``fold_noting_invisible`` reports rather than folds
 
 
 def fold(text: str) -> str:
@@ -104,7 +105,7 @@ def fold_noting_invisible(text: str) -> tuple[str, frozenset[str]]:
         present.update(_NOTABLE_ASTRAL.intersection(text))
     # One ``str.replace`` per distinct foldable character: a text holds few distinct ones,
     # and each replace runs in C, where a substitution calls back into Python per match.
-    noted = present & (INVISIBLE | MARKS)
+    noted = present & _NOTED
     for char in present - noted:
         text = text.replace(char, chr(_FOLD[ord(char)]))
     return text, frozenset(noted)
