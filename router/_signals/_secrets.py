@@ -36,11 +36,15 @@ _TOKEN: Final = re.compile(
       | gh[pousr]_[A-Za-z0-9]{36,255}                  # GitHub tokens
       | github_pat_[A-Za-z0-9_]{22,255}                # GitHub fine-grained token
       | eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*   # JWT: header.payload.sig
+      | glpat-[A-Za-z0-9_-]{20,}                       # GitLab personal access token
+      | SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}       # SendGrid API key
+      | npm_[A-Za-z0-9]{36}                            # npm access token
+      | pypi-AgE[A-Za-z0-9_-]{40,}                     # PyPI API token (a macaroon)
       )
     | (?P<loose>
         sk-ant-[A-Za-z0-9_-]{32,}                      # Anthropic
       | sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}  # OpenAI (and compatible providers)
-      | [sr]k_live_[0-9A-Za-z]{20,}                    # Stripe secret / restricted key
+      | [sr]k_(?:live|test)_[0-9A-Za-z]{20,}           # Stripe secret / restricted key, live or test
       | xox[abposr]-[0-9A-Za-z-]{10,}                  # Slack
       | hf_[A-Za-z0-9]{30,}                            # Hugging Face
       )
@@ -53,7 +57,7 @@ _TOKEN: Final = re.compile(
 # Tokens that only a label in front of them identifies: "Bearer <token>", an Azure storage
 # AccountKey, or an assignment to a credential-named key in code or config.
 _VALUE: Final = r"(?P<value>[A-Za-z0-9_~+/.-]{16,}={0,2})(?![A-Za-z0-9_~+/.=-])"
-_BEARER: Final = re.compile(r"(?<![A-Za-z0-9_])(?:[Bb]earer[ \t]+|AccountKey=)" + _VALUE)
+_BEARER: Final = re.compile(r"(?<![A-Za-z0-9_])(?:[Bb]earer[ \t]+|[Bb]asic[ \t]+|AccountKey=)" + _VALUE)
 _ASSIGNED: Final = re.compile(r"""["']?[ \t]*[:=][ \t]*["']?""" + _VALUE)
 _CREDENTIAL_NAME: Final = re.compile(
     r"(?:api|access|secret|auth|client|private)[_-]?(?:key|token|secret)\Z", re.IGNORECASE
@@ -84,8 +88,10 @@ _TOKEN_PREFIXES: Final = (
     ("S", ("ASIA",)),
     ("z", ("AIza",)),
     ("J", ("eyJ",)),
-    ("_", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "sk_live_", "rk_live_", "hf_")),
-    ("-", ("sk-", "xox")),
+    ("_", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "sk_live_", "rk_live_", "sk_test_")),
+    ("_", ("rk_test_", "hf_", "npm_")),
+    ("-", ("sk-", "xox", "glpat-", "pypi-")),
+    ("G", ("SG.",)),
 )
 _TOKEN_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
@@ -167,7 +173,7 @@ def _merged_windows(windows: Iterable[tuple[int, int]]) -> Iterator[tuple[int, i
 
 
 def _labelled(text: str) -> Iterator[Span]:
-    if "earer" in text or "AccountKey=" in text:
+    if "earer" in text or "asic" in text or "AccountKey=" in text:
         for match in _BEARER.finditer(text):
             if _looks_random(match.group("value")):
                 yield "api_key", match.start("value"), match.end("value")

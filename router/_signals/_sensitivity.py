@@ -23,9 +23,10 @@ Built-in finding types (``BUILTIN_TYPES``) and how each is confirmed:
   for. Loopback, unspecified (``0.0.0.0``, ``::``) and ``255.x`` broadcast/netmask values
   are not, as they name no machine. A dotted quad after "version"/"v" is a version number.
 * ``api_key``: provider tokens by their documented prefixes (OpenAI, Anthropic, AWS
-  access key ids and the 40-character secret written near one, Google, GitHub, Slack,
-  Stripe live keys, Hugging Face, JWTs), ``Bearer`` tokens, Azure ``AccountKey=`` and
-  values assigned to credential-named keys (``api_key = "..."``) that mix letters and digits.
+  access key ids and the 40-character secret written near one, Google, GitHub, GitLab,
+  Slack, Stripe live and test keys, SendGrid, npm, PyPI, Hugging Face, JWTs), ``Bearer``
+  tokens and ``Basic`` credentials, Azure ``AccountKey=`` and values assigned to
+  credential-named keys (``api_key = "..."``) that mix letters and digits.
 * ``private_key``: PEM blocks ``-----BEGIN … PRIVATE KEY-----`` with key material, with or
   without the END line, on the header's line or with ``\n`` escapes (a JSON key file).
 * ``password``: a value after "password", "passcode", "PIN" (and their de, fr, es, it, pt,

@@ -77,6 +77,12 @@ POSITIVES = [
     ("api_key", "sk_live_4eC39HqLyjWDarjtT1zdp7dc", "stripe {}"),
     ("api_key", "rk_live_4eC39HqLyjWDarjtT1zdp7dc", "stripe {}"),
     ("api_key", "hf_abcdefghijklmnopqrstuvwxyz0123456789", "hub {}"),
+    ("api_key", "sk_test_4eC39HqLyjWDarjtT1zdp7dc", "STRIPE_KEY={}"),
+    ("api_key", "glpat-xK3vQ9mZ2pL7wR4tY8nB", "GITLAB_TOKEN={}"),
+    ("api_key", "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", "sendgrid {}"),
+    ("api_key", "npm_1234567890abcdefghijklmnopqrstuvwxyz", "//registry.npmjs.org/:_authToken={}"),
+    ("api_key", "pypi-AgEIcHlwaS5vcmcCJGE4ZjYwYjYwLTQ5NjQtNDZlMy1hMmE1", "password = {}"),
+    ("api_key", "YWRtaW46U29tbWVyMjAyNCE=", "curl -H 'Authorization: Basic {}' https://x"),
     ("api_key", JWT, "jwt {}"),
     ("api_key", "abc123def456ghi789jkl012mno345", "Authorization: Bearer {}"),
     ("api_key", "a1b2c3d4e5f6g7h8i9j0", 'api_key = "{}"'),
@@ -548,3 +554,15 @@ def test_the_router_keeps_values_written_to_pass_off_the_models_not_cleared_for_
     decision = Router(parse_routes(ROUTES)).decide(Task.build(text))
     assert decision.model == model
     assert "cloud" not in [candidate.model for candidate in decision.candidates]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Basic setup: configure TLS 1.2 and HTTP/2 together.",
+        "A basic: internationalization-friendly approach.",
+        "See the SG.Report and npm_modules folders; glpat- is GitLab's prefix.",
+    ],
+)
+def test_the_words_before_and_the_prefixes_of_tokens_alone_are_not_keys(text: str) -> None:
+    assert found(text) == []
