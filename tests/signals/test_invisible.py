@@ -59,12 +59,8 @@ def test_text_without_invisible_characters_is_read_as_it_is() -> None:
 )
 def test_a_value_split_by_an_invisible_character_is_found_whole(mark: str, value: str, kind: str) -> None:
     written = value.format(m=mark)
-    text = f"Please check {written} today."
-    findings = [finding for finding in SCANNER.scan(text) if finding.type == kind]
-    assert len(findings) == 1
     # The span is the original text's: masking it replaces the value, invisible characters too.
-    start = text.index(written)
-    assert (findings[0].start, findings[0].end) == (start, start + len(written))
+    _found_whole(f"Please check {written} today.", written, kind)
 
 
 def test_a_value_spelled_in_tag_characters_is_found() -> None:
@@ -111,12 +107,8 @@ def test_offsets_map_back_to_the_same_characters(pieces: list[tuple[str, str]], 
 )
 def test_combining_marks_on_digits_are_read_as_absent(marks: str, value: str, kind: str) -> None:
     written = value.format(m=marks)
-    text = f"Please check {written}. {marks}"
-    findings = [finding for finding in SCANNER.scan(text) if finding.type == kind]
-    assert len(findings) == 1
     # The marks on the last digit are the value's too: masking replaces them with it.
-    start = text.index(written)
-    assert (findings[0].start, findings[0].end) == (start, start + len(written))
+    _found_whole(f"Please check {written}. {marks}", written, kind)
 
 
 def test_marks_on_letters_are_kept() -> None:
@@ -174,3 +166,11 @@ def test_offsets_map_back_over_marks_and_references(pieces: list[str], data: st.
     assert visible(*fold_noting_invisible(text[first:last])).text == seen.text[start:end]
     assert not _invisible(ord(text[first]))
     assert not _invisible(ord(text[last - 1]))
+
+
+def _found_whole(text: str, written: str, kind: str) -> None:
+    """``text`` holds one finding of ``kind``, spanning exactly where ``written`` stands in it."""
+    findings = [finding for finding in SCANNER.scan(text) if finding.type == kind]
+    assert len(findings) == 1
+    start = text.index(written)
+    assert (findings[0].start, findings[0].end) == (start, start + len(written))
