@@ -21,6 +21,7 @@ from __future__ import annotations
 import random
 import re
 import sys
+from collections.abc import Iterator, Sequence
 
 import pytest
 
@@ -117,9 +118,7 @@ def test_gates_are_built_where_most_numbers_have_no_keyword_near_and_not_where_m
 @pytest.mark.parametrize("seed", range(10))
 def test_the_number_first_patterns_as_one_match_what_the_first_of_them_to_match_does(seed: int) -> None:
     patterns = (_places._US_ADDRESS, _places._ROMANCE_NUMBER_FIRST, _places._NUMBERED_STREET)
-    rng = random.Random(seed)
-    for _ in range(300):
-        text = " ".join(rng.choice(_PLACE_WORDS) for _ in range(rng.randint(1, 12)))
+    for text in _mixes(seed, _PLACE_WORDS, 300, (1, 12), " "):
         for start in (i for i, char in enumerate(text) if char.isdigit()):
             end = start + _places._AFTER
             expected = next(
@@ -160,9 +159,7 @@ def test_street_words_read_as_a_trie_match_what_their_alternation_matches(seed: 
         ),
     ]
     last = _with_alternation(_places._ROMANCE_NUMBER_LAST, _places._ROMANCE_WORDS)
-    rng = random.Random(seed)
-    for _ in range(300):
-        text = " ".join(rng.choice(_STREET_PIECES) for _ in range(rng.randint(1, 12)))
+    for text in _mixes(seed, _STREET_PIECES, 300, (1, 12), " "):
         for start in (i for i, char in enumerate(text) if char.isdigit()):
             for trie, alternation in plain:
                 found, expected = trie.match(text, start), alternation.match(text, start)
@@ -198,9 +195,7 @@ def test_titles_without_case_read_as_a_trie_are_found_where_the_longest_first_li
 ) -> None:
     titles = sorted((*_people._SPACED_TITLES, *_people._THAI_TITLES), key=len, reverse=True)
     alternation = re.compile("|".join(map(re.escape, titles)))
-    rng = random.Random(seed)
-    for _ in range(500):
-        text = "".join(rng.choice(_TITLE_PIECES) for _ in range(rng.randint(0, 20)))
+    for text in _mixes(seed, _TITLE_PIECES, 500, (0, 20)):
         expected = [match.span() for match in alternation.finditer(text)]
         assert [match.span() for match in _people._CASELESS_TITLE.finditer(text)] == expected, text
 
@@ -231,9 +226,7 @@ _LOGIN_PIECES = (
 
 @pytest.mark.parametrize("seed", range(20))
 def test_login_pairs_found_at_each_at_sign_are_the_ones_finditer_finds(seed: int) -> None:
-    rng = random.Random(seed)
-    for _ in range(500):
-        text = "".join(rng.choice(_LOGIN_PIECES) for _ in range(rng.randint(0, 60)))
+    for text in _mixes(seed, _LOGIN_PIECES, 500, (0, 60)):
         expected = [match.span() for match in _identifiers._LOGIN_PAIR.finditer(text)]
         assert [match.span() for match in _identifiers._login_pairs(text)] == expected, text
 
@@ -247,9 +240,7 @@ _WINDOW_PIECES = (
 
 @pytest.mark.parametrize("seed", range(20))
 def test_the_tests_before_the_patterns_before_a_number_pass_wherever_the_patterns_match(seed: int) -> None:
-    rng = random.Random(seed)
-    for _ in range(500):
-        window = "".join(rng.choice(_WINDOW_PIECES) for _ in range(rng.randint(0, 8)))
+    for window in _mixes(seed, _WINDOW_PIECES, 500, (0, 8)):
         if _places._UNIT_BEFORE.search(window):
             assert _places._ends_like_a_unit(window), window
         lowered = window.lower()
@@ -261,9 +252,8 @@ def test_the_tests_before_the_patterns_before_a_number_pass_wherever_the_pattern
 
 @pytest.mark.parametrize("seed", range(10))
 def test_the_birth_gate_reads_back_only_as_far_as_a_birth_word_can_start(seed: int) -> None:
-    rng = random.Random(seed)
-    for _ in range(1000):
-        window = "".join(rng.choice(_WINDOW_PIECES) for _ in range(rng.randint(0, 24))).lower()
+    for mixed in _mixes(seed, _WINDOW_PIECES, 1000, (0, 24)):
+        window = mixed.lower()
         if _places._BIRTH.search(window):
             assert _places._BIRTH_GATE.search(window, max(0, len(window) - _places._BIRTH_REACH)), window
 
@@ -362,3 +352,12 @@ def test_invisible_characters_found_by_str_find_are_those_read_one_by_one(seed: 
         present = frozenset(char for char in text if char in _invisible.INVISIBLE)
         seen = _invisible.visible(text, present)
         assert (seen.text, seen._removed) == _visible_char_by_char(text, present), text
+
+
+def _mixes(
+    seed: int, pieces: Sequence[str], count: int, sizes: tuple[int, int], joiner: str = ""
+) -> Iterator[str]:
+    """``count`` texts of ``sizes`` pieces each (a random number in that range), joined by ``joiner``."""
+    rng = random.Random(seed)
+    for _ in range(count):
+        yield joiner.join(rng.choice(pieces) for _ in range(rng.randint(*sizes)))
