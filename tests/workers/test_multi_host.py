@@ -93,6 +93,10 @@ def test_a_host_cut_off_mid_batch_has_its_items_finished_elsewhere_exactly_once(
         # Celery's info level logs each chunk a worker receives: the test checks the cut host had work.
         argv = [ROUTER, "worker", "--loglevel", "info", "--in-flight", "16", "--pool", "threads"]
         host.start([*argv, "--concurrency", "4"], env=env, log=tmp_path / f"{host.name}.log")
+    # Both must consume before the job is sent: a worker still starting when the other has taken
+    # and finished the first chunks leaves the host to be cut off with nothing to lose.
+    logs = [tmp_path / f"{host.name}.log" for host in (first, second)]
+    eventually(lambda: all(map(_ready, logs)), timeout_s=90, what="both workers consuming")
     store = Store(StoreSettings(url=data_url))
     submitter = _worker_env(tmp_path / "submitter", data_url, broker_url)
     job = _submit(store, submitter, ITEMS)
@@ -109,6 +113,11 @@ def test_a_host_cut_off_mid_batch_has_its_items_finished_elsewhere_exactly_once(
     time.sleep(8)  # a visibility timeout and more for any late delivery to land
     assert (job.status(), sorted(result["custom_id"] for result in job.results())) == settled
     _accounted_for(store, job, ITEMS)
+
+
+def _ready(log: Path) -> bool:
+    """Celery's info level logs ``<node> ready.`` once the worker consumes from the broker."""
+    return log.exists() and any(line.rstrip().endswith(" ready.") for line in log.read_text().splitlines())
 
 
 def _chunks_received(log: Path) -> int:
