@@ -40,6 +40,11 @@ _TOKEN: Final = re.compile(
       | SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}       # SendGrid API key
       | npm_[A-Za-z0-9]{36}                            # npm access token
       | pypi-AgE[A-Za-z0-9_-]{40,}                     # PyPI API token (a macaroon)
+      | dckr_pat_[A-Za-z0-9_-]{20,}                    # Docker Hub personal access token
+      | dapi[0-9a-f]{32}(?:-[0-9]+)?                   # Databricks
+      | shp(?:at|ss|ca|pa)_[0-9a-fA-F]{32}             # Shopify
+      | do[opr]_v1_[0-9a-f]{64}                        # DigitalOcean
+      | gl(?:c|sa)_[A-Za-z0-9+/_]{32,}={0,2}           # Grafana (cloud, service account)
       )
     | (?P<loose>
         sk-ant-[A-Za-z0-9_-]{32,}                      # Anthropic
@@ -61,10 +66,16 @@ _VALUE: Final = r"(?P<value>[A-Za-z0-9_~+/.-]{16,}={0,2})(?![A-Za-z0-9_~+/.=-])"
 # these labels is a pass over the whole text (3 ms per 100,000 characters).
 _BEARER: Final = re.compile(r"(?<![A-Za-z0-9_])(?:[Bb]earer[ \t]+|Basic[ \t]+|AccountKey=)" + _VALUE)
 _ASSIGNED: Final = re.compile(r"""["']?[ \t]*[:=][ \t]*["']?""" + _VALUE)
+# A name ending in "token" or "secret" names a credential (``refresh_token``, ``BOT_TOKEN``,
+# ``webhook_secret``, ``token:``); "key" alone is too common (a dictionary's, a primary key).
 _CREDENTIAL_NAME: Final = re.compile(
-    r"(?:api|access|secret|auth|client|private)[_-]?(?:key|token|secret)\Z", re.IGNORECASE
+    r"(?:(?:api|access|secret|auth|client|private|signing|encryption|master|consumer)[ _-]?key"
+    r"|apikey|token|secret)\Z",
+    re.IGNORECASE,
 )
 _NAME_ENDINGS: Final = ("key", "token", "secret")
+
+_TELEGRAM: Final = re.compile(r"[0-9]{8,10}:AA[A-Za-z0-9_-]{30,40}(?![A-Za-z0-9_-])")
 
 _AWS_KEY_ID: Final = re.compile(r"(?<![A-Za-z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9])")
 _AWS_SECRET: Final = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
@@ -91,7 +102,9 @@ _TOKEN_PREFIXES: Final = (
     ("z", ("AIza",)),
     ("J", ("eyJ",)),
     ("_", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "sk_live_", "rk_live_", "sk_test_")),
-    ("_", ("rk_test_", "hf_", "npm_")),
+    ("_", ("rk_test_", "hf_", "npm_", "dckr_pat_", "shpat_", "shpss_", "shpca_", "shppa_")),
+    ("_", ("dop_v1_", "doo_v1_", "dor_v1_", "glc_", "glsa_")),
+    ("dapi", ("dapi",)),
     ("-", ("sk-", "xox", "glpat-", "pypi-")),
     ("G", ("SG.",)),
 )
@@ -132,6 +145,23 @@ def _tokens(text: str) -> Iterator[Span]:
                 yield from _tokens_after(text, prefix)
     if "AKIA" in text or "ASIA" in text:
         yield from _aws_secrets(text)
+    if ":AA" in text:
+        yield from _telegram_tokens(text)
+
+
+def _telegram_tokens(text: str) -> Iterator[Span]:
+    """Telegram bot tokens, ``<bot id>:AA<about 32 characters>``: found from their ":AA", the
+    digits read backwards from it."""
+    at = text.find(":AA")
+    while at != -1:
+        start = at
+        while start > 0 and at - start < 10 and text[start - 1].isdigit():
+            start -= 1
+        if at - start >= 8 and (start == 0 or text[start - 1] not in _TOKEN_CHARS):
+            match = _TELEGRAM.match(text, start)
+            if match:
+                yield "api_key", match.start(), match.end()
+        at = text.find(":AA", at + 1)
 
 
 def _tokens_after(text: str, prefix: str) -> Iterator[Span]:
