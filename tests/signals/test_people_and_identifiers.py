@@ -197,6 +197,45 @@ def test_a_value_named_by_its_label_is_a_finding_of_that_type(text: str, kind: s
     assert (kind, value) in found(text)
 
 
+IN_EVERY_LANGUAGE = {
+    "german passport compound": ("Reisepassnummer: C01X00T47", "national_id", "C01X00T47"),
+    "german licence compound": ("Führerscheinnummer: B072RRE2I55", "driver_license", "B072RRE2I55"),
+    "german customer number": ("Kundennummer: 12345678", "record_id", "12345678"),
+    "polish passport": ("numer paszportu: AB1234567", "national_id", "AB1234567"),
+    "czech passport": ("číslo pasu 12345678", "national_id", "12345678"),
+    "hungarian passport": ("Útlevélszám: AB123456", "national_id", "AB123456"),
+    "turkish passport": ("pasaport no: U12345678", "national_id", "U12345678"),
+    "russian passport": ("номер паспорта 4510 123456", "national_id", "4510 123456"),
+    "greek passport": ("αριθμός διαβατηρίου: AK1234567", "national_id", "AK1234567"),
+    "arabic passport": ("رقم جواز السفر: A12345678", "national_id", "A12345678"),
+    "hebrew passport": ("מספר דרכון: 12345678", "national_id", "12345678"),
+    "persian passport": ("شماره گذرنامه: K12345678", "national_id", "K12345678"),
+    "hindi passport": ("पासपोर्ट नंबर: K1234567", "national_id", "K1234567"),
+    "thai passport": ("หนังสือเดินทาง AA1234567", "national_id", "AA1234567"),
+    "vietnamese passport": ("số hộ chiếu: C1234567", "national_id", "C1234567"),
+    "indonesian passport": ("nomor paspor: A1234567", "national_id", "A1234567"),
+    "japanese passport": ("旅券番号：TK1234567", "national_id", "TK1234567"),
+    "chinese passport": ("护照号码：E12345678", "national_id", "E12345678"),
+    "korean passport": ("여권번호: M12345678", "national_id", "M12345678"),
+    "swedish licence": ("körkortsnummer 19850312-1234", "driver_license", "19850312-1234"),
+    "polish account": ("numer konta: 12 3456 7890 1234", "account_number", "12 3456 7890 1234"),
+    "japanese account": ("口座番号：1234567", "account_number", "1234567"),
+    "polish patient": ("numer pacjenta 483920", "record_id", "483920"),
+}
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), IN_EVERY_LANGUAGE.values(), ids=IN_EVERY_LANGUAGE.keys())
+def test_identifier_labels_are_read_in_the_languages_the_router_routes(
+    text: str, kind: str, value: str
+) -> None:
+    assert found(text) == [(kind, value)]
+
+
+@pytest.mark.parametrize("text", ["ehliyet 2019 yılında aldım", "konto 2024 roku", "paspor 2025 baru"])
+def test_a_year_after_a_label_word_is_prose_not_an_identifier(text: str) -> None:
+    assert found(text) == []
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
