@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
+from router._signals._cued_names import cued_names
 from router._signals._names import NameLists
 from router._signals._text import keyword_pattern
 
@@ -226,6 +227,7 @@ def names(text: str, lists: NameLists) -> Iterator[Span]:
         yield from _labelled_lower_case_names(text, lists)
     if not text.isascii() and _CASELESS_LETTER.search(text) is not None:
         yield from _caseless_names(text)
+    yield from cued_names(text)
     if not text.isascii() and _CJK_LETTER.search(text) is not None:
         for cjk in _CJK_NAME.finditer(text):
             if not cjk.group().startswith(_CJK_NOT_NAMES) and text[cjk.start() - 1 : cjk.start()] not in (

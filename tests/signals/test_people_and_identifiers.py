@@ -338,3 +338,41 @@ def test_a_level_per_type_can_be_set_and_a_type_turned_off() -> None:
     scanner = SensitivityScanner(levels=levels)
     findings = scanner.scan("Mrs Helena Shaw of 12 Rue Mouffetard")
     assert [(f.type, f.level) for f in findings] == [("person", Sensitivity.INTERNAL)]
+
+
+CUED_IN_CASELESS_SCRIPTS = {
+    "arabic": ("اسمي محمد أحمد", "محمد أحمد"),
+    "hindi": ("मेरा नाम राहुल शर्मा है", "राहुल शर्मा"),
+    "japanese": ("私の名前は田中太郎です。", "田中太郎"),
+    "japanese to moushimasu": ("私は田中と申します。", "田中"),
+    "japanese form": ("氏名：佐藤花子", "佐藤花子"),
+    "chinese": ("我叫王小明。", "王小明"),
+    "chinese form": ("姓名：张伟", "张伟"),
+    "korean": ("제 이름은 김민준입니다.", "김민준"),
+    "korean form": ("이름: 박지성", "박지성"),
+    "thai": ("ผมชื่อสมชาย ใจดี", "สมชาย ใจดี"),
+    "hebrew": ("שמי דוד כהן", "דוד כהן"),
+    "persian": ("نام من علی رضایی است", "علی رضایی"),
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"), CUED_IN_CASELESS_SCRIPTS.values(), ids=CUED_IN_CASELESS_SCRIPTS.keys()
+)
+def test_a_name_introduced_in_a_script_without_capitals_is_found(text: str, name: str) -> None:
+    assert found(text) == [("person", name)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我叫他去商店。",  # "I told him to go to the shop"
+        "我是学生。",  # "I am a student"
+        "この名前は珍しい。",  # "this name is rare"
+        "不動産査定と申しますのは、情報収集の一手段です。",  # "what is called a property valuation"
+        "אחרי שהצליחו שמידט וג'נקו לסיים את התיכון",  # "שמי" begins "שמידט", Schmidt
+        "ส.ส.บัญชีรายชื่อ พรรคเพื่อไทย",  # "ชื่อ" inside "รายชื่อ", a list of names
+    ],
+)
+def test_words_like_a_cue_in_a_script_without_capitals_introduce_no_name(text: str) -> None:
+    assert found(text) == []

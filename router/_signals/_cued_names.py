@@ -1,0 +1,163 @@
+"""Names after "my name is" and "name:" in scripts without letter case.
+
+Latin, Cyrillic and Greek names go by their capitals (``_people.names``); Arabic, Hebrew,
+Persian, Devanagari, Thai, Chinese, Japanese and Korean have none, so a name there is read from
+what introduces it: a self-introduction ("اسمي", "मेरा नाम", "私の名前は", "제 이름은") or a form's
+label ("姓名：", "氏名：", "이름:"). The name is then the words of the script that follow:
+
+- spaced scripts (Arabic, Hebrew, Persian, Devanagari): the next word, and the one after it
+  unless it is a copula or particle ("है", "است", "هو");
+- Thai: the run of Thai letters up to the next space, and the surname after one space;
+- Chinese and Japanese: two to four ideographs (or a katakana name) up to a particle or
+  punctuation; after the ambiguous "我叫" ("I am called", also "I told ... to") only a run that
+  starts with one of the 400 surnames Faker's zh_CN and zh_TW lists give;
+- Korean: the Hangul run after the cue without its ending ("입니다", "이에요", "씨"), two to
+  four syllables starting with a surname of Faker's ko_KR list.
+
+Faker's one-character surnames are read here rather than from ``_names.NameLists``, which keeps
+words of two letters or more (a one-letter Latin "name" is an initial).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import re
+from collections.abc import Iterator
+from typing import Final
+
+from router._signals._text import keyword_pattern
+
+__all__ = ["cued_names"]
+
+Span = tuple[str, int, int]
+
+# Cues of the spaced scripts: the name follows after white space.
+_SPACED_CUES: Final = (
+    "اسمي", "إسمي", "اسمى", "أنا اسمي", "الاسم:", "الاسم :", "اسم:",
+    "שמי", "שמי הוא", "קוראים לי", "השם שלי", "השם שלי הוא", "שם:", "שם מלא:",
+    "نام من", "اسم من", "نام:", "نام و نام خانوادگی:",
+    "मेरा नाम", "मेरा नाम है", "नाम:", "पूरा नाम:",
+)  # fmt: skip
+# Thai writes words without spaces, so "ชื่อ" (name) alone is inside other words (รายชื่อ, a
+# list of names): only whole self-introductions and the form's "name-surname:" label.
+_THAI_CUES: Final = ("ชื่อของฉันคือ", "ผมชื่อ", "ฉันชื่อ", "ดิฉันชื่อ", "ชื่อ-นามสกุล:")
+# Chinese and Japanese cues whose next words are a name, and "我叫", whose next words may not be.
+_CJK_CUES: Final = (
+    "我的名字是", "我的名字叫", "我名叫", "姓名：", "姓名:", "名字：", "名字:",
+    "私の名前は", "僕の名前は", "名前は", "氏名：", "氏名:", "名前：", "名前:", "申します",
+)  # fmt: skip
+_AMBIGUOUS_CJK_CUES: Final = ("我叫", "我是")
+_KOREAN_CUES: Final = ("제 이름은", "내 이름은", "이름은", "이름:", "이름 :", "성명:", "성명 :")
+
+_CUE: Final = re.compile(
+    keyword_pattern(
+        _SPACED_CUES + _THAI_CUES + _CJK_CUES + _AMBIGUOUS_CJK_CUES + _KOREAN_CUES, word_end=False
+    )
+)
+_CASELESS: Final = re.compile(
+    r"[\u0590-\u06ff\u0900-\u097f\u0e00-\u0e7f\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7a3]"
+)
+
+_SPACED_WORD: Final = re.compile(
+    r"\s*([\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc]{2,}|[\u05d0-\u05ea]{2,}"
+    r"|[\u0904-\u0939\u0958-\u0961\u0972-\u097f][\u0900-\u0963\u0971-\u097f]+)"
+)
+# Copulas, particles and pronouns that follow a name or begin what is not one.
+_NOT_NAMES: Final = frozenset(
+    ("है", "हूँ", "हूं", "था", "और", "का", "की", "के", "है।", "هو", "هي", "است", "هستم", "و", "من", "او",
+     "على", "في", "من", "أنا", "אני", "הוא", "היא", "של", "ו", "ما", "چیست", "क्या", "कौन")
+)  # fmt: skip
+_THAI_WORD: Final = re.compile(r"\s?([\u0e01-\u0e4e]{2,})(?: ([\u0e01-\u0e4e]{2,}))?")
+_CJK_RUN: Final = re.compile(r"\s*([\u4e00-\u9fff]{2,4}|[\u30a1-\u30fa\u30fc]{2,12})(?=[^\u4e00-\u9fff]|\Z)")
+# "<name>と申します" ("I am called"): a surname and given name of two to four ideographs, whole
+# (a longer run is a noun: "不動産査定と申しますのは", "what is called a property valuation").
+_JAPANESE_BEFORE_CUE: Final = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{2,4})と\Z")
+_HANGUL_RUN: Final = re.compile(r"\s*([\uac00-\ud7a3]{2,8})")
+_KOREAN_ENDINGS: Final = (
+    "입니다",
+    "이에요",
+    "예요",
+    "이고",
+    "이며",
+    "라고",
+    "이라고",
+    "씨",
+    "님",
+    "은",
+    "는",
+    "이",
+    "가",
+)
+
+
+def cued_names(text: str) -> Iterator[Span]:
+    """Yield ``("person", start, end)`` for every name a cue introduces in a caseless script."""
+    if text.isascii() or _CASELESS.search(text) is None:
+        return
+    for cue in _CUE.finditer(text):
+        found = _name_after(text, cue.group(), cue.start(), cue.end())
+        if found is not None:
+            yield "person", *found
+
+
+def _name_after(text: str, cue: str, start: int, end: int) -> tuple[int, int] | None:
+    if cue in _SPACED_CUES:
+        return _spaced_name(text, cue, start, end)
+    if cue in _THAI_CUES:
+        name = _THAI_WORD.match(text, end)
+        return None if name is None else (name.start(1), name.end(name.lastindex or 1))
+    if cue == "申します":
+        before = _JAPANESE_BEFORE_CUE.search(text, max(0, start - 6), start)
+        return None if before is None else before.span(1)
+    if cue in _CJK_CUES or cue in _AMBIGUOUS_CJK_CUES:
+        name = _CJK_RUN.match(text, end)
+        if name is None or (cue in _AMBIGUOUS_CJK_CUES and not _chinese_surname(name.group(1))):
+            return None
+        return name.span(1)
+    return _korean_name(text, end)
+
+
+def _spaced_name(text: str, cue: str, start: int, end: int) -> tuple[int, int] | None:
+    if (start and _CASELESS.match(text, start - 1)) or (cue[-1] != ":" and _CASELESS.match(text, end)):
+        return None  # the cue's letters begin or end another word ("שמידט" is Schmidt)
+    first = _SPACED_WORD.match(text, end)
+    if first is None or first.group(1) in _NOT_NAMES:
+        return None
+    second = _SPACED_WORD.match(text, first.end())
+    if (
+        second is not None
+        and second.group(1) not in _NOT_NAMES
+        and "\n" not in text[first.end() : second.start(1)]
+    ):
+        return first.start(1), second.end(1)
+    return first.span(1)
+
+
+def _korean_name(text: str, end: int) -> tuple[int, int] | None:
+    run = _HANGUL_RUN.match(text, end)
+    if run is None:
+        return None
+    word = run.group(1)
+    for ending in _KOREAN_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 2:
+            word = word[: -len(ending)]
+            break
+    if not 2 <= len(word) <= 4 or word[0] not in _surnames("ko_KR"):
+        return None
+    return run.start(1), run.start(1) + len(word)
+
+
+def _chinese_surname(run: str) -> bool:
+    surnames = _surnames("zh_CN") | _surnames("zh_TW")
+    return len(run) <= 3 and (run[0] in surnames or run[:2] in surnames)
+
+
+@functools.cache
+def _surnames(locale: str) -> frozenset[str]:
+    """Faker's surnames for ``locale``; empty without Faker (cues then find fewer names)."""
+    try:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+    except ImportError:
+        return frozenset()
+    return frozenset(getattr(provider, "last_names", ()))
