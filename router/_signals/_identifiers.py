@@ -120,6 +120,17 @@ _LABELS: Final[dict[str, tuple[str, ...]]] = {
         "mã bệnh nhân", "số bảo hiểm", "nomor pasien", "nomor polis", "患者番号", "保険証番号",
         "被保険者番号", "病历号", "医保卡号", "病歷號", "환자번호", "보험번호",
         "försäkringsnummer", "forsikringsnummer", "vakuutusnumero", "numer polisy",
+        # A vehicle's numbers lead to its keeper.
+        "vin", "vehicle identification number", "fahrgestellnummer", "número de bastidor",
+        "numero di telaio", "chassisnummer", "license plate", "licence plate", "number plate",
+        "registration plate", "kennzeichen", "nummernschild", "plaque d'immatriculation",
+        "immatriculation", "targa", "kenteken",
+    ),
+    # A card's security code (CVV, CVC): with the card, all a payment needs.
+    "card_code": (
+        "cvv", "cvv2", "cvc", "cvc2", "security code", "card verification code", "card verification value",
+        "kartenprüfnummer", "sicherheitscode", "cryptogramme", "code de sécurité",
+        "código de seguridad", "codice di sicurezza", "código de segurança", "beveiligingscode",
     ),
     "password": (
         "password", "passwort", "passwd", "pwd", "passcode", "pass code", "pin", "pin code",
@@ -166,6 +177,7 @@ _ID_VALUE: Final = re.compile(
     r"(?=(?:[A-Za-z-]*[0-9]){2})[A-Za-z0-9](?:[A-Za-z0-9]|[-/.](?=[A-Za-z0-9])|[ ](?=[0-9])){3,29}"
     r"(?![A-Za-z0-9@._%+-])"
 )
+_CARD_CODE: Final = re.compile(r"[0-9]{3,4}(?![0-9A-Za-z])")
 _CARD_VALUE: Final = re.compile(r"[0-9](?:[0-9]|[ -](?=[0-9])){11,22}(?![0-9])")
 _SECRET_VALUE: Final = re.compile(r"[\"'“]?(?P<value>[^\s\"'”]{4,64})")
 # The login pair: an address, then "/", ":" or "|", then the password.
@@ -282,6 +294,9 @@ def _value_after(text: str, kind: str, label_end: int) -> Span | None:
         if not _password_like(text[value.start("value") : end]):
             return None
         return "password", value.start("value"), end
+    if kind == "card_code":
+        code = _CARD_CODE.match(text, at, at + 5)
+        return None if code is None else ("credit_card", code.start(), code.end())
     if kind == "credit_card":
         card = _CARD_VALUE.match(text, at, at + 24)
         return None if card is None else ("credit_card", card.start(), card.end())

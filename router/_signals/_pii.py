@@ -75,8 +75,9 @@ _EMAIL_DOMAIN: Final = re.compile(
 # of them, mixed or not; the check digits, not the separators, tell a card from other numbers.
 _GROUP_SEPARATOR: Final = r"(?: ?[-/] | [-/]|[ ._/-]|\r\n|[\n\r])"
 # An address written to keep it from harvesters: "jane [at] example [dot] com",
-# "jane(at)example(dot)com", "{at}", mixed with real dots or a real "@". Only the bracketed
-# words count: "at" and "dot" as bare words are ordinary English.
+# "jane(at)example(dot)com", "{at}", mixed with real dots or a real "@". "at" and "dot" as
+# bare words are ordinary English: they count only spelling a whole address that ends in a
+# top-level domain (``_SPELLED_EMAIL``).
 # Both read in the lower-cased text; the second, led by a literal, is the one run over it.
 _BRACKETED_AT: Final = re.compile(r"[\[({] {0,2}at {0,2}[\])}]")
 _AT_CLOSED: Final = re.compile(r"at {0,2}[\])}]")
@@ -86,6 +87,13 @@ _OBFUSCATED_DOMAIN: Final = re.compile(
     r"(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59})(?![A-Za-z0-9-])"
 )
 _SPACES_AROUND_AT: Final = " "
+_SPELLED_EMAIL: Final = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._+-]{0,63} (?i:at) (?P<domain>[A-Za-z0-9][A-Za-z0-9-]{0,62})"
+    r"(?: (?i:dot) [A-Za-z0-9][A-Za-z0-9-]{0,62}){0,6} (?i:dot) "
+    r"(?i:com|org|net|edu|gov|io|co|uk|de|fr|es|it|nl|be|ch|at|se|no|dk|fi|pl|pt|ie|eu|info|biz|me|us|ca|au)"
+    r"(?![\w-])"
+)
+_NOT_DOMAINS: Final = frozenset(("the", "a", "an", "this", "that", "our", "your", "their", "its", "my"))
 
 # A card is looked for in the longest run of digit groups joined by those separators; the
 # run is atomic so it is read whole, then searched for card-shaped windows of groups.
@@ -159,6 +167,8 @@ class PiiDetector:
             yield from _emails(text)
         if "email" in self._wanted:
             yield from _bracketed_emails(text)
+            if " dot " in text or " DOT " in text:
+                yield from _spelled_emails(text)
         if self._numeric and _has_ascii_digit(text):
             yield from self._numbers(text)
 
@@ -305,6 +315,15 @@ def _bracketed_emails(text: str) -> Iterator[Span]:
                 start += 1
             if start < local_end:
                 yield "email", start, domain.end()
+
+
+def _spelled_emails(text: str) -> Iterator[Span]:
+    """Addresses written out in words, "jane at example dot com": the words "at" and "dot"
+    are ordinary English, so the address must end in a top-level domain people spell out
+    this way, and a domain word of prose ("look at the dot com bubble") is no domain."""
+    for match in _SPELLED_EMAIL.finditer(text):
+        if match.group("domain").lower() not in _NOT_DOMAINS:
+            yield "email", match.start(), match.end()
 
 
 def _local_start(text: str, at: int) -> int:

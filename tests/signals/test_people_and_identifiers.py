@@ -221,6 +221,11 @@ IN_EVERY_LANGUAGE = {
     "polish account": ("numer konta: 12 3456 7890 1234", "account_number", "12 3456 7890 1234"),
     "japanese account": ("口座番号：1234567", "account_number", "1234567"),
     "polish patient": ("numer pacjenta 483920", "record_id", "483920"),
+    "card security code": ("cvv: 123", "credit_card", "123"),
+    "german card security code": ("Kartenprüfnummer 4821", "credit_card", "4821"),
+    "vehicle identification number": ("VIN 1HGCM82633A004352", "record_id", "1HGCM82633A004352"),
+    "licence plate": ("license plate ABC-1234", "record_id", "ABC-1234"),
+    "dutch licence plate": ("kenteken 12-ABC-3", "record_id", "12-ABC-3"),
 }
 
 
@@ -231,7 +236,10 @@ def test_identifier_labels_are_read_in_the_languages_the_router_routes(
     assert found(text) == [(kind, value)]
 
 
-@pytest.mark.parametrize("text", ["ehliyet 2019 yılında aldım", "konto 2024 roku", "paspor 2025 baru"])
+@pytest.mark.parametrize(
+    "text",
+    ["ehliyet 2019 yılında aldım", "konto 2024 roku", "paspor 2025 baru", "un vin de 2019", "cvv 12345"],
+)
 def test_a_year_after_a_label_word_is_prose_not_an_identifier(text: str) -> None:
     assert found(text) == []
 

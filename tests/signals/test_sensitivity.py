@@ -96,6 +96,8 @@ POSITIVES = [
     ("api_key", JWT, "jwt {}"),
     ("api_key", "abc123def456ghi789jkl012mno345", "Authorization: Bearer {}"),
     ("api_key", "a1b2c3d4e5f6g7h8i9j0", 'api_key = "{}"'),
+    ("email", "jane at example dot com", "write to {} today"),
+    ("email", "jane.doe at mail dot example dot co dot uk", "mail {}, please"),
     ("private_key", PEM, "key:\n{}\nend"),
 ]
 
@@ -182,7 +184,7 @@ def test_an_address_with_a_bracketed_at_and_dot_is_an_email(address: str) -> Non
 @pytest.mark.parametrize(
     "text",
     [
-        "email jane at example dot com",
+        "look at the dot com bubble",
         "meet (at) 5pm at the office",
         "the cat sat [at] home",
         "values[at] = x.y",
