@@ -87,6 +87,42 @@ class Task:
         """Everything the model will read: message text plus tool definitions, calls and schemas."""
         return f"{self.text}\n{self.hidden_text}" if self.hidden_text else self.text
 
+    @property
+    def seams(self) -> str:
+        """The ends of each role's turns side by side, where other turns stand between them
+        (see ``_seams``); empty when there are none. Scanned beside ``scanned_text``."""
+        return _seams(self.messages, self.texts)
+
+
+_SEAM_REACH = 100
+"""Characters of each end of a message the seams keep: a value with its label and more."""
+
+
+def _seams(messages: Sequence[Message], texts: Sequence[str]) -> str:
+    """Each role's messages' ends joined, where other turns stand between them.
+
+    A card or an IBAN split over two user turns with an assistant turn between ("my card
+    starts 4111 1111", "ok, go on", "1111 1111") is in no one message and in no stretch of
+    the joined text, but the model reads the conversation whole. Joined by role, the ends of
+    the turns (a message's whole text, or its first and last ``_SEAM_REACH`` characters
+    apart) put the parts side by side again for the detectors; an empty line stands where a
+    message was cut, so no value runs across a cut.
+    """
+    by_role: dict[str, list[int]] = {}
+    for index, message in enumerate(messages):
+        by_role.setdefault(str(message.get("role")), []).append(index)
+    seams = []
+    for indexes in by_role.values():
+        if len(indexes) > 1 and indexes[-1] - indexes[0] >= len(indexes):  # not all adjacent
+            seams.append("\n".join(_ends(texts[index]) for index in indexes))
+    return "\n\n".join(seams)
+
+
+def _ends(text: str) -> str:
+    if len(text) <= 2 * _SEAM_REACH:
+        return text
+    return f"{text[:_SEAM_REACH]}\n\n{text[-_SEAM_REACH:]}"
+
 
 def _as_messages(value: PromptOrMessages) -> tuple[Message, ...]:
     if isinstance(value, str):

@@ -33,7 +33,7 @@ from router._signals._people import name_parts
 from router._signals._places import street_parts
 from router._signals._pseudonyms import Pseudonyms, json_quoted, replaceable
 from router._signals._sensitivity import Finding, SensitivityScanner, highest_level
-from router._signals._sensitivity_signal import UNREADABLE
+from router._signals._sensitivity_signal import UNREADABLE, scan_task
 from router._task import Message, Task, message_text
 
 __all__ = ["MaskedTask", "Masker", "maskable", "restored"]
@@ -92,7 +92,7 @@ class Masker:
 
     def _level(self, masked: Task, decision: Decision, remnants: _Remnants) -> Sensitivity:
         text = masked.scanned_text
-        level = max(highest_level(self._scanner.scan(text)), remnants.level_in(text))
+        level = max(highest_level(scan_task(self._scanner, masked)), remnants.level_in(text))
         # Images and files cannot be masked: they keep the level routing gave them.
         unreadable = [f.level for f in decision.signals.findings if f.type == UNREADABLE]
         return max([level, *unreadable]) if masked.unreadable else level

@@ -70,7 +70,7 @@ class SensitivityScanSignal:
 
         def measure(task: Task, count_tokens: CountTokens) -> Mapping[str, object]:
             # Tool definitions, tool calls and schemas are scanned too: the model reads them.
-            findings = scanner.scan(task.scanned_text)
+            findings = scan_task(scanner, task)
             level, summary = highest_level(findings), summarise(findings)
             if task.unreadable:
                 # An image or a file may hold anything: fail closed at the configured level.
@@ -102,6 +102,19 @@ class SensitivityScanSignal:
 
 
 _SCANNERS: dict[str, SensitivityScanner] = {}
+
+
+def scan_task(scanner: SensitivityScanner, task: Task) -> list[Finding]:
+    """The findings of everything the model reads, and those a value split over turns of one
+    role makes where they are joined (``Task.seams``); a value found whole in the text
+    already is not counted again from a seam."""
+    text = task.scanned_text
+    findings = list(scanner.scan(text))
+    seams = task.seams
+    if seams:
+        known = {text[finding.start : finding.end] for finding in findings}
+        findings += [found for found in scanner.scan(seams) if seams[found.start : found.end] not in known]
+    return findings
 
 
 def scanner_for(settings: SensitivitySignal) -> SensitivityScanner:

@@ -580,3 +580,44 @@ def test_the_router_keeps_values_written_to_pass_off_the_models_not_cleared_for_
 )
 def test_the_words_before_and_the_prefixes_of_tokens_alone_are_not_keys(text: str) -> None:
     assert found(text) == []
+
+
+def _turns(*contents: str) -> list[dict[str, str]]:
+    """User turns with an assistant turn between each two."""
+    turns = []
+    for content in contents:
+        if turns:
+            turns.append({"role": "assistant", "content": "ok, go on"})
+        turns.append({"role": "user", "content": content})
+    return turns
+
+
+SPLIT_OVER_TURNS = {
+    "card in two turns": (_turns("my card starts 4111 1111", "1111 1111"), "vault"),
+    "card a group a turn": (_turns("4111", "1111", "1111", "1111"), "vault"),
+    "iban after long turns": (
+        _turns("x" * 500 + " IBAN DE89 3704 0044", "0532 0130 00 " + "y" * 500),
+        "vault",
+    ),
+}
+
+
+@pytest.mark.parametrize(("messages", "model"), SPLIT_OVER_TURNS.values(), ids=SPLIT_OVER_TURNS.keys())
+def test_a_value_split_over_turns_of_one_role_keeps_the_task_off_uncleared_models(
+    messages: list[dict[str, str]], model: str
+) -> None:
+    """The model reads the conversation whole, so a value cut by an assistant turn is one value."""
+    decision = Router(parse_routes(ROUTES)).decide(Task.build(messages))
+    assert decision.model == model
+    assert "cloud" not in [candidate.model for candidate in decision.candidates]
+
+
+def test_a_value_whole_in_one_turn_is_counted_once_beside_the_seams() -> None:
+    messages = _turns("card 4111 1111 1111 1111 please", "thanks")
+    decision = Router(parse_routes(ROUTES)).decide(Task.build(messages))
+    assert [(found.type, found.count) for found in decision.signals.findings] == [("credit_card", 1)]
+
+
+def test_turns_of_one_role_with_nothing_sensitive_across_them_stay_public() -> None:
+    decision = Router(parse_routes(ROUTES)).decide(Task.build(_turns("what is 2+2", "and 3+3", "and 4+4")))
+    assert decision.model == "cloud"
