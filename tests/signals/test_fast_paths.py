@@ -296,9 +296,14 @@ _NAME_PIECES = (
 def test_names_taken_from_one_finditer_are_the_names_a_search_from_each_end_finds(seed: int) -> None:
     rng = random.Random(seed)
     for _ in range(200):
-        # An ASCII capital at the end, so that the lower-case reading does not run.
+        # An ASCII capital at the end, so that the all-lower-case reading does not run; the
+        # readings after a label or a cue are passes of their own, after the capitalised one.
         text = " ".join(rng.choice(_NAME_PIECES) for _ in range(rng.randint(0, 30))) + " Lee"
-        assert list(_people.names(text, name_lists())) == _names_searched_from_each_end(text), text
+        lists = name_lists()
+        labelled = list(_people._labelled_lower_case_names(text, lists)) if ":" in text else []
+        cued = list(_people._cued_lower_case_names(text, lists))
+        expected = _names_searched_from_each_end(text) + labelled + cued
+        assert list(_people.names(text, lists)) == expected, text
 
 
 # The capitalised word as a choice per character, as it was written before the runs of

@@ -384,3 +384,24 @@ def test_a_name_introduced_in_a_script_without_capitals_is_found(text: str, name
 )
 def test_words_like_a_cue_in_a_script_without_capitals_introduce_no_name(text: str) -> None:
     assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Hi, i'm helena shaw. My order is late", "helena shaw"),
+        ("Please email helena shaw about the refund", "helena shaw"),
+        ("Thanks for the help. Customer naomi ryan called twice.", "naomi ryan"),
+    ],
+)
+def test_a_lower_case_name_after_a_cue_counts_in_a_text_with_capitals(text: str, name: str) -> None:
+    """People type names in chat without capitals, beside sentences that have them."""
+    assert found(text) == [("person", name)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Hi, i'm here to help. Call me later", "Please email the team about it", "I am very happy. Thanks"],
+)
+def test_lower_case_words_after_a_cue_are_no_name_unless_both_are_names(text: str) -> None:
+    assert found(text) == []
