@@ -217,9 +217,12 @@ def names(text: str, lists: NameLists) -> Iterator[Span]:
         if word.endswith(_POSSESSIVE):
             word, end = word[:-2], end - 2
         # Scripts without case (Arabic, Hebrew, Devanagari) have no capitals to go by.
-        if len(word) < 2 or word.isupper() or not _is_name(text, start, end, word, lists):
+        if len(word) < 2 or word.isupper():
             continue
-        position = _name_end(text, end)
+        inverted = _given_after_comma(text, start, end, word, lists)
+        if inverted is None and not _is_name(text, start, end, word, lists):
+            continue
+        position = _name_end(text, inverted or end)
         yield "person", start, position
     if not any(capital in text for capital in _ASCII_CAPITALS):
         yield from _lower_case_names(text, lists)
@@ -270,6 +273,30 @@ def _caseless_names(text: str) -> Iterator[Span]:
         name = after.match(text, title.end())
         if name is not None and name.group(1) not in _NOT_ARABIC_NAMES:
             yield "person", name.start(1), name.end(1)
+
+
+_LIST_GOES_ON: Final = re.compile(r",\s*[^\W\d_]|\s+(?:and|und|et|y|e|en|&)\s")
+
+
+def _given_after_comma(text: str, start: int, end: int, word: str, lists: NameLists) -> int | None:
+    """Where the given name ends in a name written family name first, "Shaw, Helena" (records,
+    exports, sign-in lists): a known family name, a comma, a known given name, neither a
+    common word or a place; ``None`` for anything else."""
+    if text[end : end + 2] != ", " or text[max(0, start - 2) : start] == ", ":
+        return None
+    key = word.lower()
+    if key not in lists.last or _common(key, lists) or key in lists.places or key in _CITIES:
+        return None
+    given = _CAPITALISED.match(text, end + 2)
+    if given is None:
+        return None
+    name = given.group().removesuffix("'s").removesuffix("’s").lower()
+    if name not in lists.first or _common(name, lists) or name in _NEVER_NAMES:
+        return None
+    given_end = end + 2 + len(name)
+    if _LIST_GOES_ON.match(text, given_end):
+        return None  # "Hannah, Anthony, Derek and Anna", "Jones, Smith and Davis": a list
+    return given_end
 
 
 def _is_name(text: str, start: int, end: int, word: str, lists: NameLists) -> bool:

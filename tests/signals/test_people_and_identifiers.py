@@ -405,3 +405,22 @@ def test_a_lower_case_name_after_a_cue_counts_in_a_text_with_capitals(text: str,
 )
 def test_lower_case_words_after_a_cue_are_no_name_unless_both_are_names(text: str) -> None:
     assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Patient: Shaw, Helena", "Shaw, Helena"),
+        ("Becker, Jonas called twice", "Becker, Jonas"),
+        ("Müller, Martin 90 SV Berolina", "Müller, Martin"),
+    ],
+)
+def test_a_name_written_family_name_first_is_found_whole(text: str, name: str) -> None:
+    """Records and exports write "Shaw, Helena": the family name is part of the finding, so
+    pseudonymising it leaves neither word."""
+    assert [value for kind, value in found(text) if kind == "person"] == [name]
+
+
+def test_a_list_of_names_is_not_read_as_family_name_and_given_name() -> None:
+    text = "They had 3: Hannah, Anthony and Derek."
+    assert [value for kind, value in found(text) if kind == "person"] == ["Hannah", "Anthony", "Derek"]
