@@ -19,6 +19,7 @@ A keyword of several words ending in a Latin letter is also found with the plura
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -43,15 +44,58 @@ _TEXT_GAPS: Final = re.compile(_TEXT_GAP)
 
 
 def _key(keyword: str) -> str:
-    """The form keywords are looked up by: lower case, without what separates its words."""
-    return _TEXT_GAPS.sub("", keyword.lower())
+    """The form keywords are looked up by: lower case, without accents or what separates its
+    words."""
+    return _TEXT_GAPS.sub("", fold_accents(keyword.lower()))
+
+
+def fold_accents(text: str) -> str:
+    """``text`` with each Latin letter's accents taken off ("Société" -> "Societe"), one
+    character for one, so that offsets stay those of ``text``."""
+    return text if text.isascii() else "".join(_base_letter(char) for char in text)
+
+
+@functools.cache
+def _base_letter(char: str) -> str:
+    decomposed = unicodedata.normalize("NFD", char)
+    base = decomposed[0]
+    marks = decomposed[1:]
+    if marks and base.isascii() and base.isalpha() and all(unicodedata.combining(mark) for mark in marks):
+        return base
+    return char
+
+
+@functools.cache
+def _accented(letter: str) -> tuple[str, ...]:
+    """The lower-case Latin letters that ``letter`` is with accents: "e" gives é, è, ê, ë, ..."""
+    return tuple(chr(code) for code in _LATIN_ACCENTED if _base_letter(chr(code)) == letter)
+
+
+_LATIN_ACCENTED: Final = tuple(
+    code for block in (range(0xC0, 0x250), range(0x1E00, 0x1F00)) for code in block if chr(code).islower()
+)
+
+
+_ACCENTED_LETTER: Final = re.compile("[\u00c0-\u024f\u1e00-\u1eff]")
+
+
+def _unaccented(text: str) -> bool:
+    return text.isascii() or _ACCENTED_LETTER.search(text) is None
+
+
+def _spell(char: str) -> str:
+    """One character of a keyword as a pattern: a letter matches its accented forms too, so
+    "Societe Generale" in a text finds the keyword "Société Générale" and the reverse."""
+    accented = _accented(char) if char.isascii() and char.isalpha() else ()
+    return f"[{char}{''.join(accented)}]" if accented else re.escape(char)
 
 
 def _spellings(keyword: str) -> tuple[str, ...]:
     """A keyword's words joined by one space, and, for a keyword of several words ending in a
     Latin letter, its plurals (one word alone may be a common word whose plural is another
     thing: "nightingales sing" is not about Nightingale)."""
-    words = " ".join(word for word in _KEYWORD_GAP.split(keyword.lower()) if word) or keyword.lower()
+    keyword = fold_accents(keyword.lower())
+    words = " ".join(word for word in _KEYWORD_GAP.split(keyword) if word) or keyword
     last = words[-1]
     latin = unicodedata.name(last, "").startswith("LATIN ")
     return (words, f"{words}s", f"{words}es") if latin and " " in words else (words,)
@@ -59,7 +103,7 @@ def _spellings(keyword: str) -> tuple[str, ...]:
 
 def _keyword_regex(spellings: Iterable[str], flags: int = 0) -> re.Pattern[str]:
     """The trie of the spellings, with a gap of separators or none where a space stands."""
-    return re.compile(keyword_pattern(spellings).replace(re.escape(" "), _TEXT_GAP), flags)
+    return re.compile(keyword_pattern(spellings, spell=_spell).replace(re.escape(" "), _TEXT_GAP), flags)
 
 
 @dataclass(frozen=True)
@@ -149,8 +193,12 @@ class CustomTermDetector:
             lowered = text.lower()
             if len(lowered) != len(text):
                 yield from self._keywords(self._ignorecase, text, text)
-            elif not self._few_keywords or any(word in lowered for word in self._first_words):
-                # For a short list, one substring test per keyword is cheaper than the pattern.
+            elif not (self._few_keywords and _unaccented(text)) or any(
+                word in lowered for word in self._first_words
+            ):
+                # For a short list, one substring test per keyword is cheaper than the pattern
+                # (in text without accented Latin letters: with them, a keyword may be written
+                # with accents the substring test would miss).
                 yield from self._keywords(self._lowered, lowered, text)
         for name, pattern in self._patterns:
             for start, end in pattern.spans(text):

@@ -25,7 +25,7 @@ import contextlib
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from typing import Final, TypeAlias
 
@@ -198,7 +198,9 @@ def continues_word(edge: str, neighbour: str) -> bool:
 _Trie: TypeAlias = dict[str, "_Trie"]
 
 
-def keyword_pattern(keywords: Iterable[str], *, word_end: bool = True) -> str:
+def keyword_pattern(
+    keywords: Iterable[str], *, word_end: bool = True, spell: Callable[[str], str] = re.escape
+) -> str:
     """A regular expression matching any of ``keywords``, shared prefixes written once.
 
     Python's ``re`` tries the alternatives of ``a|b|c`` one after another at every position,
@@ -210,7 +212,8 @@ def keyword_pattern(keywords: Iterable[str], *, word_end: bool = True) -> str:
     falconry"), the engine backs off to a shorter one ("project"); the start-of-word check is
     done by the caller, because a look-behind in front would stop ``re`` from skipping ahead
     on the first character. ``word_end=False`` leaves the end check out too: the pattern then
-    finds the keywords as prefixes, wherever they stand.
+    finds the keywords as prefixes, wherever they stand. ``spell`` writes one character of a
+    keyword as a pattern (by default the character itself).
     """
     trie: _Trie = {}
     for keyword in keywords:
@@ -218,11 +221,13 @@ def keyword_pattern(keywords: Iterable[str], *, word_end: bool = True) -> str:
         for char in keyword:
             node = node.setdefault(char, {})
         node[""] = {}
-    return _trie_node(trie, "", word_end)
+    return _trie_node(trie, "", word_end, spell)
 
 
-def _trie_node(node: _Trie, last: str, word_end: bool) -> str:
-    branches = [re.escape(char) + _trie_node(child, char, word_end) for char, child in node.items() if char]
+def _trie_node(node: _Trie, last: str, word_end: bool, spell: Callable[[str], str]) -> str:
+    branches = [
+        spell(char) + _trie_node(child, char, word_end, spell) for char, child in node.items() if char
+    ]
     if "" in node and not word_end:
         branches.append("")
     elif "" in node:

@@ -402,6 +402,31 @@ def test_custom_terms_match_keywords_as_whole_words_and_their_patterns(
     assert found(text, SensitivityScanner(custom_terms=[CODENAMES])) == expected
 
 
+ACCENTED = CustomTerm(
+    "deal", Sensitivity.RESTRICTED, keywords=("Société Générale merger", "Project Zurich", "Falcon")
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("the Societe Generale merger is on", "Societe Generale merger"),
+        ("la Société Générale merger", "Société Générale merger"),
+        ("Project Zürich starts", "Project Zürich"),
+        ("see project-zürich", "project-zürich"),
+        ("the Fälcon notes", "Fälcon"),
+    ],
+    ids=["keyword-accented-text-not", "both-accented", "text-accented-keyword-not", "slug", "single-word"],
+)
+def test_custom_keywords_match_with_or_without_accents(text: str, value: str) -> None:
+    """People type names without their accents, or add them: "Societe Generale", "Zürich"."""
+    assert found(text, SensitivityScanner(custom_terms=[ACCENTED])) == [("deal", value)]
+
+
+def test_accented_letters_around_a_keyword_still_continue_its_word() -> None:
+    assert found("the falconé and zurichè", SensitivityScanner(custom_terms=[ACCENTED])) == []
+
+
 def test_custom_term_findings_carry_the_terms_level() -> None:
     scanner = SensitivityScanner(custom_terms=[CustomTerm("internal", "internal", keywords=["roadmap"])])  # type: ignore[arg-type]
     assert [f.level for f in scanner.scan("the Roadmap")] == [Sensitivity.INTERNAL]
