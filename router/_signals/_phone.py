@@ -6,7 +6,8 @@ the routing decision, and it needs a region to read national numbers. So a numbe
 here in two steps instead:
 
 1. one pattern finds runs of digit groups joined by single spaces, dots, dashes or
-   brackets (``+41 (0)38 549 02 90``, ``(579)888-3058x12``, ``0490 75 40 81``);
+   brackets (``+41 (0)38 549 02 90``, ``(579)888-3058x12``, ``0490 75 40 81``), or by a
+   slash after the area code (``030/12345678``, ``030 / 123 456 78``);
 2. the run's shape decides. International (``+CC``/``00CC``), North-American
    (``(555) 123-4567``) and trunk-zero national numbers (``07700 900 123``) stand on their
    own. Any other grouping of 7-12 digits (``467 3395``, ``28-64-66-98``) or a bare run of
@@ -32,7 +33,7 @@ PHONE_PATTERN: Final = re.compile(
     (?<![0-9A-Za-z_+$€£¥#)])(?<![0-9][ .,:/-])
     (?>
       \+?(?:\(\+?[0-9]{1,4}\)|[0-9]{1,12})
-      (?:(?:[ .-]|(?<=\)))(?:\([0-9]{1,4}\)|[0-9]{1,12})){0,6}
+      (?:(?:[ .-]|(?<=\))|[ ]?/[ ]?)(?:\([0-9]{1,4}\)|[0-9]{1,12})){0,6}
     )
     (?P<ext>[ ]?(?:x|ext\.?|extension)[ ]?[0-9]{1,6})?
     (?![\w+]|[.,:/-]?[0-9])
@@ -46,21 +47,43 @@ _DATE: Final = re.compile(
     re.ASCII,
 )
 _DOTTED_QUAD: Final = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}", re.ASCII)
+# German, Austrian, Swiss and Balkan numbers set the area code off with a slash
+# ("030/12345678", "0664 / 123 45 67", "+49 30/1234567"): one slash, right after a trunk-zero
+# or international area code, then a group of three digits or more. Any other slash is a
+# date, a fraction or a path ("03/12 4567890" is a month and a number).
+_AREA_SLASH: Final = re.compile(
+    r"(?:0[0-9]{1,4}|\+[0-9]{1,3} (?:\(0\) ?)?[1-9][0-9]{0,4}) ?/ ?[0-9]{3}", re.ASCII
+)
 _GROUP: Final = re.compile(r"[0-9]+", re.ASCII)
 
-# Words that make an ambiguous digit run a phone number. Matched as word prefixes
-# ("call" covers "called", "calling"); looked for shortly before or right after the run.
-# All context patterns are matched against lower-cased slices: ``re.IGNORECASE`` makes
-# each search several times slower. Word edges are ASCII (``re.ASCII``), so that a label
-# written against Japanese or Russian text ("お問い合わせはphone:") still has its edge; the
-# words of other scripts are listed apart, without an edge test, because kana, ideographs
-# and Hangul are written without spaces.
+# Words that make an ambiguous digit run a phone number, in the 30 languages of the
+# language signal: phone, mobile, call (me), contact, fax and the like. Matched as word
+# prefixes ("call" covers "called", "calling"); looked for shortly before or right after
+# the run. All context patterns are matched against lower-cased slices: ``re.IGNORECASE``
+# makes each search several times slower. Word edges are ASCII (``re.ASCII``), so that a
+# label written against Japanese or Russian text ("お問い合わせはphone:") still has its edge;
+# the words of other scripts, and Latin words whose first letters are not ASCII, are listed
+# apart, without an edge test, because kana, ideographs and Hangul are written without spaces.
+# A cue that is also a common word takes the word after it ("ring me", "bel me", "rufen
+# Sie"): "ring", "bel" and "ruf" alone are a circle, a bell and a reputation.
 _PHONE_WORDS: Final = re.compile(
-    r"\b(?:phone|tel|call|mobile|cell|fax|contact|reach|sms|text|whatsapp|dial|answering|"
-    r"landline|hotline|message|voicemail|ring me|handy|anruf|rufnummer|portable|appel|"
-    r"llam|movil|celular|cellulare|chiama|ligue|puhelin)"
-    r"|tél|móvil|телефон|тел\.|моб|τηλ|電話|携帯|电话|手机|전화|휴대|โทร|फ़ोन|फोन|هاتف|جوال|טלפון|تلفن|"
-    r"điện thoại",
+    r"\b(?:phone|tel|call|mobil|cell|fax|contact|reach|sms|text|whatsapp|dial|answering|"
+    r"landline|hotline|message|voicemail|gsm|viber|"
+    r"ring (?:me|us|mig|meg|oss|os|til|till|på)\b|"  # en, da, nb, sv
+    r"handy|anruf|rufnummer|rufen sie|ruf mich|ruf uns|ruf an|durchwahl|festnetz|erreichbar|"  # de
+    r"portable|appel|"  # fr
+    r"llam|movil|celular|cellulare|chiama|contatt|ligue|ligar|contat|"  # es, it, pt
+    r"mobiel|bel (?:me|mij|ons|naar|op)\b|bellen|"  # nl
+    r"zadzwo|dzwo|zavol|volej|"  # pl, cs
+    r"puhelin|matkapuh|soita|soitt|hubungi|ponsel|suna|arayin|zalo)"  # fi, id, ro, tr, vi
+    r"|tél|móvil|llám|rückruf|komórk|kännyk|hívj|hívás|sună|arayın|"
+    r"телефон|тел\.|моб|звон|сотов|обад|дзвон|"  # ru, bg, uk
+    r"τηλ|κινητ|καλέστε|κάλεσ|"  # el
+    r"電話|携帯|連絡先|ファックス|ファクス|电话|手机|手機|联系|聯繫|聯絡|致电|拨打|撥打|传真|傳真|"  # ja, zh
+    r"전화|휴대|연락처|핸드폰|팩스|โทร|มือถือ|ติดต่อ|"  # ko, th
+    r"फ़ोन|फोन|मोबाइल|कॉल|संपर्क|"  # hi
+    r"هاتف|جوال|اتصل|موبايل|تليفون|واتس|تلفن|موبایل|تماس|טלפון|נייד|התקשר|חייג|"  # ar, fa, he
+    r"điện thoại|sđt|gọi|di động|liên hệ",  # vi
     re.ASCII,
 )
 # Where a number is reached ("office", "desk", "home") is a phone label only right next to
@@ -90,12 +113,16 @@ def phone_at(text: str, match: re.Match[str]) -> bool:
     kind = _shape(body)
     if kind is None or _ID_LABEL.search(text[max(0, start - 24) : start].lower()):
         return False
+    if "/" in body and text[start - 1 : start] == "/":
+        return False  # a path's directories: "/srv/030/12345678"
     return kind == "strong" or _near_phone_word(text, start, end)
 
 
 def _shape(body: str) -> str | None:
     """``"strong"`` for a number that is a phone by its format alone, ``"weak"`` when it
     needs a phone word nearby, ``None`` when it is not a phone number at all."""
+    if "/" in body and (body.count("/") > 1 or not _AREA_SLASH.match(body)):
+        return None
     groups = _GROUP.findall(body)
     digits = "".join(groups)
     if not 7 <= len(digits) <= 15 or _DATE.fullmatch(body) or _DOTTED_QUAD.fullmatch(body):

@@ -115,8 +115,8 @@ _SCHEME_PREFIXES: Final = (
     "81", "82", "8600", "9792", "9860",
 )  # fmt: skip
 _SPACE_OR_DASH: Final = frozenset(" -")
-_PHONE_JOINERS: Final = frozenset(" .-")
-_PHONE_GROUP_STARTS: Final = frozenset("0123456789(")
+_PHONE_JOINERS: Final = frozenset(" .-/")
+_PHONE_GROUP_STARTS: Final = frozenset("0123456789(/")
 # From this many characters a run's card windows are judged by numpy (``_card_windows``):
 # group by group, Python takes about 6 us a group.
 _VECTORISED_RUN: Final = 400
@@ -250,8 +250,8 @@ def _address_or_phone_at(text: str, start: int, end: int, after_number: bool) ->
 
 def _too_short_for_phone(text: str, start: int, end: int) -> bool:
     """Whether no phone number can start at the run: it follows a letter, or it has fewer
-    digits than any phone number (7) and nothing joins another group to it (a space, dot or
-    dash before a digit or bracket, or a closing bracket)."""
+    digits than any phone number (7) and nothing joins another group to it (a space, dot,
+    dash or slash before a digit or bracket, a space before a slash, or a closing bracket)."""
     if start and _ascii_letter(text[start - 1]):
         return True  # glued to a word ("DE89 3704"): the phone pattern refuses the start
     if end - start >= 7:
