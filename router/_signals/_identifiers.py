@@ -8,8 +8,10 @@ German, French, Spanish, Italian, Portuguese and Dutch, with the names national 
 by in other countries (CPF, personnummer, マイナンバー, 身份证号). A number after a generic label
 ("ID:", "Nr.", "n°") counts when it passes a national check (``_national_ids``).
 
-Credentials: a value after "password", "passcode", "PIN" and their equivalents (also as
-the end of a setting's name, ``DB_PASSWORD=``, and as a quoted key, ``"password": "..."``), and the
+Credentials: a value after "password", "passcode", "PIN" and their equivalents in the
+language signal's languages (also as the end of a setting's name, ``DB_PASSWORD=``, and as a
+quoted key, ``"password": "..."``), after "pass" as a setting or a field (``DB_PASS=``,
+``pass: ...``), the words after "passphrase:", and the
 login pair ``jane@example.com / W!nter2024`` (an e-mail address, a slash, colon or bar, and
 a password-like token) are ``password`` findings.
 
@@ -135,7 +137,17 @@ _LABELS: Final[dict[str, tuple[str, ...]]] = {
     "password": (
         "password", "passwort", "passwd", "pwd", "passcode", "pass code", "pin", "pin code",
         "kennwort", "mot de passe", "contraseña", "clave", "senha", "wachtwoord", "hasło", "пароль",
+        # The other languages of the language signal.
+        "lösenord", "adgangskode", "passord", "salasana", "heslo", "jelszó", "şifre", "sifre",
+        "parolă", "парола", "κωδικός", "συνθηματικό", "סיסמה", "סיסמא", "رمز عبور",
+        "گذرواژه", "كلمة المرور", "كلمة السر", "पासवर्ड", "kata sandi", "mật khẩu", "รหัสผ่าน",
+        "密码", "密碼", "パスワード", "비밀번호",
     ),
+    # "pass" is also an English verb and noun ("boarding pass: 12A"): it names a password
+    # only as a setting or a field, see ``_pass_field``.
+    "pass": ("pass",),
+    # A passphrase is words: after a colon or "=", the value runs over single spaces.
+    "passphrase": ("passphrase", "pass phrase"),
     "credit_card": (
         "card number", "card no", "card #", "credit card", "debit card", "kartennummer", "kreditkarte",
         "numéro de carte", "carte bancaire", "carte de crédit", "número de tarjeta", "tarjeta de crédito",
@@ -153,10 +165,23 @@ _KIND_OF: Final = {word: kind for kind, labels in _LABELS.items() for word in la
 # Labels are split by the script of their first letter: ``re`` tries each first letter of a
 # trie in turn at every position where any of them could start, so the 80 first letters of
 # other scripts' labels would double the cost of every Latin position; ASCII text skips them.
-_ID_WORDS: Final = [word for word, kind in _KIND_OF.items() if kind != "password"]
+# The kinds whose values need no digit.
+_SECRET_KINDS: Final = ("password", "pass", "passphrase")
+_ID_WORDS: Final = [word for word, kind in _KIND_OF.items() if kind not in _SECRET_KINDS]
 _ID_LABEL: Final = re.compile(keyword_pattern(w for w in _ID_WORDS if w[0] < "\u0250"))
 _ID_LABEL_OTHER_SCRIPTS: Final = re.compile(keyword_pattern(w for w in _ID_WORDS if w[0] >= "\u0250"))
-_PASSWORD_LABEL: Final = re.compile(keyword_pattern(_LABELS["password"]))
+# Passwords need no digit, so their labels are looked for in every text, split the same way;
+# the three Latin words whose first letters no other password word has ("a", "j", "l") cost
+# a third more on every text, so they are looked for only where one is written.
+_PASSWORD_WORDS: Final = [word for word, kind in _KIND_OF.items() if kind in _SECRET_KINDS]
+_RARE_PASSWORD_WORDS: Final = ("adgangskode", "jelszó", "lösenord")
+_PASSWORD_LABEL: Final = re.compile(
+    keyword_pattern(w for w in _PASSWORD_WORDS if w[0] < "\u0250" and w not in _RARE_PASSWORD_WORDS)
+)
+_PASSWORD_LABEL_OTHER_SCRIPTS: Final = re.compile(
+    keyword_pattern(w for w in _PASSWORD_WORDS if w[0] >= "\u0250")
+)
+_RARE_PASSWORD_LABEL: Final = re.compile(keyword_pattern(_RARE_PASSWORD_WORDS))
 
 _DIGITS: Final = re.compile(r"[0-9]+")
 # How far before its value's first digit a label can start: the longest label, what may join
@@ -180,6 +205,11 @@ _ID_VALUE: Final = re.compile(
 _CARD_CODE: Final = re.compile(r"[0-9]{3,4}(?![0-9A-Za-z])")
 _CARD_VALUE: Final = re.compile(r"[0-9](?:[0-9]|[ -](?=[0-9])){11,22}(?![0-9])")
 _SECRET_VALUE: Final = re.compile(r"[\"'“]?(?P<value>[^\s\"'”]{4,64})")
+# Each word starts after one space, so a space run is read in one way only.
+_PHRASE_VALUE: Final = re.compile(r"[\"'“]?(?P<value>[^\s\"'”]{1,64}(?: [^\s\"'”]{1,64}){0,9})")
+# Where a field's name starts a line or a field: a line break, a quote or a bracket before it
+# (spaces, a list's dash or star, a comment's "#" between them).
+_FIELD_START: Final = re.compile(r"(?:\A|[\n\r\"'{\[(,;|])[ \t*#-]*\Z")
 # The login pair: an address, then "/", ":" or "|", then the password.
 _LOCAL_CHARS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+'-"
 # The "@" of a login pair: what follows it as ``_LOGIN_PAIR`` needs (the value's first six
@@ -208,6 +238,10 @@ class IdentifierDetector:
             for pattern in patterns:
                 yield from _labelled(text, pattern.finditer(lowered, low, high))
         yield from _labelled(text, _PASSWORD_LABEL.finditer(lowered))
+        if not text.isascii():
+            yield from _labelled(text, _PASSWORD_LABEL_OTHER_SCRIPTS.finditer(lowered))
+        if any(word in lowered for word in _RARE_PASSWORD_WORDS):
+            yield from _labelled(text, _RARE_PASSWORD_LABEL.finditer(lowered))
         for pair in _login_pairs(text):
             if _password_like(pair.group("value")):
                 yield "password", pair.start("value"), pair.end("value")
@@ -246,7 +280,7 @@ def _starts_label(text: str, start: int, kind: str) -> bool:
     them from ``.env`` files and code: ``DB_PASSWORD=``, ``smtp-password:``, ``adminPassword``."""
     if not start or not continues_word(text[start], text[start - 1]):
         return True
-    if kind != "password":
+    if kind not in _SECRET_KINDS:
         return False
     before = text[start - 1]
     return before in "_-" or (before.islower() and text[start].isupper())
@@ -281,19 +315,8 @@ def _login_pairs(text: str) -> Iterator[re.Match[str]]:
 def _value_after(text: str, kind: str, label_end: int) -> Span | None:
     join = _JOIN.match(text, label_end, label_end + 24)
     at = join.end() if join else label_end
-    if kind == "password":
-        if at == label_end:
-            # Nothing between the word and what follows: "password@example.com" is an address and
-            # "pinnacle2024" a word, not a label and its value.
-            return None
-        value = _SECRET_VALUE.match(text, at, at + 66)
-        if value is None:
-            return None
-        # A sentence's closing punctuation is not part of the password.
-        end = value.start("value") + len(value.group("value").rstrip(".,;!?)"))
-        if not _password_like(text[value.start("value") : end]):
-            return None
-        return "password", value.start("value"), end
+    if kind in _SECRET_KINDS:
+        return _secret_after(text, kind, label_end, at)
     if kind == "card_code":
         code = _CARD_CODE.match(text, at, at + 5)
         return None if code is None else ("credit_card", code.start(), code.end())
@@ -314,6 +337,35 @@ def _is_year(value: str) -> bool:
     """A year alone after a label word is prose ("ehliyet 2019 yılında aldım", "konto 2024
     roku"), not a number the label names: no identifier these labels name is four digits."""
     return len(value) == 4 and value.isdigit() and value[:2] in ("19", "20")
+
+
+def _secret_after(text: str, kind: str, label_end: int, at: int) -> Span | None:
+    """The password after a password label ending at ``label_end``, its value from ``at``."""
+    if at == label_end:
+        # Nothing between the word and what follows: "password@example.com" is an address and
+        # "pinnacle2024" a word, not a label and its value.
+        return None
+    assigned = any(sign in text[label_end:at] for sign in ":=：")
+    if kind == "pass" and not (assigned and _pass_field(text, label_end - len("pass"))):
+        return None
+    pattern = _PHRASE_VALUE if kind == "passphrase" and assigned else _SECRET_VALUE
+    value = pattern.match(text, at, at + 66)
+    if value is None:
+        return None
+    # A sentence's closing punctuation is not part of the password.
+    end = value.start("value") + len(value.group("value").rstrip(".,;!?)"))
+    if not _password_like(text[value.start("value") : end]):
+        return None
+    return "password", value.start("value"), end
+
+
+def _pass_field(text: str, start: int) -> bool:
+    """Whether "pass" at ``start`` names a field: the end of a setting's name (``DB_PASS``,
+    ``smtpPass``) or a name that starts its line or field (``pass: …``, ``"pass": …``)."""
+    before = text[start - 1] if start else ""
+    if before and (before in "_-" or (before.islower() and text[start] == "P")):
+        return True
+    return _FIELD_START.search(text, max(0, start - 8), start) is not None
 
 
 def _password_like(value: str) -> bool:

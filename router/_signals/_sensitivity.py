@@ -29,8 +29,9 @@ Built-in finding types (``BUILTIN_TYPES``) and how each is confirmed:
   credential-named keys (``api_key = "..."``) that mix letters and digits.
 * ``private_key``: PEM blocks ``-----BEGIN … PRIVATE KEY-----`` with key material, with or
   without the END line, on the header's line or with ``\n`` escapes (a JSON key file).
-* ``password``: a value after "password", "passcode", "PIN" (and their de, fr, es, it, pt,
-  nl, pl, ru words), also as a setting's name (``DB_PASSWORD=``, ``"password": "..."``), and
+* ``password``: a value after "password", "passcode", "PIN", "passphrase" (and their words
+  in the language signal's languages), also as a setting's name (``DB_PASSWORD=``,
+  ``DB_PASS=``, ``"password": "..."``, ``pass: ...``), and
   the password of a login pair ``jane@example.com / W!nter2024``.
 * ``national_id``, ``driver_license``, ``account_number``, ``record_id``: an identifier-shaped
   value right after words that name it (passport, tax id, driver's licence, account or

@@ -189,6 +189,22 @@ LABELLED = {
     "pin in json": ('{"pin":"4821"}', "password", "4821"),
     "passport in json": ('{"passport": "XG9382049"}', "national_id", "XG9382049"),
     "ruby hash password": ("password => 'Sommer2024'", "password", "Sommer2024"),
+    "pass setting": ("DB_PASS=Tr0ub4dor&3", "password", "Tr0ub4dor&3"),
+    "camel-case pass setting": ("smtpPass: Sommer2024", "password", "Sommer2024"),
+    "pass field": ("user: jane\npass: hunter2x", "password", "hunter2x"),
+    "pass in json": ('{"user": "jane", "pass": "hunter2x"}', "password", "hunter2x"),
+    "pass in yaml": ("db:\n  pass: 'hunter2x'", "password", "hunter2x"),
+    "passphrase of words": (
+        "passphrase: correct horse battery staple",
+        "password",
+        "correct horse battery staple",
+    ),
+    "swedish password": ("lösenord: Sommar2024", "password", "Sommar2024"),
+    "turkish password": ("şifre: Yaz2024", "password", "Yaz2024"),
+    "greek password": ("κωδικός: Kalokairi24", "password", "Kalokairi24"),
+    "chinese password": ("密码：abc12345", "password", "abc12345"),
+    "japanese password": ("パスワード: Haru2024", "password", "Haru2024"),
+    "korean password": ("비밀번호: Bom2024", "password", "Bom2024"),
 }
 
 
@@ -275,6 +291,10 @@ def test_a_login_pair_after_an_email_address_is_a_password() -> None:
         "password_reset_token: abc123",
         "reset_password: true",
         "user.getPassword(account1)",
+        "your boarding pass: 12A",
+        "all tests pass: 42/42",
+        "except: pass",
+        "the passphrase is required",
     ],
 )
 def test_label_words_without_a_value_are_not_findings(text: str) -> None:

@@ -642,6 +642,8 @@ WRITTEN_TO_PASS = {
     "bracketed at": ("email jane [at] example [dot] com", "eu"),
     "area code and a slash": ("Tel. 030/12345678", "eu"),
     "polish call": ("zadzwoń 600 123 456", "eu"),
+    "pass setting": ("DB_PASS=Tr0ub4dor&3", "vault"),
+    "pass field": ("pass: hunter2x", "vault"),
 }
 
 
