@@ -7,7 +7,8 @@ digit-free prose and over 1 ms on prose with a few dates and prices (presidio ru
 more, per recognizer). Most of a prompt cannot hold any of these types, so the scan is
 driven by what every such value must contain:
 
-* e-mail addresses are only looked for around each ``@`` (one ``str.find`` per ``@``);
+* e-mail addresses are only looked for around each ``@`` (one ``str.find`` per ``@``), and
+  around each percent-encoded one (``%40``) in a text with a ``%``;
 * every other type contains ASCII digits, so a prompt without any costs ten ``in`` tests;
   otherwise one pattern pass picks out the number clusters worth a look (long ones, digits
   after two letters, colon groups) and each type is tried only where it can start,
@@ -94,6 +95,13 @@ _SPELLED_EMAIL: Final = re.compile(
     r"(?![\w-])"
 )
 _NOT_DOMAINS: Final = frozenset(("the", "a", "an", "this", "that", "our", "your", "their", "its", "my"))
+# An address percent-encoded, as URLs carry it in a query or a mailto: link
+# ("?email=jane%40example.com", "jane%2Bsales%40example.com"): "%40" is the "@", "%2540" the
+# same encoded twice. The local part's characters include "%" and hex digits, so it is read
+# back as a plain one; an encoded "=", "&", "?", "/", ":", space, quote, comma or bracket in
+# it ends the value before it ("u%3Fe%3Djane%40...": the address is "jane%40...").
+_ENCODED_ATS: Final = ("%40", "%2540")
+_ENCODED_DELIMITER: Final = re.compile(r"%(?:2[026CcFf]|3[AaCcDdEeFf])")
 
 # A card is looked for in the longest run of digit groups joined by those separators; the
 # run is atomic so it is read whole, then searched for card-shaped windows of groups.
@@ -169,6 +177,8 @@ class PiiDetector:
             yield from _bracketed_emails(text)
             if " dot " in text or " DOT " in text:
                 yield from _spelled_emails(text)
+        if "email" in self._wanted and "%" in text:
+            yield from _encoded_emails(text)
         if self._numeric and _has_ascii_digit(text):
             yield from self._numbers(text)
 
@@ -296,6 +306,23 @@ def _emails(text: str) -> Iterator[Span]:
             if start < at:
                 yield "email", start, domain.end()
         at = text.find("@", at + 1)
+
+
+def _encoded_emails(text: str) -> Iterator[Span]:
+    """Addresses whose "@" is percent-encoded (see ``_ENCODED_ATS``)."""
+    for marker in _ENCODED_ATS:
+        at = text.find(marker)
+        while at != -1:
+            start = _local_start(text, at)
+            for delimiter in _ENCODED_DELIMITER.finditer(text, start, at):
+                start = delimiter.end()
+            domain = _EMAIL_DOMAIN.match(text, at + len(marker)) if start < at else None
+            if domain:
+                while text[start] == ".":  # a sentence's full stop is not part of the address
+                    start += 1
+                if start < at:
+                    yield "email", start, domain.end()
+            at = text.find(marker, at + 1)
 
 
 def _bracketed_emails(text: str) -> Iterator[Span]:

@@ -7,7 +7,8 @@ logged, cached and sent across processes without leaking what they point at.
 Built-in finding types (``BUILTIN_TYPES``) and how each is confirmed:
 
 * ``email``: local part, ``@``, a domain with a top-level label; also with the ``@`` and
-  dots written as bracketed words (``jane [at] example [dot] com``, ``(at)``, ``{at}``).
+  dots written as bracketed words (``jane [at] example [dot] com``, ``(at)``, ``{at}``), and
+  with the ``@`` percent-encoded, as URLs carry it (``?email=jane%40example.com``).
 * ``phone``: international, North-American and trunk-zero national formats on their own;
   other digit groupings only next to a phone word (see ``_phone.py``).
 * ``credit_card``: 13-19 digits (12 for Maestro) printed as one block or card-style groups,

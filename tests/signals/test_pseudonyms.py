@@ -34,6 +34,12 @@ def test_each_value_gets_one_typed_placeholder_across_the_messages_of_a_call() -
     assert len(pseudonyms) == 3
 
 
+def test_a_percent_encoded_address_is_replaced_whole() -> None:
+    text = "unsubscribe: https://x.com/u?email=jane%2Bnews%40example.com&list=7"
+    (masked,) = Pseudonyms().mask_all([text], [SCANNER.scan(text)])
+    assert masked == "unsubscribe: https://x.com/u?email=<EMAIL_1>&list=7"
+
+
 def test_the_masked_text_holds_no_original_value() -> None:
     _, masked = masked_call()
     for value in ("Helena", "Shaw", "helena.shaw@example.com", "bob@example.org"):

@@ -594,6 +594,26 @@ def test_an_email_address_inserted_into_any_text_is_found(before: str, email: st
     assert covered(SCANNER.scan(text), "email", start, start + len(email))
 
 
+# An address with its "@" percent-encoded, as a URL's query or a mailto: link carries it.
+# (text, the address as written)
+ENCODED_EMAILS = {
+    "query value": ("https://x.com/u?email=jane%40example.com", "jane%40example.com"),
+    "mailto link": ("mailto:jane%40example.com", "jane%40example.com"),
+    "encoded plus in the local part": ("write to jane%2Bsales%40example.com", "jane%2Bsales%40example.com"),
+    "encoded twice": ("next=%2Fu%3Femail%3Djane%2540example.com", "jane%2540example.com"),
+    "inside an encoded query": ("r?next=%2Fu%3Femail%3Djane%40example.com%26x%3D1", "jane%40example.com"),
+}
+
+
+@pytest.mark.parametrize(("text", "address"), ENCODED_EMAILS.values(), ids=ENCODED_EMAILS.keys())
+def test_an_address_with_a_percent_encoded_at_is_an_email_found_whole(text: str, address: str) -> None:
+    assert found(text) == [("email", address)]
+
+
+def test_a_percent_forty_without_an_address_around_it_is_no_email() -> None:
+    assert found("growth of 100%40 of them, a%40b and %40example.com") == []
+
+
 @pytest.mark.parametrize(
     "email",
     [
@@ -644,6 +664,7 @@ WRITTEN_TO_PASS = {
     "polish call": ("zadzwoń 600 123 456", "eu"),
     "pass setting": ("DB_PASS=Tr0ub4dor&3", "vault"),
     "pass field": ("pass: hunter2x", "vault"),
+    "percent-encoded at": ("https://x.com/u?email=jane%40example.com", "eu"),
 }
 
 

@@ -92,4 +92,6 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "non-ascii addresses": repeated("jü@ä.de "),
     "name labels": repeated("Name: anna "),
     "colons": repeated("A:"),
+    "percent-encoded at signs": repeated("a%40b."),
+    "long encoded local parts": repeated("x%2B" * 17 + "%40"),
 }
