@@ -15,6 +15,9 @@ quoted key, ``"password": "..."``), after "pass" as a setting or a field (``DB_P
 login pair ``jane@example.com / W!nter2024`` (an e-mail address, a slash, colon or bar, and
 a password-like token) are ``password`` findings.
 
+A login named as one ("username: hshaw", "her login is helena.shaw", ``DB_USERNAME=``) is a
+``record_id``, as a user id is: the name of a person's account.
+
 The labels are found in one pass of one pattern over the lower-cased text (``re`` skips to
 the characters labels start with); each value is then matched right after its label.
 """
@@ -22,7 +25,7 @@ the characters labels start with); each value is then matched right after its la
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Final
 
 from router._signals._national_ids import national_ids, valid_national_number
@@ -148,6 +151,18 @@ _LABELS: Final[dict[str, tuple[str, ...]]] = {
     "pass": ("pass",),
     # A passphrase is words: after a colon or "=", the value runs over single spaces.
     "passphrase": ("passphrase", "pass phrase"),
+    # A login is a record id of the person's account (as "user id" is); its value is a name
+    # of letters, not an identifier with digits, so it has rules of its own (``_login_after``).
+    "login": (
+        "login", "log-in", "username", "user name", "login name", "benutzername", "anmeldename",
+        "nom d'utilisateur", "identifiant", "nombre de usuario", "nome utente", "nome de usuário",
+        "nome do usuário", "gebruikersnaam", "nazwa użytkownika", "brugernavn", "brukernavn",
+        "användarnamn", "käyttäjätunnus", "uživatelské jméno", "felhasználónév", "kullanıcı adı",
+        "nume de utilizator", "nama pengguna", "tên đăng nhập", "tên người dùng", "логин", "логін",
+        "имя пользователя", "ім'я користувача", "потребителско име", "όνομα χρήστη", "שם משתמש",
+        "اسم المستخدم", "نام کاربری", "उपयोगकर्ता नाम", "ชื่อผู้ใช้", "用户名", "用戶名", "ユーザー名",
+        "ユーザ名", "사용자 이름", "아이디",
+    ),
     "credit_card": (
         "card number", "card no", "card #", "credit card", "debit card", "kartennummer", "kreditkarte",
         "numéro de carte", "carte bancaire", "carte de crédit", "número de tarjeta", "tarjeta de crédito",
@@ -167,7 +182,10 @@ _KIND_OF: Final = {word: kind for kind, labels in _LABELS.items() for word in la
 # other scripts' labels would double the cost of every Latin position; ASCII text skips them.
 # The kinds whose values need no digit.
 _SECRET_KINDS: Final = ("password", "pass", "passphrase")
-_ID_WORDS: Final = [word for word, kind in _KIND_OF.items() if kind not in _SECRET_KINDS]
+# The kinds whose values need no digit: their labels have passes of their own, not
+# ``_ID_LABEL``'s, and may end a setting's name (``DB_PASSWORD=``, ``DB_USERNAME=``).
+_SETTING_KINDS: Final = (*_SECRET_KINDS, "login")
+_ID_WORDS: Final = [word for word, kind in _KIND_OF.items() if kind not in _SETTING_KINDS]
 _ID_LABEL: Final = re.compile(keyword_pattern(w for w in _ID_WORDS if w[0] < "\u0250"))
 _ID_LABEL_OTHER_SCRIPTS: Final = re.compile(keyword_pattern(w for w in _ID_WORDS if w[0] >= "\u0250"))
 # Passwords need no digit, so their labels are looked for in every text, split the same way;
@@ -182,6 +200,27 @@ _PASSWORD_LABEL_OTHER_SCRIPTS: Final = re.compile(
     keyword_pattern(w for w in _PASSWORD_WORDS if w[0] >= "\u0250")
 )
 _RARE_PASSWORD_LABEL: Final = re.compile(keyword_pattern(_RARE_PASSWORD_WORDS))
+# A login's label is looked for only just before a ":", "=" or "：" (``_before_signs``), where
+# form fields, settings and JSON keys put their values: a pass over the whole text would cost
+# as much as the password labels'. The English "login is" / "username is" is looked for by name.
+_LOGIN_LABEL: Final = re.compile(keyword_pattern(_LABELS["login"]))
+_SIGNS: Final = (":", "=", "：")
+_LOGIN_REACH: Final = max(map(len, _LABELS["login"])) + 4  # the label, a closing quote, spaces
+_LOGIN_IS: Final = ("login is", "username is", "user name is")
+# A name of letters, digits, "_", and "." or "-" between them, starting with an ASCII one
+# ("jürgen.m"; "用户名：请输入" is a prompt to type one); not one an "@" goes on (an address,
+# the e-mail detector's) or a bracket (``Optional[str]``, ``str(...)``: code).
+_LOGIN_VALUE: Final = re.compile(r"[A-Za-z0-9](?:\w|[.-](?=[^\W_])){1,63}(?![\w@(\[<])")
+# Values after "username:" that are a field's type or state, not a name: code and logs.
+_NOT_LOGINS: Final = frozenset(
+    (
+        "str", "string", "int", "integer", "text", "varchar", "char", "bool", "boolean", "any",
+        "none", "null", "nil", "true", "false", "optional", "required", "unknown", "undefined",
+        "yes", "no", "ok", "failed", "fail", "success", "successful", "error", "invalid",
+        "disabled", "enabled", "user", "username", "login", "email", "name", "the", "your", "my",
+        "his", "her", "their", "our", "not", "and", "or",
+    )
+)  # fmt: skip
 
 _DIGITS: Final = re.compile(r"[0-9]+")
 # How far before its value's first digit a label can start: the longest label, what may join
@@ -242,6 +281,7 @@ class IdentifierDetector:
             yield from _labelled(text, _PASSWORD_LABEL_OTHER_SCRIPTS.finditer(lowered))
         if any(word in lowered for word in _RARE_PASSWORD_WORDS):
             yield from _labelled(text, _RARE_PASSWORD_LABEL.finditer(lowered))
+        yield from _logins(text, lowered)
         for pair in _login_pairs(text):
             if _password_like(pair.group("value")):
                 yield "password", pair.start("value"), pair.end("value")
@@ -274,13 +314,71 @@ def _labelled(text: str, labels: Iterator[re.Match[str]]) -> Iterator[Span]:
             yield found
 
 
+def _logins(text: str, lowered: str) -> Iterator[Span]:
+    """Login names after a login label (see ``_LOGIN_LABEL``)."""
+    if any(phrase in lowered for phrase in _LOGIN_IS):
+        stretches: Iterable[tuple[int, int]] = ((0, len(text)),)
+    else:
+        stretches = _before_signs(lowered)
+    for low, high in stretches:
+        for label in _LOGIN_LABEL.finditer(lowered, low, high):
+            if _starts_label(text, label.start(), "login"):
+                found = _login_after(text, label.end())
+                if found is not None:
+                    yield found
+
+
+def _before_signs(text: str) -> Iterator[tuple[int, int]]:
+    """The stretches of ``_LOGIN_REACH`` characters before each ":", "=" and "：", overlapping
+    ones joined."""
+    ends = sorted(at for sign in _SIGNS if sign in text for at in _positions(text, sign))
+    current: tuple[int, int] | None = None
+    for end in ends:
+        low = max(0, end - _LOGIN_REACH)
+        if current is not None and low <= current[1]:
+            current = (current[0], end)
+            continue
+        if current is not None:
+            yield current
+        current = (low, end)
+    if current is not None:
+        yield current
+
+
+def _positions(text: str, char: str) -> Iterator[int]:
+    at = text.find(char)
+    while at != -1:
+        yield at
+        at = text.find(char, at + 1)
+
+
+def _login_after(text: str, label_end: int) -> Span | None:
+    """The login name after a login label: after ":" or "=" any name but a type or a state
+    (``username: str``, ``login: failed``); after "is" only one shaped as a handle, with a
+    digit, a dot or an underscore ("her login is helena.shaw", not "the login is slow")."""
+    join = _JOIN.match(text, label_end, label_end + 24)
+    at = join.end() if join else label_end
+    if at == label_end:
+        return None  # "loginname", "login.php": no label
+    value = _LOGIN_VALUE.match(text, at, at + 65)
+    if value is None:
+        return None
+    name = value.group()
+    if any(sign in text[label_end:at] for sign in _SIGNS):
+        usable = name.lower() not in _NOT_LOGINS and not name.replace("-", "").replace(".", "").isdigit()
+    else:
+        usable = any(c.isdigit() or c in "._" for c in name)
+    return ("record_id", value.start(), value.end()) if usable else None
+
+
 def _starts_label(text: str, start: int, kind: str) -> bool:
     """Whether a label word found at ``start`` begins a word (an unspaced script's label may
-    follow any character). A password label may also end a setting's name, as people paste
-    them from ``.env`` files and code: ``DB_PASSWORD=``, ``smtp-password:``, ``adminPassword``."""
+    follow any character). A password or login label may also end a setting's name, as people
+    paste them from ``.env`` files and code: ``DB_PASSWORD=``, ``smtp-password:``,
+    ``adminPassword``, ``DB_USERNAME=``."""
     if not start or not continues_word(text[start], text[start - 1]):
         return True
-    if kind not in _SECRET_KINDS:
+    if kind not in _SETTING_KINDS:
         return False
     before = text[start - 1]
     return before in "_-" or (before.islower() and text[start].isupper())

@@ -36,7 +36,7 @@ Built-in finding types (``BUILTIN_TYPES``) and how each is confirmed:
   the password of a login pair ``jane@example.com / W!nter2024``.
 * ``national_id``, ``driver_license``, ``account_number``, ``record_id``: an identifier-shaped
   value right after words that name it (passport, tax id, driver's licence, account or
-  routing number, patient/policy/employee id, in seven languages, and the names of national
+  routing number, patient/policy/employee id, login or username, in seven languages, and the names of national
   numbers in others: CPF, personnummer, マイナンバー, 身份证号...), checksum or not; and
   national numbers found by their own check digits (python-stdnum), see ``_national_ids``.
   A card-shaped number after "card number" is a ``credit_card`` even when it fails Luhn.

@@ -260,6 +260,41 @@ def test_a_year_after_a_label_word_is_prose_not_an_identifier(text: str) -> None
     assert found(text) == []
 
 
+# A login is named as one: the account's record id, whatever its shape. (text, the login)
+LOGINS = {
+    "login is a handle": ("her login is helena.shaw", "helena.shaw"),
+    "username field": ("username: hshaw", "hshaw"),
+    "user name with digits": ("user name: j.doe42", "j.doe42"),
+    "german": ("Benutzername: jdoe", "jdoe"),
+    "setting": ("DB_USERNAME=admin42", "admin42"),
+    "json": ('{"username": "hshaw", "role": "ops"}', "hshaw"),
+    "russian": ("имя пользователя: ivanov", "ivanov"),
+    "chinese": ("用户名：zhangsan", "zhangsan"),
+}
+
+
+@pytest.mark.parametrize(("text", "login"), LOGINS.values(), ids=LOGINS.keys())
+def test_a_login_named_by_its_label_is_a_record_id(text: str, login: str) -> None:
+    assert found(text) == [("record_id", login)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the login page is down",
+        "fill in the username field",
+        "the login is slow today",
+        "class User:\n    username: str\n    login: Optional[str]",
+        "username: Mapped[str]",
+        "Login: failed",
+        "loginname and login.php",
+        "Username: 2024-01-01",
+    ],
+)
+def test_login_words_without_a_name_after_them_are_no_findings(text: str) -> None:
+    assert found(text) == []
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

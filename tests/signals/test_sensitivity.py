@@ -665,6 +665,8 @@ WRITTEN_TO_PASS = {
     "pass setting": ("DB_PASS=Tr0ub4dor&3", "vault"),
     "pass field": ("pass: hunter2x", "vault"),
     "percent-encoded at": ("https://x.com/u?email=jane%40example.com", "eu"),
+    "login named as one": ("her login is helena.shaw", "eu"),
+    "username field": ("username: hshaw", "eu"),
 }
 
 

@@ -94,4 +94,5 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "colons": repeated("A:"),
     "percent-encoded at signs": repeated("a%40b."),
     "long encoded local parts": repeated("x%2B" * 17 + "%40"),
+    "login labels": repeated("login: a "),
 }
