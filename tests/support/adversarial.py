@@ -95,4 +95,6 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "percent-encoded at signs": repeated("a%40b."),
     "long encoded local parts": repeated("x%2B" * 17 + "%40"),
     "login labels": repeated("login: a "),
+    "pass fields": repeated("\npass: a1"),
+    "area codes and slashes": repeated("030/123 "),
 }
