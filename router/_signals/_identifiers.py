@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Final
 
+from router._signals._keyword_search import Family, KeywordSearch
 from router._signals._national_ids import national_ids, valid_national_number
 from router._signals._text import continues_word, keyword_pattern, lower_same_length
 
@@ -200,6 +201,20 @@ _PASSWORD_LABEL_OTHER_SCRIPTS: Final = re.compile(
     keyword_pattern(w for w in _PASSWORD_WORDS if w[0] >= "\u0250")
 )
 _RARE_PASSWORD_LABEL: Final = re.compile(keyword_pattern(_RARE_PASSWORD_WORDS))
+# The ID tries and the password trie are matched only where one of their words occurs
+# (``KeywordSearch``): the words are found in one Aho-Corasick pass, shared with the other
+# detectors, where ``re`` tried each trie at every letter (near a digit, for the ID labels:
+# most of a text dense with numbers).
+_ID_SEARCHES: Final = tuple(
+    KeywordSearch(Family(words), pattern)
+    for words, pattern in (
+        ([word for word in _ID_WORDS if word[0] < "\u0250"], _ID_LABEL),
+        ([word for word in _ID_WORDS if word[0] >= "\u0250"], _ID_LABEL_OTHER_SCRIPTS),
+    )
+)
+_PASSWORD_SEARCH: Final = KeywordSearch(
+    Family(w for w in _PASSWORD_WORDS if w[0] < "\u0250" and w not in _RARE_PASSWORD_WORDS), _PASSWORD_LABEL
+)
 # A login's label is looked for only just before a ":", "=" or "：" (``_before_signs``), where
 # form fields, settings and JSON keys put their values: a pass over the whole text would cost
 # as much as the password labels'. The English "login is" / "username is" is looked for by name.
@@ -272,11 +287,11 @@ class IdentifierDetector:
         # Identifiers hold digits, so their labels are looked for only within reach of one:
         # 400 label words in 30 languages cost a pass over prose 4 ms per 100,000 characters.
         # Passwords need not hold digits: their labels are looked for everywhere.
-        patterns = (_ID_LABEL,) if text.isascii() else (_ID_LABEL, _ID_LABEL_OTHER_SCRIPTS)
+        searches = _ID_SEARCHES[:1] if text.isascii() else _ID_SEARCHES
         for low, high in _before_digits(text):
-            for pattern in patterns:
-                yield from _labelled(text, pattern.finditer(lowered, low, high))
-        yield from _labelled(text, _PASSWORD_LABEL.finditer(lowered))
+            for search in searches:
+                yield from _labelled(text, search.finditer(lowered, low, high))
+        yield from _labelled(text, _PASSWORD_SEARCH.finditer(lowered))
         if not text.isascii():
             yield from _labelled(text, _PASSWORD_LABEL_OTHER_SCRIPTS.finditer(lowered))
         if any(word in lowered for word in _RARE_PASSWORD_WORDS):

@@ -27,7 +27,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
-from typing import Final, TypeAlias
+from typing import Final, TypeAlias, TypeVar, cast
 
 from router._signals._invisible import INVISIBLE, MARKS
 
@@ -38,6 +38,7 @@ __all__ = [
     "fold_noting_invisible",
     "keyword_pattern",
     "lower_same_length",
+    "shared_in_scan",
     "sharing_lowered",
     "word_class",
 ]
@@ -118,14 +119,40 @@ def fold_noting_invisible(text: str) -> tuple[str, frozenset[str]]:
 _SHARED_LOWERED: Final[ContextVar[list[str] | None]] = ContextVar("shared_lowered", default=None)
 
 
+# What the detectors derive from the scan's text and share (``shared_in_scan``): the
+# keyword occurrences of ``_keyword_search``, found in one pass for all of them. Set, like the
+# lower-cased text, only for the length of one scan.
+_SHARED_DERIVED: Final[ContextVar[dict[object, tuple[str, object]] | None]] = ContextVar(
+    "shared_derived", default=None
+)
+_T = TypeVar("_T")
+
+
 @contextlib.contextmanager
 def sharing_lowered() -> Iterator[None]:
-    """Within the block, ``lower_same_length`` of the same text object is computed once."""
+    """Within the block, ``lower_same_length`` of the same text object is computed once, and
+    so is what ``shared_in_scan`` computes."""
     token = _SHARED_LOWERED.set([])
+    derived = _SHARED_DERIVED.set({})
     try:
         yield
     finally:
+        _SHARED_DERIVED.reset(derived)
         _SHARED_LOWERED.reset(token)
+
+
+def shared_in_scan(key: object, text: str, compute: Callable[[str], _T]) -> _T:
+    """``compute(text)``, computed once per ``key`` and text object within ``sharing_lowered``
+    (and each time outside it)."""
+    shared = _SHARED_DERIVED.get()
+    if shared is None:
+        return compute(text)
+    entry = shared.get(key)
+    if entry is not None and entry[0] is text:
+        return cast(_T, entry[1])
+    value = compute(text)
+    shared[key] = (text, value)
+    return value
 
 
 def lower_same_length(text: str) -> str:

@@ -8,8 +8,9 @@ numbers says they pay). Each is checked here against the plain path on texts bui
 cards, look-alikes, addresses and birth dates.
 
 Smaller shortcuts are checked the same way: login pairs are matched only at an "@" that
-could end their address; the unit, street-word and birth-word patterns before a number run
-only where a cheaper test says they could match, and the number-first address patterns run
+could end their address; the identifier labels are matched only where an Aho-Corasick
+pass finds one of their words (``_keyword_search``); the unit, street-word and birth-word patterns
+before a number run only where a cheaper test says they could match, and the number-first address patterns run
 as one alternation; the street words, the birth words and the titles of scripts without case
 are read as tries, and the birth words only as far back as one can start; the name scan
 takes the capitalised words from one ``finditer``, reads them as runs of letters, and reads
@@ -25,7 +26,7 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 
-from router._signals import _identifiers, _invisible, _people, _pii, _places
+from router._signals import _identifiers, _invisible, _keyword_search, _people, _pii, _places
 from router._signals._checksums import luhn_valid
 from router._signals._names import name_lists
 from router._signals._text import keyword_pattern
@@ -229,6 +230,38 @@ def test_login_pairs_found_at_each_at_sign_are_the_ones_finditer_finds(seed: int
     for text in _mixes(seed, _LOGIN_PIECES, 500, (0, 60)):
         expected = [match.span() for match in _identifiers._LOGIN_PAIR.finditer(text)]
         assert [match.span() for match in _identifiers._login_pairs(text)] == expected, text
+
+
+_LABEL_PIECES = (
+    "card number", "card", " number", "number", "id", "i", "d", "no", "no.", "said", "passport", "pass",
+    "pin", "pinnacle", "#", "n°", "身份证号", "身份", "é", "𝔸", " ", "\n", ":", "x", "7", "driver's licence",
+    "паспорт", "номер", "\ud800",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_labels_matched_where_the_shared_pass_finds_a_label_word_are_the_ones_finditer_finds(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_keyword_search, "SHORTEST", 0)  # the short texts too
+    rng = random.Random(seed)
+    searches = (
+        *zip(
+            (_identifiers._ID_LABEL, _identifiers._ID_LABEL_OTHER_SCRIPTS),
+            _identifiers._ID_SEARCHES,
+            strict=True,
+        ),
+        (_identifiers._PASSWORD_LABEL, _identifiers._PASSWORD_SEARCH),
+    )
+    for text in _mixes(seed, _LABEL_PIECES, 300, (0, 40)):
+        low = rng.randint(0, len(text))
+        high = rng.choice((None, rng.randint(low, len(text))))
+        for pattern, search in searches:
+            expected = [
+                (m.span(), m.group())
+                for m in pattern.finditer(text, low, len(text) if high is None else high)
+            ]
+            assert [(m.span(), m.group()) for m in search.finditer(text, low, high)] == expected, text
 
 
 _WINDOW_PIECES = (

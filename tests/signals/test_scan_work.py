@@ -23,6 +23,7 @@ from router._signals import (
     _custom_terms,
     _identifiers,
     _invisible,
+    _keyword_search,
     _national_ids,
     _people,
     _phone,
@@ -33,6 +34,7 @@ from router._signals import (
     _url_credentials,
 )
 from router._signals._custom_terms import CustomTerm
+from router._signals._keyword_search import KeywordSearch
 from router._signals._sensitivity import SensitivityScanner
 from tests.support.adversarial import ADVERSARIAL
 
@@ -119,6 +121,18 @@ def _count_patterns(monkeypatch: pytest.MonkeyPatch, work: list[int]) -> None:
                 for key, item in value.items():
                     if isinstance(item, re.Pattern):
                         monkeypatch.setitem(value, key, _CountingPattern(item, work))
+            for search in value if isinstance(value, tuple) else (value,):
+                if isinstance(search, KeywordSearch):  # a trie matched where its words occur
+                    monkeypatch.setattr(search, "_pattern", _CountingPattern(search._pattern, work))
+    # The shared keyword pass reads the text once, and hands over each occurrence it found.
+    find = _keyword_search._Pass.find
+
+    def counted_find(self: _keyword_search._Pass, text: str) -> Any:
+        found = find(self, text)
+        work[0] += len(text) + sum(map(len, found or ()))
+        return found
+
+    monkeypatch.setattr(_keyword_search._Pass, "find", counted_find)
     for detector, _levels in (*SCANNER._detectors, *((SCANNER._terms,) if SCANNER._terms else ())):
         for name, value in vars(detector).items() if hasattr(detector, "__dict__") else ():
             if isinstance(value, re.Pattern):
