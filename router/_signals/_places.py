@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
+from router._signals._keyword_search import Family, Within, matches_at
 from router._signals._text import keyword_pattern, lower_same_length
 
 __all__ = ["PLACE_TYPES", "places"]
@@ -161,6 +162,10 @@ _UNIT_GATE: Final = re.compile(
     + r"|p\.?\s?o\.?\s+box"
 )
 _ROMANCE_GATE: Final = re.compile(keyword_pattern(_ROMANCE_WORDS, word_end=False))
+# The same words found in the scan's shared keyword pass (``_keyword_search``): where they
+# stand tells, without a search over the 60 characters before each number, whether
+# ``_ROMANCE_GATE`` (and ``_BIRTH_GATE``) would find one there.
+_ROMANCE_FAMILY: Final = Family(_ROMANCE_WORDS)
 # Characters that ``re.IGNORECASE`` matches to an ASCII letter of the words and that
 # ``str.lower`` leaves alone (or lengthens): long s, Kelvin sign, dotless i, dotted I.
 _CASE_ODDITIES: Final = ("\u017f", "\u212a", "\u0131", "\u0130")
@@ -172,6 +177,9 @@ _UNIT_BEFORE: Final = re.compile(
 # The last letters of the words of ``_UNIT_BEFORE``: apt, suite, unit, flat, piso, wohnung, bte, box.
 _UNIT_WORD_ENDINGS: Final = frozenset("teogx")
 _CORNER: Final = re.compile(r"(?i:the corner of)\s+[^\n,.]{3,60}?\s+and\s+[^\W\d_][^\n,.]{2,40}")
+# Its words read case-insensitively are the lower-cased text's: none of their letters has a
+# case-insensitive match beyond its two ASCII cases (as "s" has "ſ" and "k" the Kelvin sign).
+_CORNER_FAMILY: Final = Family(("the corner of",))
 
 _MONTHS: Final = (
     r"jan(?:uary|uar|vier|eiro)?|feb(?:ruary|ruar)?|fév(?:rier)?|mar(?:ch|s|zo)?|märz|apr(?:il|ile)?|"
@@ -194,6 +202,7 @@ _BIRTH_WORDS: Final = (
 _BIRTH: Final = re.compile(r"(?<![a-z])" + keyword_pattern(_BIRTH_WORDS) + r"[^\n0-9]{0,24}?\Z")
 # A trie, which finds the longest word at each place as the alternation longest first did.
 _BIRTH_GATE: Final = re.compile(keyword_pattern(_BIRTH_WORDS, word_end=False))
+_BIRTH_FAMILY: Final = Family(_BIRTH_WORDS)
 # At most 24 characters follow the word of ``_BIRTH``: the word starts in the last
 # ``_BIRTH_REACH`` characters before the number, and the gate before it reads no further back.
 _BIRTH_REACH: Final = 24 + max(map(len, _BIRTH_WORDS))
@@ -215,6 +224,7 @@ def places(text: str) -> Iterator[Span]:
     lowered = lower_same_length(text)
     covered = seen = 0
     keywords = _Keywords.everywhere()
+    words = _WindowWords.of(lowered)
     block = next_sample = 0
     for number in _NUMBER.finditer(text):
         start, end = number.span()
@@ -233,12 +243,49 @@ def places(text: str) -> Iterator[Span]:
             else:
                 next_sample = 4 * seen  # sampled again after three times as many: linear
         # A plain call, not a generator: a number starts or ends one span at most.
-        if (found := _at_number(text, lowered, start, end, keywords)) is not None:
+        if (found := _at_number(text, lowered, start, end, keywords, words)) is not None:
             covered = max(covered, found[2])
             yield found
     if "corner of" in lowered:
-        for match in _CORNER.finditer(text):
+        for match in _corners(text, lowered):
             yield "street_address", match.start(), match.end()
+
+
+def _corners(text: str, lowered: str) -> Iterator[re.Match[str]]:
+    """``_CORNER.finditer(text)``, tried only where the lower-cased text reads "the corner of"."""
+    found = None if lowered is text else _CORNER_FAMILY.occurrences(lowered)
+    if found is None:
+        # Lower-cased, the text changed length: ``lowered`` is the text as written.
+        return _CORNER.finditer(text)
+    return matches_at(_CORNER, text, (start for start, _ in found))
+
+
+class _WindowWords:
+    """Where the Romance street words and the birth words stand in the lower-cased text."""
+
+    def __init__(self, romance: Within, birth: Within) -> None:
+        self.romance = romance
+        self.birth = birth
+
+    @classmethod
+    def of(cls, lowered: str) -> _WindowWords | None:
+        romance = _ROMANCE_FAMILY.occurrences(lowered)
+        birth = _BIRTH_FAMILY.occurrences(lowered)
+        return None if romance is None or birth is None else cls(Within(romance), Within(birth))
+
+
+def _romance_word_in(before: str, low: int, high: int, words: _WindowWords | None) -> bool:
+    """Whether ``_ROMANCE_GATE`` finds a word in ``before``, the text from ``low`` to ``high``."""
+    return _ROMANCE_GATE.search(before) is not None if words is None else words.romance.any(low, high)
+
+
+def _birth_word_in(before: str, low: int, high: int, words: _WindowWords | None) -> bool:
+    """Whether ``_BIRTH_GATE`` finds a word in the last ``_BIRTH_REACH`` characters of
+    ``before``, the text from ``low`` to ``high``."""
+    reach = max(0, len(before) - _BIRTH_REACH)
+    if words is None:
+        return _BIRTH_GATE.search(before, reach) is not None
+    return words.birth.any(low + reach, high)
 
 
 def _gates_pay(text: str, lowered: str, first: int, last: int) -> bool:
@@ -318,7 +365,9 @@ def _any_between(positions: list[int], low: int, high: int) -> bool:
     return index < len(positions) and positions[index] < high
 
 
-def _at_number(text: str, lowered: str, start: int, end: int, keywords: _Keywords) -> Span | None:
+def _at_number(
+    text: str, lowered: str, start: int, end: int, keywords: _Keywords, words: _WindowWords | None
+) -> Span | None:
     """The address, birth date or age that begins or ends with the number at ``start``."""
     low = max(0, start - _BEFORE)
     before = lowered[low:start]
@@ -327,14 +376,14 @@ def _at_number(text: str, lowered: str, start: int, end: int, keywords: _Keyword
     ungated = keywords.open
     if not ungated and keywords.none_near(start):
         return _without_keywords(text, lowered, before, low, start, end)
-    if found := _address_ending_at(text, before, low, start, keywords):
+    if found := _address_ending_at(text, before, low, start, keywords, words):
         return found
     if (found := _address_starting_at(text, start, keywords)) is not None:
         return found
     if (
         (ungated or keywords.birth(low, start))
         # The same words, found without a look-behind each, where they can start.
-        and _BIRTH_GATE.search(before, max(0, len(before) - _BIRTH_REACH)) is not None
+        and _birth_word_in(before, low, start, words)
         and (birth := _BIRTH.search(before)) is not None
         and (date := _date_at(lowered, low + birth.end(), start))
     ):
@@ -382,7 +431,9 @@ def _age(lowered: str, before: str, start: int, end: int) -> Span | None:
     return None
 
 
-def _address_ending_at(text: str, before: str, low: int, number: int, keywords: _Keywords) -> Span | None:
+def _address_ending_at(
+    text: str, before: str, low: int, number: int, keywords: _Keywords, words: _WindowWords | None
+) -> Span | None:
     """An address whose street name stands before the house number at ``number``."""
     stripped = before.rstrip()
     if not stripped:
@@ -399,7 +450,7 @@ def _address_ending_at(text: str, before: str, low: int, number: int, keywords: 
         and (unit := _UNIT_BEFORE.search(text, unit_low, number))
     ):
         return "street_address", unit.start(), _house_number_end(text, number)
-    if not (ungated or keywords.romance(low, number)) or _ROMANCE_GATE.search(before) is None:
+    if not (ungated or keywords.romance(low, number)) or not _romance_word_in(before, low, number, words):
         return None  # the gate lists the same words without the look-behind that stops ``re`` at each
     word = _ROMANCE_WORD.search(before)
     if word is not None and (match := _ROMANCE_NUMBER_LAST.search(text, low + word.start(), number)):

@@ -8,13 +8,14 @@ numbers says they pay). Each is checked here against the plain path on texts bui
 cards, look-alikes, addresses and birth dates.
 
 Smaller shortcuts are checked the same way: login pairs are matched only at an "@" that
-could end their address; the identifier labels are matched only where an Aho-Corasick
-pass finds one of their words (``_keyword_search``); the unit, street-word and birth-word patterns
-before a number run only where a cheaper test says they could match, and the number-first address patterns run
-as one alternation; the street words, the birth words and the titles of scripts without case
-are read as tries, and the birth words only as far back as one can start; the name scan
-takes the capitalised words from one ``finditer``, reads them as runs of letters, and reads
-the word before an unknown word only after white space or ".,:?".
+could end their address; the identifier labels, the Romance street and birth words before a
+number and "the corner of" are found in one Aho-Corasick pass (``_keyword_search``); the
+unit, street-word and birth-word patterns before a number run only where a cheaper test says
+they could match, and the number-first address patterns run as one alternation; the street
+words, the birth words and the titles of scripts without case are read as tries, and the
+birth words only as far back as one can start; the name scan takes the capitalised words
+from one ``finditer``, reads them as runs of letters, and reads the word before an unknown
+word only after white space or ".,:?".
 """
 
 from __future__ import annotations
@@ -262,6 +263,35 @@ def test_labels_matched_where_the_shared_pass_finds_a_label_word_are_the_ones_fi
                 for m in pattern.finditer(text, low, len(text) if high is None else high)
             ]
             assert [(m.span(), m.group()) for m in search.finditer(text, low, high)] == expected, text
+
+
+_NEAR_NUMBER_PIECES = (
+    "rue", "ru", "calle", "c/", "ul.", "via", "viale", "born", "bor", "d.o.b", "né", "née", "geb.", "rynek",
+    " ", "\n", "x", "12", "the corner of", "The Corner of", "corner", " and ", "Main", "\ud800", "ſ",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_words_found_in_the_shared_pass_are_those_the_gates_search_the_window_for(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_keyword_search, "SHORTEST", 0)
+    rng = random.Random(seed)
+    for text in _mixes(seed, _NEAR_NUMBER_PIECES, 300, (0, 40)):
+        lowered = text.lower()
+        words = _places._WindowWords.of(lowered)
+        for _ in range(5):
+            low = rng.randint(0, len(text))
+            high = rng.randint(low, len(text))
+            before = lowered[low:high]
+            assert _places._romance_word_in(before, low, high, words) == _places._romance_word_in(
+                before, low, high, None
+            ), (text, low, high)
+            assert _places._birth_word_in(before, low, high, words) == _places._birth_word_in(
+                before, low, high, None
+            ), (text, low, high)
+        expected = [m.span() for m in _places._CORNER.finditer(text)]
+        assert [m.span() for m in _places._corners(text, lowered)] == expected, text
 
 
 _WINDOW_PIECES = (
