@@ -8,14 +8,14 @@ numbers says they pay). Each is checked here against the plain path on texts bui
 cards, look-alikes, addresses and birth dates.
 
 Smaller shortcuts are checked the same way: login pairs are matched only at an "@" that
-could end their address; the identifier labels, the Romance street and birth words before a
-number and "the corner of" are found in one Aho-Corasick pass (``_keyword_search``); the
-unit, street-word and birth-word patterns before a number run only where a cheaper test says
-they could match, and the number-first address patterns run as one alternation; the street
-words, the birth words and the titles of scripts without case are read as tries, and the
-birth words only as far back as one can start; the name scan takes the capitalised words
-from one ``finditer``, reads them as runs of letters, and reads the word before an unknown
-word only after white space or ".,:?".
+could end their address; the identifier labels, the token prefixes, the credential names,
+the Romance street and birth words before a number and "the corner of" are found in one
+Aho-Corasick pass (``_keyword_search``); the unit, street-word and birth-word patterns
+before a number run only where a cheaper test says they could match, and the number-first
+address patterns run as one alternation; the street words, the birth words and the titles of
+scripts without case are read as tries, and the birth words only as far back as one can
+start; the name scan takes the capitalised words from one ``finditer``, reads them as runs
+of letters, and reads the word before an unknown word only after white space or ".,:?".
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 
-from router._signals import _identifiers, _invisible, _keyword_search, _people, _pii, _places
+from router._signals import _identifiers, _invisible, _keyword_search, _people, _pii, _places, _secrets
 from router._signals._checksums import luhn_valid
 from router._signals._names import name_lists
 from router._signals._text import keyword_pattern
@@ -292,6 +292,37 @@ def test_the_words_found_in_the_shared_pass_are_those_the_gates_search_the_windo
             ), (text, low, high)
         expected = [m.span() for m in _places._CORNER.finditer(text)]
         assert [m.span() for m in _places._corners(text, lowered)] == expected, text
+
+
+_TOKEN_PIECES = (
+    "sk-", "sk_live_", "rk_test_", "ghp_", "github_pat_", "xox", "hf_", "glpat-", "glc_", "dapi", "SG.",
+    "AKIA", "AIza", "eyJ", "abc123XYZ789", "0123456789abcdef", "-", "_", ".", " ", "key", "Token", "SECRET",
+    " = ", ": ", '"', "api_", "refresh_", "\ud800",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_tokens_and_credential_names_found_in_the_shared_pass_are_those_str_find_finds(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_keyword_search, "SHORTEST", 0)
+    for text in _mixes(seed, _TOKEN_PIECES, 300, (0, 30)):
+        by_find = [
+            token
+            for rare, prefixes in _secrets._TOKEN_PREFIXES
+            if rare in text
+            for prefix in prefixes
+            for token in _secrets._tokens_after(text, prefix)
+        ]
+        found = _secrets._PREFIX_FAMILY.occurrences(text)
+        by_pass = [t for at, _ in found or () if (t := _secrets._token_at(text, at)) is not None]
+        if found is not None:
+            assert sorted(by_pass) == sorted(by_find), text
+        lowered = text.lower()
+        endings = _secrets._NAME_ENDING_FAMILY.occurrences(lowered)
+        for ending in _secrets._NAME_ENDINGS:
+            expected = list(_secrets._starts(lowered, ending, None))
+            assert list(_secrets._starts(lowered, ending, endings)) == expected, text
 
 
 _WINDOW_PIECES = (
