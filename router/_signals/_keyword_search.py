@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from ahocorasick_rs import AhoCorasick, MatchKind
 
-from router._signals._text import shared_in_scan
+from router._signals._text import in_scan, shared_in_scan
 
 __all__ = ["AS_WRITTEN", "LOWER_CASED", "Family", "KeywordSearch", "Within", "matches_at"]
 
@@ -90,8 +90,10 @@ class Family:
 
     def occurrences(self, text: str) -> Occurrences | None:
         """Where the words occur in ``text`` (overlapping, in order of their starts); ``None``
-        for a text the automaton cannot read."""
-        if len(text) < SHORTEST:
+        for a text the automaton cannot read, and outside a scan: the pass finds every
+        family's words at once, which pays only when the detectors of a scan share it (a
+        detector run on its own asks for it at each stretch it reads)."""
+        if len(text) < SHORTEST or not in_scan():
             return None
         found = shared_in_scan(self._pass, text, self._pass.find)
         return None if found is None else found[self._index]

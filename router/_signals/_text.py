@@ -141,6 +141,11 @@ def sharing_lowered() -> Iterator[None]:
         _SHARED_LOWERED.reset(token)
 
 
+def in_scan() -> bool:
+    """Whether the caller runs within ``sharing_lowered`` (a scan of all the detectors)."""
+    return _SHARED_DERIVED.get() is not None
+
+
 def shared_in_scan(key: object, text: str, compute: Callable[[str], _T]) -> _T:
     """``compute(text)``, computed once per ``key`` and text object within ``sharing_lowered``
     (and each time outside it)."""

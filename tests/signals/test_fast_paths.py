@@ -245,6 +245,7 @@ def test_labels_matched_where_the_shared_pass_finds_a_label_word_are_the_ones_fi
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(_keyword_search, "SHORTEST", 0)  # the short texts too
+    monkeypatch.setattr(_keyword_search, "in_scan", lambda: True)  # as within a scan
     rng = random.Random(seed)
     searches = (
         *zip(
@@ -276,6 +277,7 @@ def test_the_words_found_in_the_shared_pass_are_those_the_gates_search_the_windo
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(_keyword_search, "SHORTEST", 0)
+    monkeypatch.setattr(_keyword_search, "in_scan", lambda: True)
     rng = random.Random(seed)
     for text in _mixes(seed, _NEAR_NUMBER_PIECES, 300, (0, 40)):
         lowered = text.lower()
@@ -306,6 +308,7 @@ def test_tokens_and_credential_names_found_in_the_shared_pass_are_those_str_find
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(_keyword_search, "SHORTEST", 0)
+    monkeypatch.setattr(_keyword_search, "in_scan", lambda: True)
     for text in _mixes(seed, _TOKEN_PIECES, 300, (0, 30)):
         by_find = [
             token
@@ -460,3 +463,11 @@ def _mixes(
     rng = random.Random(seed)
     for _ in range(count):
         yield joiner.join(rng.choice(pieces) for _ in range(rng.randint(*sizes)))
+
+
+def test_a_detector_run_outside_a_scan_reads_with_its_patterns_not_the_shared_pass() -> None:
+    """The pass finds every family's words at once: outside a scan nothing shares it, and a
+    detector asking at each stretch it reads would run it hundreds of times."""
+    text = "passport number XG9382049 " * 100
+    assert _secrets._PREFIX_FAMILY.occurrences(text) is None
+    assert list(_identifiers.IdentifierDetector().find(text))[:1] == [("national_id", 16, 25)]
