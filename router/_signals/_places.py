@@ -5,8 +5,10 @@ Spanish, Italian, Portuguese and Polish (``12 Rue Mouffetard``, ``Calle Mayor 5`
 ``ul. Narewska 94``), German, Dutch and Nordic (``Hauptstraße 5``, ``Keizersgracht 123``,
 ``Storgatan 12``), Hungarian and Turkish (``Kálmán Imre u. 12.``) formats; apartment, suite
 and box lines (``Apt. 478``, ``PSC 0413, Box 8144``); and "the corner of X and Y".
-Dates of birth: a date within a few words after a birth word (born, DOB, geboren, né,
-nacido, nato, nascido, geboren, urodzony). Ages: "42 years old", "aged 42" and equivalents.
+Dates of birth: a date within a few words after a birth word of any of the router's 30
+languages (born, DOB, geboren, né, doğum, 生年月日, 出生, 생년월일, ngày sinh, วันเกิด, ...),
+written with digits (12.03.1985, 1985年3月12日, 1985년 3월 12일, 12. 3. 1985) or a month word.
+Ages: "42 years old", "aged 42", their equivalents and the age field of a form ("Возраст: 42").
 
 Every one of them holds a digit, so the scan is driven by the digit runs (``re`` skips to
 digits on its own): each run is tried as the start of an address (the number first) and
@@ -32,7 +34,8 @@ Span = tuple[str, int, int]
 
 # A number that may start an address, a birth date or an age: up to six digits at the start
 # of a digit run that no letter or digit glues to the front of, with an ASCII letter or any
-# non-ASCII character within three characters before or after it. Every address, birth date
+# non-ASCII character within four characters before it ("date de naissance : 12/03/1985", a
+# French colon between spaces) or three after it. Every address, birth date
 # and age has one there; a list of numbers ("1 2 3 …", "4111 4111 …") has none, and ``re``
 # skips such a list without a Python step per number. The first digit comes first, the
 # look-behinds after it, so that ``re`` can jump from digit to digit; the digits are
@@ -40,7 +43,8 @@ Span = tuple[str, int, int]
 _NEAR: Final = "[A-Za-z\u0080-\U0010ffff]"
 _NUMBER: Final = re.compile(
     rf"[0-9](?<![^\W_][0-9])"
-    rf"(?:(?:(?<={_NEAR}[0-9])|(?<={_NEAR}[\s\S][0-9])|(?<={_NEAR}[\s\S]{{2}}[0-9]))[0-9]{{0,5}}+"
+    rf"(?:(?:(?<={_NEAR}[0-9])|(?<={_NEAR}[\s\S][0-9])|(?<={_NEAR}[\s\S]{{2}}[0-9])|(?<={_NEAR}[\s\S]{{3}}[0-9]))"
+    rf"[0-9]{{0,5}}+"
     rf"|[0-9]{{0,5}}+(?=[\s\S]{{0,2}}{_NEAR}))"
 )
 _BEFORE: Final = 60
@@ -190,14 +194,33 @@ _MONTHS: Final = (
     r"noviembre|diciembre|gennaio|febbraio|janeiro|fevereiro|março|junho|julho|outubro|dezembro|"
     r"januari|februari|maart|mei|juni|juli|augustus|oktober"
 )
+# A month written as a word of any language after a birth word ("12 марта 1985", "12. března
+# 1985", "12 Mart 1985", "1985. március 12."): the birth word says it is a date, so any word
+# of letters or marks (Devanagari vowel signs are not letters) may stand for the month.
+_MONTH_WORD: Final = r"[^\s0-9.,;:/()]{3,15}"
 _DATE: Final = re.compile(
-    rf"(?:[0-9]{{1,4}}[./-][0-9]{{1,2}}[./-][0-9]{{2,4}}|[0-9]{{1,2}}(?:st|nd|rd|th|\.|º|er)?\s+(?:of\s+|de\s+)?"
-    rf"(?:{_MONTHS})\.?,?\s+(?:de\s+)?[0-9]{{4}}|(?:{_MONTHS})\.?\s+[0-9]{{1,2}}(?:st|nd|rd|th)?,?\s+[0-9]{{4}})"
+    rf"(?:[0-9]{{1,4}}[./-] ?[0-9]{{1,2}}[./-] ?[0-9]{{2,4}}"
+    # East Asian dates: 1985年3月12日, 1985년 3월 12일, 昭和60年3月12日.
+    rf"|[0-9]{{1,4}} ?[年년] ?[0-9]{{1,2}} ?[月월] ?[0-9]{{1,2}} ?[日号號일]?"
+    rf"|[0-9]{{1,2}}(?:st|nd|rd|th|\.|º|er)?\s+(?:of\s+|de\s+)?"
+    rf"(?:{_MONTHS})\.?,?\s+(?:de\s+)?[0-9]{{4}}|(?:{_MONTHS})\.?\s+[0-9]{{1,2}}(?:st|nd|rd|th)?,?\s+[0-9]{{4}}"
+    rf"|[0-9]{{1,2}}\s+tháng\s+[0-9]{{1,2}},?\s+(?:năm\s+)?[0-9]{{4}}"
+    rf"|[0-9]{{1,2}}\.?\s+(?:de\s+)?{_MONTH_WORD}\.?,?\s+(?:de\s+)?[0-9]{{4}}"
+    rf"|[0-9]{{4}}\.?\s+{_MONTH_WORD}\s+[0-9]{{1,2}}\.?(?![0-9]))"
 )
 _BIRTH_WORDS: Final = (
-    "born", "birth", "birthday", "dob", "d.o.b", "geboren", "geburtsdatum", "geb.", "né", "née",
-    "nacido", "nacida", "nacimiento", "nato", "nata", "nascita", "nascido", "nascida", "nascimento",
-    "geboortedatum", "urodzony", "urodzona", "urodzenia", "родился", "родилась", "рождения",
+    "born", "birth", "birthday", "birthdate", "dob", "d.o.b", "geboren", "geburtsdatum", "geburtstag",
+    "geb.", "né", "née", "naissance", "nacido", "nacida", "nacimiento", "nato", "nata", "nascita",
+    "nascido", "nascida", "nascimento", "geboortedatum", "urodzony", "urodzona", "urodzenia", "urodził",
+    "urodziła", "родился", "родилась", "рождения", "рожд.", "народився", "народилася", "народження",
+    "роден", "родена", "раждане", "narozen", "narozena", "narození", "nar.", "født", "fødselsdato",
+    "fødselsdag", "född", "föddes", "födelsedatum", "födelsedag", "syntynyt", "syntyi", "syntymäaika",
+    "syntymäpäivä", "született", "születési", "szül.", "születésnap", "născut", "născută", "nașterii",
+    "naşterii", "naștere", "naştere", "doğum", "doğdu", "doğumlu", "lahir", "kelahiran", "ngày sinh",
+    "sinh ngày", "sinh năm", "năm sinh", "γέννησης", "γεννησης", "γέννηση", "γεννήθηκε", "γεννημένος",
+    "γεννημένη", "ميلاد", "مواليد", "ولد", "ولدت", "تولد", "متولد", "לידה", "נולד", "נולדה", "जन्म",
+    "जन्मतिथि", "जन्मदिन", "जन्मे", "जन्मी", "วันเกิด", "ปีเกิด", "เกิดวันที่", "生年月日", "生まれ",
+    "誕生日", "出生", "生日", "生于", "생년월일", "출생", "생일", "태어",
 )  # fmt: skip
 _BIRTH: Final = re.compile(r"(?<![a-z])" + keyword_pattern(_BIRTH_WORDS) + r"[^\n0-9]{0,24}?\Z")
 # A trie, which finds the longest word at each place as the alternation longest first did.
@@ -212,9 +235,24 @@ _LONGEST: Final = 16
 _DATE_START: Final = re.compile(rf"(?:{_MONTHS})\.?\s+[0-9]", re.IGNORECASE)
 _AGE_AFTER: Final = re.compile(
     r"[0-9]{1,3}(?:[- ]years?[- ]old|\s+jahre\s+alt|-jährige|\s+años de edad|\s+anni di età|"
-    r"\s+anos de idade|\s+jaar\s+oud)"
+    r"\s+anos de idade|\s+jaar\s+oud|\s?yaşında|-?vuotias|\s+år\s+gam(?:mal|mel)|"
+    r"\s+let\s+star[ýá])"
 )
 _AGE_BEFORE: Final = re.compile(r"(?<![a-z])(?:aged\s+|age\s*:\s*|âgée? de )\Z")
+# "aged 42" in the other languages ("berusia 42", "อายุ 42 ปี") and the age field of a form
+# ("Возраст: 42", "年齢：42", "나이: 42"); as in English, "at the age of" ("im Alter von",
+# "בגיל") is prose about anyone, and a field's word alone is often a thing's age or lifetime
+# ("Alter", "umur"), so it counts only before a colon.
+_AGE_PHRASES: Final = ("berusia", "อายุ")
+_AGE_LABELS: Final = (
+    "возраст", "вік", "възраст", "alter", "edad", "età", "idade", "leeftijd", "wiek", "věk", "alder",
+    "ålder", "ikä", "yaş", "életkor", "usia", "umur", "tuổi", "vârsta", "vârstă", "ηλικία", "العمر",
+    "سن", "גיל", "आयु", "उम्र", "年齢", "年龄", "나이",
+)  # fmt: skip
+_AGE_WORDS_BEFORE: Final = re.compile(
+    rf"(?<![^\W\d_])(?:{keyword_pattern(_AGE_PHRASES, word_end=False)}\s*"
+    rf"|{keyword_pattern(_AGE_LABELS, word_end=False)}\s*:\s*)\Z"
+)
 
 
 def places(text: str) -> Iterator[Span]:
@@ -428,7 +466,7 @@ def _age(lowered: str, before: str, start: int, end: int) -> Span | None:
     # "aged 42", "age: 42", "âgé de 42": no pattern to run without "ag" or "âg".
     if ("ag" in tail or "âg" in tail) and _AGE_BEFORE.search(tail):
         return "age", start, end
-    return None
+    return ("age", start, end) if _AGE_WORDS_BEFORE.search(tail) else None
 
 
 def _address_ending_at(

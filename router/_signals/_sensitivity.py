@@ -42,7 +42,7 @@ Built-in finding types (``BUILTIN_TYPES``) and how each is confirmed:
   A card-shaped number after "card number" is a ``credit_card`` even when it fails Luhn.
 * ``person``, ``street_address``, ``date_of_birth``, ``age``: names by Faker's name lists,
   titles and context; house numbers with street words in the main European and US formats;
-  dates next to birth words (see ``_people``). A name alone is ``confidential``.
+  dates next to birth words of the 30 languages (see ``_places``). A name alone is ``confidential``.
 
 Custom terms (:class:`CustomTerm`) add the organisation's own keywords and patterns.
 """

@@ -77,7 +77,8 @@ _PLACE_WORDS = (
     "12", "5", "221B", "born", "Rue", "rue", "de", "la", "Paix", "Main", "Street", "St", "apt", "Apt.",
     "PO Box", "P.O. Box", "psc 1234, box", "Calle", "Mayor", "Hauptstraße", "u.", "3 March 1961",
     "aged", "42 years old", "DOB:", "ul.", "Narewska", "\n", ",", "ſt", "KÁLMÁN", "via", "c/", "2024",
-    "20789 Allika 46", "né le", "12/03/1961", "Suite", "geboren am",
+    "20789 Allika 46", "né le", "12/03/1961", "Suite", "geboren am", "生年月日：1985年3月12日",
+    "Doğum tarihi: 12 Mart 1985", "narozen", "narozen 12. 3. 1985", "Возраст:", "34 yaşında",
 )  # fmt: skip
 
 

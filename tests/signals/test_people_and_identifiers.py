@@ -168,6 +168,90 @@ def test_a_date_is_a_birth_date_only_after_a_birth_word() -> None:
     assert found("issued 04/11/1975") == []
 
 
+BIRTH_DATES = {
+    "arabic": ("تاريخ الميلاد: 12/03/1985", "12/03/1985"),
+    "bulgarian": ("роден на 12.03.1985", "12.03.1985"),
+    "czech, spaced day and month": ("narozen 12. 3. 1985", "12. 3. 1985"),
+    "danish": ("Fødselsdato: 12.03.1985", "12.03.1985"),
+    "greek": ("ημερομηνία γέννησης: 12/03/1985", "12/03/1985"),
+    "polish month word": ("data urodzenia: 12 marca 1985", "12 marca 1985"),
+    "persian digits": ("تاریخ تولد: ۱۳۶۴/۱۲/۲۱", "۱۳۶۴/۱۲/۲۱"),
+    "finnish": ("syntymäaika 12.3.1985", "12.3.1985"),
+    "french": ("date de naissance : 12/03/1985", "12/03/1985"),
+    "hebrew": ("תאריך לידה: 12/03/1985", "12/03/1985"),
+    "hindi": ("जन्म तिथि: 12/03/1985", "12/03/1985"),
+    "hindi month word": ("जन्म 12 मार्च 1985", "12 मार्च 1985"),
+    "hungarian": ("Születési dátum: 1985.03.12", "1985.03.12"),
+    "hungarian month word": ("született 1985. március 12.", "1985. március 12."),
+    "indonesian": ("Tanggal lahir: 12-03-1985", "12-03-1985"),
+    "japanese": ("生年月日：1985年3月12日", "1985年3月12日"),
+    "korean": ("생년월일: 1985년 3월 12일", "1985년 3월 12일"),
+    "norwegian": ("født 12.03.1985", "12.03.1985"),
+    "romanian": ("data nașterii: 12.03.1985", "12.03.1985"),
+    "russian month word": ("Дата рождения: 12 марта 1985", "12 марта 1985"),
+    "swedish": ("Födelsedatum: 1985-03-12", "1985-03-12"),
+    "thai": ("วันเกิด 12/03/1985", "12/03/1985"),
+    "turkish": ("Doğum tarihi: 12.03.1985", "12.03.1985"),
+    "turkish month word": ("Doğum tarihi: 12 Mart 1985", "12 Mart 1985"),
+    "ukrainian": ("Дата народження: 12.03.1985", "12.03.1985"),
+    "vietnamese": ("Ngày sinh: 12/03/1985", "12/03/1985"),
+    "vietnamese month word": ("sinh ngày 12 tháng 3 năm 1985", "12 tháng 3 năm 1985"),
+    "chinese": ("出生日期：1985年3月12日", "1985年3月12日"),
+}
+
+
+@pytest.mark.parametrize(("text", "date"), BIRTH_DATES.values(), ids=BIRTH_DATES.keys())
+def test_a_date_after_a_birth_word_is_a_birth_date_in_every_language(text: str, date: str) -> None:
+    assert found(text) == [("date_of_birth", date)]
+
+
+PLAIN_DATES = {
+    "japanese": "会議は1985年3月12日に開かれた。",
+    "korean": "회의는 1985년 3월 12일에 열렸다.",
+    "chinese": "会议于1985年3月12日举行。",
+    "turkish": "Toplantı 12.03.1985 tarihinde yapıldı.",
+    "russian month word": "Собрание прошло 12 марта 1985 года.",
+    "thai": "ประชุมเมื่อ 12/03/1985",
+    "vietnamese": "Cuộc họp ngày 12 tháng 3 năm 1985.",
+    "hungarian": "Az ülés 1985. március 12. volt.",
+    # "sinh" alone is part of "học sinh" (pupil); only "ngày sinh", "sinh ngày"... are births.
+    "vietnamese pupil": "Học sinh nhập học 12/03/1985.",
+}
+
+
+@pytest.mark.parametrize("text", PLAIN_DATES.values(), ids=PLAIN_DATES.keys())
+def test_a_date_without_a_birth_word_is_no_birth_date_in_any_language(text: str) -> None:
+    assert found(text) == []
+
+
+AGES = {
+    "russian field": ("Возраст: 34", "34"),
+    "german field": ("Alter: 34", "34"),
+    "turkish": ("34 yaşında", "34 yaşında"),
+    "finnish": ("34-vuotias", "34-vuotias"),
+    "swedish": ("34 år gammal", "34 år gammal"),
+    "indonesian": ("berusia 34 tahun", "34"),
+    "thai": ("อายุ 34 ปี", "34"),
+    "japanese field": ("年齢：34歳", "34"),
+    "korean field": ("나이: 34", "34"),
+    "hebrew field": ("גיל: 34", "34"),
+}
+
+
+@pytest.mark.parametrize(("text", "age"), AGES.values(), ids=AGES.keys())
+def test_an_age_is_found_where_english_would_say_aged_or_years_old(text: str, age: str) -> None:
+    assert found(text) == [("age", age)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Die 34 Bücher", "umur 34 tahun lagi", "Alter 34 Häuser"],
+    ids=["number after a word", "a field word without its colon", "alter before a count"],
+)
+def test_a_number_after_an_ordinary_word_is_no_age(text: str) -> None:
+    assert found(text) == []
+
+
 LABELLED = {
     "passport": ("passport number XG9382049", "national_id", "XG9382049"),
     "patient id": ("patient ID AHC-0933289", "record_id", "AHC-0933289"),
