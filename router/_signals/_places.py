@@ -1,10 +1,12 @@
 """Street addresses, dates of birth and ages.
 
 Addresses: a house number with a street word, in the US/UK (``12 Main Street``), French,
-Spanish, Italian, Portuguese and Polish (``12 Rue Mouffetard``, ``Calle Mayor 5``,
-``ul. Narewska 94``), German, Dutch and Nordic (``Hauptstraße 5``, ``Keizersgracht 123``,
-``Storgatan 12``), Hungarian and Turkish (``Kálmán Imre u. 12.``) formats; apartment, suite
-and box lines (``Apt. 478``, ``PSC 0413, Box 8144``); and "the corner of X and Y".
+Spanish, Italian, Portuguese, Polish, Czech and Romanian (``12 Rue Mouffetard``,
+``Calle Mayor 5``, ``ul. Narewska 94``, ``náměstí Míru 12``), German, Dutch and Nordic
+(``Hauptstraße 5``, ``Keizersgracht 123``, ``Storgatan 12``, ``Karl Johans gate 12``),
+Hungarian and Turkish (``Kálmán Imre u. 12.``) formats; apartment, suite and box lines
+(``Apt. 478``, ``PSC 0413, Box 8144``); "the corner of X and Y"; and the formats of the
+router's other languages, address fields and East Asian addresses (``_streets``).
 Dates of birth: a date within a few words after a birth word of any of the router's 30
 languages (born, DOB, geboren, né, doğum, 生年月日, 出生, 생년월일, ngày sinh, วันเกิด, ...),
 written with digits (12.03.1985, 1985年3月12日, 1985년 3월 12일, 12. 3. 1985) or a month word.
@@ -24,6 +26,7 @@ from collections.abc import Iterator
 from typing import Final
 
 from router._signals._keyword_search import Family, Within, matches_at
+from router._signals._streets import world_address
 from router._signals._text import keyword_pattern, lower_same_length
 
 __all__ = ["PLACE_TYPES", "places"]
@@ -33,16 +36,19 @@ PLACE_TYPES: Final = ("street_address", "date_of_birth", "age")
 Span = tuple[str, int, int]
 
 # A number that may start an address, a birth date or an age: up to six digits at the start
-# of a digit run that no letter or digit glues to the front of, with an ASCII letter or any
-# non-ASCII character within four characters before it ("date de naissance : 12/03/1985", a
-# French colon between spaces) or three after it. Every address, birth date
-# and age has one there; a list of numbers ("1 2 3 …", "4111 4111 …") has none, and ``re``
-# skips such a list without a Python step per number. The first digit comes first, the
-# look-behinds after it, so that ``re`` can jump from digit to digit; the digits are
-# possessive, so a failed look-ahead is not met by a shorter number.
+# of a digit run that no letter (but one of a script written without spaces) or digit glues
+# to the front of, with an ASCII letter or any non-ASCII character within four characters
+# before it ("date de naissance : 12/03/1985", a French colon between spaces) or three after
+# it. Every address, birth date and age has one there; a list of numbers ("1 2 3 …",
+# "4111 4111 …") has none, and ``re`` skips such a list without a Python step per number.
+# The first digit comes first, the look-behinds after it, so that ``re`` can jump from digit
+# to digit; the digits are possessive, so a failed look-ahead is not met by a shorter number.
 _NEAR: Final = "[A-Za-z\u0080-\U0010ffff]"
+# Scripts written without spaces, whose letters run into a number ("建国路88号", "梅田3丁目"):
+# Thai, kana, CJK ideographs, Hangul.
+_UNSPACED: Final = "\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _NUMBER: Final = re.compile(
-    rf"[0-9](?<![^\W_][0-9])"
+    rf"[0-9](?<![^\W_{_UNSPACED}][0-9])"
     rf"(?:(?:(?<={_NEAR}[0-9])|(?<={_NEAR}[\s\S][0-9])|(?<={_NEAR}[\s\S]{{2}}[0-9])|(?<={_NEAR}[\s\S]{{3}}[0-9]))"
     rf"[0-9]{{0,5}}+"
     rf"|[0-9]{{0,5}}+(?=[\s\S]{{0,2}}{_NEAR}))"
@@ -88,7 +94,8 @@ _ROMANCE_WORDS: Final = (
     "impasse", "quai", "place", "cours", "calle", "c/", "paseo", "plaza", "praça", "rua", "travessa",
     "largo", "via", "viale", "piazza", "piazzale", "corso", "vicolo", "ul.", "ulica", "al.", "aleja",
     "carrer", "rambla", "camino", "carretera", "ronda", "strada", "calea", "bulevardul", "str.",
-    "rynek", "plac", "osiedle", "os.",
+    "rynek", "plac", "osiedle", "os.", "náměstí", "nám.", "třída", "nábřeží", "aleea", "șoseaua",
+    "soseaua", "splaiul", "piața", "piata",
 )  # fmt: skip
 _ROMANCE_WORD: Final = re.compile(r"(?<![a-z])" + keyword_pattern(_ROMANCE_WORDS))
 # As a trie for the same reason as ``_STREET_WORDS``: the white space after them lets at most
@@ -115,15 +122,24 @@ _GERMANIC_SUFFIXES: Final = (
 # "Hauptstraße 5", "Villacher Strasse 89", "Kálmán Imre u. 12.": ends at the number.
 _SEPARATE_WORDS: Final = (
     "straße", "strasse", "str.", "weg", "gasse", "platz", "allee", "u.", "út", "tér", "utca", "körút",
-    "sokak", "cadde", "caddesi",
+    "köz", "sétány", "rakpart", "sokak", "cadde", "caddesi", "náměstí", "nám.", "třída", "tř.",
+    "nábřeží",
 )  # fmt: skip
-_STREET_ENDINGS: Final = _GERMANIC_SUFFIXES + _SEPARATE_WORDS
+# "Karl Johans gate 12", "Kongens gade 5": the Nordic street word
+# apart, after a name in the genitive (no apostrophe: "Heaven's Gate 2" is none).
+_GENITIVE_WORDS: Final = (
+    "gate", "gata", "gade", "vei", "vej", "väg", "vägen", "veien", "vegen", "allé", "plass", "plads",
+    "torg", "torv",
+)  # fmt: skip
+_STREET_ENDINGS: Final = _GERMANIC_SUFFIXES + _SEPARATE_WORDS + _GENITIVE_WORDS
 # "Hauptstraße 5", "Villacher Strasse 89", "Kálmán Imre u. 12.": ends at the number.
 _GERMANIC_NUMBER_LAST: Final = re.compile(
     r"(?<![\w-])(?:[^\W\d_][\w'’-]*(?i:"
     + "|".join(re.escape(suffix) for suffix in _GERMANIC_SUFFIXES)
     + r")|[^\W\da-z_][\w'’-]*(?:\s+[^\W\da-z_][\w'’-]*)?\s+(?i:"
     + "|".join(re.escape(word) for word in _SEPARATE_WORDS)
+    + r")|(?:[^\W\da-z_][\w'’-]*\s+)?[^\W\da-z_][\w-]*s\s+(?i:"
+    + "|".join(re.escape(word) for word in _GENITIVE_WORDS)
     + r"))\s+\Z"
 )
 # "20789 Allika 46", "0138 Brisas 6802": a postcode, a street name, a house number, as the
@@ -426,7 +442,7 @@ def _at_number(
         and (date := _date_at(lowered, low + birth.end(), start))
     ):
         return "date_of_birth", date[0], date[1]
-    return _age(lowered, before, start, end)
+    return world_address(text, lowered, before, low, start, end) or _age(lowered, before, start, end)
 
 
 def _address_starting_at(text: str, start: int, keywords: _Keywords) -> Span | None:
@@ -456,7 +472,7 @@ def _without_keywords(text: str, lowered: str, before: str, low: int, start: int
         return "street_address", match.start(), _house_number_end(text, start)
     if (match := _NUMBERED_STREET.match(text, start, start + _AFTER)) is not None:
         return "street_address", start, match.end()
-    return _age(lowered, before, start, end)
+    return world_address(text, lowered, before, low, start, end) or _age(lowered, before, start, end)
 
 
 def _age(lowered: str, before: str, start: int, end: int) -> Span | None:

@@ -150,6 +150,68 @@ def test_a_street_address_is_found_in_the_main_formats(text: str, address: str) 
     assert ("street_address", address) in found(text)
 
 
+WORLD_ADDRESSES = {
+    "czech": ("Adresa: Václavské náměstí 12, Praha", "Václavské náměstí 12"),
+    "czech square first": ("Bydlí na adrese náměstí Míru 12.", "náměstí Míru 12."),
+    "czech field": ("Adresa: Dlouhá 12, Praha", "Dlouhá 12, Praha"),
+    "russian": ("Москва, ул. Тверская, д. 12, кв. 5", "ул. Тверская, д. 12"),
+    "russian field": ("Адрес: ул. Ленина 5", "ул. Ленина 5"),
+    "bulgarian": ("Офисът е на бул. Витоша 12", "бул. Витоша 12"),
+    "japanese": ("住所：東京都千代田区千代田1-1", "東京都千代田区千代田1-1"),
+    "japanese chome": ("大阪府大阪市北区梅田3丁目1番1号に来てください", "大阪府大阪市北区梅田3丁目1番1号"),
+    "chinese": ("地址：北京市朝阳区建国路88号", "北京市朝阳区建国路88号"),
+    "chinese in a sentence": ("请寄到上海市浦东新区世纪大道100号。", "请寄到上海市浦东新区世纪大道100号"),
+    "taiwanese": ("台北市信義區信義路五段7號", "台北市信義區信義路五段7號"),
+    "korean": ("주소: 서울특별시 강남구 테헤란로 123", "서울특별시 강남구 테헤란로 123"),
+    "korean in a sentence": (
+        "부산광역시 해운대구 해운대로 264번길 12에 있습니다",
+        "부산광역시 해운대구 해운대로 264번길 12",
+    ),
+    "turkish": ("Atatürk Cad. No: 12", "Atatürk Cad. No: 12"),
+    "indonesian": ("Kantor kami di Jl. Sudirman No. 12, Jakarta", "Jl. Sudirman No. 12"),
+    "vietnamese": ("Cửa hàng ở 123 đường Lê Lợi, Quận 1", "123 đường Lê Lợi"),
+    "vietnamese field": ("Địa chỉ: 12 Lê Lợi, Quận 1", "12 Lê Lợi, Quận 1"),
+    "greek": ("Μένει στην οδός Ερμού 12", "οδός Ερμού 12"),
+    "arabic": ("يقع المكتب في شارع التحرير 12", "شارع التحرير 12"),
+    "hebrew": ("הוא גר ברחוב הרצל 12", "רחוב הרצל 12"),
+    "persian": ("خیابان ولیعصر، پلاک 12", "خیابان ولیعصر، پلاک 12"),
+    "thai street last": ("ร้านอยู่ที่ถนนสุขุมวิท 21", "ถนนสุขุมวิท 21"),
+    "thai number first": ("ที่อยู่: 99/1 ถนนสุขุมวิท", "99/1 ถนนสุขุมวิท"),
+    "norwegian genitive": ("Kontoret ligger i Karl Johans gate 12", "Karl Johans gate 12"),
+    "danish genitive": ("Vi bor i Kongens gade 5", "Kongens gade 5"),
+    "romanian": ("Sediul: Aleea Rozelor 4", "Aleea Rozelor 4"),
+    "indonesian field": ("Alamat: Jl. Merdeka 5", "Jl. Merdeka 5"),
+}
+
+
+@pytest.mark.parametrize(("text", "address"), WORLD_ADDRESSES.values(), ids=WORLD_ADDRESSES.keys())
+def test_a_street_address_is_found_in_the_formats_of_every_language(text: str, address: str) -> None:
+    assert ("street_address", address) in found(text)
+
+
+NOT_ADDRESSES = {
+    "tokyo tower": "東京タワーは333メートルです。",
+    "a japanese city alone": "東京都に3年住んでいます。",
+    "a japanese date range": "京都市では2-3月に見頃を迎える。",
+    "a chinese metro line": "北京市地铁3号线今天开通。",
+    "a chinese road and minutes": "市区道路走5分钟就到。",
+    "a chinese city alone": "他去年搬到了北京市。",
+    "a korean road and minutes": "서울시 버스로 12분 걸린다.",
+    "an ip address field": "IP address: 10.0.0.1",
+    "a chinese ip address field": "IP地址：192.168.1.1",
+    "a memory address field": "address: 0x7ffe1234 in frame",
+    "an english gate": "Boarding Gate 12 is closed.",
+    "a gate with an apostrophe": "Heaven's Gate 2 was released.",
+    "vietnamese ports": "Bo mạch có 2 ngõ SATA 3 và USB 3.0.",
+    "a russian count": "На улице было 12 градусов.",
+}
+
+
+@pytest.mark.parametrize("text", NOT_ADDRESSES.values(), ids=NOT_ADDRESSES.keys())
+def test_cities_roads_and_numbers_in_ordinary_text_are_no_street_address(text: str) -> None:
+    assert "street_address" not in [kind for kind, _ in found(text)]
+
+
 @pytest.mark.parametrize(
     "text",
     [

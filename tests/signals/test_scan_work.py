@@ -30,6 +30,7 @@ from router._signals import (
     _pii,
     _places,
     _secrets,
+    _streets,
     _text,
     _url_credentials,
 )
@@ -51,6 +52,7 @@ DETECTOR_MODULES = (
     _national_ids,
     _people,
     _places,
+    _streets,
 )
 
 # Units of work per character of input, at most, on every input of ``ADVERSARIAL`` (ordinary

@@ -97,4 +97,10 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "login labels": repeated("login: a "),
     "pass fields": repeated("\npass: a1"),
     "area codes and slashes": repeated("030/123 "),
+    "address labels": repeated("Adresa: a 1\n"),
+    "street words before numbers": repeated("ул. Тверская 1 "),
+    "chinese roads and numbers": repeated("市建国路88号"),
+    "japanese blocks": repeated("区千代田1-1"),
+    "korean roads": repeated("시 테헤란로 1 "),
+    "house numbers after no": repeated("Cad. No: 1 "),
 }
