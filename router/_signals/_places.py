@@ -482,7 +482,11 @@ def _age(lowered: str, before: str, start: int, end: int) -> Span | None:
     # "aged 42", "age: 42", "âgé de 42": no pattern to run without "ag" or "âg".
     if ("ag" in tail or "âg" in tail) and _AGE_BEFORE.search(tail):
         return "age", start, end
-    return ("age", start, end) if _AGE_WORDS_BEFORE.search(tail) else None
+    # The other languages' words end the tail, or its colon does: no pattern to run otherwise.
+    last = tail.rstrip()
+    if (last.endswith(":") or last.endswith(_AGE_PHRASES)) and _AGE_WORDS_BEFORE.search(tail):
+        return "age", start, end
+    return None
 
 
 def _address_ending_at(

@@ -111,14 +111,27 @@ _KO_COUNTERS: Final = frozenset("분명개원일월년시초세층차회장권�
 def world_address(text: str, lowered: str, before: str, low: int, start: int, end: int) -> Span | None:
     """The address that ends with (or, in Vietnamese, Thai and Arabic, starts with) the
     number ``text[start:end]``; ``before`` is ``lowered[low:start]``."""
-    stripped = before.rstrip()
     if ":" in before and (found := _labelled(text, lowered, low, start, end)):
         return found
-    if not stripped:
+    stripped = before.rstrip()
+    if before.isascii():
+        # Of the formats here, only the Latin "No" ones can stand in ASCII before a number.
+        if stripped.endswith(_NUMBER_MARK_ENDINGS):
+            return _ending_at(_MARKED_NUMBER.search(text, low, start), end) or _number_first(
+                text, lowered, start, end
+            )
         return _number_first(text, lowered, start, end)
+    return _non_ascii_ending_at(text, lowered, stripped, low, start, end) or _number_first(
+        text, lowered, start, end
+    )
+
+
+def _non_ascii_ending_at(
+    text: str, lowered: str, stripped: str, low: int, start: int, end: int
+) -> Span | None:
+    """The address ending at the number, where non-ASCII text stands before it."""
     last = stripped[-1]
     following = text[end : end + 1] or "$"
-    found = None
     if last in _ZH_ROAD_ENDS and following in _ZH_NUMBER_ENDS:
         found = _ending_at(_ZH_UNITS.search(text, low, start), end + 1)
     elif last in "로길" and _korean_number_ends(text, end):
@@ -131,9 +144,9 @@ def world_address(text: str, lowered: str, before: str, low: int, start: int, en
         found = _ending_at(_JA_UNITS.search(text, max(low, start - 25), start), block.end())
     elif stripped.endswith(_NUMBER_MARK_ENDINGS):
         found = _ending_at(_MARKED_NUMBER.search(text, low, start), end)
-    if found is None and not before.isascii():
-        found = _word_first(text, lowered, low, start, end)
-    return found or _number_first(text, lowered, start, end)
+    else:
+        found = None
+    return found or _word_first(text, lowered, low, start, end)
 
 
 def _ending_at(match: re.Match[str] | None, end: int) -> Span | None:

@@ -332,7 +332,8 @@ def test_tokens_and_credential_names_found_in_the_shared_pass_are_those_str_find
 _WINDOW_PIECES = (
     "apt", "Apt.", "APT", "suite", "Ste", "unit", "flat", "piso", "Wohnung", "appartement", "bte", "P.O. Box",
     "po  box", "postbox", "psc 1234, box", "#", ".", " ", "  ", "\n", "x", "rue", "Calle", "ul.", "c/",
-    "born", "DOB:", "né le", "geb.", "on", "12", "ſt", "KÁLMÁN", "via", "de la",
+    "born", "DOB:", "né le", "geb.", "on", "12", "ſt", "KÁLMÁN", "via", "de la", "Возраст", "年齢", ":",
+    "berusia", "อายุ", "alter", "ålder", "usia", "age",
 )  # fmt: skip
 
 
@@ -346,6 +347,10 @@ def test_the_tests_before_the_patterns_before_a_number_pass_wherever_the_pattern
             assert _places._ROMANCE_GATE.search(lowered), window
         if _places._BIRTH.search(lowered):
             assert _places._BIRTH_GATE.search(lowered), window
+        tail = lowered[-12:]
+        if _places._AGE_WORDS_BEFORE.search(tail):
+            last = tail.rstrip()
+            assert last.endswith(":") or last.endswith(_places._AGE_PHRASES), window
 
 
 @pytest.mark.parametrize("seed", range(10))
