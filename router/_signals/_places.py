@@ -238,7 +238,7 @@ _BIRTH_WORDS: Final = (
     "जन्मतिथि", "जन्मदिन", "जन्मे", "जन्मी", "วันเกิด", "ปีเกิด", "เกิดวันที่", "生年月日", "生まれ",
     "誕生日", "出生", "生日", "生于", "생년월일", "출생", "생일", "태어",
 )  # fmt: skip
-_BIRTH: Final = re.compile(r"(?<![a-z])" + keyword_pattern(_BIRTH_WORDS) + r"[^\n0-9]{0,24}?\Z")
+_BIRTH: Final = re.compile(r"(?<![a-z])(?P<word>" + keyword_pattern(_BIRTH_WORDS) + r")[^\n0-9]{0,24}?\Z")
 # A trie, which finds the longest word at each place as the alternation longest first did.
 _BIRTH_GATE: Final = re.compile(keyword_pattern(_BIRTH_WORDS, word_end=False))
 _BIRTH_FAMILY: Final = Family(_BIRTH_WORDS)
@@ -439,7 +439,8 @@ def _at_number(
         # The same words, found without a look-behind each, where they can start.
         and _birth_word_in(before, low, start, words)
         and (birth := _BIRTH.search(before)) is not None
-        and (date := _date_at(lowered, low + birth.end(), start))
+        # The month may stand between the word and the number ("born March 3, 1961").
+        and (date := _date_at(lowered, low + birth.end("word"), start))
     ):
         return "date_of_birth", date[0], date[1]
     return world_address(text, lowered, before, low, start, end) or _age(lowered, before, start, end)

@@ -224,6 +224,18 @@ def test_dates_and_quantities_are_not_addresses(text: str) -> None:
     assert found(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("DOB: March 3rd, 1961", "March 3rd, 1961"),
+        ("born March 3, 1961 in Ohio", "March 3, 1961"),
+        ("Date of birth: Sept. 12, 1985", "Sept. 12, 1985"),
+    ],
+)
+def test_a_birth_date_written_month_first_is_found_from_its_month(text: str, date: str) -> None:
+    assert ("date_of_birth", date) in found(text)
+
+
 def test_a_date_is_a_birth_date_only_after_a_birth_word() -> None:
     assert found("DOB: 04/11/1975") == [("date_of_birth", "04/11/1975")]
     assert found("geboren am 3. März 1961") == [("date_of_birth", "3. März 1961")]
