@@ -60,6 +60,16 @@ def _capitals() -> str:
     return "".join(chr(low) if low == high else f"{chr(low)}-{chr(high)}" for low, high in ranges)
 
 
+# A name read in capitals is two words of two letters or more, or one after a title or a cue
+# of as many ("DR LI", "HI LI"): four capitals at least, found without reading on after them.
+_FOUR_CAPITALS: Final = re.compile(f"(?:[^{_capitals()}]*+[{_capitals()}]){{4}}")
+
+
+def enough_capitals(text: str) -> bool:
+    """Whether ``text`` has the capitals a name read in capitals needs (``capitals_names``)."""
+    return _FOUR_CAPITALS.match(text) is not None
+
+
 # A capitalised word. The class of capitals comes first so that ``re`` skips ahead to them
 # (a class of any letter but a-z also stopped at every CJK character and every lower-case
 # Cyrillic or Greek letter, three words in four of such text); the look-behind after it

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from typing import Final
 
 from router._signals._names import NameLists, name_lists
-from router._signals._people import capitals_names, names
+from router._signals._people import capitals_names, enough_capitals, names
 from router._signals._places import PLACE_TYPES, places
 
 __all__ = ["PEOPLE_TYPES", "PeopleDetector"]
+
 
 PEOPLE_TYPES: Final = ("person", *PLACE_TYPES)
 
@@ -29,6 +30,8 @@ class PeopleDetector:
         if self._lists is None:
             self._lists = name_lists()
         yield from names(text, self._lists)
-        if text.isupper():
+        # Arabic or Chinese text with a "PM" in it is upper case to ``str.isupper``, and reading
+        # it as titles took a quarter of its scan for nothing.
+        if text.isupper() and enough_capitals(text):
             yield from capitals_names(text, self._lists)
         yield from places(text)

@@ -637,3 +637,20 @@ def test_a_name_written_family_name_first_is_found_whole(text: str, name: str) -
 def test_a_list_of_names_is_not_read_as_family_name_and_given_name() -> None:
     text = "They had 3: Hannah, Anthony and Derek."
     assert [value for kind, value in found(text) if kind == "person"] == ["Hannah", "Anthony", "Derek"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("مرحبا PM اليوم", False),  # upper case to str.isupper, with two capitals
+        ("DR LI", True),
+        ("ИМЯ: ИВАН ПЕТРОВ", True),
+        ("A B C", False),
+    ],
+)
+def test_the_capitals_reading_runs_only_where_a_name_in_capitals_could_stand(
+    text: str, expected: bool
+) -> None:
+    from router._signals._people import enough_capitals
+
+    assert enough_capitals(text) is expected
