@@ -30,7 +30,7 @@ from typing import Final
 
 from router._signals._keyword_search import Family, KeywordSearch
 from router._signals._national_ids import national_ids, valid_national_number
-from router._signals._text import continues_word, keyword_pattern, lower_same_length
+from router._signals._text import continues_word, keyword_pattern, lower_same_length, merged_windows
 
 __all__ = ["IDENTIFIER_TYPES", "IdentifierDetector"]
 
@@ -306,17 +306,9 @@ def _before_digits(text: str) -> Iterator[tuple[int, int]]:
     """The stretches of ``text`` where a label with a digit in its value's reach can stand,
     overlapping ones joined: from ``_LABEL_REACH`` before each run of digits to its first
     digit, which the label's end-of-word test reads."""
-    current: tuple[int, int] | None = None
-    for run in _DIGITS.finditer(text):
-        low, high = max(0, run.start() - _LABEL_REACH), run.start() + 1
-        if current is not None and low <= current[1]:
-            current = (current[0], high)
-            continue
-        if current is not None:
-            yield current
-        current = (low, high)
-    if current is not None:
-        yield current
+    return merged_windows(
+        (max(0, run.start() - _LABEL_REACH), run.start() + 1) for run in _DIGITS.finditer(text)
+    )
 
 
 def _labelled(text: str, labels: Iterator[re.Match[str]]) -> Iterator[Span]:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from typing import Final
 
 from router._signals._keyword_search import AS_WRITTEN, Family
-from router._signals._text import lower_same_length
+from router._signals._text import lower_same_length, merged_windows
 
 __all__ = ["SECRET_TYPES", "SecretDetector"]
 
@@ -199,7 +199,7 @@ def _token_at(text: str, at: int) -> Span | None:
 
 def _aws_secrets(text: str) -> Iterator[Span]:
     """AWS secret access keys: 40 random base64 characters written near an access key id."""
-    for low, high in _merged_windows(
+    for low, high in merged_windows(
         (key_id.start() - _AWS_SECRET_REACH, key_id.end() + _AWS_SECRET_REACH)
         for key_id in _AWS_KEY_ID.finditer(text)
     ):
@@ -208,21 +208,6 @@ def _aws_secrets(text: str) -> Iterator[Span]:
             # A 40-character hex run is a git commit or a SHA-1, not a key.
             if _looks_random(value) and not all(c in "0123456789abcdef" for c in value.lower()):
                 yield "api_key", secret.start(), secret.end()
-
-
-def _merged_windows(windows: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:
-    """Overlapping windows (given in order of their starts) joined, so that a text full of
-    key ids is searched once, not once per id."""
-    current: tuple[int, int] | None = None
-    for low, high in windows:
-        if current is not None and low <= current[1]:
-            current = (current[0], max(current[1], high))
-            continue
-        if current is not None:
-            yield current
-        current = (low, high)
-    if current is not None:
-        yield current
 
 
 def _labelled(text: str) -> Iterator[Span]:

@@ -268,3 +268,18 @@ def _trie_node(node: _Trie, last: str, word_end: bool, spell: Callable[[str], st
         after = word_class(last)
         branches.append("" if after is None else f"(?!{after})")
     return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+def merged_windows(windows: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Overlapping windows (given in order of their starts) joined, so that a text full of
+    what a window is read around (key ids, digits) is searched once, not once per window."""
+    current: tuple[int, int] | None = None
+    for low, high in windows:
+        if current is not None and low <= current[1]:
+            current = (current[0], max(current[1], high))
+            continue
+        if current is not None:
+            yield current
+        current = (low, high)
+    if current is not None:
+        yield current
