@@ -63,7 +63,7 @@ _LABELS: Final[dict[str, tuple[str, ...]]] = {
         "nomor induk kependudukan", "no. ktp", "nomor ktp", "cccd", "căn cước", "תעודת זהות", "کد ملی",
         "رقم الهوية", "الرقم القومي",
         "आधार", "マイナンバー", "個人番号", "身份证", "身份证号", "身份证号码", "身分證", "身分證字號",
-        "주민등록번호", "เลขประจำตัวประชาชน",
+        "주민등록번호", "주민번호", "เลขประจำตัวประชาชน",
         # Passports and identity cards in the other languages the router routes, with the
         # compounds that Germanic languages write as one word ("Reisepassnummer").
         "passnummer", "reisepassnummer", "pasnummer", "paspoortnummer", "personalausweisnummer",

@@ -5,7 +5,9 @@ number it knows: the German tax id (``de.idnr``), French NIR (``fr.nir``), Spani
 NIE, Italian codice fiscale, Dutch BSN, Polish PESEL, UK NHS number, Indian Aadhaar and PAN,
 Canadian SIN and Australian TFN. Hand-written below, because stdnum has no module for
 them: the German identity card number (Personalausweis, ICAO 9303 check digit) and the UK
-National Insurance number (HMRC's prefix rules; it has no check digit).
+National Insurance number (HMRC's prefix rules; it has no check digit). Korea's resident
+registration number, China's resident identity number and Brazil's CPF (stdnum's
+``kr.rrn``, ``cn.ric``, ``br.cpf``) are found in their printed layouts too.
 
 A checksum alone is proof only where the number's shape is rare in prose: letters and
 digits in the country's layout (DNI ``12345678Z``, PAN ``ABCDE1234F``), or digits printed in
@@ -83,6 +85,15 @@ _LAYOUT_CHECKS: Final[tuple[tuple[re.Pattern[str], Check], ...]] = (
     (re.compile(r"[12] [0-9]{2} [0-9]{2} (?:[0-9]{2}|2[AB]) [0-9]{3} [0-9]{3} [0-9]{2}"), _stdnum("fr.nir")),
     (re.compile(r"[12][0-9]{14}"), _stdnum("fr.nir")),
     (re.compile(r"[2-9][0-9]{3}([ -])[0-9]{4}\1[0-9]{4}"), _stdnum("in_.aadhaar")),
+    # Korea's resident registration number: the birth date, a dash, seven digits.
+    (re.compile(r"[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])-[0-9]{7}"), _stdnum("kr.rrn")),
+    # China's resident identity number: region, birth date, sequence, a check digit or X.
+    (
+        re.compile(
+            r"[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]"
+        ),
+        _stdnum("cn.ric"),
+    ),
 )
 # Every national number stdnum validates, by name, for values that stand after a label.
 _ANY_CHECKS: Final[tuple[Check, ...]] = (
@@ -95,14 +106,23 @@ _ANY_CHECKS: Final[tuple[Check, ...]] = (
     _stdnum("in_.aadhaar"),
     _stdnum("ca.sin"),
     _stdnum("au.tfn"),
+    _stdnum("kr.rrn"),
+    _stdnum("cn.ric"),
+    _stdnum("br.cpf"),
 )
 
 # The class first, so that ``re`` skips to capitals and digits; the look-behind after it
 # checks the character before the candidate.
 _ALNUM_CANDIDATE: Final = re.compile(r"[A-Z0-9](?<![A-Za-z0-9].)[A-Z0-9]{8,15}(?![A-Za-z0-9])")
+# A Chinese identity number may end in "X", its check character for 10.
 _DIGIT_CANDIDATE: Final = re.compile(
-    r"[0-9](?<![0-9A-Za-z_.,/-].)(?:[0-9]|[ -](?=[0-9])){8,20}(?![0-9A-Za-z_]|[.,/-][0-9])"
+    r"[0-9](?<![0-9A-Za-z_.,/-].)(?:[0-9]|[ -](?=[0-9])){8,20}(?:(?<=[0-9])[Xx])?"
+    r"(?![0-9A-Za-z_]|[.,/-][0-9])"
 )
+# Brazil's CPF as it is printed, ddd.ddd.ddd-dd: no other number has that layout, and two
+# check digits confirm it.
+_CPF: Final = re.compile(r"(?<![0-9.])[0-9]{3}\.[0-9]{3}\.[0-9]{3}-[0-9]{2}(?![0-9]|[.,][0-9])")
+_CPF_VALID: Final = _stdnum("br.cpf")
 
 
 def national_ids(text: str) -> Iterator[Span]:
@@ -115,6 +135,10 @@ def national_ids(text: str) -> Iterator[Span]:
         value = match.group()
         if any(layout.fullmatch(value) and check(value) for layout, check in _LAYOUT_CHECKS):
             yield "national_id", match.start(), match.end()
+    if "." in text and "-" in text:
+        for match in _CPF.finditer(text):
+            if _CPF_VALID(match.group()):
+                yield "national_id", match.start(), match.end()
 
 
 def valid_national_number(value: str) -> bool:

@@ -519,7 +519,17 @@ NATIONAL = {
     "japanese my number": "マイナンバー：1234 5678 9012",
     "chinese resident id in a sentence": "我的身份证号是11010519491231002X",
     "korean resident number": "주민등록번호 900101-1234567",
+    "korean resident number, short label": "주민번호 850312-1234567",
+    # Checked by their layout and check digits, without a label.
+    "korean resident number alone": "971013-9019902",
+    "chinese resident id alone": "11010519491231002X",
+    "brazilian cpf alone": "529.982.247-25",
 }
+
+
+@pytest.mark.parametrize("text", ["v1.2.3-45", "2024.001.002-33", "971013-9019903", "11010519491231002Y"])
+def test_numbers_in_a_national_layout_that_fail_its_check_are_no_national_id(text: str) -> None:
+    assert [f for f in SCANNER.scan(text) if f.type == "national_id"] == []
 
 
 @pytest.mark.parametrize("text", NATIONAL.values(), ids=NATIONAL.keys())
