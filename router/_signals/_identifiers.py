@@ -382,13 +382,23 @@ def _starts_label(text: str, start: int, kind: str) -> bool:
     """Whether a label word found at ``start`` begins a word (an unspaced script's label may
     follow any character). A password or login label may also end a setting's name, as people
     paste them from ``.env`` files and code: ``DB_PASSWORD=``, ``smtp-password:``,
-    ``adminPassword``, ``DB_USERNAME=``."""
+    ``adminPassword``, ``DB_USERNAME=``, and run into a name in capitals, as environment
+    variables do: ``PGPASSWORD=``."""
     if not start or not continues_word(text[start], text[start - 1]):
         return True
     if kind not in _SETTING_KINDS:
         return False
     before = text[start - 1]
-    return before in "_-" or (before.islower() and text[start].isupper())
+    return before in "_-" or (before.islower() and text[start].isupper()) or _in_capitals(text, start)
+
+
+def _in_capitals(text: str, start: int) -> bool:
+    """Whether the label at ``start`` is the end of a name written in capitals ("PGPASSWORD")
+    that a ``=`` or ``:`` follows."""
+    end, limit = start, min(len(text), start + 40)  # a label word is shorter; no run is read far
+    while end < limit and text[end].isalpha():
+        end += 1
+    return text[start - 1].isupper() and text[start:end].isupper() and text[end : end + 1] in ("=", ":")
 
 
 def _login_pairs(text: str) -> Iterator[re.Match[str]]:

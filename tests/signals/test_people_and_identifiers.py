@@ -343,6 +343,7 @@ LABELLED = {
     "password setting in a .env file": ("DB_PASSWORD=Tr0ub4dor&3", "password", "Tr0ub4dor&3"),
     "password setting in yaml": ('MYSQL_ROOT_PASSWORD: "Sommer2024"', "password", "Sommer2024"),
     "camel-case password key": ("adminPassword=Sommer2024", "password", "Sommer2024"),
+    "environment variable in capitals": ("PGPASSWORD=Tr0ub4dor psql -h db", "password", "Tr0ub4dor"),
     "password in json": ('{"user": "jane", "password": "Sommer2024"}', "password", "Sommer2024"),
     "pin in json": ('{"pin":"4821"}', "password", "4821"),
     "passport in json": ('{"passport": "XG9382049"}', "national_id", "XG9382049"),
