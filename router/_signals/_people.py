@@ -80,8 +80,9 @@ _TITLES: Final = frozenset(
     (
         "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lady", "lord", "herr",
         "frau", "hr", "fr", "mme", "mlle", "monsieur", "madame", "señor", "señora", "sr", "sra",
-        "srta", "don", "doña", "sig", "signor", "signora", "dott", "dhr", "mevr", "mw", "pan",
-        "pani", "capt", "captain", "rev", "sister", "brother", "uncle", "aunt", "tante", "onkel"
+        "srta", "don", "doña", "sig", "signor", "signora", "sig.ra", "sig.na", "dott", "dott.ssa",
+        "prof.ssa", "avv", "dhr", "mevr", "mw", "pan", "pani", "capt", "captain", "rev", "sister",
+        "brother", "uncle", "aunt", "tante", "onkel"
     )
 )  # fmt: skip
 # Phrases after which any capitalised word that is not a common word is a name.

@@ -665,3 +665,8 @@ def test_the_capitals_reading_runs_only_where_a_name_in_capitals_could_stand(
     from router._signals._people import enough_capitals
 
     assert enough_capitals(text) is expected
+
+
+@pytest.mark.parametrize("text", ["Sig.ra Rossi ha scritto", "la Dott.ssa Bianchi ha chiamato", "Avv. Verdi"])
+def test_an_italian_title_written_short_introduces_a_name(text: str) -> None:
+    assert [kind for kind, _ in found(text)] == ["person"]
