@@ -121,7 +121,9 @@ _DIGIT_CANDIDATE: Final = re.compile(
 )
 # Brazil's CPF as it is printed, ddd.ddd.ddd-dd: no other number has that layout, and two
 # check digits confirm it.
-_CPF: Final = re.compile(r"(?<![0-9.])[0-9]{3}\.[0-9]{3}\.[0-9]{3}-[0-9]{2}(?![0-9]|[.,][0-9])")
+# The digit first, so that ``re`` skips ahead to digits; the look-behind after it checks the
+# character before (a look-behind in front made the pattern try every position).
+_CPF: Final = re.compile(r"[0-9](?<![0-9.].)[0-9]{2}\.[0-9]{3}\.[0-9]{3}-[0-9]{2}(?![0-9]|[.,][0-9])")
 _CPF_VALID: Final = _stdnum("br.cpf")
 
 
