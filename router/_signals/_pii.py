@@ -7,8 +7,8 @@ digit-free prose and over 1 ms on prose with a few dates and prices (presidio ru
 more, per recognizer). Most of a prompt cannot hold any of these types, so the scan is
 driven by what every such value must contain:
 
-* e-mail addresses are only looked for around each ``@`` (one ``str.find`` per ``@``), and
-  around each percent-encoded one (``%40``) in a text with a ``%``;
+* e-mail addresses are only looked for around each ``@`` and the ways people write one
+  (``_emails``);
 * every other type contains ASCII digits, so a prompt without any costs ten ``in`` tests;
   otherwise one pattern pass picks out the number clusters worth a look (long ones, digits
   after two letters, colon groups) and each type is tried only where it can start,
@@ -30,8 +30,9 @@ from typing import Final
 
 from router._signals._card_windows import card_windows
 from router._signals._checksums import IBAN_LENGTHS, card_number_valid, iban_valid
+from router._signals._emails import emails
 from router._signals._phone import PHONE_PATTERN, phone_at
-from router._signals._text import ascii_word_char, lower_same_length, word_class
+from router._signals._text import ascii_word_char, reach_back
 
 __all__ = ["PII_TYPES", "PiiDetector"]
 
@@ -60,49 +61,11 @@ _DATE_TIME: Final = re.compile(
 )
 _MIN_CLUSTER: Final = 7
 
-_EMAIL_LOCAL_CHARS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+'-"
-# Labels of letters and digits in any script (internationalised domains, RFC 5890, as people
-# write them: "exämple.de"); the top-level domain ASCII, punycode ("xn--p1ai") or letters of
-# another script ("рф"). An ASCII one ends at the first non-ASCII letter: in
-# "yamada@example.jpです" the kana that follow are the sentence, not the domain.
-_EMAIL_DOMAIN: Final = re.compile(
-    r"(?:[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?\.)+"
-    r"(?:(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59})(?![A-Za-z0-9-])|[^\W\dA-Za-z_]{2,24}(?![\w-]))"
-)
-
 # What may stand between the groups of a card or an IBAN: one space, dash, dot, slash or
 # underscore, a line break (a number pasted from a form, a group a line), or a dash or slash
 # with a space on either side or both ("4111 - 1111"). A model reads the value through any
 # of them, mixed or not; the check digits, not the separators, tell a card from other numbers.
 _GROUP_SEPARATOR: Final = r"(?: ?[-/] | [-/]|[ ._/-]|\r\n|[\n\r])"
-# An address written to keep it from harvesters: "jane [at] example [dot] com",
-# "jane(at)example(dot)com", "{at}", mixed with real dots or a real "@". "at" and "dot" as
-# bare words are ordinary English: they count only spelling a whole address that ends in a
-# top-level domain (``_SPELLED_EMAIL``).
-# Both read in the lower-cased text; the second, led by a literal, is the one run over it.
-_BRACKETED_AT: Final = re.compile(r"[\[({] {0,2}at {0,2}[\])}]")
-_AT_CLOSED: Final = re.compile(r"at {0,2}[\])}]")
-_BRACKETED_DOT: Final = r"[ \t]{0,2}[\[({][ \t]{0,2}(?i:dot)[ \t]{0,2}[\])}][ \t]{0,2}"
-_OBFUSCATED_DOMAIN: Final = re.compile(
-    rf"(?:[^\W_](?:[\w-]{{0,61}}[^\W_])?(?:\.|{_BRACKETED_DOT}))+"
-    r"(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59})(?![A-Za-z0-9-])"
-)
-_SPACES_AROUND_AT: Final = " "
-_SPELLED_EMAIL: Final = re.compile(
-    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._+-]{0,63} (?i:at) (?P<domain>[A-Za-z0-9][A-Za-z0-9-]{0,62})"
-    r"(?: (?i:dot) [A-Za-z0-9][A-Za-z0-9-]{0,62}){0,6} (?i:dot) "
-    r"(?i:com|org|net|edu|gov|io|co|uk|de|fr|es|it|nl|be|ch|at|se|no|dk|fi|pl|pt|ie|eu|info|biz|me|us|ca|au)"
-    r"(?![\w-])"
-)
-_NOT_DOMAINS: Final = frozenset(("the", "a", "an", "this", "that", "our", "your", "their", "its", "my"))
-# An address percent-encoded, as URLs carry it in a query or a mailto: link
-# ("?email=jane%40example.com", "jane%2Bsales%40example.com"): "%40" is the "@", "%2540" the
-# same encoded twice. The local part's characters include "%" and hex digits, so it is read
-# back as a plain one; an encoded "=", "&", "?", "/", ":", space, quote, comma or bracket in
-# it ends the value before it ("u%3Fe%3Djane%40...": the address is "jane%40...").
-_ENCODED_ATS: Final = ("%40", "%2540")
-_ENCODED_DELIMITER: Final = re.compile(r"%(?:2[026CcFf]|3[AaCcDdEeFf])")
-
 # A card is looked for in the longest run of digit groups joined by those separators; the
 # run is atomic so it is read whole, then searched for card-shaped windows of groups.
 _CARD_RUN: Final = re.compile(rf"(?>[0-9]+(?:{_GROUP_SEPARATOR}[0-9]+)*)")
@@ -171,14 +134,8 @@ class PiiDetector:
 
     def find(self, text: str) -> Iterator[Span]:
         """Yield ``(type, start, end)`` for every value found, in text order per kind."""
-        if "email" in self._wanted and "@" in text:
-            yield from _emails(text)
         if "email" in self._wanted:
-            yield from _bracketed_emails(text)
-            if " dot " in text or " DOT " in text:
-                yield from _spelled_emails(text)
-        if "email" in self._wanted and "%" in text:
-            yield from _encoded_emails(text)
+            yield from emails(text)
         if self._numeric and _has_ascii_digit(text):
             yield from self._numbers(text)
 
@@ -291,96 +248,6 @@ def _has_ascii_digit(text: str) -> bool:
     return any(digit in text for digit in "0123456789")
 
 
-def _emails(text: str) -> Iterator[Span]:
-    at = text.find("@")
-    while at != -1:
-        start = _local_start(text, at)
-        domain = (
-            (_EMAIL_DOMAIN.match(text, at + 1) or _OBFUSCATED_DOMAIN.match(text, at + 1))
-            if start < at
-            else None
-        )
-        if domain:
-            while text[start] == ".":  # a sentence's full stop is not part of the address
-                start += 1
-            if start < at:
-                yield "email", start, domain.end()
-        at = text.find("@", at + 1)
-
-
-def _encoded_emails(text: str) -> Iterator[Span]:
-    """Addresses whose "@" is percent-encoded (see ``_ENCODED_ATS``)."""
-    for marker in _ENCODED_ATS:
-        at = text.find(marker)
-        while at != -1:
-            start = _local_start(text, at)
-            for delimiter in _ENCODED_DELIMITER.finditer(text, start, at):
-                start = delimiter.end()
-            domain = _EMAIL_DOMAIN.match(text, at + len(marker)) if start < at else None
-            if domain:
-                while text[start] == ".":  # a sentence's full stop is not part of the address
-                    start += 1
-                if start < at:
-                    yield "email", start, domain.end()
-            at = text.find(marker, at + 1)
-
-
-def _bracketed_emails(text: str) -> Iterator[Span]:
-    """Addresses whose "@" is written as a bracketed "at" (see ``_BRACKETED_AT``)."""
-    lowered = lower_same_length(text)
-    for closed in _AT_CLOSED.finditer(lowered):
-        marker = _BRACKETED_AT.search(lowered, max(0, closed.start() - 3), closed.end())
-        if marker is None or marker.end() != closed.end():
-            continue
-        local_end = _reach_back(text, marker.start(), _SPACES_AROUND_AT, 2)
-        start = _local_start(text, local_end)
-        after = text[marker.end() : marker.end() + 2]
-        domain_start = marker.end() + len(after) - len(after.lstrip(_SPACES_AROUND_AT))
-        domain = _OBFUSCATED_DOMAIN.match(text, domain_start) if start < local_end else None
-        if domain:
-            while text[start] == ".":  # a sentence's full stop is not part of the address
-                start += 1
-            if start < local_end:
-                yield "email", start, domain.end()
-
-
-def _spelled_emails(text: str) -> Iterator[Span]:
-    """Addresses written out in words, "jane at example dot com": the words "at" and "dot"
-    are ordinary English, so the address must end in a top-level domain people spell out
-    this way, and a domain word of prose ("look at the dot com bubble") is no domain."""
-    for match in _SPELLED_EMAIL.finditer(text):
-        if match.group("domain").lower() not in _NOT_DOMAINS:
-            yield "email", match.start(), match.end()
-
-
-def _local_start(text: str, at: int) -> int:
-    """Where the local part of an address whose "@" is at ``at`` starts (64 characters at most).
-
-    ASCII first, in C; then, only where a letter of another script stands before it
-    ("jürgen.müller@"; RFC 6531 addresses), a step back over each such letter. Letters of
-    scripts written without spaces are not taken: in "連絡先は山田@" the words run into it.
-    """
-    low = max(0, at - 64)
-    start = _reach_back(text, at, _EMAIL_LOCAL_CHARS, at - low)
-    while start > low and not text[start - 1].isascii() and text[start - 1].isalpha():
-        if word_class(text[start - 1]) is None:
-            break
-        start = _reach_back(text, start - 1, _EMAIL_LOCAL_CHARS, start - 1 - low)
-    return start
-
-
-def _reach_back(text: str, end: int, chars: str, limit: int) -> int:
-    """Where the run of ``chars`` that ends at ``end`` starts, looking back at most ``limit``.
-
-    ``str.rstrip`` over the window rather than ``re.search(...\\Z)``: ``re`` would try every
-    start in the window and read on to its end from each, ``limit`` squared steps per call;
-    and rather than a walk in Python, a step per character (39 per IPv6 candidate).
-    """
-    low = max(0, end - limit)
-    window = text[low:end]
-    return end - (len(window) - len(window.rstrip(chars)))
-
-
 def _iban_at(text: str, digits_start: int) -> Span | None:
     """An IBAN whose check digits begin at ``digits_start``, spaced in groups or not."""
     start = digits_start - 2
@@ -447,7 +314,7 @@ class _CardRuns:
             # start (see ``_in_cluster``) up to the first other separator.
             spaced = _SPACED_RUN.match(self._text, start, self._end)
             spaced_end = spaced.end() if spaced else start
-            self._last_group = _reach_back(self._text, spaced_end, "0123456789", spaced_end - start)
+            self._last_group = reach_back(self._text, spaced_end, "0123456789", spaced_end - start)
         return self._cards[bisect.bisect_left(self._card_starts, start) :] if self._cards else ()
 
     def joined(self, end: int) -> bool:
@@ -590,7 +457,7 @@ def _ipv4_at(text: str, start: int) -> Span | None:
 
 def _ipv6_at(text: str, digits_start: int) -> Span | None:
     """An IPv6 address containing the digit run; it may begin with hex letters or colons."""
-    start = _reach_back(text, digits_start, _IPV6_CHARS, 39)
+    start = reach_back(text, digits_start, _IPV6_CHARS, 39)
     if text.startswith(":", start) and not text.startswith("::", start):
         start += 1  # "host:2001:db8::1": the colon is the label's
     match = _IPV6.match(text, start)

@@ -1,0 +1,144 @@
+"""E-mail addresses, as written and as people write them to keep them from harvesters:
+with a bracketed "at" and "dot", spelled out in words, or percent-encoded in a URL.
+
+Each form is looked for only where it can be: around each "@", each closing "at)", each
+encoded "%40" in a text with a "%", and in a text with " dot " for the spelled form.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Final
+
+from router._signals._text import lower_same_length, reach_back, word_class
+
+__all__ = ["emails"]
+
+Span = tuple[str, int, int]
+
+_EMAIL_LOCAL_CHARS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+'-"
+# Labels of letters and digits in any script (internationalised domains, RFC 5890, as people
+# write them: "exämple.de"); the top-level domain ASCII, punycode ("xn--p1ai") or letters of
+# another script ("рф"). An ASCII one ends at the first non-ASCII letter: in
+# "yamada@example.jpです" the kana that follow are the sentence, not the domain.
+_EMAIL_DOMAIN: Final = re.compile(
+    r"(?:[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?\.)+"
+    r"(?:(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59})(?![A-Za-z0-9-])|[^\W\dA-Za-z_]{2,24}(?![\w-]))"
+)
+
+# An address written to keep it from harvesters: "jane [at] example [dot] com",
+# "jane(at)example(dot)com", "{at}", mixed with real dots or a real "@". "at" and "dot" as
+# bare words are ordinary English: they count only spelling a whole address that ends in a
+# top-level domain (``_SPELLED_EMAIL``).
+# Both read in the lower-cased text; the second, led by a literal, is the one run over it.
+_BRACKETED_AT: Final = re.compile(r"[\[({] {0,2}at {0,2}[\])}]")
+_AT_CLOSED: Final = re.compile(r"at {0,2}[\])}]")
+_BRACKETED_DOT: Final = r"[ \t]{0,2}[\[({][ \t]{0,2}(?i:dot)[ \t]{0,2}[\])}][ \t]{0,2}"
+_OBFUSCATED_DOMAIN: Final = re.compile(
+    rf"(?:[^\W_](?:[\w-]{{0,61}}[^\W_])?(?:\.|{_BRACKETED_DOT}))+"
+    r"(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59})(?![A-Za-z0-9-])"
+)
+_SPACES_AROUND_AT: Final = " "
+_SPELLED_EMAIL: Final = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._+-]{0,63} (?i:at) (?P<domain>[A-Za-z0-9][A-Za-z0-9-]{0,62})"
+    r"(?: (?i:dot) [A-Za-z0-9][A-Za-z0-9-]{0,62}){0,6} (?i:dot) "
+    r"(?i:com|org|net|edu|gov|io|co|uk|de|fr|es|it|nl|be|ch|at|se|no|dk|fi|pl|pt|ie|eu|info|biz|me|us|ca|au)"
+    r"(?![\w-])"
+)
+_NOT_DOMAINS: Final = frozenset(("the", "a", "an", "this", "that", "our", "your", "their", "its", "my"))
+# An address percent-encoded, as URLs carry it in a query or a mailto: link
+# ("?email=jane%40example.com", "jane%2Bsales%40example.com"): "%40" is the "@", "%2540" the
+# same encoded twice. The local part's characters include "%" and hex digits, so it is read
+# back as a plain one; an encoded "=", "&", "?", "/", ":", space, quote, comma or bracket in
+# it ends the value before it ("u%3Fe%3Djane%40...": the address is "jane%40...").
+_ENCODED_ATS: Final = ("%40", "%2540")
+_ENCODED_DELIMITER: Final = re.compile(r"%(?:2[026CcFf]|3[AaCcDdEeFf])")
+
+
+def emails(text: str) -> Iterator[Span]:
+    """Yield ``("email", start, end)`` for every address in ``text``, in each form."""
+    if "@" in text:
+        yield from _emails(text)
+    yield from _bracketed_emails(text)
+    if " dot " in text or " DOT " in text:
+        yield from _spelled_emails(text)
+    if "%" in text:
+        yield from _encoded_emails(text)
+
+
+def _address(text: str, start: int, local_end: int, end: int) -> Span | None:
+    """The address from ``start`` to ``end``, without a sentence's full stop before it; none
+    when nothing of the local part is left."""
+    while text[start] == ".":
+        start += 1
+    return ("email", start, end) if start < local_end else None
+
+
+def _emails(text: str) -> Iterator[Span]:
+    at = text.find("@")
+    while at != -1:
+        start = _local_start(text, at)
+        domain = (
+            (_EMAIL_DOMAIN.match(text, at + 1) or _OBFUSCATED_DOMAIN.match(text, at + 1))
+            if start < at
+            else None
+        )
+        if domain and (found := _address(text, start, at, domain.end())) is not None:
+            yield found
+        at = text.find("@", at + 1)
+
+
+def _encoded_emails(text: str) -> Iterator[Span]:
+    """Addresses whose "@" is percent-encoded (see ``_ENCODED_ATS``)."""
+    for marker in _ENCODED_ATS:
+        at = text.find(marker)
+        while at != -1:
+            start = _local_start(text, at)
+            for delimiter in _ENCODED_DELIMITER.finditer(text, start, at):
+                start = delimiter.end()
+            domain = _EMAIL_DOMAIN.match(text, at + len(marker)) if start < at else None
+            if domain and (found := _address(text, start, at, domain.end())) is not None:
+                yield found
+            at = text.find(marker, at + 1)
+
+
+def _bracketed_emails(text: str) -> Iterator[Span]:
+    """Addresses whose "@" is written as a bracketed "at" (see ``_BRACKETED_AT``)."""
+    lowered = lower_same_length(text)
+    for closed in _AT_CLOSED.finditer(lowered):
+        marker = _BRACKETED_AT.search(lowered, max(0, closed.start() - 3), closed.end())
+        if marker is None or marker.end() != closed.end():
+            continue
+        local_end = reach_back(text, marker.start(), _SPACES_AROUND_AT, 2)
+        start = _local_start(text, local_end)
+        after = text[marker.end() : marker.end() + 2]
+        domain_start = marker.end() + len(after) - len(after.lstrip(_SPACES_AROUND_AT))
+        domain = _OBFUSCATED_DOMAIN.match(text, domain_start) if start < local_end else None
+        if domain and (found := _address(text, start, local_end, domain.end())) is not None:
+            yield found
+
+
+def _spelled_emails(text: str) -> Iterator[Span]:
+    """Addresses written out in words, "jane at example dot com": the words "at" and "dot"
+    are ordinary English, so the address must end in a top-level domain people spell out
+    this way, and a domain word of prose ("look at the dot com bubble") is no domain."""
+    for match in _SPELLED_EMAIL.finditer(text):
+        if match.group("domain").lower() not in _NOT_DOMAINS:
+            yield "email", match.start(), match.end()
+
+
+def _local_start(text: str, at: int) -> int:
+    """Where the local part of an address whose "@" is at ``at`` starts (64 characters at most).
+
+    ASCII first, in C; then, only where a letter of another script stands before it
+    ("jürgen.müller@"; RFC 6531 addresses), a step back over each such letter. Letters of
+    scripts written without spaces are not taken: in "連絡先は山田@" the words run into it.
+    """
+    low = max(0, at - 64)
+    start = reach_back(text, at, _EMAIL_LOCAL_CHARS, at - low)
+    while start > low and not text[start - 1].isascii() and text[start - 1].isalpha():
+        if word_class(text[start - 1]) is None:
+            break
+        start = reach_back(text, start - 1, _EMAIL_LOCAL_CHARS, start - 1 - low)
+    return start
