@@ -15,15 +15,13 @@ from router._router import Router
 from router._signals._sensitivity import (
     BUILTIN_TYPES,
     DEFAULT_LEVELS,
-    CustomTerm,
     Finding,
     SensitivityScanner,
     builtin_detectors,
     highest_level,
 )
 from router._task import Task
-
-SCANNER = SensitivityScanner()
+from tests.support.findings import SCANNER, found
 
 JWT = (
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ"
@@ -34,11 +32,6 @@ PEM = (
     + "MIIEowIBAAKCAQEA7bq9nV0Q1kq2W3xabcdEFGH0123456789abcdefABCDEF\n" * 3
     + "-----END RSA PRIVATE KEY-----"
 )
-
-
-def found(text: str, scanner: SensitivityScanner = SCANNER) -> list[tuple[str, str]]:
-    """The findings of ``text`` as (type, matched text) pairs, for readable assertions."""
-    return [(f.type, text[f.start : f.end]) for f in scanner.scan(text)]
 
 
 # (type, value, sentence with {} where the value goes)
@@ -224,35 +217,6 @@ def test_values_on_the_lines_before_a_card_in_the_same_run_of_numbers_are_found_
     ]
 
 
-@pytest.mark.parametrize(
-    "address",
-    [
-        "jane [at] example [dot] com",
-        "jane(at)example(dot)com",
-        "jane{at}example{dot}com",
-        "JANE [AT] EXAMPLE [DOT] COM",
-        "jane ( at ) mail.example.org",
-        "jane@example(dot)com",
-        "info [at] acme [dot] co [dot] uk",
-    ],
-)
-def test_an_address_with_a_bracketed_at_and_dot_is_an_email(address: str) -> None:
-    assert found(f"email {address} please.") == [("email", address)]
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "look at the dot com bubble",
-        "meet (at) 5pm at the office",
-        "the cat sat [at] home",
-        "values[at] = x.y",
-    ],
-)
-def test_at_and_dot_as_bare_words_or_without_a_domain_are_no_email(text: str) -> None:
-    assert found(text) == []
-
-
 EC_BODY = "MHcCAQEEIIrYSSNQFaA2Hwf1duRSxKtLYX5CB04fSeQ6tF1aY/PuoAoGCCqGSM49"
 
 
@@ -416,107 +380,6 @@ def test_a_disabled_type_does_not_let_its_digits_be_read_as_another_type() -> No
     assert found("Card: 4111 1111 1111 1111", scanner) == []
 
 
-CODENAMES = CustomTerm(
-    "codename",
-    Sensitivity.RESTRICTED,
-    keywords=("Project Falcon", "Falcon", "Hydra"),
-    patterns=(r"\bPRJ-\d{4}\b",),
-)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("the project falcon launch", [("codename", "project falcon")]),
-        ("FALCON and hydra", [("codename", "FALCON"), ("codename", "hydra")]),
-        ("project falconry is a hobby", []),
-        ("the falconer", []),
-        ("see ticket PRJ-1234", [("codename", "PRJ-1234")]),
-        ("İstanbul office runs Hydra", [("codename", "Hydra")]),
-        ("notes on project-falcon", [("codename", "project-falcon")]),
-        ("see #ProjectFalcon", [("codename", "ProjectFalcon")]),
-        ("branch project_falcon", [("codename", "project_falcon")]),
-        ("the Project\n  Falcon team", [("codename", "Project\n  Falcon")]),
-        ("two project falcons", [("codename", "project falcons")]),
-        ("project, falcon", [("codename", "falcon")]),
-    ],
-    ids=[
-        "longest-keyword",
-        "case-insensitive",
-        "not-inside-a-word",
-        "no-prefix-match",
-        "regex",
-        "unicode-text",
-        "slug",
-        "hashtag",
-        "snake-case",
-        "wrapped-line",
-        "plural",
-        "comma-is-no-gap",
-    ],
-)
-def test_custom_terms_match_keywords_as_whole_words_and_their_patterns(
-    text: str, expected: list[tuple[str, str]]
-) -> None:
-    assert found(text, SensitivityScanner(custom_terms=[CODENAMES])) == expected
-
-
-ACCENTED = CustomTerm(
-    "deal", Sensitivity.RESTRICTED, keywords=("Société Générale merger", "Project Zurich", "Falcon")
-)
-
-
-@pytest.mark.parametrize(
-    ("text", "value"),
-    [
-        ("the Societe Generale merger is on", "Societe Generale merger"),
-        ("la Société Générale merger", "Société Générale merger"),
-        ("Project Zürich starts", "Project Zürich"),
-        ("see project-zürich", "project-zürich"),
-        ("the Fälcon notes", "Fälcon"),
-    ],
-    ids=["keyword-accented-text-not", "both-accented", "text-accented-keyword-not", "slug", "single-word"],
-)
-def test_custom_keywords_match_with_or_without_accents(text: str, value: str) -> None:
-    """People type names without their accents, or add them: "Societe Generale", "Zürich"."""
-    assert found(text, SensitivityScanner(custom_terms=[ACCENTED])) == [("deal", value)]
-
-
-def test_accented_letters_around_a_keyword_still_continue_its_word() -> None:
-    assert found("the falconé and zurichè", SensitivityScanner(custom_terms=[ACCENTED])) == []
-
-
-def test_custom_term_findings_carry_the_terms_level() -> None:
-    scanner = SensitivityScanner(custom_terms=[CustomTerm("internal", "internal", keywords=["roadmap"])])  # type: ignore[arg-type]
-    assert [f.level for f in scanner.scan("the Roadmap")] == [Sensitivity.INTERNAL]
-
-
-def test_an_invalid_custom_pattern_is_refused_naming_it() -> None:
-    with pytest.raises(ValueError, match=r"invalid regular expression '\(unclosed'"):
-        CustomTerm("bad", Sensitivity.INTERNAL, patterns=("(unclosed",))
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [
-        ({"keywords": ()}, "no keywords and no patterns"),
-        ({"keywords": ("",)}, "non-empty strings"),
-        ({"keywords": "secret"}, "list of strings, not one string"),
-        ({"patterns": ("a*",)}, "matches the empty string"),
-    ],
-    ids=["nothing-to-match", "blank-keyword", "string-not-list", "empty-match"],
-)
-def test_an_unusable_custom_term_is_refused(kwargs: dict[str, object], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        CustomTerm("term", Sensitivity.INTERNAL, **kwargs)  # type: ignore[arg-type]
-
-
-def test_custom_term_names_must_be_unique() -> None:
-    term = CustomTerm("x", Sensitivity.INTERNAL, keywords=("a",))
-    with pytest.raises(ValueError, match="repeated"):
-        SensitivityScanner(custom_terms=[term, term])
-
-
 class EmployeeIds:
     """A detector of the organisation's own: employee ids like E-123456."""
 
@@ -592,49 +455,6 @@ def test_an_email_address_inserted_into_any_text_is_found(before: str, email: st
     text = f"{before} {email} {after}"
     start = len(before) + 1
     assert covered(SCANNER.scan(text), "email", start, start + len(email))
-
-
-# An address with its "@" percent-encoded, as a URL's query or a mailto: link carries it.
-# (text, the address as written)
-ENCODED_EMAILS = {
-    "query value": ("https://x.com/u?email=jane%40example.com", "jane%40example.com"),
-    "mailto link": ("mailto:jane%40example.com", "jane%40example.com"),
-    "encoded plus in the local part": ("write to jane%2Bsales%40example.com", "jane%2Bsales%40example.com"),
-    "encoded twice": ("next=%2Fu%3Femail%3Djane%2540example.com", "jane%2540example.com"),
-    "inside an encoded query": ("r?next=%2Fu%3Femail%3Djane%40example.com%26x%3D1", "jane%40example.com"),
-}
-
-
-@pytest.mark.parametrize(("text", "address"), ENCODED_EMAILS.values(), ids=ENCODED_EMAILS.keys())
-def test_an_address_with_a_percent_encoded_at_is_an_email_found_whole(text: str, address: str) -> None:
-    assert found(text) == [("email", address)]
-
-
-def test_a_percent_forty_without_an_address_around_it_is_no_email() -> None:
-    assert found("growth of 100%40 of them, a%40b and %40example.com") == []
-
-
-@pytest.mark.parametrize(
-    "email",
-    [
-        "jürgen.müller@example.de",
-        "jane@exämple.de",
-        "иван@пример.рф",
-        "x@xn--e1afmkfd.xn--p1ai",
-        "ΜΑΡΙΑ@example.gr",
-    ],
-)
-def test_an_internationalised_address_is_found_whole(email: str) -> None:
-    # Found in part ("ller@example.de"), masking would have sent "jürgen.mü" on.
-    text = f"Bitte schreiben Sie an {email}, danke."
-    start = text.index(email)
-    assert [(f.type, f.start, f.end) for f in SCANNER.scan(text)] == [("email", start, start + len(email))]
-
-
-def test_a_local_part_does_not_reach_into_words_written_without_spaces() -> None:
-    text = "連絡先は山田yamada@example.jpです"
-    (found,) = SCANNER.scan(text)
-    assert text[found.start : found.end] == "yamada@example.jp"
 
 
 ROUTES = """

@@ -1,0 +1,240 @@
+"""Identifiers named by a label in every language, national numbers by their layout and
+checks, passwords and logins."""
+
+from __future__ import annotations
+
+import pytest
+
+from router._levels import Sensitivity
+from router._signals._national_ids import german_id_card_valid, uk_nino_valid
+from tests.support.findings import SCANNER, found
+
+LABELLED = {
+    "passport": ("passport number XG9382049", "national_id", "XG9382049"),
+    "patient id": ("patient ID AHC-0933289", "record_id", "AHC-0933289"),
+    "policy": ("policy #88291-LK", "record_id", "88291-LK"),
+    "luhn-failing card after its label": (
+        "card number 4111 1111 1111 1112",
+        "credit_card",
+        "4111 1111 1111 1112",
+    ),
+    "german account": ("Kontonummer: 1234567890", "account_number", "1234567890"),
+    "french driving licence": ("permis de conduire n° 12AB34567", "driver_license", "12AB34567"),
+    "password": ("password: W!nter2024.", "password", "W!nter2024"),
+    "pin": ("Your PIN is 4821", "password", "4821"),
+    "spanish password": ("contraseña: Gato2024", "password", "Gato2024"),
+    "password setting in a .env file": ("DB_PASSWORD=Tr0ub4dor&3", "password", "Tr0ub4dor&3"),
+    "password setting in yaml": ('MYSQL_ROOT_PASSWORD: "Sommer2024"', "password", "Sommer2024"),
+    "camel-case password key": ("adminPassword=Sommer2024", "password", "Sommer2024"),
+    "environment variable in capitals": ("PGPASSWORD=Tr0ub4dor psql -h db", "password", "Tr0ub4dor"),
+    "password in json": ('{"user": "jane", "password": "Sommer2024"}', "password", "Sommer2024"),
+    "pin in json": ('{"pin":"4821"}', "password", "4821"),
+    "passport in json": ('{"passport": "XG9382049"}', "national_id", "XG9382049"),
+    "ruby hash password": ("password => 'Sommer2024'", "password", "Sommer2024"),
+    "pass setting": ("DB_PASS=Tr0ub4dor&3", "password", "Tr0ub4dor&3"),
+    "camel-case pass setting": ("smtpPass: Sommer2024", "password", "Sommer2024"),
+    "pass field": ("user: jane\npass: hunter2x", "password", "hunter2x"),
+    "pass in json": ('{"user": "jane", "pass": "hunter2x"}', "password", "hunter2x"),
+    "pass in yaml": ("db:\n  pass: 'hunter2x'", "password", "hunter2x"),
+    "passphrase of words": (
+        "passphrase: correct horse battery staple",
+        "password",
+        "correct horse battery staple",
+    ),
+    "swedish password": ("lösenord: Sommar2024", "password", "Sommar2024"),
+    "turkish password": ("şifre: Yaz2024", "password", "Yaz2024"),
+    "greek password": ("κωδικός: Kalokairi24", "password", "Kalokairi24"),
+    "chinese password": ("密码：abc12345", "password", "abc12345"),
+    "japanese password": ("パスワード: Haru2024", "password", "Haru2024"),
+    "korean password": ("비밀번호: Bom2024", "password", "Bom2024"),
+}
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), LABELLED.values(), ids=LABELLED.keys())
+def test_a_value_named_by_its_label_is_a_finding_of_that_type(text: str, kind: str, value: str) -> None:
+    assert (kind, value) in found(text)
+
+
+IN_EVERY_LANGUAGE = {
+    "german passport compound": ("Reisepassnummer: C01X00T47", "national_id", "C01X00T47"),
+    "german licence compound": ("Führerscheinnummer: B072RRE2I55", "driver_license", "B072RRE2I55"),
+    "german customer number": ("Kundennummer: 12345678", "record_id", "12345678"),
+    "polish passport": ("numer paszportu: AB1234567", "national_id", "AB1234567"),
+    "czech passport": ("číslo pasu 12345678", "national_id", "12345678"),
+    "hungarian passport": ("Útlevélszám: AB123456", "national_id", "AB123456"),
+    "turkish passport": ("pasaport no: U12345678", "national_id", "U12345678"),
+    "russian passport": ("номер паспорта 4510 123456", "national_id", "4510 123456"),
+    "greek passport": ("αριθμός διαβατηρίου: AK1234567", "national_id", "AK1234567"),
+    "arabic passport": ("رقم جواز السفر: A12345678", "national_id", "A12345678"),
+    "hebrew passport": ("מספר דרכון: 12345678", "national_id", "12345678"),
+    "persian passport": ("شماره گذرنامه: K12345678", "national_id", "K12345678"),
+    "hindi passport": ("पासपोर्ट नंबर: K1234567", "national_id", "K1234567"),
+    "thai passport": ("หนังสือเดินทาง AA1234567", "national_id", "AA1234567"),
+    "vietnamese passport": ("số hộ chiếu: C1234567", "national_id", "C1234567"),
+    "indonesian passport": ("nomor paspor: A1234567", "national_id", "A1234567"),
+    "japanese passport": ("旅券番号：TK1234567", "national_id", "TK1234567"),
+    "chinese passport": ("护照号码：E12345678", "national_id", "E12345678"),
+    "korean passport": ("여권번호: M12345678", "national_id", "M12345678"),
+    "swedish licence": ("körkortsnummer 19850312-1234", "driver_license", "19850312-1234"),
+    "polish account": ("numer konta: 12 3456 7890 1234", "account_number", "12 3456 7890 1234"),
+    "japanese account": ("口座番号：1234567", "account_number", "1234567"),
+    "polish patient": ("numer pacjenta 483920", "record_id", "483920"),
+    "card security code": ("cvv: 123", "credit_card", "123"),
+    "german card security code": ("Kartenprüfnummer 4821", "credit_card", "4821"),
+    "vehicle identification number": ("VIN 1HGCM82633A004352", "record_id", "1HGCM82633A004352"),
+    "licence plate": ("license plate ABC-1234", "record_id", "ABC-1234"),
+    "dutch licence plate": ("kenteken 12-ABC-3", "record_id", "12-ABC-3"),
+}
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), IN_EVERY_LANGUAGE.values(), ids=IN_EVERY_LANGUAGE.keys())
+def test_identifier_labels_are_read_in_the_languages_the_router_routes(
+    text: str, kind: str, value: str
+) -> None:
+    assert found(text) == [(kind, value)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ehliyet 2019 yılında aldım", "konto 2024 roku", "paspor 2025 baru", "un vin de 2019", "cvv 12345"],
+)
+def test_a_year_after_a_label_word_is_prose_not_an_identifier(text: str) -> None:
+    assert found(text) == []
+
+
+# A login is named as one: the account's record id, whatever its shape. (text, the login)
+LOGINS = {
+    "login is a handle": ("her login is helena.shaw", "helena.shaw"),
+    "username field": ("username: hshaw", "hshaw"),
+    "user name with digits": ("user name: j.doe42", "j.doe42"),
+    "german": ("Benutzername: jdoe", "jdoe"),
+    "setting": ("DB_USERNAME=admin42", "admin42"),
+    "json": ('{"username": "hshaw", "role": "ops"}', "hshaw"),
+    "russian": ("имя пользователя: ivanov", "ivanov"),
+    "chinese": ("用户名：zhangsan", "zhangsan"),
+}
+
+
+@pytest.mark.parametrize(("text", "login"), LOGINS.values(), ids=LOGINS.keys())
+def test_a_login_named_by_its_label_is_a_record_id(text: str, login: str) -> None:
+    assert found(text) == [("record_id", login)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the login page is down",
+        "fill in the username field",
+        "the login is slow today",
+        "class User:\n    username: str\n    login: Optional[str]",
+        "username: Mapped[str]",
+        "Login: failed",
+        "loginname and login.php",
+        "Username: 2024-01-01",
+    ],
+)
+def test_login_words_without_a_name_after_them_are_no_findings(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("write to password@example.com", [("email", "password@example.com")]),
+        ("passcode@0.aa", [("email", "passcode@0.aa")]),  # found by hypothesis
+        ("the pinnacle2024 summit", []),
+    ],
+)
+def test_a_password_word_joined_to_what_follows_is_no_label(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    """A label needs a space or a separator before its value: these are an address and a word."""
+    assert found(text) == expected
+
+
+def test_a_login_pair_after_an_email_address_is_a_password() -> None:
+    assert found("login: jane@example.com / W!nter2024") == [
+        ("email", "jane@example.com"),
+        ("password", "W!nter2024"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the password reset link expired",
+        "our privacy policy 2024 update",
+        "pin the tab to the window",
+        "password_reset_token: abc123",
+        "reset_password: true",
+        "user.getPassword(account1)",
+        "your boarding pass: 12A",
+        "all tests pass: 42/42",
+        "except: pass",
+        "the passphrase is required",
+    ],
+)
+def test_label_words_without_a_value_are_not_findings(text: str) -> None:
+    assert found(text) == []
+
+
+NATIONAL = {
+    "spanish dni": "DNI 54362315K",
+    "spanish dni without label": "mi documento 54362315K",
+    "spanish nie": "X2482300W",
+    "italian codice fiscale": "RCCMNL83S18D969H",
+    "indian pan": "PAN ACUPA7085R",
+    "french nir": "1 84 12 76 451 089 46",
+    "aadhaar": "2341 2341 2346",
+    "german tax id after a generic label": "ID: 36574261809",
+    "dutch bsn after its name": "BSN 111222333",
+    "uk nino": "AB123456C",
+    "german id card": "Ausweis T220001293",
+    # Numbers without a check python-stdnum knows, after the name people write them with.
+    "brazilian cpf": "meu CPF é 529.982.247-25",
+    "brazilian cnpj": "CNPJ 11.222.333/0001-81",
+    "swiss ahv": "AHV-Nr. 756.1234.5678.97",
+    "swedish personnummer": "personnummer 811228-9874",
+    "finnish henkilötunnus": "henkilötunnus 131052-308T",
+    "turkish kimlik": "TC kimlik no 10000000146",
+    "romanian cnp": "CNP 1800101221144",
+    "czech rodné číslo": "rodné číslo 736028/5163",
+    "russian snils": "СНИЛС 112-233-445 95",
+    "japanese my number": "マイナンバー：1234 5678 9012",
+    "chinese resident id in a sentence": "我的身份证号是11010519491231002X",
+    "korean resident number": "주민등록번호 900101-1234567",
+    "korean resident number, short label": "주민번호 850312-1234567",
+    # Checked by their layout and check digits, without a label.
+    "korean resident number alone": "971013-9019902",
+    "chinese resident id alone": "11010519491231002X",
+    "brazilian cpf alone": "529.982.247-25",
+}
+
+
+@pytest.mark.parametrize("text", ["v1.2.3-45", "2024.001.002-33", "971013-9019903", "11010519491231002Y"])
+def test_numbers_in_a_national_layout_that_fail_its_check_are_no_national_id(text: str) -> None:
+    assert [f for f in SCANNER.scan(text) if f.type == "national_id"] == []
+
+
+@pytest.mark.parametrize("text", NATIONAL.values(), ids=NATIONAL.keys())
+def test_national_numbers_are_restricted_findings(text: str) -> None:
+    findings = SCANNER.scan(text)
+    assert [f.type for f in findings] == ["national_id"]
+    assert findings[0].level is Sensitivity.RESTRICTED
+
+
+def test_a_bare_nine_digit_number_is_no_national_id_without_a_label() -> None:
+    assert found("reference 111222333") == []
+
+
+def test_a_label_inside_a_longer_word_of_its_script_is_no_label() -> None:
+    """The letters of "инн" stand inside "Винница", and of "cnp" inside "xcnp": no label there."""
+    assert found("Винница 12345678") == []
+    assert found("xcnp 1800101221144") == []
+
+
+def test_the_hand_written_checks_for_numbers_stdnum_lacks() -> None:
+    assert german_id_card_valid("T220001293")
+    assert not german_id_card_valid("T220001294")
+    assert uk_nino_valid("AB123456C")
+    assert not uk_nino_valid("BG123456C")  # a prefix HMRC never issues
