@@ -241,12 +241,18 @@ _LABEL_PIECES = (
 )  # fmt: skip
 
 
+@pytest.fixture
+def shared_pass_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shared keyword pass for short texts too, and as within a scan."""
+    monkeypatch.setattr(_keyword_search, "SHORTEST", 0)
+    monkeypatch.setattr(_keyword_search, "in_scan", lambda: True)
+
+
+@pytest.mark.usefixtures("shared_pass_everywhere")
 @pytest.mark.parametrize("seed", range(20))
 def test_labels_matched_where_the_shared_pass_finds_a_label_word_are_the_ones_finditer_finds(
-    seed: int, monkeypatch: pytest.MonkeyPatch
+    seed: int,
 ) -> None:
-    monkeypatch.setattr(_keyword_search, "SHORTEST", 0)  # the short texts too
-    monkeypatch.setattr(_keyword_search, "in_scan", lambda: True)  # as within a scan
     rng = random.Random(seed)
     searches = (
         *zip(
@@ -273,12 +279,9 @@ _NEAR_NUMBER_PIECES = (
 )  # fmt: skip
 
 
+@pytest.mark.usefixtures("shared_pass_everywhere")
 @pytest.mark.parametrize("seed", range(20))
-def test_the_words_found_in_the_shared_pass_are_those_the_gates_search_the_window_for(
-    seed: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(_keyword_search, "SHORTEST", 0)
-    monkeypatch.setattr(_keyword_search, "in_scan", lambda: True)
+def test_the_words_found_in_the_shared_pass_are_those_the_gates_search_the_window_for(seed: int) -> None:
     rng = random.Random(seed)
     for text in _mixes(seed, _NEAR_NUMBER_PIECES, 300, (0, 40)):
         lowered = text.lower()
@@ -304,12 +307,9 @@ _TOKEN_PIECES = (
 )  # fmt: skip
 
 
+@pytest.mark.usefixtures("shared_pass_everywhere")
 @pytest.mark.parametrize("seed", range(20))
-def test_tokens_and_credential_names_found_in_the_shared_pass_are_those_str_find_finds(
-    seed: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(_keyword_search, "SHORTEST", 0)
-    monkeypatch.setattr(_keyword_search, "in_scan", lambda: True)
+def test_tokens_and_credential_names_found_in_the_shared_pass_are_those_str_find_finds(seed: int) -> None:
     for text in _mixes(seed, _TOKEN_PIECES, 300, (0, 30)):
         by_find = [
             token
