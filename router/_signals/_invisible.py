@@ -27,7 +27,12 @@ finding's offsets mapped back over them:
   nothing more; the marks of a script (a Devanagari vowel sign) are not taken out;
 * HTML character references (``&#64;``, ``&#x40;``, ``&commat;``, ``&#8203;``): read as the
   character they encode (an invisible one dropped), a finding taking the whole reference.
-  Numeric references need no ``;`` (browsers and models read ``&#64`` too); named ones do.
+  Numeric references need no ``;`` (browsers and models read ``&#64`` too); named ones do;
+* percent escapes (``card%3A4539%201488…``, ``iban%3DDE89…``: a URL or a form body pasted from
+  a log) and backslash escapes (``\\u0034``, ``\\x20``, ``\\u{40}``, ``\\U00000034``: a JSON or
+  source string): read as the character they encode, a run of percent escapes as UTF-8
+  (``%E2%80%8B``, a zero-width space, dropped). An escape that encodes no character (a lone
+  continuation byte, NUL, a surrogate) is read as written.
 """
 
 from __future__ import annotations
@@ -85,6 +90,10 @@ MARKS: Final = frozenset(chr(code) for low, high in _MARK_RANGES for code in ran
 # A digit followed by a character that may be a mark (or an invisible character before one).
 _DIGIT_THEN_NON_ASCII: Final = re.compile(r"[0-9](?=[^\x00-\x7f])")
 _REFERENCE: Final = re.compile(r"&(?:#(?:[0-9]{1,7}|[xX][0-9A-Fa-f]{1,6});?|[A-Za-z][A-Za-z0-9]{1,31};)")
+_PERCENT_RUN: Final = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_BACKSLASH: Final = re.compile(
+    r"\\(?:u\{([0-9A-Fa-f]{1,6})\}|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|x([0-9A-Fa-f]{2}))"
+)
 _MAX_CODE_POINT: Final = 0x10FFFF
 _SURROGATES: Final = range(0xD800, 0xE000)
 
@@ -119,11 +128,11 @@ def visible(text: str, present: Iterable[str]) -> Visible:
     ``present`` holds the invisible characters and ``MARKS`` the text holds."""
     present = set(present)
     invisible = present & INVISIBLE
-    references = list(_REFERENCE.finditer(text)) if "&" in text else []
+    encoded = _encoded(text)
     marks = _marks_on_digits(text) if present & MARKS else []
-    if not references and not marks:
+    if not encoded and not marks:
         return _without(text, sorted(invisible))
-    return _Rewriter(text).run(_edits(text, invisible, references, marks))
+    return _Rewriter(text).run(_edits(text, invisible, encoded, marks))
 
 
 def _without(text: str, chars: list[str]) -> Visible:
@@ -167,33 +176,88 @@ def _marks_on_digits(text: str) -> list[int]:
 _Edit = tuple[int, int, str | None]
 
 
-def _edits(
-    text: str, present: Iterable[str], references: list[re.Match[str]], marks: list[int]
-) -> list[_Edit]:
+def _edits(text: str, present: Iterable[str], encoded: list[_Edit], marks: list[int]) -> list[_Edit]:
     """Every change to ``text``, in order: the invisible characters and the marks taken out,
-    the references decoded (those that encode no character left as written)."""
+    the encoded characters decoded."""
     edits: list[_Edit] = [(at, at + 1, "") for at in _positions(text, present)]
     edits.extend((at, at + 1, None) for at in marks)
-    for reference in references:
-        char = _decoded(reference.group())
-        if char is not None:
-            edits.append((reference.start(), reference.end(), "" if char in INVISIBLE else char))
+    edits.extend(encoded)
     edits.sort(key=lambda edit: edit[0])
     return edits
+
+
+def _encoded(text: str) -> list[_Edit]:
+    """The character references and escapes of ``text`` that encode a character, each with
+    the character as the detectors read it; a ``str.find`` per kind keeps a text without
+    any of them from paying for the patterns."""
+    edits: list[_Edit] = []
+    if "&" in text:
+        for reference in _REFERENCE.finditer(text):
+            edits.extend(_edit(reference.start(), reference.end(), _decoded(reference.group())))
+    if "%" in text:
+        for run in _PERCENT_RUN.finditer(text):
+            edits.extend(_percent_edits(run.start(), bytes.fromhex(run.group().replace("%", ""))))
+    if "\\" in text:
+        for escape in _BACKSLASH.finditer(text):
+            code = int(next(group for group in escape.groups() if group is not None), 16)
+            edits.extend(_edit(escape.start(), escape.end(), _character(code)))
+    return edits
+
+
+def _edit(start: int, end: int, char: str | None) -> list[_Edit]:
+    """The edit reading ``start:end`` as ``char`` (an invisible one dropped); none for None."""
+    return [] if char is None else [(start, end, "" if char in INVISIBLE else char)]
+
+
+def _percent_edits(start: int, data: bytes) -> list[_Edit]:
+    """A run of percent escapes starting at ``start``, read as UTF-8: each character it
+    encodes, over its escapes (three characters a byte); a byte that starts no character is
+    left as written."""
+    edits: list[_Edit] = []
+    at = 0
+    while at < len(data):
+        size = _utf8_size(data[at])
+        try:
+            char = data[at : at + size].decode("utf-8") if size else None
+        except UnicodeDecodeError:
+            char = None
+        if char is None or len(char) != 1:
+            at += 1
+            continue
+        edits.extend(_edit(start + 3 * at, start + 3 * (at + size), _character(ord(char))))
+        at += size
+    return edits
+
+
+def _utf8_size(lead: int) -> int:
+    """The bytes of the UTF-8 sequence ``lead`` starts; 0 for a byte that starts none."""
+    if lead < 0x80:
+        return 1
+    if 0xC2 <= lead <= 0xDF:
+        return 2
+    if 0xE0 <= lead <= 0xEF:
+        return 3
+    return 4 if 0xF0 <= lead <= 0xF4 else 0
+
+
+def _character(code: int) -> str | None:
+    """The character of ``code`` as the detectors read it (folded); None for none."""
+    from router._signals._text import fold  # _text imports this module
+
+    if code == 0 or code > _MAX_CODE_POINT or code in _SURROGATES:
+        return None
+    return fold(chr(code))
 
 
 def _decoded(reference: str) -> str | None:
     """The character an HTML character reference encodes, as the detectors read it (folded);
     None when it encodes none, or more than one."""
-    from router._signals._text import fold  # _text imports this module
-
     if reference[1] == "#":
         digits = reference[2:].rstrip(";")
-        code = int(digits[1:], 16) if digits[0] in "xX" else int(digits)
-        if code == 0 or code > _MAX_CODE_POINT or code in _SURROGATES:
-            return None
-        return fold(chr(code))
+        return _character(int(digits[1:], 16) if digits[0] in "xX" else int(digits))
     from html.entities import html5
+
+    from router._signals._text import fold  # _text imports this module
 
     char = html5.get(reference[1:])
     return fold(char) if char is not None and len(char) == 1 else None

@@ -142,6 +142,40 @@ def test_an_html_character_reference_is_read_as_the_character_it_encodes(value: 
 
 
 @pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("card%3A4539148803436467", "credit_card"),
+        ("4539%201488%200343%206467", "credit_card"),
+        ("4539%E2%80%8B1488%E2%80%8B0343%E2%80%8B6467", "credit_card"),
+        ("%34%35%33%39148803436467", "credit_card"),
+        ("4539\\x201488\\x200343\\x206467", "credit_card"),
+        ("4539\\u00201488\\u{20}0343\\U000000206467", "credit_card"),
+        ("iban%3DDE89370400440532013000", "iban"),
+        ("ssn%3D078-05-1120", "us_ssn"),
+        ("password%3Dhunter2xyz", "password"),
+        ("jane.doe\\u0040example.com", "email"),
+    ],
+)
+def test_a_percent_or_backslash_escape_is_read_as_the_character_it_encodes(value: str, kind: str) -> None:
+    # A URL or form body pasted from a log, a JSON or source string: the model reads through
+    # the escapes. The finding covers the value with its escapes, not the label before it.
+    text = f"GET /pay?{value} HTTP/1.1"
+    findings = [finding for finding in SCANNER.scan(text) if finding.type == kind]
+    assert len(findings) == 1
+    start = text.index(value)
+    assert start <= findings[0].start < findings[0].end == start + len(value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["up 50%ABC, 100%DE off, 5% 10", "%00 %C3 %80%80 %ED%A0%80", "C:\\users\\x \\u12 \\uD800 \\x0g"],
+    ids=repr,
+)
+def test_what_is_no_escape_is_read_as_written(text: str) -> None:
+    assert visible(*fold_noting_invisible(text)).text == text
+
+
+@pytest.mark.parametrize(
     "text", ["AT&T and R&D", "&unknownname; &#0; &#xD800; &#99999999; &", "a &amp b"], ids=repr
 )
 def test_what_is_no_character_reference_is_read_as_written(text: str) -> None:
@@ -150,7 +184,12 @@ def test_what_is_no_character_reference_is_read_as_written(text: str) -> None:
 
 @given(
     st.lists(
-        st.sampled_from(["a", "7", " ", "\u0301", "\u200b", "&#55;", "&amp;", "&#8203;", "&#769;", "&#x41"]),
+        st.sampled_from(
+            [
+                *("a", "7", " ", "\u0301", "\u200b", "&#55;", "&amp;", "&#8203;", "&#769;", "&#x41"),
+                *("%37", "%20", "%E2%80%8B", "%C3%A9", "%C3", "\\u0037", "\\x41", "\\u{200b}"),
+            ]
+        ),
         max_size=16,
     ),
     st.data(),
