@@ -61,17 +61,18 @@ _DATE_TIME: Final = re.compile(
 )
 _MIN_CLUSTER: Final = 7
 
-# What may stand between the groups of a card or an IBAN: one space, dash, dot, slash or
-# underscore, a line break (a number pasted from a form, a group a line), or a dash or slash
-# with a space on either side or both ("4111 - 1111"). A model reads the value through any
+# What may stand between the groups of a card or an IBAN: one space, dash, dot, slash,
+# underscore or plus (a space in a form body: "card=4111+1111+..."), a line break (a number
+# pasted from a form, a group a line), or a dash or slash with a space on either side or
+# both ("4111 - 1111"). A model reads the value through any
 # of them, mixed or not; the check digits, not the separators, tell a card from other numbers.
-_GROUP_SEPARATOR: Final = r"(?: ?[-/] | [-/]|[ ._/-]|\r\n|[\n\r])"
+_GROUP_SEPARATOR: Final = r"(?: ?[-/] | [-/]|[ ._/+-]|\r\n|[\n\r])"
 # A card is looked for in the longest run of digit groups joined by those separators; the
 # run is atomic so it is read whole, then searched for card-shaped windows of groups.
 _CARD_RUN: Final = re.compile(rf"(?>[0-9]+(?:{_GROUP_SEPARATOR}[0-9]+)*)")
 _SPACED_RUN: Final = re.compile(r"(?>[0-9]+(?:[ -][0-9]+)*)")
 _CARD_JOIN: Final = re.compile(rf"{_GROUP_SEPARATOR}[0-9]")
-_CARD_JOIN_STARTS: Final = frozenset(" ._/-\n\r")
+_CARD_JOIN_STARTS: Final = frozenset(" ._/+-\n\r")
 # Next to a dot or an underscore, a block of 12-19 digits is the other part of a decimal
 # number or of an identifier ("0.30000000000000004", "run_4111111111111111"), not a card.
 _BLOCK_GLUE: Final = frozenset("._")
@@ -113,9 +114,11 @@ _NUMBERING_WORDS: Final = re.compile(
     r"paragraph|para|step|item|rule|table|figure|fig)\.?\s*\Z"
 )
 _IPV6_CHARS: Final = "0123456789ABCDEFabcdef:"
-_IPV6: Final = re.compile(
-    r"(?<![0-9A-Za-z_.])(?<![0-9A-Fa-f:]:)[0-9A-Fa-f:]{2,39}(?:(?<=:)(?:[0-9]{1,3}\.){3}[0-9]{1,3})?(?![0-9A-Za-z_]|\.[0-9])"
-)
+_IPV6_BODY: Final = r"[0-9A-Fa-f:]{2,39}(?:(?<=:)(?:[0-9]{1,3}\.){3}[0-9]{1,3})?(?![0-9A-Za-z_]|\.[0-9])"
+_IPV6: Final = re.compile(rf"(?<![0-9A-Za-z_.])(?<![0-9A-Fa-f:]:){_IPV6_BODY}")
+# After a word ending in hex letters and a colon ("grazie:2001:db8::1", a full-width colon
+# folded): the word is the label, the address starts after its colon.
+_IPV6_AFTER_WORD: Final = re.compile(_IPV6_BODY)
 # Addresses that name no machine: loopback, "any", broadcast and netmasks.
 _IPV4_SKIPPED_FIRST_OCTETS: Final = frozenset({"0", "127", "255"})
 
@@ -461,6 +464,10 @@ def _ipv6_at(text: str, digits_start: int) -> Span | None:
     if text.startswith(":", start) and not text.startswith("::", start):
         start += 1  # "host:2001:db8::1": the colon is the label's
     match = _IPV6.match(text, start)
+    if match is None and start > 0 and text[start - 1].isalpha():
+        colon = text.find(":", start, digits_start)
+        if colon != -1 and text[start:colon].isalpha() and not text.startswith("::", colon):
+            match = _IPV6_AFTER_WORD.match(text, colon + 1)
     if match is None or match.end() <= digits_start:
         return None
     candidate = match.group()
@@ -474,7 +481,7 @@ def _ipv6_at(text: str, digits_start: int) -> Span | None:
         return None
     if address.is_loopback or address.is_unspecified:
         return None
-    return "ip_address", start, start + len(candidate)
+    return "ip_address", match.start(), match.start() + len(candidate)
 
 
 def _phone_at(text: str, digits_start: int) -> Span | None:

@@ -60,6 +60,8 @@ POSITIVES = [
     ("ip_address", "8.8.8.8", "resolver {}:53"),
     ("ip_address", "2001:db8::8a2e:370:7334", "client {} connected"),
     ("ip_address", "fe80::1ff:fe23:4567:890a", "link {}"),
+    ("ip_address", "2001:db8::8a2e:370:7334", "grazie:{} ok"),  # a label ending in hex letters
+    ("ip_address", "2001:db8::8a2e:370:7334", "grazie\uff1a{} ok"),
     ("api_key", "sk-proj-abc123DEF456ghi789JKL012mno345", "key {}"),
     ("api_key", "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789ABCD", "use {}"),
     ("api_key", "AKIAIOSFODNN7EXAMPLE", "aws id {}"),
@@ -118,6 +120,8 @@ SEPARATED = [
     ("credit_card", "4111.1111.1111.1111", "my card is {} thanks"),
     ("credit_card", "4111/1111/1111/1111", "my card is {} thanks"),
     ("credit_card", "4111_1111_1111_1111", "my card is {} thanks"),
+    ("credit_card", "4539+1488+0343+6467", "POST /pay card={}&cvc=1"),  # a form body's space
+    ("iban", "DE89+3704+0044+0532+0130+00", "POST /pay iban={}&x=1"),
     ("credit_card", "4111\n1111\n1111\n1111", "my card is\n{}\nthanks"),
     ("credit_card", "4111\r\n1111\r\n1111\r\n1111", "card:\r\n{}\r\n"),
     ("credit_card", "4111 - 1111 - 1111 - 1111", "my card is {}"),
