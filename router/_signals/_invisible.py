@@ -29,10 +29,11 @@ finding's offsets mapped back over them:
   character they encode (an invisible one dropped), a finding taking the whole reference.
   Numeric references need no ``;`` (browsers and models read ``&#64`` too); named ones do;
 * percent escapes (``card%3A4539%201488…``, ``iban%3DDE89…``: a URL or a form body pasted from
-  a log) and backslash escapes (``\\u0034``, ``\\x20``, ``\\u{40}``, ``\\U00000034``: a JSON or
-  source string): read as the character they encode, a run of percent escapes as UTF-8
-  (``%E2%80%8B``, a zero-width space, dropped). An escape that encodes no character (a lone
-  continuation byte, NUL, a surrogate) is read as written.
+  a log) and backslash escapes (``\\u0034``, ``\\x20``, ``\\u{40}``, ``\\U00000034``, ``\\n``,
+  ``\\t``: a JSON or source string, a parameter dumped as JSON for the scan): read as the
+  character they encode, a run of percent escapes as UTF-8 (``%E2%80%8B``, a zero-width space,
+  dropped). An escape that encodes no character (a lone continuation byte, NUL, a surrogate)
+  is read as written.
 """
 
 from __future__ import annotations
@@ -92,8 +93,11 @@ _DIGIT_THEN_NON_ASCII: Final = re.compile(r"[0-9](?=[^\x00-\x7f])")
 _REFERENCE: Final = re.compile(r"&(?:#(?:[0-9]{1,7}|[xX][0-9A-Fa-f]{1,6});?|[A-Za-z][A-Za-z0-9]{1,31};)")
 _PERCENT_RUN: Final = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _BACKSLASH: Final = re.compile(
-    r"\\(?:u\{([0-9A-Fa-f]{1,6})\}|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|x([0-9A-Fa-f]{2}))"
+    r"\\(?:u\{([0-9A-Fa-f]{1,6})\}|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|x([0-9A-Fa-f]{2})|([nrt/]))"
 )
+# A line break or tab escaped in a JSON string (a tool's description, a parameter dumped for
+# the scan, a pasted log line) splits a card's groups for the model as the characters do.
+_SHORT_ESCAPES: Final = {"n": "\n", "r": "\r", "t": "\t", "/": "/"}
 _MAX_CODE_POINT: Final = 0x10FFFF
 _SURROGATES: Final = range(0xD800, 0xE000)
 
@@ -199,8 +203,9 @@ def _encoded(text: str) -> list[_Edit]:
             edits.extend(_percent_edits(run.start(), bytes.fromhex(run.group().replace("%", ""))))
     if "\\" in text:
         for escape in _BACKSLASH.finditer(text):
-            code = int(next(group for group in escape.groups() if group is not None), 16)
-            edits.extend(_edit(escape.start(), escape.end(), _character(code)))
+            *codes, short = escape.groups()
+            char = _SHORT_ESCAPES[short] if short else _character(int(next(c for c in codes if c), 16))
+            edits.extend(_edit(escape.start(), escape.end(), char))
     return edits
 
 

@@ -136,6 +136,15 @@ def test_every_parameter_sent_to_the_model_is_scanned(params: dict[str, Any]) ->
     assert [candidate.model for candidate in decision.candidates] == ["vault"]
 
 
+def test_a_value_split_by_line_breaks_inside_a_structured_parameter_is_found() -> None:
+    # The scan reads a tool definition dumped as JSON, where the line breaks between the
+    # groups are written "\\n"; the model reads the description with real ones.
+    split = {**TOOL, "function": {**TOOL["function"], "description": "Charge card\n4111\n1111\n1111\n1111"}}
+    decision = ROUTER.decide(Task.build(_ask(), params={"tools": [split]}))
+    assert decision.signals.sensitivity is Sensitivity.RESTRICTED
+    assert [candidate.model for candidate in decision.candidates] == ["vault"]
+
+
 @pytest.mark.parametrize(
     "extra",
     [

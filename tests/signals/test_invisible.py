@@ -154,6 +154,8 @@ def test_an_html_character_reference_is_read_as_the_character_it_encodes(value: 
         ("ssn%3D078-05-1120", "us_ssn"),
         ("password%3Dhunter2xyz", "password"),
         ("jane.doe\\u0040example.com", "email"),
+        ("4539\\n1488\\n0343\\n6467", "credit_card"),
+        ("4539\\r\\n1488\\r\\n0343\\r\\n6467", "credit_card"),
     ],
 )
 def test_a_percent_or_backslash_escape_is_read_as_the_character_it_encodes(value: str, kind: str) -> None:
@@ -187,7 +189,7 @@ def test_what_is_no_character_reference_is_read_as_written(text: str) -> None:
         st.sampled_from(
             [
                 *("a", "7", " ", "\u0301", "\u200b", "&#55;", "&amp;", "&#8203;", "&#769;", "&#x41"),
-                *("%37", "%20", "%E2%80%8B", "%C3%A9", "%C3", "\\u0037", "\\x41", "\\u{200b}"),
+                *("%37", "%20", "%E2%80%8B", "%C3%A9", "%C3", "\\u0037", "\\x41", "\\u{200b}", "\\n"),
             ]
         ),
         max_size=16,
