@@ -111,7 +111,8 @@ _LABELS: Final[dict[str, tuple[str, ...]]] = {
         "health record", "insurance number", "insurance id", "insurance no", "insurance policy",
         "policy number", "policy no", "policy #", "member id", "membership number",
         "employee id", "employee number", "employee no", "staff id", "personnel number", "user id",
-        "userid", "customer id", "customer number", "client id", "personalnummer", "versichertennummer",
+        "userid", "account", "account id", "customer id", "customer number", "client id",
+        "personalnummer", "versichertennummer",
         "versicherungsnummer", "patientennummer", "krankenversicherung", "numéro de patient",
         "numéro d'assurance", "numéro de police", "police d'assurance", "póliza", "número de póliza",
         "número de paciente", "polizza", "numero di polizza", "apólice", "número de utente",
@@ -237,6 +238,17 @@ _NOT_LOGINS: Final = frozenset(
     )
 )  # fmt: skip
 
+_POSSESSIVES: Final = frozenset(("my", "his", "her", "your", "their", "our"))
+# What follows "my login is" when it says how the login is, not what it is.
+_LOGIN_STATES: Final = frozenset(
+    (
+        "locked", "blocked", "wrong", "correct", "incorrect", "right", "too", "taken", "already",
+        "still", "missing", "empty", "blank", "different", "same", "case", "gone", "expired",
+        "suspended", "broken", "working", "rejected", "shown", "visible", "hidden", "below",
+        "above", "attached", "just", "also", "now", "probably", "definitely", "actually", "a", "an",
+        "in", "on", "at", "for", "being", "was", "has", "been", "very", "so", "set", "listed",
+    )
+)  # fmt: skip
 _DIGITS: Final = re.compile(r"[0-9]+")
 # How far before its value's first digit a label can start: the longest label, what may join
 # it to the value (``_value_after`` reads 24 characters), and the letters a value may start
@@ -330,7 +342,7 @@ def _logins(text: str, lowered: str) -> Iterator[Span]:
     for low, high in stretches:
         for label in _LOGIN_LABEL.finditer(lowered, low, high):
             if _starts_label(text, label.start(), "login"):
-                found = _login_after(text, label.end())
+                found = _login_after(text, label.end(), _owned(lowered, label.start()))
                 if found is not None:
                     yield found
 
@@ -359,10 +371,17 @@ def _positions(text: str, char: str) -> Iterator[int]:
         at = text.find(char, at + 1)
 
 
-def _login_after(text: str, label_end: int) -> Span | None:
+def _owned(lowered: str, label_start: int) -> bool:
+    """Whether a possessive stands right before the label: "my username is jdoe" names one."""
+    before = lowered[max(0, label_start - 7) : label_start].split()
+    return bool(before) and before[-1] in _POSSESSIVES
+
+
+def _login_after(text: str, label_end: int, owned: bool = False) -> Span | None:
     """The login name after a login label: after ":" or "=" any name but a type or a state
-    (``username: str``, ``login: failed``); after "is" only one shaped as a handle, with a
-    digit, a dot or an underscore ("her login is helena.shaw", not "the login is slow")."""
+    (``username: str``, ``login: failed``); after "is" one shaped as a handle, with a digit,
+    a dot or an underscore ("her login is helena.shaw", not "the login is slow"), or, after a
+    possessive, any name but a state ("my username is jdoe", not "my login is locked")."""
     join = _JOIN.match(text, label_end, label_end + 24)
     at = join.end() if join else label_end
     if at == label_end:
@@ -374,7 +393,9 @@ def _login_after(text: str, label_end: int) -> Span | None:
     if any(sign in text[label_end:at] for sign in _SIGNS):
         usable = name.lower() not in _NOT_LOGINS and not name.replace("-", "").replace(".", "").isdigit()
     else:
-        usable = any(c.isdigit() or c in "._" for c in name)
+        usable = any(c.isdigit() or c in "._" for c in name) or (
+            owned and name.lower() not in _NOT_LOGINS and name.lower() not in _LOGIN_STATES
+        )
     return ("record_id", value.start(), value.end()) if usable else None
 
 

@@ -19,6 +19,9 @@ LABELLED = {
         "4111 1111 1111 1112",
     ),
     "german account": ("Kontonummer: 1234567890", "account_number", "1234567890"),
+    # An account named without "number" is a customer's account: a record id, not a bank's.
+    "account": ("my account 000123456789 was charged twice", "record_id", "000123456789"),
+    "account id": ("Account ID: A-99231", "record_id", "A-99231"),
     "french driving licence": ("permis de conduire n° 12AB34567", "driver_license", "12AB34567"),
     "password": ("password: W!nter2024.", "password", "W!nter2024"),
     "pin": ("Your PIN is 4821", "password", "4821"),
@@ -112,6 +115,8 @@ LOGINS = {
     "json": ('{"username": "hshaw", "role": "ops"}', "hshaw"),
     "russian": ("имя пользователя: ivanov", "ivanov"),
     "chinese": ("用户名：zhangsan", "zhangsan"),
+    "owned, letters only": ("my username is jdoe, can you reset it?", "jdoe"),
+    "owned, capitals": ("Her login is HShaw.", "HShaw"),
 }
 
 
@@ -131,6 +136,9 @@ def test_a_login_named_by_its_label_is_a_record_id(text: str, login: str) -> Non
         "Login: failed",
         "loginname and login.php",
         "Username: 2024-01-01",
+        "my username is locked",
+        "my login is not working",
+        "your username is too long",
     ],
 )
 def test_login_words_without_a_name_after_them_are_no_findings(text: str) -> None:
