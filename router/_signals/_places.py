@@ -10,7 +10,8 @@ router's other languages, address fields and East Asian addresses (``_streets``)
 Dates of birth: a date within a few words after a birth word of any of the router's 30
 languages (born, DOB, geboren, né, doğum, 生年月日, 出生, 생년월일, ngày sinh, วันเกิด, ...),
 written with digits (12.03.1985, 1985年3月12日, 1985년 3월 12일, 12. 3. 1985) or a month word.
-Ages: "42 years old", "aged 42", their equivalents and the age field of a form ("Возраст: 42").
+Ages: "42 years old", "aged 42", their equivalents ("42歳", "42살") and the age field of a form
+("Возраст: 42").
 
 Every one of them holds a digit, so the scan is driven by the digit runs (``re`` skips to
 digits on its own): each run is tried as the start of an address (the number first) and
@@ -249,10 +250,12 @@ _BIRTH_REACH: Final = 24 + max(map(len, _BIRTH_WORDS))
 # a gate's earlier match swallowed can start.
 _LONGEST: Final = 16
 _DATE_START: Final = re.compile(rf"(?:{_MONTHS})\.?\s+[0-9]", re.IGNORECASE)
+# The age suffixes of Japanese, Chinese and Korean ("45歳", "45岁", "45살", "45세"; not "세기",
+# a century, or "세대", a generation) stand where "years old" does.
 _AGE_AFTER: Final = re.compile(
     r"[0-9]{1,3}(?:[- ]years?[- ]old|\s+jahre\s+alt|-jährige|\s+años de edad|\s+anni di età|"
     r"\s+anos de idade|\s+jaar\s+oud|\s?yaşında|-?vuotias|\s+år\s+gam(?:mal|mel)|"
-    r"\s+let\s+star[ýá])"
+    r"\s+let\s+star[ýá]|\s?(?:[歳岁歲살]|세(?![기대]))(?![0-9]))"
 )
 _AGE_BEFORE: Final = re.compile(r"(?<![a-z])(?:aged\s+|age\s*:\s*|âgée? de )\Z")
 # "aged 42" in the other languages ("berusia 42", "อายุ 42 ปี") and the age field of a form

@@ -300,7 +300,11 @@ AGES = {
     "swedish": ("34 år gammal", "34 år gammal"),
     "indonesian": ("berusia 34 tahun", "34"),
     "thai": ("อายุ 34 ปี", "34"),
-    "japanese field": ("年齢：34歳", "34"),
+    "japanese field": ("年齢：34歳", "34歳"),
+    "japanese suffix": ("患者は34歳の男性です", "34歳"),
+    "chinese suffix": ("患者34岁，男性", "34岁"),
+    "korean suffix": ("환자는 34살입니다", "34살"),
+    "korean sino suffix": ("환자는 34세입니다", "34세"),
     "korean field": ("나이: 34", "34"),
     "hebrew field": ("גיל: 34", "34"),
 }
@@ -313,8 +317,14 @@ def test_an_age_is_found_where_english_would_say_aged_or_years_old(text: str, ag
 
 @pytest.mark.parametrize(
     "text",
-    ["Die 34 Bücher", "umur 34 tahun lagi", "Alter 34 Häuser"],
-    ids=["number after a word", "a field word without its colon", "alter before a count"],
+    ["Die 34 Bücher", "umur 34 tahun lagi", "Alter 34 Häuser", "21세기", "30세대"],
+    ids=[
+        "number after a word",
+        "a field word without its colon",
+        "alter before a count",
+        "century",
+        "generation",
+    ],
 )
 def test_a_number_after_an_ordinary_word_is_no_age(text: str) -> None:
     assert found(text) == []
