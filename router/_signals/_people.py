@@ -85,6 +85,9 @@ _TITLES: Final = frozenset(
         "brother", "uncle", "aunt", "tante", "onkel"
     )
 )  # fmt: skip
+# Titles only with their full stop and a space after it: "M. Dupont" (French "Monsieur"), not a
+# bare "m" (a metre) or "M.Si" (a degree). Not "MM.": in Finnish "mm." is "among others".
+_DOTTED_TITLES: Final = frozenset(("m.",))
 # Phrases after which any capitalised word that is not a common word is a name.
 _CUES: Final = frozenset(
     (
@@ -379,7 +382,7 @@ def _word_before(text: str, start: int) -> str | None:
 def _titled_or_cued(text: str, start: int, last: str, key: str, lists: NameLists) -> bool:
     """Whether ``last``, the word before ``start``, is a title, or (unless ``key``, the word at
     ``start``, is a common word) ends a naming cue ("my name is", "Dear")."""
-    if last.rstrip(".") in _TITLES:
+    if last.rstrip(".") in _TITLES or (last in _DOTTED_TITLES and text[start - 1].isspace()):
         return True
     return (
         last.rstrip(",:?") in _CUE_ENDINGS

@@ -443,3 +443,18 @@ def test_the_capitals_reading_runs_only_where_a_name_in_capitals_could_stand(
 @pytest.mark.parametrize("text", ["Sig.ra Rossi ha scritto", "la Dott.ssa Bianchi ha chiamato", "Avv. Verdi"])
 def test_an_italian_title_written_short_introduces_a_name(text: str) -> None:
     assert [kind for kind, _ in found(text)] == ["person"]
+
+
+@pytest.mark.parametrize("text", ["M. Dupont a appelé hier", "Bonjour, ici M. Lefèvre."])
+def test_the_french_m_with_its_full_stop_introduces_a_name(text: str) -> None:
+    assert [kind for kind, _ in found(text)] == ["person"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Yhteistyössä ovat mm. Jyväskylän kaupunki ja Laukaan kunta.", "Drs. Joko, M.Si, dalam hal ini"],
+    ids=["finnish 'among others'", "a degree"],
+)
+def test_what_only_looks_like_the_french_m_introduces_no_name(text: str) -> None:
+    assert "Jyväskylän" not in [value for _, value in found(text)]
+    assert "Si" not in [value for _, value in found(text)]
