@@ -8,6 +8,7 @@ encoded "%40" in a text with a "%", and in a text with " dot " for the spelled f
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Final
 
@@ -22,9 +23,16 @@ _EMAIL_LOCAL_CHARS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxy
 # write them: "exämple.de"); the top-level domain ASCII, punycode ("xn--p1ai") or letters of
 # another script ("рф"). An ASCII one ends at the first non-ASCII letter: in
 # "yamada@example.jpです" the kana that follow are the sentence, not the domain.
+# The vowel signs and viramas of the Indic and Southeast Asian scripts are marks, not letters
+# (``\w`` leaves them out), yet every word of those scripts holds them: "राम@उदाहरण.भारत". The
+# blocks from Devanagari to Sinhala, Thai and Lao, Myanmar and Khmer, less the danda and the
+# double danda, which end sentences.
+_MARKED: Final = "\u0900-\u0963\u0966-\u0dff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
+_LABEL_CHAR: Final = rf"(?:[^\W_]|[{_MARKED}])"
 _EMAIL_DOMAIN: Final = re.compile(
-    r"(?:[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?\.)+"
-    r"(?:(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59})(?![A-Za-z0-9-])|[^\W\dA-Za-z_]{2,24}(?![\w-]))"
+    rf"(?:{_LABEL_CHAR}(?:(?:{_LABEL_CHAR}|-){{0,61}}{_LABEL_CHAR})?\.)+"
+    r"(?:(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59})(?![A-Za-z0-9-])"
+    rf"|(?:[^\W\dA-Za-z_]|[{_MARKED}]){{2,24}}(?![\w-]))"
 )
 
 # An address written to keep it from harvesters: "jane [at] example [dot] com",
@@ -128,17 +136,34 @@ def _spelled_emails(text: str) -> Iterator[Span]:
             yield "email", match.start(), match.end()
 
 
+def _letter_or_mark(char: str) -> bool:
+    return char.isalpha() or unicodedata.category(char) in ("Mn", "Mc")
+
+
 def _local_start(text: str, at: int) -> int:
     """Where the local part of an address whose "@" is at ``at`` starts (64 characters at most).
 
     ASCII first, in C; then, only where a letter of another script stands before it
-    ("jürgen.müller@"; RFC 6531 addresses), a step back over each such letter. Letters of
-    scripts written without spaces are not taken: in "連絡先は山田@" the words run into it.
+    ("jürgen.müller@"; RFC 6531 addresses, with the vowel signs of Indic scripts), a step back
+    over each such letter. Letters of scripts written without spaces are taken only when the
+    local part has nothing else: in "連絡先はyamada@" the words run into it, but "山田@example.jp"
+    is an address whatever its local part, so the letters before the "@" are taken (all of
+    the run, up to 64: no word boundary tells where it starts; fail closed).
     """
     low = max(0, at - 64)
     start = reach_back(text, at, _EMAIL_LOCAL_CHARS, at - low)
-    while start > low and not text[start - 1].isascii() and text[start - 1].isalpha():
-        if word_class(text[start - 1]) is None:
+    while start > low and not text[start - 1].isascii() and _letter_or_mark(text[start - 1]):
+        if text[start - 1].isalpha() and word_class(text[start - 1]) is None:
+            if start == at:
+                return _unspaced_start(text, at, low)
             break
         start = reach_back(text, start - 1, _EMAIL_LOCAL_CHARS, start - 1 - low)
+    return start
+
+
+def _unspaced_start(text: str, at: int, low: int) -> int:
+    """The start of the run of letters (and marks) of unspaced scripts before ``at``."""
+    start = at
+    while start > low and not text[start - 1].isascii() and _letter_or_mark(text[start - 1]):
+        start -= 1
     return start

@@ -65,6 +65,8 @@ def test_a_percent_forty_without_an_address_around_it_is_no_email() -> None:
         "иван@пример.рф",
         "x@xn--e1afmkfd.xn--p1ai",
         "ΜΑΡΙΑ@example.gr",
+        "राम@उदाहरण.भारत",  # vowel signs are marks, not letters
+        "प्रिया.शर्मा@example.in",
     ],
 )
 def test_an_internationalised_address_is_found_whole(email: str) -> None:
@@ -78,3 +80,18 @@ def test_a_local_part_does_not_reach_into_words_written_without_spaces() -> None
     text = "連絡先は山田yamada@example.jpです"
     (found,) = SCANNER.scan(text)
     assert text[found.start : found.end] == "yamada@example.jp"
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("連絡先は山田@example.jpです", "連絡先は山田@example.jp"),
+        ("用户@例子.广告", "用户@例子.广告"),
+        ("ติดต่อสมชาย@ตัวอย่าง.ไทย", "ติดต่อสมชาย@ตัวอย่าง.ไทย"),
+    ],
+)
+def test_a_local_part_of_words_written_without_spaces_is_taken_whole(text: str, address: str) -> None:
+    # No boundary says where the local part starts: the whole run is taken, so that masking
+    # sends none of it on (fail closed).
+    (found,) = SCANNER.scan(text)
+    assert text[found.start : found.end] == address
