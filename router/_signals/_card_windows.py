@@ -115,7 +115,10 @@ def _widest_valid(
         ok &= changes[np.maximum(high - 1, low)] - changes[low] > 0
         ok &= luhn.valid(low, high)
         # _pii._scheme_prefix, asked only where a gap of the window is loose.
+        # Two halves of eight count as loosely joined: two numbers side by side look the same.
         loosely = loose_before[size - 1 : size - 1 + count] - loose_before[:count] > 0
+        if size == 2:
+            loosely = np.ones(count, dtype=bool)
         ok &= ~loosely | _scheme_prefix(digits, low)
         best[:count] = np.where(ok, size, best[:count])
     return best
@@ -123,13 +126,13 @@ def _widest_valid(
 
 def _layout(sizes: npt.NDArray[np.int64], size: int, count: int) -> npt.NDArray[np.bool_]:
     """Whether each window of ``size`` groups is laid out as ``_pii._card_layout`` accepts:
-    one block, 4-4-…-4 with a last group of 1-4 (three groups or more), 4-6-5 or 4-6-4."""
+    one block, 4-4-…-4 with a last group of 1-4 (three groups or more), 4-6-5, 4-6-4 or 8-8."""
     import numpy as np
 
     if size == 1:
         return np.ones(count, dtype=bool)
     if size == 2:
-        return np.zeros(count, dtype=bool)
+        return np.asarray((sizes[:count] == 8) & (sizes[1 : 1 + count] == 8))
     fours = np.ones(count, dtype=bool)
     for inner in range(size - 1):
         fours &= sizes[inner : inner + count] == 4

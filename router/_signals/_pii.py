@@ -410,7 +410,10 @@ def _card_window(text: str, groups: list[tuple[int, int]], first: int, before: l
         if size == 1 and _block_glued(text, groups, first):
             continue
         digits = "".join(text[a:b] for a, b in window)
-        if card_number_valid(digits) and (_scheme_prefix(digits) or not _loosely_joined(text, window)):
+        # Two halves of eight (as some cards print, and people retype them) is also how two
+        # numbers stand side by side: there the number must start as issued cards do.
+        loose = size == 2 or _loosely_joined(text, window)
+        if card_number_valid(digits) and (not loose or _scheme_prefix(digits)):
             return size
     return 0
 
@@ -428,11 +431,11 @@ def _scheme_prefix(digits: str) -> bool:
 
 def _card_layout(groups: list[tuple[int, int]]) -> bool:
     """Whether digit groups are printed the way cards are: one block of 12-19 digits,
-    4-4-4-4(-1..3) blocks, or the 4-6-5 / 4-6-4 of Amex and Diners."""
+    4-4-4-4(-1..3) blocks, the 4-6-5 / 4-6-4 of Amex and Diners, or two halves of eight."""
     sizes = [b - a for a, b in groups]
     if len(sizes) == 1:
         return 12 <= sizes[0] <= 19
-    if sizes in ([4, 6, 5], [4, 6, 4]):
+    if sizes in ([4, 6, 5], [4, 6, 4], [8, 8]):
         return True
     return all(size == 4 for size in sizes[:-1]) and 1 <= sizes[-1] <= 4 and len(sizes) >= 3
 

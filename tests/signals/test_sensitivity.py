@@ -50,6 +50,7 @@ POSITIVES = [
     ("credit_card", "4111111111111111", "Charge card {} please"),
     ("credit_card", "4111-1111-1111-1111", "Visa {} exp 12/26"),
     ("credit_card", "3782 822463 10005", "Amex {}"),
+    ("credit_card", "45391488 03436467", "card {} exp 12/26"),  # two halves of eight
     ("credit_card", "503802053770", "Maestro {}"),
     ("iban", "GB82WEST12345698765432", "My IBAN is {}"),
     ("iban", "DE89 3704 0044 0532 0130 00", "IBAN {}, thanks"),
@@ -265,6 +266,7 @@ SEPARATED_LOOK_ALIKES = {
     "section numbers": "see 4.1.1.1 and 4.1.1.2",
     "luhn-failing dotted card": "card 4111.1111.1111.1112",
     "dotted ssn without a label": "code 078.05.1120 ok",
+    "two numbers of eight passing luhn": "orders 10000000 00000008 shipped",
 }
 
 
