@@ -21,6 +21,7 @@ Keys, per model, with a hash tag so they share a Redis Cluster slot:
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from dataclasses import dataclass
@@ -189,6 +190,10 @@ class CircuitBreaker:
         # later (our own failures drop the cached verdict at once).
         self._closed_cache_s = closed_cache_s
         self._closed_until: dict[str, float] = {}
+        # The read of each model's circuit in flight (when the cache is on), True once it found
+        # the circuit closed: the dozens of calls that find the cached verdict stale in the same
+        # moment share it, instead of each sending the same script.
+        self._asking: dict[str, asyncio.Future[bool]] = {}
 
     async def allow(self, model: str) -> bool:
         """Whether a call to ``model`` may go ahead now (after the cool-down: one probe only)."""
@@ -198,6 +203,28 @@ class CircuitBreaker:
         """``allow`` with its reasons: whether this caller is the probe, or why the model is out."""
         if self._closed_until.get(model, 0.0) > time.monotonic():
             return _CLOSED
+        if self._closed_cache_s <= 0:
+            return await self._ask(model)
+        loop = asyncio.get_running_loop()
+        asking = self._asking.get(model)
+        if asking is not None and asking.get_loop() is loop:
+            # Only a closed verdict is shared: a probe belongs to the one caller the script let
+            # through, and an open circuit is asked again by each caller, as without the cache.
+            if await asyncio.shield(asking):
+                return _CLOSED
+            return await self._ask(model)
+        asking = self._asking[model] = loop.create_future()
+        closed = False
+        try:
+            verdict = await self._ask(model)
+            closed = verdict is _CLOSED
+            return verdict
+        finally:
+            asking.set_result(closed)
+            if self._asking.get(model) is asking:
+                del self._asking[model]
+
+    async def _ask(self, model: str) -> Verdict:
         allowed, state, failures, *why = await self._run("allow", model, self._probe_ms)
         verdict = _text(state)
         if verdict == "closed":

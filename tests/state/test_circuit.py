@@ -122,6 +122,49 @@ def test_after_the_cooldown_exactly_one_of_many_concurrent_callers_probes(store:
     assert state.state == "half_open"
 
 
+def cached(store: Store, body: Callable[[CircuitBreaker, list[str]], Awaitable[T]]) -> T:
+    """Run ``body`` with a breaker that caches closed verdicts (as the Runtime's does) and the
+    list of scripts it sends."""
+
+    async def main() -> T:
+        breaker = CircuitBreaker(store, LONG_POLICY, probe_timeout_s=60, closed_cache_s=0.5)
+        sent: list[str] = []
+        run = breaker._run
+
+        async def counted(script: str, model: str, *args: str | int | float) -> Any:
+            sent.append(script)
+            return await run(script, model, *args)
+
+        breaker._run = counted  # type: ignore[method-assign]
+        try:
+            return await body(breaker, sent)
+        finally:
+            await breaker.aclose()
+
+    return asyncio.run(main())
+
+
+def test_concurrent_callers_of_a_closed_circuit_share_one_read(store: Store) -> None:
+    async def body(breaker: CircuitBreaker, sent: list[str]) -> tuple[int, list[str]]:
+        return await probes(breaker, "m"), list(sent)
+
+    allowed, sent = cached(store, body)
+    assert allowed == 20
+    assert sent == ["allow"]
+
+
+def test_with_the_cache_a_probe_is_still_given_to_one_caller_only(store: Store) -> None:
+    async def body(breaker: CircuitBreaker, sent: list[str]) -> tuple[int, int, int]:
+        await fail(breaker, "m", 3)
+        during = await probes(breaker, "m")
+        await asyncio.sleep(LONG_COOLDOWN + 0.05)
+        return during, await probes(breaker, "m"), sent.count("allow")
+
+    during, after, reads = cached(store, body)
+    assert (during, after) == (0, 1)
+    assert reads == 40  # an open or half-open circuit is asked by each caller
+
+
 def test_a_successful_probe_closes_the_circuit_and_resets_the_counts(store: Store) -> None:
     async def body(breaker: CircuitBreaker) -> tuple[CircuitState, bool]:
         await fail(breaker, "m", 3)
