@@ -16,6 +16,7 @@ redelivered chunk skips what is done.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import time
@@ -31,6 +32,7 @@ from router._batch._items import BatchItem, ItemResult
 from router._batch._keys import JobKeys, idempotency_key, job_keys
 from router._batch._leases import leased
 from router._batch._model import DEFAULT_RESULTS_TTL_S, STOPPING, TERMINAL
+from router._calls._recorder import Deferred
 from router._errors import (
     AllModelsFailed,
     BudgetExceeded,
@@ -225,26 +227,33 @@ def _when(read: tuple[str | None, float]) -> float:
 
 
 async def _call(env: Env, job: _Job, item: BatchItem) -> Outcome:
-    # The item's cost records, written in the item's own transaction, not at once.
-    records: list[CostRecord] = []
+    # The item's cost records and its answer's budget settlement, both run in the item's own
+    # finish script, not at once (see SETTLE_FINISH_AND_WRITE_LUA).
+    records = Deferred()
     job_id, custom_id, line = job.target.keys.job_id, item.custom_id, item.line
     try:
         # Built from what submission validated: Task.build runs once per item, there.
         task = item.task(team=job.team, job_tags=job.tags)
         completion = await _complete_patiently(env, task, job_id, custom_id, records)
-    except StoreUnavailable:
+    except (StoreUnavailable, *STORE_ERRORS):
+        await _settle_alone(records)
         raise
     except (NoModelFits, BudgetExceeded, CallError, UsageError) as exc:
         message = f"line {line}: {exc.message}"
-        return Outcome(_failure(item, error_code(exc), message, records), records)
-    except STORE_ERRORS:
-        raise
+        return Outcome(_failure(item, error_code(exc), message, records), records, records.settlements)
     except Exception as exc:
         # A bug must fail its item, not the chunk: a chunk that always raises would be retried forever.
         log.exception("batch.item_crashed", job_id=job_id, line=line, error_type=type(exc).__name__)
         message = f"line {line}: internal error ({type(exc).__name__}); see the worker log"
-        return Outcome(_failure(item, "internal_error", message, records), records)
-    return Outcome(_success(item, completion, records), records)
+        return Outcome(_failure(item, "internal_error", message, records), records, records.settlements)
+    return Outcome(_success(item, completion, records), records, records.settlements)
+
+
+async def _settle_alone(records: Deferred) -> None:
+    """The item goes back to be retried, but a call it made was billed: settle it if Redis lets us."""
+    for pending in records.settlements:
+        with contextlib.suppress(Exception):
+            await pending.run()
 
 
 async def _complete_patiently(

@@ -27,11 +27,12 @@ one item ends the job.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import redis.asyncio as aioredis
 from redis.commands.core import AsyncScript
@@ -41,6 +42,7 @@ from router._batch._keys import JobKeys
 from router._batch._model import ItemState
 from router._ledger._ledger import WRITE_LUA, Ledger
 from router._ledger._record import CostRecord
+from router._state._budgets import SETTLE_LUA, Settlement
 from router._state._chain import Part, chain, pack
 
 # KEYS: result key, job hash, items list, idempotency key (or the job hash), the chunk's outbox
@@ -89,6 +91,14 @@ Nothing is then left between the two for a dying worker to leave in the outbox, 
 records go to the ledger only (the write is skipped when the item was already done,
 as ``finish_item`` skips it)."""
 
+SETTLE_FINISH_AND_WRITE_LUA = chain([SETTLE_LUA, FINISH_PART_LUA, WRITE_LUA])
+"""``FINISH_AND_WRITE_LUA`` after the answer's budget settlement, in the same script.
+
+The settlement comes first and never refuses, so it counts even when the item was already
+done (two deliveries that both called the model both spent). Nothing is awaited between the
+answer and this script, so the spend lands when a settlement of its own would have (a worker
+killed before either leaves the hold to expire, as it would the separate settlement)."""
+
 
 class RecordWriter(Protocol):
     """Writes cost records to the ledger, each counted once by id (the ledger).
@@ -102,10 +112,12 @@ class RecordWriter(Protocol):
 
 @dataclass(frozen=True)
 class Outcome:
-    """What an item ended with: its result line and its cost records."""
+    """What an item ended with: its result line, its cost records, and its answer's budget
+    settlement when the call left it to the finish (``Deferred``)."""
 
     result: ItemResult
     records: Sequence[CostRecord] = field(default_factory=tuple)
+    settlements: Sequence[Settlement] = field(default_factory=tuple)
 
     @property
     def state(self) -> ItemState:
@@ -145,14 +157,19 @@ async def finish_item(
     ]
     script_keys = [keys.result(n), keys.job, keys.items, target.idempotency_key, keys.outbox(chunk)]
     write = ledger.folded_write(outcome.records) if isinstance(ledger, Ledger) else None
+    settlements = list(outcome.settlements)
     if write is not None and isinstance(ledger, Ledger):
-        # One round trip instead of two; the records skip the outbox (see FINISH_AND_WRITE_LUA).
-        both_keys, both_args = pack([Part(script_keys, args), Part(*write)])
-        replies = await _script(client, FINISH_AND_WRITE_LUA)(keys=both_keys, args=both_args)
+        # One round trip instead of three; the records skip the outbox (see FINISH_AND_WRITE_LUA).
+        folded = settlements.pop() if settlements else None
+        for pending in settlements:  # an item answers once: never more than one
+            await pending.run()
+        replies = await _finish_and_write(client, Part(script_keys, args), Part(*write), folded)
         if int(replies[0][0]) == 0:
             return False
         ledger.announce(outcome.records, replies[1])
         return True
+    for pending in settlements:  # a Cluster: the budgets' slot is not the job's
+        await pending.run()
     for record in outcome.records:
         args += [record.id, record.model_dump_json()]
     reply = await _script(client, FINISH_LUA)(keys=script_keys, args=args)
@@ -161,6 +178,27 @@ async def finish_item(
     if outcome.records:
         await ledger.awrite(outcome.records)
     return True
+
+
+async def _finish_and_write(
+    client: aioredis.Redis, finish: Part, write: Part, settlement: Settlement | None
+) -> list[Any]:
+    """The finish and write parts' replies, after the settlement's when there is one."""
+    if settlement is None:
+        keys, args = pack([finish, write])
+        replies: list[Any] = await _script(client, FINISH_AND_WRITE_LUA)(keys=keys, args=args)
+        return replies
+    keys, args = pack([settlement.part, finish, write])
+    try:
+        replies = await _script(client, SETTLE_FINISH_AND_WRITE_LUA)(keys=keys, args=args)
+    except Exception:
+        # The chunk will be retried, but the call was billed: settle on its own if Redis lets
+        # us (settling twice counts once, should the script have run after all).
+        with contextlib.suppress(Exception):
+            await settlement.run()
+        raise
+    settlement.settled(replies[0])
+    return replies[1:]
 
 
 async def drain_outbox(client: aioredis.Redis, keys: JobKeys, chunk: int, ledger: RecordWriter) -> list[str]:

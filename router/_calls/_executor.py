@@ -188,7 +188,7 @@ class Executor:
             return completion
         finally:
             if not answered:
-                await self.recorder.release(reservation)
+                await self.recorder.release(reservation, state.collect)
 
     def _masked(self, task: Task, decision: Decision) -> MaskedTask | None:
         policy = decision.pseudonymisation

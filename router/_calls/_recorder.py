@@ -12,6 +12,9 @@ call's records go is the caller's choice, made per call:
 - ``collect=[...]`` (a batch item): the records are appended to the caller's
   list, to be written in the item's own transaction, and the budget is settled
   before the call returns, so the caller's bookkeeping is complete when it commits.
+  A ``Deferred`` list takes the answer's settlement too, unrun, for the caller to run
+  inside its own finish script (one round trip for both): nothing is awaited between
+  the answer and that script, so the spend lands as soon as it would have alone.
 
 Before each request leaves, the recorder stores the attempt's intent (the record it
 gets if its process dies meanwhile: see ``router._ledger._intents``); the attempt's own
@@ -24,13 +27,22 @@ from router._calls._afterwards import Afterwards
 from router._ledger._intents import Intents
 from router._ledger._ledger import Ledger
 from router._ledger._record import CostRecord
-from router._state._budgets import BudgetGuard, Reservation
+from router._state._budgets import BudgetGuard, Reservation, Settlement
 from router._state._chain import Part
 
-__all__ = ["Collect", "Recorder"]
+__all__ = ["Collect", "Deferred", "Recorder"]
 
 Collect = list[CostRecord] | None
 """A caller's list for the records of one call, or ``None`` for the ledger."""
+
+
+class Deferred(list[CostRecord]):
+    """A caller's list for the records of one call that also keeps the answer's budget
+    settlement, for the caller to run (``Settlement.run``, or inside its own script)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.settlements: list[Settlement] = []
 
 
 class Recorder:
@@ -69,6 +81,11 @@ class Recorder:
     async def answered(self, record: CostRecord, reservation: Reservation, collect: Collect) -> None:
         """The answering attempt: its record, and the budget hold settled to its actual cost."""
         self._keep(record, collect)
+        if isinstance(collect, Deferred):
+            pending = self.budgets.settlement(reservation, record.cost_usd)
+            if pending is not None:
+                collect.settlements.append(pending)
+            return
         settle = self.budgets.settle(reservation, record.cost_usd)
         if collect is None:
             self.afterwards.spawn(settle, "settle")
@@ -86,8 +103,12 @@ class Recorder:
         self._settled.add(reservation.id)
         self.afterwards.spawn(self.budgets.settle(reservation, record.cost_usd), "settle")
 
-    async def release(self, reservation: Reservation) -> None:
+    async def release(self, reservation: Reservation, collect: Collect = None) -> None:
         """Nothing more will be billed against this hold (the model was given up on)."""
+        if isinstance(collect, Deferred) and any(
+            pending.reservation_id == reservation.id for pending in collect.settlements
+        ):
+            return  # answered, then failed after: the caller's settlement bills what it spent
         if reservation.id in self._settled:
             self._settled.discard(reservation.id)  # cut short: its settlement bills what it spent
             return

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
@@ -159,6 +159,29 @@ class Reservation:
     keys: tuple[str, ...] = ()
     """The Redis hashes of the budget counters held, one per budget."""
     expires_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """One hold's settlement, built now and run later: alone (``run``), or as a part of the
+    caller's own script (``part`` for ``SETTLE_LUA``), whose reply the caller hands to ``settled``.
+
+    Settling is idempotent by reservation id (a settled hold owes nothing), so running it again
+    after a script whose reply was lost counts its spend once.
+    """
+
+    reservation_id: str
+    part: Part
+    budgets: tuple[Budget, ...]
+    now: float
+    guard: BudgetGuard = field(repr=False, compare=False)
+
+    async def run(self) -> None:
+        await self.guard.run_settlement(self)
+
+    def settled(self, alerts: Sequence[Any]) -> None:
+        """After the script ran: the threshold alerts its reply names."""
+        self.guard.settled(self, alerts)
 
 
 @dataclass(frozen=True)
@@ -288,21 +311,35 @@ class BudgetGuard:
 
     async def settle(self, reservation: Reservation, actual_usd: float) -> None:
         """Drop the hold and count ``actual_usd`` (the ledger record's cost) in the current period."""
+        pending = self.settlement(reservation, actual_usd)
+        if pending is not None:
+            await pending.run()
+
+    def settlement(self, reservation: Reservation, actual_usd: float) -> Settlement | None:
+        """``settle``'s script call, for a caller to run inside its own script (``chain`` with
+        ``SETTLE_LUA``) or alone later (``Settlement.run``); ``None`` when no budget is held."""
         if actual_usd < 0:
             raise ValueError(f"a call cannot cost less than nothing (got {actual_usd})")
         if not reservation.budgets:
-            return
+            return None
         now = self.clock()
-        budgets = [self.budgets[name] for name in reservation.budgets]
+        budgets = tuple(self.budgets[name] for name in reservation.budgets)
         self._rebuild_embedded(budgets, now)
         keys: list[str] = []
         args: list[str | int] = [reservation.id, "0" if actual_usd == 0 else repr(float(actual_usd))]
         for budget, held in zip(budgets, reservation.keys, strict=True):
             keys += [held, f"{held}:held", self._hash(budget, now)]
             args += [repr(budget.limit_usd), repr(budget.alert_at), _keep_until(budget, now)]
-        alerts = await self._aio.run("settle", keys, args)
+        return Settlement(reservation.id, Part(keys, args), budgets, now, self)
+
+    async def run_settlement(self, pending: Settlement) -> None:
+        """Run a settlement built by ``settlement`` on its own (one round trip)."""
+        pending.settled(await self._aio.run("settle", list(pending.part.keys), list(pending.part.args)))
+
+    def settled(self, pending: Settlement, alerts: Sequence[Any]) -> None:
+        """The threshold alerts a settlement's script reply names (``SETTLE_LUA``'s reply)."""
         for index, spent in zip(alerts[::2], alerts[1::2], strict=True):
-            self._alert(budgets[int(index) - 1], float(spent), now)
+            self._alert(pending.budgets[int(index) - 1], float(spent), pending.now)
 
     async def release(self, reservation: Reservation) -> None:
         """Drop the hold of a call that was not billed."""

@@ -21,6 +21,7 @@ from router._config import RoutesConfig, parse_routes
 from router._errors import StoreUnavailable
 from router._ledger._record import CostRecord
 from router._runtime import Runtime
+from router._state._budgets import BudgetGuard
 from router._state._store import Store
 from tests.batch.conftest import Queue, ledger_records, run_chunks
 
@@ -62,6 +63,23 @@ def test_every_item_finishes_once_with_counts_and_costs_that_add_up(
     assert any(len(result["response"]["attempts"]) > 1 for result in answered), "no fallback happened"
     # The line names the rule; the decision itself (candidates, signals) is not in it.
     assert all("decision" not in result["response"] for result in answered)
+
+
+def test_the_budgets_count_what_the_items_spent_with_no_hold_left(
+    store: Store, config: RoutesConfig, queue: Queue, context: WorkerContext
+) -> None:
+    # On a single server each answer's settlement runs in its item's finish script, on a
+    # Cluster on its own before it: either way every hold is settled to the records' cost.
+    job = submit_batch(store, config, _items(60), chunk_size=20, dispatch=queue)
+    run_chunks(context, queue.chunks)
+    run_chunks(context, queue.chunks[:1])  # delivered again: its items are done, nothing is spent
+    _assert_accounted_for(store, job, 60)
+    spent = sum(record["cost_usd"] for record in ledger_records(store, job.id))
+    statuses = BudgetGuard(store.space(True), config.policies.budgets).status()
+    total = next(status for status in statuses if status.scope == "global")
+    assert spent > 0
+    assert total.reserved_usd == 0.0
+    assert total.spent_usd == pytest.approx(spent)
 
 
 def test_a_chunk_delivered_twice_writes_nothing_twice(

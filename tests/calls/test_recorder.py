@@ -9,6 +9,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from router import Client
+from router._calls._recorder import Deferred
 from router._config import RoutesConfig, load_routes
 from router._errors import StoreUnavailable
 from router._ledger._ledger import Ledger
@@ -125,3 +126,25 @@ def test_a_failed_settlement_is_logged_without_text_and_does_not_touch_the_answe
     failed = [entry for entry in logs if entry["event"] == "call.bookkeeping_failed"]
     assert [(entry["work"], entry["error_type"]) for entry in failed] == [("settle", "StoreUnavailable")]
     assert "ana.silva" not in repr(logs)
+
+
+def test_a_deferred_list_keeps_the_settlement_for_the_caller_to_run_once(
+    store: Store, config: RoutesConfig
+) -> None:
+    # A batch item runs its answer's settlement inside its own finish script.
+    runtime = Runtime.build(config, store=store, simulate=True)
+    records = Deferred()
+
+    async def main() -> tuple[tuple[float, float], tuple[float, float]]:
+        await runtime.complete(Task.build("Summarise our weekly update."), collect=records)
+        before = reserved_and_spent(store, config)
+        await records.settlements[0].run()
+        await records.settlements[0].run()  # settling again counts nothing more
+        return before, reserved_and_spent(store, config)
+
+    (held, unspent), (reserved, spent) = asyncio.run(main())
+    assert len(records) == len(records.settlements) == 1
+    assert held > 0
+    assert unspent == 0.0
+    assert reserved == 0.0
+    assert spent == pytest.approx(records[0].cost_usd)
