@@ -4,8 +4,9 @@ Prints, in one run (each part can be chosen with ``--parts``):
 
 - ``cost``: CPU per item of one ``router worker --pool threads`` process, beside two bare loops
   of ``litellm.acompletion`` on the simulated provider in the same run (litellm's defaults, and
-  the keywords the router's own calls pass), and the Redis commands per item (commandstats,
-  and the worker's own with MONITOR);
+  the keywords the router's own calls pass, the second run before and after the worker's and
+  averaged), and the Redis commands per item (commandstats, and the worker's own with MONITOR).
+  The target ratio is against the loop with the router's keywords;
 - ``throughput``: items per second through the whole path (submit, route, simulated call with
   zero latency, result and cost records written) with one and then two ``router worker``
   processes, beside a bare loop of ``litellm.acompletion`` on the same simulated provider
@@ -430,16 +431,26 @@ def cost(args: argparse.Namespace, work: Path) -> None:
         small = max(args.items // 5, 200)
         run_job(env, small, timeout_s=600)
         sent = monitor.stop()
+    # Once more after the worker's run, and the mean of the two: other load on the machine
+    # moves between the bare loops and the worker's run, and the ratio is the figure compared.
+    _, settled_after = bare_loop(args.items, router_settings=True)
+    settled_before, settled_cpu = settled_cpu, (settled_cpu + settled_after) / 2
     whole = used / args.items
     print(f"bare litellm.acompletion loop: {bare_cpu * 1000:.2f} ms CPU per item")
     print(
         f"bare loop with the router's litellm keywords (SimulatedProvider.request_kwargs): "
-        f"{settled_cpu * 1000:.2f} ms CPU per item"
+        f"{settled_cpu * 1000:.2f} ms CPU per item (mean of {settled_before * 1000:.2f} before the "
+        f"worker's run and {settled_after * 1000:.2f} after it)"
     )
     print(
-        f"whole path, 1 worker process ({args.items} items, {result['status']}): {whole * 1000:.2f} ms CPU "
-        f"per item = {whole / bare_cpu:.2f}x bare (target <= 1.30x), "
-        f"{whole / settled_cpu:.2f}x the bare loop with the router's keywords"
+        f"whole path, 1 worker process ({args.items} items, {result['status']}): "
+        f"{whole * 1000:.2f} ms CPU per item"
+    )
+    # The honest ratio is against the loop given the router's own keywords: what those keywords
+    # save litellm is not work the router's side of the path did away with.
+    print(
+        f"  = {whole / settled_cpu:.2f}x the bare loop with the router's keywords (the target: <= 1.30x); "
+        f"{whole / bare_cpu:.2f}x the bare loop with litellm's defaults"
     )
     print(
         f"  data Redis, every command executed (scripts' own and the submitter's included): "
