@@ -46,6 +46,8 @@ _TOKEN: Final = re.compile(
       | shp(?:at|ss|ca|pa)_[0-9a-fA-F]{32}             # Shopify
       | do[opr]_v1_[0-9a-f]{64}                        # DigitalOcean
       | gl(?:c|sa)_[A-Za-z0-9+/_]{32,}={0,2}           # Grafana (cloud, service account)
+      | hooks\.slack\.com/services/T[A-Z0-9]{8,12}/B[A-Z0-9]{8,12}/[A-Za-z0-9]{24}  # Slack webhook
+      | discord(?:app)?\.com/api/webhooks/[0-9]{17,20}/[A-Za-z0-9_-]{60,100}       # Discord webhook
       )
     | (?P<loose>
         sk-ant-[A-Za-z0-9_-]{32,}                      # Anthropic
@@ -108,6 +110,9 @@ _TOKEN_PREFIXES: Final = (
     ("dapi", ("dapi",)),
     ("-", ("sk-", "xox", "glpat-", "pypi-")),
     ("G", ("SG.",)),
+    # A webhook's URL is its credential: whoever has it posts to the channel.
+    ("hooks.slack", ("hooks.slack.com/",)),
+    ("/api/webhooks/", ("discord.com/api/webhooks/", "discordapp.com/api/webhooks/")),
 )
 # The prefixes found in one Aho-Corasick pass over the text (``_keyword_search``): 0.3 ms a
 # 100,000 characters, where a ``str.find`` loop per prefix took 0.7-1.4 ms between them. No

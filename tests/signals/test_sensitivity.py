@@ -84,6 +84,13 @@ POSITIVES = [
     ("api_key", "shpat_0123456789abcdef0123456789abcdef", "shopify {}"),
     ("api_key", "dop_v1_" + "0123456789abcdef" * 4, "doctl auth init -t {}"),
     ("api_key", "glc_eyJvIjoiMTIzNDU2Nzg5MCIsIm4iOiJ0ZXN0In0=", "grafana {}"),
+    # A webhook's URL is its credential: whoever holds it posts to the channel.
+    ("api_key", "hooks.slack.com/services/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", "POST https://{}"),
+    (
+        "api_key",
+        "discord.com/api/webhooks/123456789012345678/" + "Qx7Lm2Pz8Rt4Vw9Kj3Hn5Bc1AbCdEfGhIj" * 2,
+        "hook: https://{} (ops)",
+    ),
     ("api_key", "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "bot {}"),
     ("api_key", "3f8e2a9c7b1d4e6f8a0b2c4d6e8f0a1b", "token: {}"),
     ("api_key", "1//0gAbCdEfGhIjKlMnOpQrStUvWxYz0123", "REFRESH_TOKEN={}"),
