@@ -56,6 +56,7 @@ from types import MappingProxyType
 from typing import Final, Protocol
 
 from router._levels import Sensitivity
+from router._signals._command_credentials import CommandCredentialDetector
 from router._signals._custom_terms import CustomTerm, CustomTermDetector
 from router._signals._deep import DeepTier
 from router._signals._identifiers import IDENTIFIER_TYPES, IdentifierDetector
@@ -164,7 +165,7 @@ def builtin_detectors(types: Iterable[str] = BUILTIN_TYPES) -> tuple[Detector, .
     if wanted & set(PEOPLE_TYPES):
         detectors.append(PeopleDetector())
     if "password" in wanted:
-        detectors.append(UrlCredentialDetector())
+        detectors.extend((UrlCredentialDetector(), CommandCredentialDetector()))
     return tuple(detectors)
 
 
