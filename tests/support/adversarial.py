@@ -103,4 +103,9 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "japanese blocks": repeated("区千代田1-1"),
     "korean roads": repeated("시 테헤란로 1 "),
     "house numbers after no": repeated("Cad. No: 1 "),
+    "percent escapes": repeated("%34%2"),
+    "backslash escapes": repeated("\\u0034\\n\\"),
+    "command names": repeated("mysql "),
+    "command flags": repeated("curl -u a:"),
+    "webhook hosts": repeated("hooks.slack.com/services/T"),
 }
