@@ -172,10 +172,14 @@ _LABELS: Final[dict[str, tuple[str, ...]]] = {
     ),
 }  # fmt: skip
 _GENERIC_LABELS: Final = ("id", "nr", "no", "n°", "nº", "number", "nummer", "numéro", "número", "numero", "#")
+# Short names of national numbers that are also words elsewhere (Spanish "sin", "without"):
+# like the generic labels, the number after one counts only when it passes a national check
+# (a Canadian SIN's Luhn digit, an NHS number's modulus 11, a National Insurance number's form).
+_CHECKED_LABELS: Final = ("sin", "nhs", "ni number")
 
 
 _KIND_OF: Final = {word: kind for kind, labels in _LABELS.items() for word in labels} | dict.fromkeys(
-    _GENERIC_LABELS, "generic"
+    (*_GENERIC_LABELS, *_CHECKED_LABELS), "generic"
 )
 # The start-of-word test is made on each match: a look-behind in front would stop ``re``
 # from skipping ahead.
@@ -264,8 +268,12 @@ _JOIN: Final = re.compile(
     r"|nomor|番号|号码|號碼|번호))?"
     r"(?:\s*(?:is|ist|est|es|è|é|=>|:|=|-|#|：|は|是)){0,2}\s*[\"'“]?",
 )
+# An identifier's value: letters and digits, two digits at least, joined by "-", "/" or ".",
+# a space before a digit, or a space before a letter that ends it; a prefix of capitals may
+# stand apart, as printed ("AB 12 34 56 C", a UK National Insurance number; "XG 938 2049").
 _ID_VALUE: Final = re.compile(
-    r"(?=(?:[A-Za-z-]*[0-9]){2})[A-Za-z0-9](?:[A-Za-z0-9]|[-/.](?=[A-Za-z0-9])|[ ](?=[0-9])){3,29}"
+    r"(?=(?:[A-Z]{1,4} (?=[0-9]))?(?:[A-Za-z-]*[0-9]){2})[A-Za-z0-9]"
+    r"(?:[A-Za-z0-9]|[-/.](?=[A-Za-z0-9])|[ ](?=[0-9]|[A-Z](?![A-Za-z0-9]))){3,29}"
     r"(?![A-Za-z0-9@._%+-])"
 )
 _CARD_CODE: Final = re.compile(r"[0-9]{3,4}(?![0-9A-Za-z])")

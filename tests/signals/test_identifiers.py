@@ -22,6 +22,11 @@ LABELLED = {
     # An account named without "number" is a customer's account: a record id, not a bank's.
     "account": ("my account 000123456789 was charged twice", "record_id", "000123456789"),
     "account id": ("Account ID: A-99231", "record_id", "A-99231"),
+    # Printed with spaces, the letters of the prefix apart: the UK's usual form.
+    "national insurance, spaced": ("NINO AB 12 34 56 C", "national_id", "AB 12 34 56 C"),
+    "ni number": ("NI number: AB 12 34 56 C", "national_id", "AB 12 34 56 C"),
+    "nhs no.": ("NHS no. 943 476 5919", "national_id", "943 476 5919"),
+    "canadian sin": ("SIN: 130-692-544", "national_id", "130-692-544"),
     "french driving licence": ("permis de conduire n° 12AB34567", "driver_license", "12AB34567"),
     "password": ("password: W!nter2024.", "password", "W!nter2024"),
     "pin": ("Your PIN is 4821", "password", "4821"),
@@ -246,3 +251,8 @@ def test_the_hand_written_checks_for_numbers_stdnum_lacks() -> None:
     assert not german_id_card_valid("T220001294")
     assert uk_nino_valid("AB123456C")
     assert not uk_nino_valid("BG123456C")  # a prefix HMRC never issues
+
+
+@pytest.mark.parametrize("text", ["sin 1.500 euros al mes", "llame al NHS 111", "sin 130 692 545 dudas"])
+def test_a_short_label_that_is_also_a_word_needs_a_number_passing_its_check(text: str) -> None:
+    assert found(text) == []
