@@ -230,6 +230,19 @@ def test_a_birth_date_written_month_first_is_found_from_its_month(text: str, dat
     assert ("date_of_birth", date) in found(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("DOB:03-MAR-1961", "03-MAR-1961"),
+        ("born 3-Mar-61 in Leeds", "3-Mar-61"),
+        ("DOB 3 Mar 61", "3 Mar 61"),
+    ],
+)
+def test_a_birth_date_with_its_month_between_dashes_or_a_short_year_is_found(text: str, date: str) -> None:
+    # Database exports and medical records write dates so.
+    assert ("date_of_birth", date) in found(text)
+
+
 def test_a_date_is_a_birth_date_only_after_a_birth_word() -> None:
     assert found("DOB: 04/11/1975") == [("date_of_birth", "04/11/1975")]
     assert found("geboren am 3. März 1961") == [("date_of_birth", "3. März 1961")]
