@@ -160,7 +160,6 @@ _CJK_NOT_NAMES: Final = (
     "多",
     "彼",
     "神",
-    "王",
     "各",
     "様",
     "一",
@@ -169,6 +168,9 @@ _CJK_NOT_NAMES: Final = (
     "列",
     "車",
 )
+# Words that name no one but begin with a common surname: 王様, the king (王, Wang, is China's
+# most common surname: 王小明先生 is a name), so they are turned down only whole.
+_CJK_NOT_NAMES_WHOLE: Final = frozenset(("王様", "女王様", "王子様"))
 # Titles in scripts without letter case, then the name's first word: Arabic (Mr, Mrs, Miss,
 # Dr, Sheikh), Hebrew (Mr, Mrs, Dr, Prof) and Devanagari (Shri, Shrimati, Sushri, Kumari, Dr)
 # after a space; Thai (Miss, Dr) with or without one. A capital tells nothing in these
@@ -249,6 +251,8 @@ def names(text: str, lists: NameLists) -> Iterator[Span]:
     yield from cued_names(text)
     if not text.isascii() and _CJK_LETTER.search(text) is not None:
         for cjk in _CJK_NAME.finditer(text):
+            if cjk.group() in _CJK_NOT_NAMES_WHOLE:
+                continue
             if not cjk.group().startswith(_CJK_NOT_NAMES) and text[cjk.start() - 1 : cjk.start()] not in (
                 "お",
                 "ご",

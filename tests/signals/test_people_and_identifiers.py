@@ -368,6 +368,9 @@ CUED_IN_CASELESS_SCRIPTS = {
     "chinese form": ("姓名：张伟", "张伟"),
     "korean": ("제 이름은 김민준입니다.", "김민준"),
     "korean form": ("이름: 박지성", "박지성"),
+    "korean honorific ssi": ("김민수 씨가 전화했습니다.", "김민수"),
+    "korean honorific nim": ("박지영님께 연락 부탁드립니다.", "박지영"),
+    "chinese surname wang": ("王小明先生来电。", "王小明先生"),
     "thai": ("ผมชื่อสมชาย ใจดี", "สมชาย ใจดี"),
     "hebrew": ("שמי דוד כהן", "דוד כהן"),
     "persian": ("نام من علی رضایی است", "علی رضایی"),
@@ -390,6 +393,9 @@ def test_a_name_introduced_in_a_script_without_capitals_is_found(text: str, name
         "不動産査定と申しますのは、情報収集の一手段です。",  # "what is called a property valuation"
         "אחרי שהצליחו שמידט וג'נקו לסיים את התיכון",  # "שמי" begins "שמידט", Schmidt
         "ส.ส.บัญชีรายชื่อ พรรคเพื่อไทย",  # "ชื่อ" inside "รายชื่อ", a list of names
+        "고객님, 선생님께 말씀드렸습니다.",  # customer, teacher: two syllables before 님
+        "부사장님과 간호사님이 오늘 날씨가 좋다고 했습니다.",  # titles of three
+        "王様は城にいる。",  # the king
     ],
 )
 def test_words_like_a_cue_in_a_script_without_capitals_introduce_no_name(text: str) -> None:
