@@ -7,10 +7,12 @@ label ("姓名：", "氏名：", "이름:"). The name is then the words of the s
 
 - spaced scripts (Arabic, Hebrew, Persian, Devanagari): the next word, and the one after it
   unless it is a copula or particle ("है", "است", "هو");
-- Thai: the run of Thai letters up to the next space, and the surname after one space;
+- Thai: the run of Thai letters up to the next space, and the surname after one space (after
+  a self-introduction or a form's "ชื่อ:");
 - Chinese and Japanese: two to four ideographs (or a katakana name) up to a particle or
   punctuation; after the ambiguous "我叫" ("I am called", also "I told ... to") only a run that
-  starts with one of the 400 surnames Faker's zh_CN and zh_TW lists give;
+  starts with one of the 400 surnames Faker's zh_CN and zh_TW lists give, and the same after a
+  form's field for a person ("患者：", "收件人：", "お客様：", with Faker's ja_JP surnames too);
 - Korean: the Hangul run after the cue without its ending ("입니다", "이에요", "씨"), two to
   four syllables starting with a surname of Faker's ko_KR list; and before the honorifics 씨
   and 님 ("김민수 씨", "김민수님"), as さん and 様 follow a Japanese name, a word of three
@@ -44,18 +46,30 @@ _SPACED_CUES: Final = (
 )  # fmt: skip
 # Thai writes words without spaces, so "ชื่อ" (name) alone is inside other words (รายชื่อ, a
 # list of names): only whole self-introductions and the form's "name-surname:" label.
-_THAI_CUES: Final = ("ชื่อของฉันคือ", "ผมชื่อ", "ฉันชื่อ", "ดิฉันชื่อ", "ชื่อ-นามสกุล:")
+_THAI_CUES: Final = ("ชื่อของฉันคือ", "ผมชื่อ", "ฉันชื่อ", "ดิฉันชื่อ", "ชื่อ-นามสกุล:", "ชื่อ:", "ชื่อ :")
 # Chinese and Japanese cues whose next words are a name, and "我叫", whose next words may not be.
 _CJK_CUES: Final = (
     "我的名字是", "我的名字叫", "我名叫", "姓名：", "姓名:", "名字：", "名字:",
     "私の名前は", "僕の名前は", "名前は", "氏名：", "氏名:", "名前：", "名前:", "申します",
 )  # fmt: skip
 _AMBIGUOUS_CJK_CUES: Final = ("我叫", "我是")
+# A form's field for a person (patient, contact, recipient, customer, applicant, cardholder; in
+# Japanese customer, person in charge, addressee): often a name, as often a word ("患者：男性",
+# male), so only a run that starts with a known surname.
+_CJK_FIELD_CUES: Final = tuple(
+    label + colon
+    for label in (
+        "患者", "病人", "联系人", "聯絡人", "收件人", "收货人", "客户", "客戶", "申请人", "持卡人",
+        "お客様", "お客様名", "担当", "担当者", "患者名", "宛名", "宛先", "申込者", "契約者",
+    )
+    for colon in ("：", ":")
+)  # fmt: skip
 _KOREAN_CUES: Final = ("제 이름은", "내 이름은", "이름은", "이름:", "이름 :", "성명:", "성명 :")
 
 _CUE: Final = re.compile(
     keyword_pattern(
-        _SPACED_CUES + _THAI_CUES + _CJK_CUES + _AMBIGUOUS_CJK_CUES + _KOREAN_CUES, word_end=False
+        _SPACED_CUES + _THAI_CUES + _CJK_CUES + _AMBIGUOUS_CJK_CUES + _CJK_FIELD_CUES + _KOREAN_CUES,
+        word_end=False,
     )
 )
 _CASELESS: Final = re.compile(
@@ -145,9 +159,13 @@ def _name_after(text: str, cue: str, start: int, end: int) -> tuple[int, int] | 
     if cue == "申します":
         before = _JAPANESE_BEFORE_CUE.search(text, max(0, start - 6), start)
         return None if before is None else before.span(1)
-    if cue in _CJK_CUES or cue in _AMBIGUOUS_CJK_CUES:
+    if cue in _CJK_CUES or cue in _AMBIGUOUS_CJK_CUES or cue in _CJK_FIELD_CUES:
         name = _CJK_RUN.match(text, end)
-        if name is None or (cue in _AMBIGUOUS_CJK_CUES and not _chinese_surname(name.group(1))):
+        if name is None:
+            return None
+        if cue in _AMBIGUOUS_CJK_CUES and not _chinese_surname(name.group(1)):
+            return None
+        if cue in _CJK_FIELD_CUES and not _cjk_surname(name.group(1)):
             return None
         return name.span(1)
     return _korean_name(text, end)
@@ -181,6 +199,11 @@ def _korean_name(text: str, end: int) -> tuple[int, int] | None:
     if not 2 <= len(word) <= 4 or word[0] not in _surnames("ko_KR"):
         return None
     return run.start(1), run.start(1) + len(word)
+
+
+def _cjk_surname(run: str) -> bool:
+    """Whether ``run`` starts with a Chinese surname or one of Faker's Japanese ones."""
+    return _chinese_surname(run) or run[:2] in _surnames("ja_JP")
 
 
 def _chinese_surname(run: str) -> bool:

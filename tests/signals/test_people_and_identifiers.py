@@ -371,6 +371,10 @@ CUED_IN_CASELESS_SCRIPTS = {
     "korean honorific ssi": ("김민수 씨가 전화했습니다.", "김민수"),
     "korean honorific nim": ("박지영님께 연락 부탁드립니다.", "박지영"),
     "chinese surname wang": ("王小明先生来电。", "王小明先生"),
+    "chinese patient field": ("患者：王小明，男", "王小明"),
+    "chinese recipient field": ("收件人：李娜", "李娜"),
+    "japanese customer field": ("お客様：佐藤花子", "佐藤花子"),
+    "thai name field": ("ชื่อ: สมชาย ใจดี", "สมชาย ใจดี"),
     "thai": ("ผมชื่อสมชาย ใจดี", "สมชาย ใจดี"),
     "hebrew": ("שמי דוד כהן", "דוד כהן"),
     "persian": ("نام من علی رضایی است", "علی رضایی"),
@@ -396,6 +400,8 @@ def test_a_name_introduced_in_a_script_without_capitals_is_found(text: str, name
         "고객님, 선생님께 말씀드렸습니다.",  # customer, teacher: two syllables before 님
         "부사장님과 간호사님이 오늘 날씨가 좋다고 했습니다.",  # titles of three
         "王様は城にいる。",  # the king
+        "患者：男性，四十岁",  # a field's value that is a word: no surname
+        "担当：営業部",  # the sales department
     ],
 )
 def test_words_like_a_cue_in_a_script_without_capitals_introduce_no_name(text: str) -> None:
