@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from router._levels import Sensitivity
 from router._signals._invisible import _MARK_RANGES, _RANGES, MARKS, visible
-from router._signals._sensitivity import SensitivityScanner
+from router._signals._sensitivity import Finding, SensitivityScanner
 from router._signals._text import fold_noting_invisible
 
 SCANNER = SensitivityScanner()
@@ -117,6 +117,13 @@ def test_marks_on_letters_are_kept() -> None:
     assert seen.text == text
 
 
+def _the_finding(text: str, kind: str) -> Finding:
+    """The one finding of ``kind`` in ``text``."""
+    findings = [finding for finding in SCANNER.scan(text) if finding.type == kind]
+    assert len(findings) == 1
+    return findings[0]
+
+
 @pytest.mark.parametrize(
     ("value", "kind"),
     [
@@ -135,10 +142,9 @@ def test_marks_on_letters_are_kept() -> None:
 )
 def test_an_html_character_reference_is_read_as_the_character_it_encodes(value: str, kind: str) -> None:
     text = f"Tom &amp; Jerry: {value} &lt;end&gt;"
-    findings = [finding for finding in SCANNER.scan(text) if finding.type == kind]
-    assert len(findings) == 1
+    finding = _the_finding(text, kind)
     start = text.index(value)
-    assert (findings[0].start, findings[0].end) == (start, start + len(value))
+    assert (finding.start, finding.end) == (start, start + len(value))
 
 
 @pytest.mark.parametrize(
@@ -162,10 +168,9 @@ def test_a_percent_or_backslash_escape_is_read_as_the_character_it_encodes(value
     # A URL or form body pasted from a log, a JSON or source string: the model reads through
     # the escapes. The finding covers the value with its escapes, not the label before it.
     text = f"GET /pay?{value} HTTP/1.1"
-    findings = [finding for finding in SCANNER.scan(text) if finding.type == kind]
-    assert len(findings) == 1
+    finding = _the_finding(text, kind)
     start = text.index(value)
-    assert start <= findings[0].start < findings[0].end == start + len(value)
+    assert start <= finding.start < finding.end == start + len(value)
 
 
 @pytest.mark.parametrize(
