@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Final
 
 from router._signals._cued_names import cued_names
+from router._signals._keyword_search import Family
 from router._signals._names import NameLists
 from router._signals._text import keyword_pattern, lower_same_length
 
@@ -452,13 +453,14 @@ _NAME_LABELS: Final = frozenset(
     )
 )  # fmt: skip
 # Cues a lower-case name follows in chat: introductions, greetings, the verbs of contacting
-# someone and the roles of the people a ticket is about. Each is looked for with ``str.find``
-# in the lower-cased text (a trie of every naming cue was a pass of 2.5 ms per 100,000
-# characters; these finds cost a tenth of it).
+# someone and the roles of the people a ticket is about, looked for in the lower-cased text
+# by the scan's shared keyword pass (a trie of every naming cue was a pass of 2.5 ms per
+# 100,000 characters, a ``str.find`` per cue 1.8 ms between them).
 _LOWER_CUES: Final = (
     "i'm ", "i am ", "name is ", "dear ", "hi ", "hello ", "email ", "e-mail ", "contact ", "call ",
     "patient ", "customer ", "client ", "thanks ", "ich bin ", "je suis ", "me llamo ", "mi chiamo ",
 )  # fmt: skip
+_LOWER_CUE_FAMILY: Final = Family(_LOWER_CUES)
 _LOWER_PAIR: Final = re.compile(r" ([a-z]{2,}) ([a-z]{2,})\b")
 _LABELLED_VALUE: Final = re.compile(r"[ \t]*([^\W\d_]{2,})(?:[ \t]+([^\W\d_]{2,}))?")
 
@@ -486,14 +488,28 @@ def _cued_lower_case_names(text: str, lists: NameLists) -> Iterator[Span]:
     without capitals. Only a known given name and a known family name, neither a common
     word, count, as in all-lower-case text; the cue alone does not make a word a name."""
     lowered = lower_same_length(text)
-    for cue in _LOWER_CUES:
-        at = lowered.find(cue)
-        while at != -1:
-            if not (at and lowered[at - 1].isalpha()):
-                found = _cued_pair(text, at + len(cue) - 1, lists)
-                if found is not None:
-                    yield found
-            at = lowered.find(cue, at + 1)
+    for at, end in _cue_occurrences(lowered):
+        if not (at and lowered[at - 1].isalpha()):
+            found = _cued_pair(text, end - 1, lists)
+            if found is not None:
+                yield found
+
+
+def _cue_occurrences(lowered: str) -> Iterable[tuple[int, int]]:
+    """Where each of ``_LOWER_CUES`` occurs in ``lowered`` (start, end): from the scan's
+    shared keyword pass, which saves the 18 ``str.find`` passes (1.8 ms per 100,000
+    characters), or from them."""
+    found = _LOWER_CUE_FAMILY.occurrences(lowered)
+    if found is not None:
+        return found
+    return [(at, at + len(cue)) for cue in _LOWER_CUES for at in _find_all(lowered, cue)]
+
+
+def _find_all(text: str, word: str) -> Iterator[int]:
+    at = text.find(word)
+    while at != -1:
+        yield at
+        at = text.find(word, at + 1)
 
 
 def _cued_pair(text: str, at: int, lists: NameLists) -> Span | None:
