@@ -225,14 +225,18 @@ class SensitivityScanner:
             if (
                 self._deep_levels
                 and self._deep is not None
-                and self._deep.wanted(folded, [(f.start, f.end) for f in found])
+                and self._deep.wanted(folded, [(start, end) for _, _, start, end in found])
             ):
                 found.extend(_bound_findings(self._deep.find(folded), self._deep_levels, len(folded)))
-            findings = _resolve_overlaps(found)
+            kept = _resolve_overlaps(found)
             if self._terms is not None:
-                findings.extend(_run((self._terms,), folded))
+                kept.extend(_run((self._terms,), folded))
+        # Findings are made only of what is kept, with their offsets in ``text``: a frozen
+        # dataclass costs 0.5 us to make, and a text dense with values has thousands.
         if len(folded) != len(text):
-            findings = [Finding(f.type, f.level, *seen.span(f.start, f.end)) for f in findings]
+            findings = [Finding(kind, level, *seen.span(start, end)) for kind, level, start, end in kept]
+        else:
+            findings = [Finding(*found) for found in kept]
         findings.sort(key=lambda f: (f.start, -f.end, f.type))
         return tuple(findings)
 
@@ -260,22 +264,26 @@ def _bind_terms(terms: Sequence[CustomTerm]) -> _Bound | None:
     return (CustomTermDetector(terms), {term.name: term.level for term in terms}) if terms else None
 
 
-def _run(detectors: Iterable[_Bound], text: str) -> list[Finding]:
-    findings: list[Finding] = []
+# A finding before it is made one: type, level, start, end.
+_Found = tuple[str, Sensitivity, int, int]
+
+
+def _run(detectors: Iterable[_Bound], text: str) -> list[_Found]:
+    found: list[_Found] = []
     for detector, levels in detectors:
-        findings.extend(_bound_findings(detector.find(text), levels, len(text)))
-    return findings
+        found.extend(_bound_findings(detector.find(text), levels, len(text)))
+    return found
 
 
 def _bound_findings(
     spans: Iterable[tuple[str, int, int]], levels: Mapping[str, Sensitivity], length: int
-) -> Iterable[Finding]:
+) -> Iterable[_Found]:
     for kind, start, end in spans:
         level = levels.get(kind)
         # A type the detector did not declare or that is disabled, or an empty or
         # out-of-range span from a faulty detector, cannot be reported meaningfully.
         if level is not None and 0 <= start < end <= length:
-            yield Finding(kind, level, start, end)
+            yield kind, level, start, end
 
 
 # Types confirmed by a fixed format or a checksum; at equal level they win an overlap over
@@ -283,21 +291,22 @@ def _bound_findings(
 _EXACT_TYPES: Final = frozenset(PII_TYPES) | frozenset(SECRET_TYPES)
 
 
-def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
+def _resolve_overlaps(found: list[_Found]) -> list[_Found]:
     """Keep, of findings that overlap, the one with the higher level, then the exactly
     confirmed type, then the longer span."""
-    if len(findings) < 2:
-        return findings
-    findings.sort(key=lambda f: (f.start, -f.end))
-    kept = [findings[0]]
-    for finding in findings[1:]:
+    if len(found) < 2:
+        return found
+    found.sort(key=lambda f: (f[2], -f[3]))
+    kept = [found[0]]
+    for finding in found[1:]:
         last = kept[-1]
-        if finding.start >= last.end:
+        if finding[2] >= last[3]:
             kept.append(finding)
         elif _rank(finding) > _rank(last):
             kept[-1] = finding
     return kept
 
 
-def _rank(finding: Finding) -> tuple[Sensitivity, bool, int]:
-    return finding.level, finding.type in _EXACT_TYPES, finding.end - finding.start
+def _rank(found: _Found) -> tuple[Sensitivity, bool, int]:
+    kind, level, start, end = found
+    return level, kind in _EXACT_TYPES, end - start
