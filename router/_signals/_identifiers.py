@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Final
 
+from router._signals._digit_runs import run_starts
 from router._signals._keyword_search import Family, KeywordSearch
 from router._signals._national_ids import national_ids, valid_national_number
 from router._signals._text import continues_word, keyword_pattern, lower_same_length, merged_windows
@@ -268,7 +269,6 @@ _LOGIN_STATES: Final = frozenset(
         "in", "on", "at", "for", "being", "was", "has", "been", "very", "so", "set", "listed",
     )
 )  # fmt: skip
-_DIGITS: Final = re.compile(r"[0-9]+")
 # How far before its value's first digit a label can start: the longest label, what may join
 # it to the value (``_value_after`` reads 24 characters), and the letters a value may start
 # with before its digits (``_ID_VALUE``: at most 30 characters in all).
@@ -341,9 +341,7 @@ def _before_digits(text: str) -> Iterator[tuple[int, int]]:
     """The stretches of ``text`` where a label with a digit in its value's reach can stand,
     overlapping ones joined: from ``_LABEL_REACH`` before each run of digits to its first
     digit, which the label's end-of-word test reads."""
-    return merged_windows(
-        (max(0, run.start() - _LABEL_REACH), run.start() + 1) for run in _DIGITS.finditer(text)
-    )
+    return merged_windows((max(0, start - _LABEL_REACH), start + 1) for start in run_starts(text))
 
 
 def _labelled(text: str, labels: Iterator[re.Match[str]]) -> Iterator[Span]:

@@ -24,6 +24,8 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Final
 
+from router._signals._digit_runs import digit_led
+
 __all__ = ["national_ids", "valid_national_number"]
 
 Span = tuple[str, int, int]
@@ -133,12 +135,12 @@ def national_ids(text: str) -> Iterator[Span]:
         value = match.group()
         if any(shape.fullmatch(value) and check(value) for shape, check in _ALNUM_CHECKS):
             yield "national_id", match.start(), match.end()
-    for match in _DIGIT_CANDIDATE.finditer(text):
+    for match in digit_led(_DIGIT_CANDIDATE, text):
         value = match.group()
         if any(layout.fullmatch(value) and check(value) for layout, check in _LAYOUT_CHECKS):
             yield "national_id", match.start(), match.end()
     if "." in text and "-" in text:
-        for match in _CPF.finditer(text):
+        for match in digit_led(_CPF, text):
             if _CPF_VALID(match.group()):
                 yield "national_id", match.start(), match.end()
 

@@ -30,6 +30,7 @@ from typing import Final
 
 from router._signals._card_windows import card_windows
 from router._signals._checksums import IBAN_LENGTHS, card_number_valid, iban_valid
+from router._signals._digit_runs import digit_led
 from router._signals._emails import emails
 from router._signals._phone import PHONE_PATTERN, phone_at
 from router._signals._text import ascii_word_char, reach_back
@@ -145,7 +146,7 @@ class PiiDetector:
     def _numbers(self, text: str) -> Iterator[Span]:
         covered = 0
         cards = _CardRuns(text)
-        for cluster in _NUMBER_CLUSTER.finditer(text):
+        for cluster in digit_led(_NUMBER_CLUSTER, text):
             if cluster.end() <= covered:
                 continue
             for found in _in_cluster(text, cluster.start(), cluster.end(), covered, cards):

@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
+from router._signals._digit_runs import digit_led
 from router._signals._keyword_search import Family, Within, matches_at
 from router._signals._streets import world_address
 from router._signals._text import keyword_pattern, lower_same_length
@@ -285,7 +286,7 @@ def places(text: str) -> Iterator[Span]:
     keywords = _Keywords.everywhere()
     words = _WindowWords.of(lowered)
     block = next_sample = 0
-    for number in _NUMBER.finditer(text):
+    for number in digit_led(_NUMBER, text):
         start, end = number.span()
         if start < covered:
             continue

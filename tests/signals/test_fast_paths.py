@@ -15,7 +15,8 @@ before a number run only where a cheaper test says they could match, and the num
 address patterns run as one alternation; the street words, the birth words and the titles of
 scripts without case are read as tries, and the birth words only as far back as one can
 start; the name scan takes the capitalised words from one ``finditer``, reads them as runs
-of letters, and reads the word before an unknown word only after white space or ".,:?".
+of letters, and reads the word before an unknown word only after white space or ".,:?"; the
+digit-led patterns are tried only at the starts of the runs of digits (``_digit_runs``).
 """
 
 from __future__ import annotations
@@ -27,10 +28,20 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 
-from router._signals import _identifiers, _invisible, _keyword_search, _people, _pii, _places, _secrets
+from router._signals import (
+    _digit_runs,
+    _identifiers,
+    _invisible,
+    _keyword_search,
+    _national_ids,
+    _people,
+    _pii,
+    _places,
+    _secrets,
+)
 from router._signals._checksums import luhn_valid
 from router._signals._names import name_lists
-from router._signals._text import keyword_pattern
+from router._signals._text import keyword_pattern, sharing_lowered
 
 
 def _valid_card(rng: random.Random) -> str:
@@ -460,6 +471,27 @@ def test_invisible_characters_found_by_str_find_are_those_read_one_by_one(seed: 
         present = frozenset(char for char in text if char in _invisible.INVISIBLE)
         seen = _invisible.visible(text, present)
         assert (seen.text, seen._removed) == _visible_char_by_char(text, present), text
+
+
+_DIGIT_PIECES = (
+    "1", "12", "123", "4111", "2024", "123.456.789-09", "1990-05-17", " ", "  ", "-", ".", ",", "/", ":", "(",
+    ")", "+", "_", "\n", "x", "ab", "AB", "Nr", "カード", "号", "Main", "Street", "DE89", "0x", "١",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_digit_led_patterns_tried_at_the_starts_of_digit_runs_match_what_finditer_matches(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_digit_runs, "SHORTEST", 0)
+    monkeypatch.setattr(_digit_runs, "SPARSE", 0)  # the walk, however dense the runs
+    monkeypatch.setattr(_digit_runs, "in_scan", lambda: True)
+    patterns = (_places._NUMBER, _pii._NUMBER_CLUSTER, _national_ids._DIGIT_CANDIDATE, _national_ids._CPF)
+    for text in _mixes(seed, _DIGIT_PIECES, 300, (0, 60)):
+        with sharing_lowered():
+            for pattern in patterns:
+                expected = [m.span() for m in pattern.finditer(text)]
+                assert [m.span() for m in _digit_runs.digit_led(pattern, text)] == expected, (pattern, text)
 
 
 def _mixes(

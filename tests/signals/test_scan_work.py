@@ -21,6 +21,7 @@ import pytest
 from router._levels import Sensitivity
 from router._signals import (
     _custom_terms,
+    _digit_runs,
     _identifiers,
     _invisible,
     _keyword_search,
@@ -48,6 +49,7 @@ DETECTOR_MODULES = (
     _secrets,
     _custom_terms,
     _text,
+    _digit_runs,
     _identifiers,
     _national_ids,
     _people,
