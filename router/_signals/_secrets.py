@@ -55,6 +55,8 @@ _TOKEN: Final = re.compile(
       | [sr]k_(?:live|test)_[0-9A-Za-z]{20,}           # Stripe secret / restricted key, live or test
       | xox[abposr]-[0-9A-Za-z-]{10,}                  # Slack
       | hf_[A-Za-z0-9]{30,}                            # Hugging Face
+      | whsec_[A-Za-z0-9+/]{24,}={0,2}                 # Stripe (and Svix) webhook signing secret
+      | ya29\.[0-9A-Za-z_-]{20,}                      # Google OAuth access token
       )
     )
     (?![A-Za-z0-9_-])
@@ -71,12 +73,15 @@ _BEARER: Final = re.compile(r"(?<![A-Za-z0-9_])(?:[Bb]earer[ \t]+|Basic[ \t]+|Ac
 _ASSIGNED: Final = re.compile(r"""["']?[ \t]*[:=][ \t]*["']?""" + _VALUE)
 # A name ending in "token" or "secret" names a credential (``refresh_token``, ``BOT_TOKEN``,
 # ``webhook_secret``, ``token:``); "key" alone is too common (a dictionary's, a primary key).
+# So does a signed URL's signature (``sig=`` of an Azure SAS, ``X-Amz-Signature=``,
+# ``X-Goog-Signature=``: whoever holds the URL reads the object) and a session cookie
+# (``session=``, ``PHPSESSID=``, ``laravel_session=``: whoever holds it is signed in).
 _CREDENTIAL_NAME: Final = re.compile(
     r"(?:(?:api|access|secret|auth|client|private|signing|encryption|master|consumer)[ _-]?key"
-    r"|apikey|token|secret)\Z",
+    r"|apikey|token|secret|signature|sig|session|sessid)\Z",
     re.IGNORECASE,
 )
-_NAME_ENDINGS: Final = ("key", "token", "secret")
+_NAME_ENDINGS: Final = ("key", "token", "secret", "signature", "sig", "session", "sessid")
 
 _TELEGRAM: Final = re.compile(r"[0-9]{8,10}:AA[A-Za-z0-9_-]{30,40}(?![A-Za-z0-9_-])")
 
@@ -106,7 +111,8 @@ _TOKEN_PREFIXES: Final = (
     ("J", ("eyJ",)),
     ("_", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "sk_live_", "rk_live_", "sk_test_")),
     ("_", ("rk_test_", "hf_", "npm_", "dckr_pat_", "shpat_", "shpss_", "shpca_", "shppa_")),
-    ("_", ("dop_v1_", "doo_v1_", "dor_v1_", "glc_", "glsa_")),
+    ("_", ("dop_v1_", "doo_v1_", "dor_v1_", "glc_", "glsa_", "whsec_")),
+    ("ya29.", ("ya29.",)),
     ("dapi", ("dapi",)),
     ("-", ("sk-", "xox", "glpat-", "pypi-")),
     ("G", ("SG.",)),
@@ -118,8 +124,7 @@ _TOKEN_PREFIXES: Final = (
 # 100,000 characters, where a ``str.find`` loop per prefix took 0.7-1.4 ms between them. No
 # prefix begins another, so each place holds at most one.
 _PREFIX_FAMILY: Final = Family((prefix for _, prefixes in _TOKEN_PREFIXES for prefix in prefixes), AS_WRITTEN)
-# The credential-name endings, found in the shared pass over the lower-cased text; of
-# different lengths, so an occurrence's length tells which it is.
+# The credential-name endings, found in the shared pass over the lower-cased text.
 _NAME_ENDING_FAMILY: Final = Family(_NAME_ENDINGS)
 _TOKEN_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
@@ -233,7 +238,7 @@ def _labelled(text: str) -> Iterator[Span]:
 def _starts(lowered: str, ending: str, endings: list[tuple[int, int]] | None) -> Iterator[int]:
     """Where ``ending`` occurs in ``lowered``, in order: from the shared pass's ``endings``."""
     if endings is not None:
-        yield from (start for start, end in endings if end - start == len(ending))
+        yield from (start for start, end in endings if lowered[start:end] == ending)
         return
     at = lowered.find(ending)
     while at != -1:

@@ -84,6 +84,21 @@ POSITIVES = [
     ("api_key", "shpat_0123456789abcdef0123456789abcdef", "shopify {}"),
     ("api_key", "dop_v1_" + "0123456789abcdef" * 4, "doctl auth init -t {}"),
     ("api_key", "glc_eyJvIjoiMTIzNDU2Nzg5MCIsIm4iOiJ0ZXN0In0=", "grafana {}"),
+    ("api_key", "whsec_Qx7Lm2Pz8Rt4Vw9Kj3Hn5Bc1AbCdEfGh", "STRIPE_WEBHOOK={}"),
+    ("api_key", "ya29.a0AfH6SMBx7Lm2Pz8Rt4Vw9Kj3Hn5Bc1AbCdEfGhIj", "access token {} expired"),
+    # A signed URL's signature and a session cookie are credentials: whoever holds one is in.
+    (
+        "api_key",
+        "Qx7Lm2Pz8Rt4Vw9Kj3Hn5Bc1AbCdEfGh%2BIj0kLm%3D",
+        "https://a.blob.core.windows.net/c/f?sp=r&sig={}",
+    ),
+    (
+        "api_key",
+        "4f2b9c1e7d3a8b6c5e0f1a2b3c4d5e6f7a8b9c0d1e2f",
+        "https://s3.amazonaws.com/b/k?X-Amz-Signature={}",
+    ),
+    ("api_key", "Qx7Lm2Pz8Rt4Vw9Kj3Hn5Bc1AbCdEf", "Cookie: session={}"),
+    ("api_key", "qx7lm2pz8rt4vw9kj3hn5bc1", "Set-Cookie: PHPSESSID={}; HttpOnly"),
     # A webhook's URL is its credential: whoever holds it posts to the channel.
     ("api_key", "hooks.slack.com/services/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", "POST https://{}"),
     (
