@@ -60,6 +60,11 @@ _DIGIT_ZEROS: Final = (
 _SPACES: Final = (0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000)
 # Hyphens people type between digit groups; the em dash and wave dash join words, not digits.
 _HYPHENS: Final = (0x2010, 0x2011, 0x2012, 0x2013, 0x2212, 0xFE63)
+# Between two digits, though, an em dash or a horizontal bar is what word processors make of a
+# typed "--" ("4539—1488—…" reads as a card to a model): read there as a hyphen, and only
+# there ("example.com—and" keeps its dash, so the address still ends at "com").
+_DIGIT_DASHES: Final = "\u2014\u2015\ufe58"
+_DASH_BETWEEN_DIGITS: Final = re.compile(f"(?<=[0-9])[{_DIGIT_DASHES}](?=[0-9])")
 
 
 def _fold_table() -> dict[int, int]:
@@ -109,6 +114,8 @@ def fold_noting_invisible(text: str) -> tuple[str, frozenset[str]]:
     noted = present & _NOTED
     for char in present - noted:
         text = text.replace(char, chr(_FOLD[ord(char)]))
+    if any(dash in text for dash in _DIGIT_DASHES):
+        text = _DASH_BETWEEN_DIGITS.sub("-", text)
     return text, frozenset(noted)
 
 

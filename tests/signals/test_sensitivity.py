@@ -144,6 +144,8 @@ SEPARATED = [
     ("credit_card", "4111/1111/1111/1111", "my card is {} thanks"),
     ("credit_card", "4111_1111_1111_1111", "my card is {} thanks"),
     ("credit_card", "4539+1488+0343+6467", "POST /pay card={}&cvc=1"),  # a form body's space
+    ("credit_card", "4539\u20141488\u20140343\u20146467", "card {} (em dashes a word processor made)"),
+    ("us_ssn", "078\u201405\u20141120", "SSN {} on file"),
     ("iban", "DE89+3704+0044+0532+0130+00", "POST /pay iban={}&x=1"),
     ("credit_card", "4111\n1111\n1111\n1111", "my card is\n{}\nthanks"),
     ("credit_card", "4111\r\n1111\r\n1111\r\n1111", "card:\r\n{}\r\n"),
