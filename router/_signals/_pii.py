@@ -222,14 +222,17 @@ def _address_or_phone_at(text: str, start: int, end: int, after_number: bool) ->
 def _too_short_for_phone(text: str, start: int, end: int) -> bool:
     """Whether no phone number can start at the run: it follows a letter, or it has fewer
     digits than any phone number (7) and nothing joins another group to it (a space, dot,
-    dash or slash before a digit or bracket, a space before a slash, or a closing bracket)."""
+    dash or slash before a digit or bracket, a space before a slash, a closing bracket, or
+    the bracketed trunk zero of "+49(0)171 …")."""
     if start and _ascii_letter(text[start - 1]):
         return True  # glued to a word ("DE89 3704"): the phone pattern refuses the start
     if end - start >= 7:
         return False
     joiner = text[end : end + 1]
     return not (
-        joiner == ")" or (joiner in _PHONE_JOINERS and text[end + 1 : end + 2] in _PHONE_GROUP_STARTS)
+        joiner == ")"
+        or (joiner in _PHONE_JOINERS and text[end + 1 : end + 2] in _PHONE_GROUP_STARTS)
+        or text.startswith("(0)", end)  # the trunk zero of "+44(0)20 …", written unspaced
     )
 
 

@@ -184,6 +184,8 @@ NATIONAL_PHONES = {
     "german spaced slash": ("Rufen Sie mich an: 030 / 123 456 78", "030 / 123 456 78"),
     "austrian mobile with a slash": ("Fax 0664 / 123 45 67 bitte", "0664 / 123 45 67"),
     "international code then a slash": ("Tel +49 30/1234567", "+49 30/1234567"),
+    "bracketed trunk zero, unspaced": ("Mobil: +49(0)171 1234567", "+49(0)171 1234567"),
+    "bracketed trunk zero, one block": ("T +44(0)2079460958", "+44(0)2079460958"),
     "belgian slash and dots": ("Tel. 02/123.45.67", "02/123.45.67"),
     "polish call": ("zadzwoń 600 123 456", "600 123 456"),
     "dutch mobile": ("mobiel 0612345678", "0612345678"),
