@@ -83,7 +83,11 @@ _TITLES: Final = frozenset(
         "frau", "hr", "fr", "mme", "mlle", "monsieur", "madame", "señor", "señora", "sr", "sra",
         "srta", "don", "doña", "sig", "signor", "signora", "sig.ra", "sig.na", "dott", "dott.ssa",
         "prof.ssa", "avv", "dhr", "mevr", "mw", "pan", "pani", "capt", "captain", "rev", "sister",
-        "brother", "uncle", "aunt", "tante", "onkel"
+        "brother", "uncle", "aunt", "tante", "onkel",
+        # Polish and Czech address forms (vocative "Panie", "paní"; not the Czech "pane", an
+        # English word: "Dual Pane Hvis"), Greek ("κ.", Mr), Russian, Ukrainian.
+        "panie", "paní", "κύριε", "κύριος", "κυρία", "κ", "господин", "госпожа", "г-н",
+        "г-жа", "пан", "пані",
     )
 )  # fmt: skip
 # Titles only with their full stop and a space after it: "M. Dupont" (French "Monsieur"), not a

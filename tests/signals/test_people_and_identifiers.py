@@ -483,3 +483,18 @@ def test_the_french_m_with_its_full_stop_introduces_a_name(text: str) -> None:
 def test_what_only_looks_like_the_french_m_introduces_no_name(text: str) -> None:
     assert "Jyväskylän" not in [value for _, value in found(text)]
     assert "Si" not in [value for _, value in found(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Szanowny Panie Kowalski, dziękujemy",
+        "Αγαπητέ κύριε Παπαδόπουλε, ευχαριστούμε",
+        "η κυρία Παπαδοπούλου τηλεφώνησε",
+        "Ο κ. Παπαδόπουλος είπε",
+        "господин Иванов звонил вчера",
+        "пан Коваленко телефонував",
+    ],
+)
+def test_a_title_of_polish_greek_russian_or_ukrainian_introduces_a_name(text: str) -> None:
+    assert [kind for kind, _ in found(text)] == ["person"]
