@@ -130,6 +130,8 @@ def _non_ascii_ending_at(
     text: str, lowered: str, stripped: str, low: int, start: int, end: int
 ) -> Span | None:
     """The address ending at the number, where non-ASCII text stands before it."""
+    if not stripped:
+        return None  # only white space before it ("\x85", a next-line character, is non-ASCII)
     last = stripped[-1]
     following = text[end : end + 1] or "$"
     if last in _ZH_ROAD_ENDS and following in _ZH_NUMBER_ENDS:

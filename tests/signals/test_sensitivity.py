@@ -584,3 +584,10 @@ def test_a_value_whole_in_one_turn_is_counted_once_beside_the_seams() -> None:
 def test_turns_of_one_role_with_nothing_sensitive_across_them_stay_public() -> None:
     decision = Router(parse_routes(ROUTES)).decide(Task.build(_turns("what is 2+2", "and 3+3", "and 4+4")))
     assert decision.model == "cloud"
+
+
+@pytest.mark.parametrize("before", ["\x85", "\u3000\x85", "\u2028"])
+def test_a_number_after_nothing_but_non_ascii_white_space_is_read(before: str) -> None:
+    # Found by hypothesis: the address reading indexed the last character of the empty text
+    # left before the number once white space was stripped, and the scan raised.
+    assert found(f"{before}4000000000006") == [("credit_card", "4000000000006")]
