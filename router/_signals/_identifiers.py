@@ -148,6 +148,14 @@ _LABELS: Final[dict[str, tuple[str, ...]]] = {
         "parolă", "парола", "κωδικός", "συνθηματικό", "סיסמה", "סיסמא", "رمز عبور",
         "گذرواژه", "كلمة المرور", "كلمة السر", "पासवर्ड", "kata sandi", "mật khẩu", "รหัสผ่าน",
         "密码", "密碼", "パスワード", "비밀번호",
+        # PINs by their other names, and the codes that stand in for a password: one-time and
+        # verification codes (valid for minutes, enough to sign in), recovery and backup codes,
+        # a security question's answer.
+        "pin-code", "pincode", "pin-nummer", "geheimzahl", "geheimnummer", "code secret",
+        "pinコード", "暗证号码", "暗證號碼", "otp", "one-time code", "one-time password",
+        "one time code", "verification code", "2fa code", "mfa code", "recovery code",
+        "backup code", "security answer", "secret answer", "bestätigungscode", "code de vérification",
+        "código de verificación", "код подтверждения", "验证码", "認証コード", "인증번호",
     ),
     # "pass" is also an English verb and noun ("boarding pass: 12A"): it names a password
     # only as a setting or a field, see ``_pass_field``.

@@ -27,6 +27,13 @@ LABELLED = {
     "ni number": ("NI number: AB 12 34 56 C", "national_id", "AB 12 34 56 C"),
     "nhs no.": ("NHS no. 943 476 5919", "national_id", "943 476 5919"),
     "canadian sin": ("SIN: 130-692-544", "national_id", "130-692-544"),
+    # The codes that stand in for a password, and PINs by their other names.
+    "one-time code": ("Your one-time code is 482193.", "password", "482193"),
+    "verification code": ("verification code: 482193", "password", "482193"),
+    "chinese verification code": ("您的验证码是482193", "password", "482193"),
+    "recovery code": ("recovery code 7f3k-9d2m-x8q1", "password", "7f3k-9d2m-x8q1"),
+    "german pin": ("Ihre Geheimzahl 4821", "password", "4821"),
+    "pin-code": ("PIN-Code 4821", "password", "4821"),
     "french driving licence": ("permis de conduire n° 12AB34567", "driver_license", "12AB34567"),
     "password": ("password: W!nter2024.", "password", "W!nter2024"),
     "pin": ("Your PIN is 4821", "password", "4821"),
@@ -253,6 +260,9 @@ def test_the_hand_written_checks_for_numbers_stdnum_lacks() -> None:
     assert not uk_nino_valid("BG123456C")  # a prefix HMRC never issues
 
 
-@pytest.mark.parametrize("text", ["sin 1.500 euros al mes", "llame al NHS 111", "sin 130 692 545 dudas"])
+@pytest.mark.parametrize(
+    "text",
+    ["sin 1.500 euros al mes", "llame al NHS 111", "sin 130 692 545 dudas", "the OTP is sent by SMS"],
+)
 def test_a_short_label_that_is_also_a_word_needs_a_number_passing_its_check(text: str) -> None:
     assert found(text) == []
