@@ -58,6 +58,7 @@ _LABELS: Final[dict[str, tuple[str, ...]]] = {
         # Ukraine, Indonesia, Vietnam, Israel, Iran, the Arab countries, India, Japan,
         # China, Korea and Thailand.
         "cpf", "cnpj", "ahv", "ahv-nr", "ahv-nr.", "personnummer", "fødselsnummer", "cpr-nummer",
+        "cpr-nr", "cpr-nr.", "cpr",
         "cpr nr", "henkilötunnus",
         "tc kimlik", "kimlik no", "cnp", "egn", "егн", "rodné číslo", "személyi szám", "adóazonosító",
         "taj szám", "αφμ", "αμκα", "инн", "снилс", "паспорт", "рнокпп", "ідентифікаційний код",

@@ -129,6 +129,13 @@ _CPF: Final = re.compile(r"[0-9](?<![0-9.].)[0-9]{2}\.[0-9]{3}\.[0-9]{3}-[0-9]{2
 _CPF_VALID: Final = _stdnum("br.cpf")
 
 
+# Finland's personal identity code, read apart from the digit layouts: it may end in a letter.
+_HETU: Final = re.compile(
+    r"[0-3](?<![0-9A-Za-z_.,/-].)[0-9](?:0[1-9]|1[0-2])[0-9]{2}[-+A-FU-Y][0-9]{3}[0-9A-FHJ-NPR-Y](?![0-9A-Za-z])"
+)
+_HETU_VALID: Final = _stdnum("fi.hetu")
+
+
 def national_ids(text: str) -> Iterator[Span]:
     """National numbers whose shape and check digits identify them without a label."""
     for match in _ALNUM_CANDIDATE.finditer(text):
@@ -138,6 +145,9 @@ def national_ids(text: str) -> Iterator[Span]:
     for match in digit_led(_DIGIT_CANDIDATE, text):
         value = match.group()
         if any(layout.fullmatch(value) and check(value) for layout, check in _LAYOUT_CHECKS):
+            yield "national_id", match.start(), match.end()
+    for match in digit_led(_HETU, text):
+        if _HETU_VALID(match.group()):
             yield "national_id", match.start(), match.end()
     if "." in text and "-" in text:
         for match in digit_led(_CPF, text):

@@ -27,6 +27,10 @@ LABELLED = {
     "ni number": ("NI number: AB 12 34 56 C", "national_id", "AB 12 34 56 C"),
     "nhs no.": ("NHS no. 943 476 5919", "national_id", "943 476 5919"),
     "canadian sin": ("SIN: 130-692-544", "national_id", "130-692-544"),
+    # Found only as a phone number before (confidential, where a national number is restricted).
+    "danish cpr": ("CPR-nr.: 211062-5629", "national_id", "211062-5629"),
+    # Its century sign and check character give it a layout no other number has: no label.
+    "finnish identity code": ("asiakas 131052-308T soitti", "national_id", "131052-308T"),
     # The codes that stand in for a password, and PINs by their other names.
     "one-time code": ("Your one-time code is 482193.", "password", "482193"),
     "verification code": ("verification code: 482193", "password", "482193"),
