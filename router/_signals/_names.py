@@ -34,7 +34,7 @@ from router._signals._tokenizer_cache import _cache_dir
 
 __all__ = ["NameLists", "name_lists"]
 
-_CACHE_FORMAT: Final = 3
+_CACHE_FORMAT: Final = 4
 _FIRST_ATTRIBUTES: Final = (
     "first_names",
     "first_names_male",
@@ -44,6 +44,19 @@ _FIRST_ATTRIBUTES: Final = (
 )
 _LAST_ATTRIBUTES: Final = ("last_names", "last_names_male", "last_names_female", "last_romanized_names")
 _PLACE_ATTRIBUTES: Final = ("cities", "city_names", "countries", "states", "provinces", "regions", "counties")
+# Faker's Spanish, Czech, Polish, French and Italian word lists are the most frequent words of
+# their Wikipedias, names among them: as common words, "José García", "María López", "Petr" and
+# "Jan" were never names without a title or a cue. These are names far more than words; the
+# lists' other names are words too ("Blanco", "Costa", "Svoboda": freedom) and stay common.
+_NAMES_IN_WORD_LISTS: Final = frozenset(
+    (
+        "antonio", "carlos", "felipe", "fernando", "francisco", "garcía", "gonzález", "jorge", "josé",
+        "juan", "luis", "lópez", "manuel", "marco", "martín", "maría", "miguel", "pablo", "pedro",
+        "rafael", "rodríguez", "boleslav", "david", "hana", "havel", "jakub", "jaromír", "jaroslav",
+        "kateřina", "petr", "tomáš", "zdeněk", "zuzana", "françois", "pierre", "massimo", "jan",
+        "piotr",
+    )
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -109,6 +122,7 @@ def _from_faker() -> NameLists:
     common: set[str] = set()
     for provider in _providers("faker.providers.lorem"):
         common.update(_words(provider, ("word_list",)))
+    common -= _NAMES_IN_WORD_LISTS
     places: set[str] = set()
     phrases: set[str] = set()
     for provider in _providers("faker.providers.address"):
