@@ -102,6 +102,11 @@ _CUES: Final = frozenset(
         "hallo", "m'appelle", "cher", "chère", "bonjour", "me llamo", "querido", "querida", "hola",
         "mi chiamo", "caro", "cara", "ciao", "nome é", "chamo-me", "olá", "naam is", "beste",
         "nazywam się", "меня зовут",
+        # Sign-offs in the other languages, as "regards" and "sincerely": the name follows.
+        "pozdrawiam", "z poważaniem", "freundlichen grüßen", "grüßen", "grüße", "cordialement",
+        "bien à vous", "saludos", "atentamente", "atenciosamente", "cumprimentos", "groet", "groeten",
+        "с уважением", "saygılarımla", "distinti saluti", "cordiali saluti", "hälsningar", "hilsen",
+        "terveisin", "üdvözlettel", "s pozdravem", "cu stimă", "με εκτίμηση", "trân trọng",
     )
 )  # fmt: skip
 _CUE_ENDINGS: Final = frozenset(cue.rsplit(None, 1)[-1] for cue in _CUES)

@@ -514,3 +514,11 @@ def test_a_name_in_a_languages_word_list_is_still_a_name(text: str, name: str) -
     # Faker's Spanish, Czech and Polish word lists hold the most frequent names of their
     # languages; as common words they were never names without a title or a cue.
     assert ("person", name) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Pozdrawiam,\nKasia Wiśniewska", "Z poważaniem\nKasia Wiśniewska", "Cordialement,\nMaëlle Kerbrat"],
+)
+def test_a_name_after_a_sign_off_in_another_language_is_found(text: str) -> None:
+    assert [kind for kind, _ in found(text)] == ["person"]
