@@ -69,7 +69,7 @@ from router._errors import (
 )
 from router._params import for_candidate
 from router._pricing import ModelInfo
-from router._providers._base import Provider
+from router._providers._base import OpensAhead, Provider
 from router._results import Attempt, Completion, ProviderResponse
 from router._state._budgets import BudgetGuard, BudgetSkip, HoldRequest, Reservation
 from router._state._chain import ABSENT
@@ -126,6 +126,7 @@ class Executor:
         self.masker = masker
         """Masks pseudonymised calls; without one, no model below a task's sensitivity is asked."""
         self.provider = provider
+        self._open_ahead = provider.open_ahead if isinstance(provider, OpensAhead) else None
         self.guards = guards
         self.recorder = recorder
         self.policies = policies
@@ -178,6 +179,9 @@ class Executor:
         probe = await self._admissible(state, info, candidate, fallback)
         if probe is None:
             return None
+        if self._open_ahead is not None:
+            # Cleared and callable: its connection opens while Redis admits the call.
+            self._open_ahead(info)
         reservation = await self._admit(state, info, candidate, fallback)
         if reservation is None:
             return None

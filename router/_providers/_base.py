@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from router._pricing import ModelInfo
 from router._results import ProviderResponse
@@ -38,4 +38,17 @@ class Provider(Protocol):
     ) -> ProviderResponse:
         """``params`` are the chat parameters for this model (``router._params``). Inside
         ``router._streaming.events`` the request streams: deltas go to the current channel."""
+        ...
+
+
+@runtime_checkable
+class OpensAhead(Protocol):
+    """A provider that can get ready for a request before it may send it."""
+
+    def open_ahead(self, model: ModelInfo) -> None:
+        """Prepare to call ``model`` (open a connection to its server) without sending it anything.
+
+        Called once the model is cleared for the task and before its budget hold is asked for,
+        so the two waits overlap; the request itself leaves only after the hold.
+        """
         ...

@@ -37,6 +37,7 @@ import httpx
 from router._config._schema import ModelSpec
 from router._errors import ApiKeyMissing, ProviderError, ProviderTimeout, ProviderUnavailable
 from router._pricing import ModelInfo
+from router._providers._ahead import Upstreams
 from router._providers._base import Provider
 from router._providers._cost import call_cost
 from router._providers._errors import from_http_error, prompt_texts, to_provider_error
@@ -93,6 +94,10 @@ class DirectStreams:
     def missing_credentials(self, model: ModelInfo) -> str | None:
         return self.inner.missing_credentials(model)
 
+    def open_ahead(self, model: ModelInfo) -> None:
+        if current_channel() is not None and streams_directly(model.spec):
+            self.streams.open_ahead(model.spec)
+
     async def acomplete(
         self,
         model: ModelInfo,
@@ -117,20 +122,33 @@ class OpenAIStreams:
 
     def __init__(self) -> None:
         self._client: httpx.AsyncClient | None = None
+        self._upstreams: Upstreams | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def _http(self) -> httpx.AsyncClient:
+        return self._pool()[0]
+
+    def _pool(self) -> tuple[httpx.AsyncClient, Upstreams]:
         loop = asyncio.get_running_loop()
-        if self._client is None or self._loop is not loop:
+        if self._client is None or self._upstreams is None or self._loop is not loop:
             # A client built on another loop (a closed one, say) cannot be used on this one.
-            self._client = httpx.AsyncClient(limits=_LIMITS, timeout=None)
+            self._upstreams = Upstreams(_LIMITS)
+            self._client = httpx.AsyncClient(transport=self._upstreams.transport, timeout=None)
             self._loop = loop
-        return self._client
+        return self._client, self._upstreams
+
+    def open_ahead(self, spec: ModelSpec) -> None:
+        """Start connecting to ``spec``'s server unless a pooled connection is free (``_ahead``)."""
+        assert spec.params.api_base is not None  # streams_directly checked it
+        client, upstreams = self._pool()
+        upstreams.open_ahead(client, _chat_url(spec.params.api_base), spec.params.timeout)
 
     async def aclose(self) -> None:
-        client, self._client = self._client, None
+        client, upstreams, self._client, self._upstreams = self._client, self._upstreams, None, None
         if client is not None and self._loop is asyncio.get_running_loop():
             await client.aclose()
+            if upstreams is not None:
+                await upstreams.ahead.aclose()
 
     async def stream(
         self,
