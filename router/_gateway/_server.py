@@ -1,4 +1,5 @@
-"""Run the gateway app under uvicorn: uvloop, httptools, and the header timeout of ``_limits``."""
+"""Run the gateway app under uvicorn: uvloop, httptools, the header timeout of ``_limits``, and
+each response's head written with its first body chunk (``_writes``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from router._gateway._limits import Limits, protocol_with_header_timeout
+from router._gateway._writes import with_head_and_body_together
 
 
 def serve(app: Starlette, *, host: str, port: int, limits: Limits) -> None:
@@ -15,7 +17,7 @@ def serve(app: Starlette, *, host: str, port: int, limits: Limits) -> None:
         host=host,
         port=port,
         loop="uvloop",
-        http=protocol_with_header_timeout(limits.header_timeout_s),
+        http=with_head_and_body_together(protocol_with_header_timeout(limits.header_timeout_s)),
         lifespan="on",
         access_log=False,
         log_level="warning",
