@@ -47,6 +47,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 import redis  # noqa: E402
 import yaml  # noqa: E402
 
+from benchmarks._proc import cpu_s, process_tree, pss_mb, rss_mb  # noqa: E402
 from tests.support.redis_claim import holding  # noqa: E402
 
 ROUTER = str(Path(sys.executable).with_name("router"))
@@ -204,8 +205,8 @@ asyncio.run(main())
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
         raise SystemExit(f"the bare loop failed:\n{done.stderr[-3000:]}")
-    rate, cpu_s = done.stdout.strip().splitlines()[-1].split()
-    return float(rate), float(cpu_s)
+    rate, cpu = done.stdout.strip().splitlines()[-1].split()
+    return float(rate), float(cpu)
 
 
 def warm_up(env: dict[str, str]) -> None:
@@ -366,15 +367,13 @@ def data_store(url: str) -> Iterator[str]:
 
 
 def worker_cpu_s(pids: list[int]) -> float:
-    """User + system CPU seconds of the given processes so far."""
-    ticks = os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds of the given processes so far (those that have exited count 0)."""
     total = 0.0
     for pid in pids:
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += cpu_s(pid)
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / ticks
     return total
 
 
@@ -423,7 +422,7 @@ def cost(args: argparse.Namespace, work: Path) -> None:
     flush(args)
     with workers(1, env, work) as started:
         warm_up(env)
-        pids = [pid for process in started for pid in tree(process.pid)]
+        pids = [pid for process in started for pid in process_tree(process.pid)]
         stats, cpu = CommandStats(args.data_url), worker_cpu_s(pids)
         result = run_job(env, args.items, timeout_s=600)
         used, commands = worker_cpu_s(pids) - cpu, stats.delta()
@@ -506,33 +505,6 @@ def latency(args: argparse.Namespace, work: Path) -> None:
     )
 
 
-def rss_mb(pid: int, field: str = "VmRSS") -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def pss_mb(pid: int) -> float:
-    """Proportional set size: shared (copy-on-write) pages divided among the processes sharing them."""
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-def tree(pid: int) -> list[int]:
-    """A worker's processes: the Celery parent and its pool children."""
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return [pid]
-    return [pid, *(int(child) for child in children)]
-
-
 def memory(args: argparse.Namespace, work: Path) -> None:
     env = environment(args, routes_file(work, 0), work / "home")
     flush(args)
@@ -547,15 +519,15 @@ def memory(args: argparse.Namespace, work: Path) -> None:
         )
         thread.start()
         while thread.is_alive():
-            samples.append(max(rss_mb(pid) for process in started for pid in tree(process.pid)))
-            pss.append(max(pss_mb(pid) for process in started for pid in tree(process.pid)))
+            samples.append(max(rss_mb(pid) for process in started for pid in process_tree(process.pid)))
+            pss.append(max(pss_mb(pid) for process in started for pid in process_tree(process.pid)))
             time.sleep(2)
-        peaks = [rss_mb(pid, "VmHWM") for process in started for pid in tree(process.pid)]
+        peaks = [rss_mb(pid, "VmHWM") for process in started for pid in process_tree(process.pid)]
         # At the end of the job, while the workers still run: each parent and each pool child.
         steady = [
             (role, rss_mb(pid), pss_mb(pid))
             for process in started
-            for role, pid in zip(("parent", *["child"] * 64), tree(process.pid), strict=False)
+            for role, pid in zip(("parent", *["child"] * 64), process_tree(process.pid), strict=False)
         ]
     thirds = [samples[min(len(samples) * k // 3, len(samples) - 1)] for k in (1, 2, 3)] if samples else []
     print(

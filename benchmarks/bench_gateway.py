@@ -50,6 +50,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._proc import cpu_s, rss_mb  # noqa: E402
+
 MESSAGES = [{"role": "user", "content": "Summarise the attached meeting notes in three short bullet points."}]
 BODY = {"model": "bench", "messages": MESSAGES, "max_tokens": 64}
 
@@ -183,19 +187,6 @@ general_settings: {{master_key: sk-litellm-bench}}
 """
 
 
-def _cpu_s(pid: int) -> float:
-    """User plus system CPU seconds of process ``pid`` so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 # --------------------------------------------------------------------------- measuring
 
 
@@ -320,7 +311,7 @@ async def _run(
         print(f"== streaming: time to first token, {args.calls} streams each (ms)")
         stream_body = {**BODY, "model": "auto", "stream": True, "stream_options": {"include_usage": True}}
         direct, through = [], []
-        cpu_before = [_cpu_s(pid) for pid in pids]
+        cpu_before = [cpu_s(pid) for pid in pids]
         for _ in range(args.calls):
             direct.append(
                 await _first_token_ms(http, f"{upstream}/chat/completions", {**BODY, "stream": True}, {})
@@ -334,7 +325,7 @@ async def _run(
         )
         # CPU time holds up on a loaded machine where wall-clock figures do not.
         upstream_cpu, gateway_cpu = (
-            (_cpu_s(pid) - before) * 1000 / args.calls for pid, before in zip(pids, cpu_before, strict=True)
+            (cpu_s(pid) - before) * 1000 / args.calls for pid, before in zip(pids, cpu_before, strict=True)
         )
         print(
             f"  CPU per stream: gateway {gateway_cpu:.2f} ms, upstream {upstream_cpu / 2:.2f} ms "
@@ -356,7 +347,7 @@ async def _memory(gateway: str, key: str, pid: int, total: int) -> None:
 
         marks = {}
         for done in range(0, total + 1, total // 4):
-            marks[done] = _rss_mb(pid)
+            marks[done] = rss_mb(pid, missing=float("nan"))
             if done < total:
                 await asyncio.gather(*(one() for _ in range(total // 4)))
     print("== memory of the gateway process (RSS, MB) after N requests (after the latency and rps runs)")
@@ -381,7 +372,6 @@ def main() -> None:
     if args.upstream_port is not None:
         _serve_upstream(args.upstream_port)
         return
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from tests.support.redis_claim import holding  # a test run never flushes this database meanwhile
 
     with holding([args.redis]):
