@@ -14,10 +14,9 @@ label ("姓名：", "氏名：", "이름:"). The name is then the words of the s
   starts with one of the 400 surnames Faker's zh_CN and zh_TW lists give, and the same after a
   form's field for a person ("患者：", "收件人：", "お客様：", with Faker's ja_JP surnames too);
 - Korean: the Hangul run after the cue without its ending ("입니다", "이에요", "씨"), two to
-  four syllables starting with a surname of Faker's ko_KR list; and before the honorifics 씨
-  and 님 ("김민수 씨", "김민수님"), as さん and 様 follow a Japanese name, a word of three
-  syllables starting with such a surname (a surname and a given name of two; "고객님", a
-  customer, has two).
+  four syllables starting with a surname of Faker's ko_KR list.
+
+Names before an honorific (様, 先生, 씨, 님) are read in ``_honorifics``.
 
 Faker's one-character surnames are read here rather than from ``_names.NameLists``, which keeps
 words of two letters or more (a one-letter Latin "name" is an initial).
@@ -33,7 +32,7 @@ from typing import Final
 
 from router._signals._text import keyword_pattern
 
-__all__ = ["cued_names"]
+__all__ = ["cued_names", "surnames"]
 
 Span = tuple[str, int, int]
 
@@ -116,38 +115,6 @@ def cued_names(text: str) -> Iterator[Span]:
         found = _name_after(text, cue.group(), cue.start(), cue.end())
         if found is not None:
             yield "person", *found
-    for honorific in _KOREAN_HONORIFICS:
-        at = text.find(honorific)
-        while at != -1:
-            if (found := _korean_name_before(text, at)) is not None:
-                yield "person", *found
-            at = text.find(honorific, at + 1)
-
-
-def _korean_name_before(text: str, at: int) -> tuple[int, int] | None:
-    """The full name before the honorific at ``at`` ("김민수 씨", "김민수님"): three syllables,
-    a surname of Faker's list and a given name of two, standing alone; "선생님" (teacher) and
-    "고객님" (customer) are two, and the titles of three that start like a surname are left out."""
-    end = at - 1 if at and text[at - 1] == " " and text[at] == "씨" else at
-    start = end - 3
-    if start < 0 or not all("\uac00" <= char <= "\ud7a3" for char in text[start:end]):
-        return None
-    if start and "\uac00" <= text[start - 1] <= "\ud7a3":
-        return None  # a longer word: "택배기사님"
-    word = text[start:end]
-    if word in _KOREAN_TITLES or word[0] not in _surnames("ko_KR"):
-        return None
-    return start, end
-
-
-# Honorifics after a Korean name, as さん and 様 after a Japanese one (``_people``): 씨 with
-# or without a space, 님 right after it.
-_KOREAN_HONORIFICS: Final = ("씨", "님")
-# Titles and roles of three syllables taken with 님 whose first syllable is also a surname.
-_KOREAN_TITLES: Final = frozenset(
-    ("부사장", "부회장", "부원장", "부교수", "조교수", "관리자", "간호사", "이사장", "하느님", "하나님",
-     "전문의", "운영자", "담당자", "상담사", "기술자", "연구원")
-)  # fmt: skip
 
 
 def _name_after(text: str, cue: str, start: int, end: int) -> tuple[int, int] | None:
@@ -196,23 +163,23 @@ def _korean_name(text: str, end: int) -> tuple[int, int] | None:
         if word.endswith(ending) and len(word) - len(ending) >= 2:
             word = word[: -len(ending)]
             break
-    if not 2 <= len(word) <= 4 or word[0] not in _surnames("ko_KR"):
+    if not 2 <= len(word) <= 4 or word[0] not in surnames("ko_KR"):
         return None
     return run.start(1), run.start(1) + len(word)
 
 
 def _cjk_surname(run: str) -> bool:
     """Whether ``run`` starts with a Chinese surname or one of Faker's Japanese ones."""
-    return _chinese_surname(run) or run[:2] in _surnames("ja_JP")
+    return _chinese_surname(run) or run[:2] in surnames("ja_JP")
 
 
 def _chinese_surname(run: str) -> bool:
-    surnames = _surnames("zh_CN") | _surnames("zh_TW")
-    return len(run) <= 3 and (run[0] in surnames or run[:2] in surnames)
+    chinese = surnames("zh_CN") | surnames("zh_TW")
+    return len(run) <= 3 and (run[0] in chinese or run[:2] in chinese)
 
 
 @functools.cache
-def _surnames(locale: str) -> frozenset[str]:
+def surnames(locale: str) -> frozenset[str]:
     """Faker's surnames for ``locale``; empty without Faker (cues then find fewer names)."""
     try:
         provider = importlib.import_module(f"faker.providers.person.{locale}").Provider

@@ -11,9 +11,9 @@ Mrs, Herr, Mme, Sra) and by the words around them ("Dear …", "my name is …",
   not the first word of a sentence (where every word is capitalised) unless a given name.
 
 A given name and a family name written in lower case ("naomi ryan") are a name too, in a
-text written all in lower case. Japanese and Chinese names are found by their honorific
-suffixes (様, さん, 先生, 女士); Arabic, Hebrew, Devanagari and Thai names by the title
-before them (السيد, מר, श्री, นางสาว). A bare name in a script without capitals is not found:
+text written all in lower case. Japanese, Chinese and Korean names are found by their
+honorifics (様, さん, 先生, 女士, 씨, 님: ``_honorifics``); Arabic, Hebrew, Devanagari and Thai names
+by the title before them (السيد, מר, श्री, นางสาว). A bare name in a script without capitals is not found:
 that is the deep tier's job. Company and city names alone are not personal data.
 
 Cost: ``re`` skips to capital letters; each capital word costs a few set look-ups. Two in
@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from typing import Final
 
 from router._signals._cued_names import cued_names
+from router._signals._honorifics import honorific_names
 from router._signals._keyword_search import Family
 from router._signals._names import NameLists
 from router._signals._text import keyword_pattern, lower_same_length
@@ -157,30 +158,6 @@ _CALENDAR: Final = frozenset(
 _PARTICLES: Final = frozenset(("van", "von", "del", "der", "den", "das", "dos", "las", "los"))
 _NOT_SECOND_PARTS: Final = _FUNCTION_WORDS - _PARTICLES
 _NEVER_NAMES: Final = _FUNCTION_WORDS | _TITLES | _CALENDAR
-_CJK_HONORIFICS: Final = ("様", "さん", "さま", "氏", "先生", "女士", "小姐")
-_CJK_NAME: Final = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ff]{1,4}(?:" + "|".join(_CJK_HONORIFICS) + ")")
-# Words ending in 様 or 氏 that name no one: customers, everyone, pattern, strange, boyfriend.
-_CJK_NOT_NAMES: Final = (
-    "客",
-    "皆",
-    "同",
-    "異",
-    "模",
-    "仕",
-    "多",
-    "彼",
-    "神",
-    "各",
-    "様",
-    "一",
-    "三",
-    "両",
-    "列",
-    "車",
-)
-# Words that name no one but begin with a common surname: 王様, the king (王, Wang, is China's
-# most common surname: 王小明先生 is a name), so they are turned down only whole.
-_CJK_NOT_NAMES_WHOLE: Final = frozenset(("王様", "女王様", "王子様"))
 # Titles in scripts without letter case, then the name's first word: Arabic (Mr, Mrs, Miss,
 # Dr, Sheikh), Hebrew (Mr, Mrs, Dr, Prof) and Devanagari (Shri, Shrimati, Sushri, Kumari, Dr)
 # after a space; Thai (Miss, Dr) with or without one. A capital tells nothing in these
@@ -259,17 +236,7 @@ def names(text: str, lists: NameLists) -> Iterator[Span]:
     if not text.isascii() and _CASELESS_LETTER.search(text) is not None:
         yield from _caseless_names(text)
     yield from cued_names(text)
-    # Every such name ends in an honorific: a few ``in`` tests rule them out where a search
-    # for a CJK letter read all the text (1 ms a 100,000 characters without any).
-    if not text.isascii() and any(honorific in text for honorific in _CJK_HONORIFICS):
-        for cjk in _CJK_NAME.finditer(text):
-            if cjk.group() in _CJK_NOT_NAMES_WHOLE:
-                continue
-            if not cjk.group().startswith(_CJK_NOT_NAMES) and text[cjk.start() - 1 : cjk.start()] not in (
-                "お",
-                "ご",
-            ):
-                yield "person", cjk.start(), cjk.end()
+    yield from honorific_names(text)
 
 
 def capitals_names(text: str, lists: NameLists) -> Iterator[Span]:
