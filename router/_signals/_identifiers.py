@@ -284,13 +284,19 @@ _LOGIN_STATES: Final = frozenset(
 _LABEL_REACH: Final = max(map(len, _KIND_OF)) + 24 + 30 + 1
 
 
-# Between label and value: "number", "no.", "#", ":", "is", "=" and the like.
+# Between label and value: "number", "no.", "#", ":", "is", "=" and the like, in any case
+# ("Passport Number:", "Konto Nr."), and the "." of a label that ends in "no" ("policy no.
+# 88291-LK"). A word of a spaced script ends where its letters do, so that "num" is not read
+# out of "nummer" nor "is" out of "ist" (which left the value unread and the number public);
+# the words of unspaced scripts and Korean's particles run into what follows.
 # A key's closing quote first (``"password": "..."``), and an opening quote before the value.
 _JOIN: Final = re.compile(
-    r"[\"']?(?:\s*(?:number|num|no\.?|nr\.?|n°|nº|nummer|numéro|número|numero|numer|id|code|#"
-    r"|номер|číslo|szám|numarası|număr|numărul|αριθμός|رقم|شماره|מספר|नंबर|संख्या|หมายเลข|số"
-    r"|nomor|番号|号码|號碼|번호))?"
-    r"(?:\s*(?:is|ist|est|es|è|é|=>|:|=|-|#|：|は|是)){0,2}\s*[\"'“]?",
+    r"[\"']?(?:\s*(?:(?:number|num|no\.?|nr\.?|n°|nº|nummer|numéro|número|numero|numer|id|code"
+    r"|номер|číslo|szám|numarası|număr|numărul|αριθμός|رقم|شماره|מספר|नंबर|संख्या|số|nomor)(?![^\W\d_])"
+    r"|#|หมายเลข|番号|号码|號碼|번호))?"
+    r"(?:\s*(?:(?:is|ist|lautet|was|war|est|était|es|era|è|é|foi|jest|wynosi|je|är|er)(?![^\W\d_])"
+    r"|=>|:|=|-|#|\.|：|は|是|는|은)){0,2}\s*[\"'“]?",
+    re.IGNORECASE,
 )
 # An identifier's value: letters and digits, two digits at least, joined by "-", "/" or ".",
 # a space before a digit, or a space before a letter that ends it; a prefix of capitals may

@@ -113,6 +113,32 @@ def test_identifier_labels_are_read_in_the_languages_the_router_routes(
     assert found(text) == [(kind, value)]
 
 
+# What joins a label to its value, written as forms and people write it: capitals, a word of
+# its own that begins like a shorter one ("nummer", "numéro"; "ist"), a verb, the "." of "No.".
+JOINS = {
+    "capitalised number": ("Passport Number: XG9382049", "national_id", "XG9382049"),
+    "label in capitals": ("PASSPORT NUMBER XG9382049", "national_id", "XG9382049"),
+    "german nummer after a label": ("Reisepass Nummer: C01X00T47", "national_id", "C01X00T47"),
+    "dutch nummer": ("Passport nummer XG9382049", "national_id", "XG9382049"),
+    "french numéro": ("Passport numéro XG9382049", "national_id", "XG9382049"),
+    "capitalised nr.": ("Konto Nr. 1234567890", "account_number", "1234567890"),
+    "no. after a label ending in no": ("Policy No. 88291-LK", "record_id", "88291-LK"),
+    "account no.": ("Account No. 12345678", "account_number", "12345678"),
+    "german ist": ("Meine Steuer-ID ist 659-2997-0489", "national_id", "659-2997-0489"),
+    "german lautet": ("Meine Passnummer lautet C01X00T47", "national_id", "C01X00T47"),
+    "english was": ("my passport number was XG9382049", "national_id", "XG9382049"),
+    "danish er": ("Kontonummer er 12345678901", "account_number", "12345678901"),
+    "korean particle": ("여권번호는 M12345678", "national_id", "M12345678"),
+}
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), JOINS.values(), ids=JOINS.keys())
+def test_what_joins_a_label_to_its_value_is_read_in_any_case_and_to_its_end(
+    text: str, kind: str, value: str
+) -> None:
+    assert found(text) == [(kind, value)]
+
+
 @pytest.mark.parametrize(
     "text",
     ["ehliyet 2019 yılında aldım", "konto 2024 roku", "paspor 2025 baru", "un vin de 2019", "cvv 12345"],
