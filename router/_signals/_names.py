@@ -34,7 +34,7 @@ from router._signals._tokenizer_cache import _cache_dir
 
 __all__ = ["NameLists", "name_lists"]
 
-_CACHE_FORMAT: Final = 4
+_CACHE_FORMAT: Final = 5
 _FIRST_ATTRIBUTES: Final = (
     "first_names",
     "first_names_male",
@@ -43,7 +43,9 @@ _FIRST_ATTRIBUTES: Final = (
     "first_romanized_names",
 )
 _LAST_ATTRIBUTES: Final = ("last_names", "last_names_male", "last_names_female", "last_romanized_names")
-_PLACE_ATTRIBUTES: Final = ("cities", "city_names", "countries", "states", "provinces", "regions", "counties")
+_CITY_ATTRIBUTES: Final = ("cities", "city_names")
+_REGION_ATTRIBUTES: Final = ("countries", "states", "provinces", "regions", "counties")
+_PLACE_ATTRIBUTES: Final = _CITY_ATTRIBUTES + _REGION_ATTRIBUTES
 # Faker's Spanish, Czech, Polish, French and Italian word lists are the most frequent words of
 # their Wikipedias, names among them: as common words, "José García", "María López", "Petr" and
 # "Jan" were never names without a title or a cue. These are names far more than words; the
@@ -73,6 +75,10 @@ class NameLists:
     calendar: frozenset[str] = frozenset()
     place_phrases: frozenset[str] = frozenset()
     company_words: frozenset[str] = frozenset()
+    # Given names that are words of longer town names ("Maria", "Peter"): no places on their
+    # own, but the words of a language that no word list here holds may be among them
+    # ("Alla", "Delle"), so a sentence's first word is no name when it is one.
+    town_words: frozenset[str] = frozenset()
 
 
 @functools.cache
@@ -97,7 +103,7 @@ def _read(path: os.PathLike[str]) -> NameLists | None:
             data = marshal.load(file)
     except (OSError, EOFError, ValueError, TypeError):
         return None
-    if not (isinstance(data, tuple) and len(data) == 7 and all(isinstance(part, frozenset) for part in data)):
+    if not (isinstance(data, tuple) and len(data) == 8 and all(isinstance(part, frozenset) for part in data)):
         return None
     return NameLists(*data)
 
@@ -125,8 +131,12 @@ def _from_faker() -> NameLists:
     common -= _NAMES_IN_WORD_LISTS
     places: set[str] = set()
     phrases: set[str] = set()
+    town_words: set[str] = set()
     for provider in _providers("faker.providers.address"):
-        places.update(_words(provider, _PLACE_ATTRIBUTES))
+        places.update(_words(provider, _REGION_ATTRIBUTES))
+        towns = _strings(provider, _CITY_ATTRIBUTES)
+        places.update(_town_words(towns, first))
+        town_words.update(_words_of_longer(towns) & first)
         phrases.update(_phrases(provider, _PLACE_ATTRIBUTES))
     calendar: set[str] = set()
     for provider in _providers("faker.providers.date_time"):
@@ -147,6 +157,7 @@ def _from_faker() -> NameLists:
         frozenset(phrases),
         # A legal form that is also a name ("San", "Con") is left out: "Jose San" is a person.
         frozenset(company - first - last),
+        frozenset(town_words - places),
     )
 
 
@@ -160,6 +171,7 @@ def _fields(lists: NameLists) -> tuple[frozenset[str], ...]:
         lists.calendar,
         lists.place_phrases,
         lists.company_words,
+        lists.town_words,
     )
 
 
@@ -176,6 +188,25 @@ def _words(provider: type, attributes: tuple[str, ...]) -> set[str]:
     return {
         part.lower() for value in _strings(provider, attributes) for part in value.split() if len(part) > 1
     }
+
+
+def _town_words(names: list[str], given: set[str]) -> set[str]:
+    """The words of town names, lower-cased, but for the given names in longer ones: "Santa
+    Maria", "Maria Hoop", "Sankt Peter" and "Liptovský Peter" made Maria and Peter places, and
+    so no names without a title or a cue. A given name stays a place where it is a town alone
+    ("Victoria") or a word of a country's or region's name ("British Columbia"), and the
+    whole name is still read as a phrase."""
+    words: set[str] = set()
+    for name in names:
+        parts = name.lower().split()
+        words.update(part for part in parts if len(part) > 1 and (len(parts) == 1 or part not in given))
+    return words
+
+
+def _words_of_longer(names: list[str]) -> set[str]:
+    """The words, lower-cased, of the names of two or more words."""
+    longer = (name.lower().split() for name in names)
+    return {part for parts in longer if len(parts) > 1 for part in parts if len(part) > 1}
 
 
 def _phrases(provider: type, attributes: tuple[str, ...]) -> set[str]:

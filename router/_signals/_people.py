@@ -357,8 +357,11 @@ def _is_name(text: str, start: int, end: int, word: str, lists: NameLists) -> bo
         return False
     if text.startswith(_POSSESSIVE, end) or (last is not None and last.rstrip(",:") in _WEAK_CUES):
         return True
-    # The first word of a sentence is capitalised whatever it is: only a given name counts there.
-    return known_first or _SENTENCE_END.search(text[max(0, start - 4) : start]) is None
+    # The first word of a sentence is capitalised whatever it is: only a given name counts there,
+    # and not one that is also a word of town names (see ``NameLists.town_words``).
+    if _SENTENCE_END.search(text[max(0, start - 4) : start]) is None:
+        return True
+    return known_first and key not in lists.town_words
 
 
 def _after_title_or_cue(text: str, start: int, key: str, lists: NameLists) -> bool:
@@ -387,13 +390,14 @@ def _word_before(text: str, start: int) -> str | None:
 
 
 def _titled_or_cued(text: str, start: int, last: str, key: str, lists: NameLists) -> bool:
-    """Whether ``last``, the word before ``start``, is a title, or (unless ``key``, the word at
-    ``start``, is a common word) ends a naming cue ("my name is", "Dear")."""
+    """Whether ``last``, the word before ``start``, is a title, or ends a naming cue ("my name
+    is", "Dear") and ``key``, the word at ``start``, is no common word or is a given name: a
+    given name that is also a word ("John", "Will", "Grace") is a name after "my name is"."""
     if last.rstrip(".") in _TITLES or (last in _DOTTED_TITLES and text[start - 1].isspace()):
         return True
     return (
         last.rstrip(",:?") in _CUE_ENDINGS
-        and not _common(key, lists)
+        and (not _common(key, lists) or (key in lists.first and len(key) > 2))
         and _after_cue(_words_before(text, start))
     )
 

@@ -40,6 +40,13 @@ NAMES = {
     "patient label": ("Patient: jonas becker, room 12", "jonas becker"),
     "label and a name that is also a word": ("Customer: josé garcía (VIP)", "josé garcía"),
     "two-word label, given name alone": ("Full name: helena", "helena"),
+    # A given name that is also a word of some language, after a naming cue.
+    "cue before a name that is also a word": ("Hello, my name is John", "John"),
+    "sign-off before a name that is also a word": ("Thanks for your help.\nRegards,\nJohn", "John"),
+    # A given name that is a word of a longer town name ("Santa Maria", "Sankt Peter").
+    "given name in town names": ("I spoke with Maria yesterday about the refund", "Maria"),
+    "given name in town names after a verb": ("Please call Peter tomorrow", "Peter"),
+    "given name in town names after a comma": ("The refund was approved, Teresa said.", "Teresa"),
 }
 
 
@@ -75,6 +82,10 @@ NOT_NAMES = {
     "label before words": "Name: the printer on floor 2",
     "label before a team": "Contact: support team",
     "label before a state": "Status: ok",
+    # Words of town names that are given names too, and words of their language: the first word
+    # of a sentence is no name when it is one ("Alla" is "at the" in Italian).
+    "italian preposition at a sentence's start": "Alla conferenza stampa era presente il presidente.",
+    "greeting a group": "Dear All, the release is delayed.",
 }
 
 
