@@ -78,6 +78,14 @@ def enough_capitals(text: str) -> bool:
 # checks that no letter precedes the word.
 _CAPITALISED: Final = re.compile(f"[{_capitals()}]" + r"(?<![^\W\d_].)" + _LETTERS)
 _INITIAL: Final = re.compile(r"\s+[A-Z]\.?(?=\s+[^\W\d_])")
+# The lower-case particles of family names ("de Vries", "van der Berg", "von Trapp", "da
+# Silva"): a name goes on past them to the capitalised word after them. Without it, "Sanne"
+# was the name and "de Vries" went as written to a model that the name was masked for. Not
+# "di" or "le": in Italian and Indonesian prose "di" is "of" or "in", before a place.
+_LOWER_PARTICLES: Final = re.compile(
+    r"(?: (?:van|von|de|der|den|du|da|del|della|dei|des|la|dos|das|do|ter|ten|zu|zur|af|av|bin|ibn"
+    r"|ben|al|el|'t))+(?= )"
+)
 _TITLES: Final = frozenset(
     (
         "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lady", "lord", "herr",
@@ -435,10 +443,13 @@ def _next_capitalised(text: str, end: int) -> str | None:
 
 
 def _name_end(text: str, end: int) -> int:
-    """The end of a name that goes on with initials and capitalised words ("Soib K. Kishiev")."""
+    """The end of a name that goes on with initials, family-name particles and capitalised
+    words ("Soib K. Kishiev", "Sanne de Vries", "Jan van der Berg")."""
     for _ in range(3):
         initial = _INITIAL.match(text, end)
         at = initial.end() if initial else end
+        particles = _LOWER_PARTICLES.match(text, at)
+        at = particles.end() if particles else at
         if not text.startswith(" ", at):
             break
         match = _WORD.match(text, at + 1)

@@ -30,6 +30,11 @@ NAMES = {
     "lower case text": ("follow up with naomi ryan next week", "naomi ryan"),
     "japanese honorific": ("田中さんに連絡してください", "田中さん"),
     "family-name particle": ("The soloist was Ludwig Van Beethoven himself.", "Ludwig Van Beethoven"),
+    # Lower-case particles are part of the name, so that pseudonymising masks the whole of it.
+    "dutch particle": ("Sanne de Vries called yesterday", "Sanne de Vries"),
+    "dutch particles": ("Please send it to Pieter van der Berg today", "Pieter van der Berg"),
+    "spanish particles": ("I met Anna de la Cruz at the desk", "Anna de la Cruz"),
+    "german particle": ("The letter is from Hedda von Puttlitz.", "Hedda von Puttlitz"),
     "ends before a function word": ("Please ask Jennifer Brown The Question.", "Jennifer Brown"),
     # A text in capitals is read title-cased; a name there needs firm ground.
     "all capitals": ("MY NAME IS HELENA SHAW", "HELENA SHAW"),
