@@ -237,10 +237,9 @@ def names(text: str, lists: NameLists) -> Iterator[Span]:
         yield "person", start, position
     if not any(capital in text for capital in _ASCII_CAPITALS):
         yield from _lower_case_names(text, lists)
-    else:
-        if ":" in text:
-            yield from _labelled_lower_case_names(text, lists)
-        yield from _cued_lower_case_names(text, lists)
+    elif ":" in text:
+        yield from _labelled_lower_case_names(text, lists)
+    yield from _cued_lower_case_names(text, lists)
     if not text.isascii() and _CASELESS_LETTER.search(text) is not None:
         yield from _caseless_names(text)
     yield from cued_names(text)
@@ -476,6 +475,13 @@ _NAME_LABELS: Final = frozenset(
 _LOWER_CUES: Final = (
     "i'm ", "i am ", "name is ", "dear ", "hi ", "hello ", "email ", "e-mail ", "contact ", "call ",
     "patient ", "customer ", "client ", "thanks ", "ich bin ", "je suis ", "me llamo ", "mi chiamo ",
+    "m'appelle ", "heiße ", "name ist ", "naam is ", "nazywam się ", "меня зовут ", "chamo-me ",
+)  # fmt: skip
+# The cues that introduce a name and nothing else ("my name is", "je m'appelle"): after them
+# one known name is a name even where it is also a word ("my name is john"), as after a label.
+_INTRODUCTIONS: Final = frozenset(
+    ("name is ", "me llamo ", "mi chiamo ", "m'appelle ", "heiße ", "name ist ", "naam is ", "nazywam się ",
+     "меня зовут ", "chamo-me ")
 )  # fmt: skip
 _LOWER_CUE_FAMILY: Final = Family(_LOWER_CUES)
 _LOWER_PAIR: Final = re.compile(r" ([a-z]{2,}) ([a-z]{2,})\b")
@@ -503,13 +509,21 @@ def _cued_lower_case_names(text: str, lists: NameLists) -> Iterator[Span]:
     """Lower-case names after a naming cue in a text with capitals elsewhere ("Hi, i'm helena
     shaw", "Please email helena shaw", "the patient john smith"): people type names in chat
     without capitals. Only a known given name and a known family name, neither a common
-    word, count, as in all-lower-case text; the cue alone does not make a word a name."""
+    word, count, as in all-lower-case text; the cue alone does not make a word a name, but
+    an introduction does make a known one ("my name is john smith")."""
     lowered = lower_same_length(text)
     for at, end in _cue_occurrences(lowered):
         if not (at and lowered[at - 1].isalpha()):
-            found = _cued_pair(text, end - 1, lists)
+            found = _introduced(text, end, lists) if lowered[at:end] in _INTRODUCTIONS else None
+            found = found or _cued_pair(text, end - 1, lists)
             if found is not None:
                 yield found
+
+
+def _introduced(text: str, at: int, lists: NameLists) -> Span | None:
+    """The lower-case name that an introduction ending at ``at`` gives, if a known one."""
+    value = _LABELLED_VALUE.match(text, at)
+    return None if value is None or not value.group(1).islower() else _lower_name(value, lists)
 
 
 def _cue_occurrences(lowered: str) -> Iterable[tuple[int, int]]:

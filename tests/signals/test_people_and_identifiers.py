@@ -438,6 +438,30 @@ def test_a_lower_case_name_after_a_cue_counts_in_a_text_with_capitals(text: str,
 
 
 @pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("my name is john smith", "john smith"),
+        ("hi, my name is sarah and i need help", "sarah"),
+        ("Mein Name ist anna schmidt", "anna schmidt"),
+        ("Ich heiße anna schmidt", "anna schmidt"),
+        ("je m'appelle pierre", "pierre"),
+        ("меня зовут иван петров", "иван петров"),
+    ],
+)
+def test_one_known_name_after_an_introduction_is_a_name_in_lower_case(text: str, name: str) -> None:
+    """An introduction says a name follows: a known one counts alone, and where it is also a
+    word ("john"), as after a form's label."""
+    assert found(text) == [("person", name)]
+
+
+@pytest.mark.parametrize(
+    "text", ["the name is missing", "my name is on the list", "the file name is report.pdf"]
+)
+def test_an_introduction_before_no_known_name_names_no_one(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
     "text",
     ["Hi, i'm here to help. Call me later", "Please email the team about it", "I am very happy. Thanks"],
 )
