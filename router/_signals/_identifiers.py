@@ -82,8 +82,9 @@ _LABELS: Final[dict[str, tuple[str, ...]]] = {
     ),
     "driver_license": (
         "driver's license", "drivers license", "driver license", "driver's licence", "driving licence",
-        "driving license", "dl number", "dl#", "führerschein", "permis de conduire", "licencia de conducir",
-        "carnet de conducir", "permiso de conducir", "patente di guida", "patente", "carta de condução",
+        "driving license", "dl number", "dl#", "dl:", "führerschein", "permis de conduire",
+        "licencia de conducir", "carnet de conducir", "permiso de conducir", "patente di guida", "patente",
+        "carta de condução",
         "carteira de motorista", "cnh", "rijbewijs",
         "führerscheinnummer", "rijbewijsnummer", "licencia de conducción", "körkort",
         "körkortsnummer", "kørekort", "førerkort", "ajokortti", "prawo jazdy", "prawa jazdy",
@@ -285,13 +286,14 @@ _LABEL_REACH: Final = max(map(len, _KIND_OF)) + 24 + 30 + 1
 
 
 # Between label and value: "number", "no.", "#", ":", "is", "=" and the like, in any case
-# ("Passport Number:", "Konto Nr."), and the "." of a label that ends in "no" ("policy no.
-# 88291-LK"). A word of a spaced script ends where its letters do, so that "num" is not read
-# out of "nummer" nor "is" out of "ist" (which left the value unread and the number public);
-# the words of unspaced scripts and Korean's particles run into what follows.
+# ("Passport Number:", "Konto Nr."), a hyphen before the word ("Reisepass-Nr.:"), and the "."
+# of a label that ends in "no" ("policy no. 88291-LK"). A word of a spaced script ends where
+# its letters do, so that "num" is not read out of "nummer" nor "is" out of "ist" (which left
+# the value unread and the number public); the words of unspaced scripts and Korean's
+# particles run into what follows.
 # A key's closing quote first (``"password": "..."``), and an opening quote before the value.
 _JOIN: Final = re.compile(
-    r"[\"']?(?:\s*(?:(?:number|num|no\.?|nr\.?|n°|nº|nummer|numéro|número|numero|numer|id|code"
+    r"[\"']?(?:[\s-]*(?:(?:number|num|no\.?|nr\.?|n°|nº|nummer|numéro|número|numero|numer|id|code"
     r"|номер|číslo|szám|numarası|număr|numărul|αριθμός|رقم|شماره|מספר|नंबर|संख्या|số|nomor)(?![^\W\d_])"
     r"|#|หมายเลข|番号|号码|號碼|번호))?"
     r"(?:\s*(?:(?:is|ist|lautet|was|war|est|était|es|era|è|é|foi|jest|wynosi|je|är|er)(?![^\W\d_])"

@@ -69,6 +69,9 @@ _GROUP: Final = re.compile(r"[0-9]+", re.ASCII)
 _PHONE_WORDS: Final = re.compile(
     r"\b(?:phone|tel|call|mobil|cell|fax|contact|reach|sms|text|whatsapp|dial|answering|"
     r"landline|hotline|message|voicemail|gsm|viber|"
+    # A person's "number" is their phone's: "my number is 07700900123", "mon numéro : 06…".
+    r"(?:my|our|his|her|your) number|(?:mon|notre|votre) num|(?:meine|unsere|ihre) nummer|"
+    r"mi n[uú]mero|(?:il )?mio numero|meu n[uú]mero|mijn nummer|m[oó]j numer|"
     r"ring (?:me|us|mig|meg|oss|os|til|till|på)\b|"  # en, da, nb, sv
     r"handy|anruf|rufnummer|rufen sie|ruf mich|ruf uns|ruf an|durchwahl|festnetz|erreichbar|"  # de
     r"portable|appel|"  # fr

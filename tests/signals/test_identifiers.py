@@ -129,6 +129,10 @@ JOINS = {
     "english was": ("my passport number was XG9382049", "national_id", "XG9382049"),
     "danish er": ("Kontonummer er 12345678901", "account_number", "12345678901"),
     "korean particle": ("여권번호는 M12345678", "national_id", "M12345678"),
+    "hyphen before nr.": ("Reisepass-Nr.: C01X00T47", "national_id", "C01X00T47"),
+    "german identity card no.": ("Ausweis-Nr. T22000129", "national_id", "T22000129"),
+    # "DL" with its colon: a form's field; "2 dl" alone is a decilitre.
+    "driver's licence field": ("DL: S530-4608-2791", "driver_license", "S530-4608-2791"),
 }
 
 
@@ -141,7 +145,14 @@ def test_what_joins_a_label_to_its_value_is_read_in_any_case_and_to_its_end(
 
 @pytest.mark.parametrize(
     "text",
-    ["ehliyet 2019 yılında aldım", "konto 2024 roku", "paspor 2025 baru", "un vin de 2019", "cvv 12345"],
+    [
+        "ehliyet 2019 yılında aldım",
+        "konto 2024 roku",
+        "paspor 2025 baru",
+        "un vin de 2019",
+        "cvv 12345",
+        "add 2 dl 1234 times",
+    ],
 )
 def test_a_year_after_a_label_word_is_prose_not_an_identifier(text: str) -> None:
     assert found(text) == []

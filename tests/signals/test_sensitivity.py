@@ -212,6 +212,10 @@ NATIONAL_PHONES = {
     "traditional chinese mobile": ("手機 912 345 678", "912 345 678"),
     "korean contact": ("연락처 10 1234 5678", "10 1234 5678"),
     "japanese contact": ("連絡先 90 1234 5678", "90 1234 5678"),
+    # A person's "number" is their phone's.
+    "my number": ("my number is 07700900123", "07700900123"),
+    "french mon numéro": ("mon numéro : 0612345678", "0612345678"),
+    "german meine nummer": ("meine Nummer ist 01711234567", "01711234567"),
 }
 
 
