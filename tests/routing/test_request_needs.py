@@ -146,6 +146,26 @@ def test_a_value_split_by_line_breaks_inside_a_structured_parameter_is_found() -
 
 
 @pytest.mark.parametrize(
+    ("arguments", "level"),
+    [
+        # Dumped as JSON with its message, a call's arguments (a JSON string themselves) have
+        # their quotes and escapes escaped again: the field's name and the name's characters
+        # are read through both levels.
+        ('{"user": "jane", "password": "Sommer2024"}', Sensitivity.RESTRICTED),
+        ('{"note": "\\u7530\\u4e2d\\u3055\\u3093\\u306b\\u9023\\u7d61"}', Sensitivity.CONFIDENTIAL),
+    ],
+    ids=["password-field", "ascii-escaped-japanese-name"],
+)
+def test_what_a_tool_calls_arguments_hold_is_read_through_their_escapes(
+    arguments: str, level: Sensitivity
+) -> None:
+    call = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": arguments}}
+    message = {"role": "assistant", "content": None, "tool_calls": [call]}
+    task = Task.build([*_ask(), message, {"role": "tool", "tool_call_id": "c1", "content": "done"}])
+    assert ROUTER.decide(task).signals.sensitivity is level
+
+
+@pytest.mark.parametrize(
     "extra",
     [
         {"refusal": CARD},

@@ -162,6 +162,9 @@ def test_an_html_character_reference_is_read_as_the_character_it_encodes(value: 
         ("jane.doe\\u0040example.com", "email"),
         ("4539\\n1488\\n0343\\n6467", "credit_card"),
         ("4539\\r\\n1488\\r\\n0343\\r\\n6467", "credit_card"),
+        # Escapes escaped again: a JSON string inside a JSON string.
+        ("4539\\\\u00201488\\\\u00200343\\\\u00206467", "credit_card"),
+        ('\\"password\\": \\"Sommer2024', "password"),
     ],
 )
 def test_a_percent_or_backslash_escape_is_read_as_the_character_it_encodes(value: str, kind: str) -> None:
