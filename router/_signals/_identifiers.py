@@ -315,7 +315,17 @@ _SECRET_VALUE: Final = re.compile(r"[\"'“]?(?P<value>[^\s\"'”]{4,64})")
 _PHRASE_VALUE: Final = re.compile(r"[\"'“]?(?P<value>[^\s\"'”]{1,64}(?: [^\s\"'”]{1,64}){0,9})")
 # Where a field's name starts a line or a field: a line break, a quote or a bracket before it
 # (spaces, a list's dash or star, a comment's "#" between them).
-_FIELD_START: Final = re.compile(r"(?:\A|[\n\r\"'{\[(,;|])[ \t*#-]*\Z")
+_FIELD_START: Final = re.compile(r"(?:\A|[\n\r\"'{\[(,;|&?])[ \t*#-]*\Z")
+# Or after another field written "name=value" ("user=root pass=toor123": a command line, a
+# connection string, a log line).
+_AFTER_SETTING: Final = re.compile(r"(?:\A|\s)[A-Za-z_][\w.-]*=\S+[ \t]+\Z")
+# What a password label may name before its value: "the password for the wifi is …",
+# "password for admin: …", "das Passwort für das WLAN ist …" (a few words, then "is" or a sign).
+_FOR_WHAT: Final = re.compile(
+    r"[ \t]+(?:for|to|of|on|für|pour|para|per|voor)(?:[ \t]+[^\s:=]+){1,4}?"
+    r"(?:[ \t]+(?:is|was|ist|lautet|est|es|è|é)[ \t]+|[ \t]*[:=][ \t]*)",
+    re.IGNORECASE,
+)
 # The login pair: an address, then "/", ":" or "|", then the password.
 _LOCAL_CHARS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+'-"
 # The "@" of a login pair: what follows it as ``_LOGIN_PAIR`` needs (the value's first six
@@ -515,6 +525,8 @@ def _is_year(value: str) -> bool:
 
 def _secret_after(text: str, kind: str, label_end: int, at: int) -> Span | None:
     """The password after a password label ending at ``label_end``, its value from ``at``."""
+    if kind == "password" and (named := _FOR_WHAT.match(text, label_end, label_end + 64)) is not None:
+        at = named.end()
     if at == label_end:
         # Nothing between the word and what follows: "password@example.com" is an address and
         # "pinnacle2024" a word, not a label and its value.
@@ -539,7 +551,10 @@ def _pass_field(text: str, start: int) -> bool:
     before = text[start - 1] if start else ""
     if before and (before in "_-" or (before.islower() and text[start] == "P")):
         return True
-    return _FIELD_START.search(text, max(0, start - 8), start) is not None
+    return (
+        _FIELD_START.search(text, max(0, start - 8), start) is not None
+        or _AFTER_SETTING.search(text, max(0, start - 80), start) is not None
+    )
 
 
 def _password_like(value: str) -> bool:

@@ -70,7 +70,11 @@ _VALUE: Final = r"(?P<value>[A-Za-z0-9_~+/.-]{16,}={0,2})(?![A-Za-z0-9_~+/.=-])"
 # "Basic" as HTTP headers write it: the lower-case word is common prose, and each search for
 # these labels is a pass over the whole text (3 ms per 100,000 characters).
 _BEARER: Final = re.compile(r"(?<![A-Za-z0-9_])(?:[Bb]earer[ \t]+|Basic[ \t]+|AccountKey=)" + _VALUE)
-_ASSIGNED: Final = re.compile(r"""["']?[ \t]*[:=][ \t]*["']?""" + _VALUE)
+# Assigned in code or config, or said in prose: "my api key is 3f9a…" (a value of 16
+# characters or more that mixes letters and digits, as ``_assigned_after`` checks).
+_ASSIGNED: Final = re.compile(
+    r"""["']?(?:[ \t]*[:=]|[ \t]+(?:is|was|ist|lautet|est|es|è|é))[ \t]*["']?""" + _VALUE
+)
 # A name ending in "token" or "secret" names a credential (``refresh_token``, ``BOT_TOKEN``,
 # ``webhook_secret``, ``token:``); "key" alone is too common (a dictionary's, a primary key).
 # So does a signed URL's signature (``sig=`` of an Azure SAS, ``X-Amz-Signature=``,
@@ -147,7 +151,7 @@ class SecretDetector:
             yield from _private_keys(text)
         if self._api_keys:
             yield from _tokens(text)
-            if "=" in text or ":" in text:
+            if "=" in text or ":" in text or " " in text:
                 yield from _labelled(text)
 
 

@@ -66,6 +66,14 @@ LABELLED = {
     "chinese password": ("密码：abc12345", "password", "abc12345"),
     "japanese password": ("パスワード: Haru2024", "password", "Haru2024"),
     "korean password": ("비밀번호: Bom2024", "password", "Bom2024"),
+    # What the password is for, between the label and the value.
+    "password for what": ("the password for the wifi is Sommer2024!", "password", "Sommer2024"),
+    "password for whom": ("password for admin: Sommer2024", "password", "Sommer2024"),
+    "password to an account": ("the password to my account is Sommer2024", "password", "Sommer2024"),
+    "german password for what": ("Das Passwort für das WLAN ist Sommer2024", "password", "Sommer2024"),
+    # "pass" as a field after another one: a query string, a command line.
+    "pass in a query string": ("GET /login?user=root&pass=toor123", "password", "toor123"),
+    "pass after a setting": ("connect user=root pass=toor123 host=db", "password", "toor123"),
 }
 
 
@@ -152,6 +160,8 @@ def test_what_joins_a_label_to_its_value_is_read_in_any_case_and_to_its_end(
         "un vin de 2019",
         "cvv 12345",
         "add 2 dl 1234 times",
+        "the password for the account is expired",
+        "a=b pass the salt 2024",
     ],
 )
 def test_a_year_after_a_label_word_is_prose_not_an_identifier(text: str) -> None:

@@ -114,6 +114,9 @@ POSITIVES = [
     ("api_key", JWT, "jwt {}"),
     ("api_key", "abc123def456ghi789jkl012mno345", "Authorization: Bearer {}"),
     ("api_key", "a1b2c3d4e5f6g7h8i9j0", 'api_key = "{}"'),
+    # Said in prose rather than assigned.
+    ("api_key", "3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c", "my api key is {}, can you check it"),
+    ("api_key", "Qx7Lm2Pz8Rt4Vw9Kj3Hn5Bc1", "der Access Token ist {}"),
     ("email", "jane at example dot com", "write to {} today"),
     ("email", "jane.doe at mail dot example dot co dot uk", "mail {}, please"),
     ("private_key", PEM, "key:\n{}\nend"),
