@@ -23,16 +23,15 @@ them is read (and only after white space or ".,:?"), to tell a title or a cue.
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Final
 
 from router._signals._cued_names import cued_names
 from router._signals._honorifics import honorific_names
-from router._signals._keyword_search import Family
+from router._signals._lower_names import FUNCTION_WORDS, lower_case_names
 from router._signals._names import NameLists
-from router._signals._text import keyword_pattern, lower_same_length
+from router._signals._text import keyword_pattern
 
 __all__ = ["capitals_names", "names"]
 
@@ -82,10 +81,13 @@ _INITIAL: Final = re.compile(r"\s+[A-Z]\.?(?=\s+[^\W\d_])")
 # Silva"): a name goes on past them to the capitalised word after them. Without it, "Sanne"
 # was the name and "de Vries" went as written to a model that the name was masked for. Not
 # "di" or "le": in Italian and Indonesian prose "di" is "of" or "in", before a place.
-_LOWER_PARTICLES: Final = re.compile(
-    r"(?: (?:van|von|de|der|den|du|da|del|della|dei|des|la|dos|das|do|ter|ten|zu|zur|af|av|bin|ibn"
-    r"|ben|al|el|'t))+(?= )"
-)
+_PARTICLE_WORDS: Final = frozenset(
+    (
+        "van", "von", "de", "der", "den", "du", "da", "del", "della", "dei", "des", "la", "dos", "das",
+        "do", "ter", "ten", "zu", "zur", "af", "av", "bin", "ibn", "ben", "al", "el", "'t",
+    )
+)  # fmt: skip
+_LOWER_PARTICLES: Final = re.compile(r"(?: (?:" + "|".join(map(re.escape, _PARTICLE_WORDS)) + r"))+(?= )")
 _TITLES: Final = frozenset(
     (
         "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lady", "lord", "herr",
@@ -97,11 +99,13 @@ _TITLES: Final = frozenset(
         # English word: "Dual Pane Hvis"), Greek ("κ.", Mr), Russian, Ukrainian.
         "panie", "paní", "κύριε", "κύριος", "κυρία", "κ", "господин", "госпожа", "г-н",
         "г-жа", "пан", "пані",
+        # Czech and Slovak academic titles, written before the name: "Ing. Novák", "Mgr. Svobodová".
+        "ing", "mgr", "mudr", "judr", "phdr", "rndr", "paeddr", "mvdr",
     )
 )  # fmt: skip
 # Titles only with their full stop and a space after it: "M. Dupont" (French "Monsieur"), not a
 # bare "m" (a metre) or "M.Si" (a degree). Not "MM.": in Finnish "mm." is "among others".
-_DOTTED_TITLES: Final = frozenset(("m.",))
+_DOTTED_TITLES: Final = frozenset(("m.", "doc.", "bc."))
 # Phrases after which any capitalised word that is not a common word is a name.
 _CUES: Final = frozenset(
     (
@@ -142,16 +146,6 @@ _CITIES: Final = frozenset(
         "vancouver", "montreal", "quebec", "ottawa", "calgary"
     )
 )  # fmt: skip
-# Function words that Faker's lists hold as names somewhere ("My" is a Vietnamese name).
-_FUNCTION_WORDS: Final = frozenset(
-    (
-        "my", "me", "we", "you", "he", "she", "it", "they", "his", "her", "our", "the", "and",
-        "but", "for", "not", "all", "any", "can", "may", "will", "was", "are", "van", "von", "del",
-        "las", "los", "das", "der", "die", "den", "dem", "und", "ist", "une", "les", "est", "son",
-        "mon", "ton", "sur", "par", "per", "con", "non", "che", "una", "uno", "sei", "dos", "nos",
-        "vos", "ele", "ela", "het", "een", "ons"
-    )
-)  # fmt: skip
 # Months and days are given names too (April, June, Friday); capitalised, they are dates.
 _CALENDAR: Final = frozenset(
     (
@@ -164,8 +158,8 @@ _CALENDAR: Final = frozenset(
 )  # fmt: skip
 # Particles that begin family names ("van Gogh", "von Trapp", "del Toro", "dos Santos").
 _PARTICLES: Final = frozenset(("van", "von", "del", "der", "den", "das", "dos", "las", "los"))
-_NOT_SECOND_PARTS: Final = _FUNCTION_WORDS - _PARTICLES
-_NEVER_NAMES: Final = _FUNCTION_WORDS | _TITLES | _CALENDAR
+_NOT_SECOND_PARTS: Final = FUNCTION_WORDS - _PARTICLES
+_NEVER_NAMES: Final = FUNCTION_WORDS | _TITLES | _CALENDAR
 # Titles in scripts without letter case, then the name's first word: Arabic (Mr, Mrs, Miss,
 # Dr, Sheikh), Hebrew (Mr, Mrs, Dr, Prof) and Devanagari (Shri, Shrimati, Sushri, Kumari, Dr)
 # after a space; Thai (Miss, Dr) with or without one. A capital tells nothing in these
@@ -198,8 +192,6 @@ _NOT_ARABIC_NAMES: Final = frozenset(
     ("على", "إلى", "الى", "عن", "من", "في", "أن", "إن", "ان", "الذي", "التي", "هو", "هي", "قد", "لم", "لا",
      "الاستاذ", "الأستاذ", "الدكتور", "الدكتورة", "السيد", "السيدة", "الشيخ")
 )  # fmt: skip
-_LOWER_WORD: Final = re.compile(r"[a-z]{2,}")
-_ASCII_CAPITALS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 _LETTER_RUN: Final = re.compile(r"[^\W\d_]+")  # "O'Brien's" is o, brien, s
@@ -235,11 +227,7 @@ def names(text: str, lists: NameLists) -> Iterator[Span]:
             continue
         position = _name_end(text, inverted or end)
         yield "person", start, position
-    if not any(capital in text for capital in _ASCII_CAPITALS):
-        yield from _lower_case_names(text, lists)
-    elif ":" in text:
-        yield from _labelled_lower_case_names(text, lists)
-    yield from _cued_lower_case_names(text, lists)
+    yield from lower_case_names(text, lists)
     if not text.isascii() and _CASELESS_LETTER.search(text) is not None:
         yield from _caseless_names(text)
     yield from cued_names(text)
@@ -324,7 +312,11 @@ def _alone_and_unknown(text: str, start: int, end: int, word: str, lists: NameLi
     if not words:
         return True
     last = words[-1].lower()
-    return last.rstrip(".") not in _TITLES and last.rstrip(",:?") not in _CUE_ENDINGS
+    return (
+        last.rstrip(".") not in _TITLES
+        and last.rstrip(",:?") not in _CUE_ENDINGS
+        and last not in _PARTICLE_WORDS
+    )
 
 
 def _is_name(text: str, start: int, end: int, word: str, lists: NameLists) -> bool:
@@ -402,11 +394,28 @@ def _titled_or_cued(text: str, start: int, last: str, key: str, lists: NameLists
     given name that is also a word ("John", "Will", "Grace") is a name after "my name is"."""
     if last.rstrip(".") in _TITLES or (last in _DOTTED_TITLES and text[start - 1].isspace()):
         return True
+    if last in _PARTICLE_WORDS:
+        return _titled_past_particles(text, start)
     return (
         last.rstrip(",:?") in _CUE_ENDINGS
         and (not _common(key, lists) or (key in lists.first and len(key) > 2))
         and _after_cue(_words_before(text, start))
     )
+
+
+def _titled_past_particles(text: str, start: int) -> bool:
+    """Whether a title stands before the family-name particles before ``start``: "dhr. de
+    Vries", "Herr von Weizsäcker", "M. de Gaulle". The title is written with a capital or its
+    full stop: in "un don de Dieu" the word is a gift, not the Spanish title."""
+    words = text[max(0, start - 40) : start].split()
+    particles = 0
+    while words and words[-1].lower() in _PARTICLE_WORDS and particles < 3:
+        words.pop()
+        particles += 1
+    if not (particles and words) or not (words[-1][0].isupper() or words[-1].endswith(".")):
+        return False
+    title = words[-1].lower()
+    return title.rstrip(".") in _TITLES or title in _DOTTED_TITLES
 
 
 def _words_before(text: str, start: int) -> list[str]:
@@ -458,131 +467,3 @@ def _name_end(text: str, end: int) -> int:
             break  # "Tell Anna The news": the name ends before a function word
         end = match.end()
     return end
-
-
-# Form and ticket labels whose value is a person: "Name: helena shaw", "Patient: jonas becker".
-_NAME_LABELS: Final = frozenset(
-    (
-        "name", "full name", "patient", "customer", "client", "contact", "employee", "applicant",
-        "passenger", "guest", "cardholder", "account holder", "attn", "nom", "nombre", "nome",
-        "naam", "kunde", "kundin", "ansprechpartner", "cliente", "paciente", "paziente",
-    )
-)  # fmt: skip
-# Cues a lower-case name follows in chat: introductions, greetings, the verbs of contacting
-# someone and the roles of the people a ticket is about, looked for in the lower-cased text
-# by the scan's shared keyword pass (a trie of every naming cue was a pass of 2.5 ms per
-# 100,000 characters, a ``str.find`` per cue 1.8 ms between them).
-_LOWER_CUES: Final = (
-    "i'm ", "i am ", "name is ", "dear ", "hi ", "hello ", "email ", "e-mail ", "contact ", "call ",
-    "patient ", "customer ", "client ", "thanks ", "ich bin ", "je suis ", "me llamo ", "mi chiamo ",
-    "m'appelle ", "heiße ", "name ist ", "naam is ", "nazywam się ", "меня зовут ", "chamo-me ",
-)  # fmt: skip
-# The cues that introduce a name and nothing else ("my name is", "je m'appelle"): after them
-# one known name is a name even where it is also a word ("my name is john"), as after a label.
-_INTRODUCTIONS: Final = frozenset(
-    ("name is ", "me llamo ", "mi chiamo ", "m'appelle ", "heiße ", "name ist ", "naam is ", "nazywam się ",
-     "меня зовут ", "chamo-me ")
-)  # fmt: skip
-_LOWER_CUE_FAMILY: Final = Family(_LOWER_CUES)
-_LOWER_PAIR: Final = re.compile(r" ([a-z]{2,}) ([a-z]{2,})\b")
-_LABELLED_VALUE: Final = re.compile(r"[ \t]*([^\W\d_]{2,})(?:[ \t]+([^\W\d_]{2,}))?")
-
-
-def _labelled_lower_case_names(text: str, lists: NameLists) -> Iterator[Span]:
-    """Lower-case names after a label and a colon, in a text that has capitals elsewhere
-    ("Name: helena shaw" in a ticket; text with no capital at all is read above). The label
-    says a person follows, so a known given name or family name is enough, and a second word
-    that is a family name or no common word belongs to it."""
-    at = text.find(":")
-    while at != -1:
-        before = text[max(0, at - 24) : at].lower().split()
-        if before and (before[-1] in _NAME_LABELS or " ".join(before[-2:]) in _NAME_LABELS):
-            value = _LABELLED_VALUE.match(text, at + 1)
-            if value is not None and value.group(1).islower():
-                found = _lower_name(value, lists)
-                if found is not None:
-                    yield found
-        at = text.find(":", at + 1)
-
-
-def _cued_lower_case_names(text: str, lists: NameLists) -> Iterator[Span]:
-    """Lower-case names after a naming cue in a text with capitals elsewhere ("Hi, i'm helena
-    shaw", "Please email helena shaw", "the patient john smith"): people type names in chat
-    without capitals. Only a known given name and a known family name, neither a common
-    word, count, as in all-lower-case text; the cue alone does not make a word a name, but
-    an introduction does make a known one ("my name is john smith")."""
-    lowered = lower_same_length(text)
-    for at, end in _cue_occurrences(lowered):
-        if not (at and lowered[at - 1].isalpha()):
-            found = _introduced(text, end, lists) if lowered[at:end] in _INTRODUCTIONS else None
-            found = found or _cued_pair(text, end - 1, lists)
-            if found is not None:
-                yield found
-
-
-def _introduced(text: str, at: int, lists: NameLists) -> Span | None:
-    """The lower-case name that an introduction ending at ``at`` gives, if a known one."""
-    value = _LABELLED_VALUE.match(text, at)
-    return None if value is None or not value.group(1).islower() else _lower_name(value, lists)
-
-
-def _cue_occurrences(lowered: str) -> Iterable[tuple[int, int]]:
-    """Where each of ``_LOWER_CUES`` occurs in ``lowered`` (start, end): from the scan's
-    shared keyword pass, which saves the 18 ``str.find`` passes (1.8 ms per 100,000
-    characters), or from them."""
-    found = _LOWER_CUE_FAMILY.occurrences(lowered)
-    if found is not None:
-        return found
-    return [(at, at + len(cue)) for cue in _LOWER_CUES for at in _find_all(lowered, cue)]
-
-
-def _find_all(text: str, word: str) -> Iterator[int]:
-    at = text.find(word)
-    while at != -1:
-        yield at
-        at = text.find(word, at + 1)
-
-
-def _cued_pair(text: str, at: int, lists: NameLists) -> Span | None:
-    pair = _LOWER_PAIR.match(text, at)
-    if pair is None:
-        return None
-    given, family = pair.group(1), pair.group(2)
-    if (
-        given in lists.first
-        and family in lists.last
-        and not {given, family} & (lists.common | _FUNCTION_WORDS)
-    ):
-        return "person", pair.start(1), pair.end(2)
-    return None
-
-
-def _lower_name(value: re.Match[str], lists: NameLists) -> Span | None:
-    # After a label a known name counts even where it is also a word ("josé", "rose"); a
-    # grammar word ("the", "our") never starts one.
-    given, family = value.group(1), value.group(2)
-    if given in _FUNCTION_WORDS or not (given in lists.first or given in lists.last):
-        return None
-    if (
-        family is not None
-        and family.islower()
-        and family not in _FUNCTION_WORDS
-        and (family in lists.last or family not in lists.common)
-    ):
-        return "person", value.start(1), value.end(2)
-    return "person", value.start(1), value.end(1)
-
-
-def _lower_case_names(text: str, lists: NameLists) -> Iterator[Span]:
-    """Names in a text written all in lower case ("naomi ryan"): a given name and a family
-    name, neither a common word. Only pairs count; one lower-case word could be anything."""
-    words = list(_LOWER_WORD.finditer(text))
-    for first, last in itertools.pairwise(words):
-        given, family = first.group(), last.group()
-        if (
-            given in lists.first
-            and family in lists.last
-            and text[first.end() : last.start()] == " "
-            and not {given, family} & (lists.common | _FUNCTION_WORDS)
-        ):
-            yield "person", first.start(), last.end()

@@ -33,6 +33,7 @@ from router._signals import (
     _identifiers,
     _invisible,
     _keyword_search,
+    _lower_names,
     _national_ids,
     _people,
     _pii,
@@ -414,9 +415,7 @@ def test_names_taken_from_one_finditer_are_the_names_a_search_from_each_end_find
         # readings after a label or a cue are passes of their own, after the capitalised one.
         text = " ".join(rng.choice(_NAME_PIECES) for _ in range(rng.randint(0, 30))) + " Lee"
         lists = name_lists()
-        labelled = list(_people._labelled_lower_case_names(text, lists)) if ":" in text else []
-        cued = list(_people._cued_lower_case_names(text, lists))
-        expected = _names_searched_from_each_end(text) + labelled + cued
+        expected = _names_searched_from_each_end(text) + list(_lower_names.lower_case_names(text, lists))
         assert list(_people.names(text, lists)) == expected, text
 
 

@@ -35,6 +35,11 @@ NAMES = {
     "dutch particles": ("Please send it to Pieter van der Berg today", "Pieter van der Berg"),
     "spanish particles": ("I met Anna de la Cruz at the desk", "Anna de la Cruz"),
     "german particle": ("The letter is from Hedda von Puttlitz.", "Hedda von Puttlitz"),
+    # A title, then particles, then the family name.
+    "title before a particle": ("Graag terugbellen naar dhr. de Vries", "Vries"),
+    "german title before a particle": ("Herr von Weizsäcker sprach lange", "Weizsäcker"),
+    "czech academic title": ("Smlouvu podepsal Ing. Novák včera", "Novák"),
+    "czech academic title, female": ("Kontaktujte Mgr. Svobodová", "Svobodová"),
     "ends before a function word": ("Please ask Jennifer Brown The Question.", "Jennifer Brown"),
     # A text in capitals is read title-cased; a name there needs firm ground.
     "all capitals": ("MY NAME IS HELENA SHAW", "HELENA SHAW"),
@@ -91,6 +96,8 @@ NOT_NAMES = {
     # of a sentence is no name when it is one ("Alla" is "at the" in Italian).
     "italian preposition at a sentence's start": "Alla conferenza stampa era presente il presidente.",
     "greeting a group": "Dear All, the release is delayed.",
+    # "don" as a gift, not the Spanish title, before "de".
+    "a gift of god": "Une famille est un don de Dieu, un don gracieux.",
 }
 
 

@@ -25,6 +25,7 @@ from router._signals import (
     _identifiers,
     _invisible,
     _keyword_search,
+    _lower_names,
     _national_ids,
     _people,
     _phone,
@@ -53,6 +54,7 @@ DETECTOR_MODULES = (
     _identifiers,
     _national_ids,
     _people,
+    _lower_names,
     _places,
     _streets,
 )
