@@ -178,6 +178,13 @@ _UNIT_GATE: Final = re.compile(
             "bte",
             "postbox",
             "psc",
+            "postfach",
+            "postbus",
+            "apartado",
+            "casella postale",
+            "caixa postal",
+            "boîte postale",
+            "skrytka pocztowa",
         ),
         word_end=False,
     )
@@ -191,13 +198,17 @@ _ROMANCE_FAMILY: Final = Family(_ROMANCE_WORDS)
 # Characters that ``re.IGNORECASE`` matches to an ASCII letter of the words and that
 # ``str.lower`` leaves alone (or lengthens): long s, Kelvin sign, dotless i, dotted I.
 _CASE_ODDITIES: Final = ("\u017f", "\u212a", "\u0131", "\u0130")
-_HOUSE_NUMBER_TAIL: Final = re.compile(r"[0-9]{1,5}(?:\s?[a-zA-Z](?!\w))?\.?")
+# A house number, with its letter ("12a", "5 A") or the flat or orientation number after a
+# slash ("ul. Marszałkowska 10/12", "Vinohradská 1234/56"): the whole number is the address.
+_HOUSE_NUMBER_TAIL: Final = re.compile(r"[0-9]{1,5}(?:/[0-9]{1,4}(?![0-9]))?(?:\s?[a-zA-Z](?!\w))?\.?")
 _UNIT_BEFORE: Final = re.compile(
     r"(?<![\w])(?i:apt|apartment|suite|ste|unit|flat|piso|wohnung|appartement|bte|p\.?\s?o\.?\s+box|postbox|"
-    r"psc\s+[0-9]{4},?\s+box)\.?\s*#?\s*\Z"
+    r"psc\s+[0-9]{4},?\s+box|postfach|postbus|apartado|casella\s+postale|caixa\s+postal|boîte\s+postale"
+    r"|skrytka\s+pocztowa)\.?\s*#?\s*\Z"
 )
-# The last letters of the words of ``_UNIT_BEFORE``: apt, suite, unit, flat, piso, wohnung, bte, box.
-_UNIT_WORD_ENDINGS: Final = frozenset("teogx")
+# The last letters of the words of ``_UNIT_BEFORE``: apt, suite, unit, flat, piso, wohnung, bte, box,
+# and the post boxes of other languages: postfach, postbus, apartado, postale, postal, pocztowa.
+_UNIT_WORD_ENDINGS: Final = frozenset("teogxhsla")
 _CORNER: Final = re.compile(r"(?i:the corner of)\s+[^\n,.]{3,60}?\s+and\s+[^\W\d_][^\n,.]{2,40}")
 # Its words read case-insensitively are the lower-cased text's: none of their letters has a
 # case-insensitive match beyond its two ASCII cases (as "s" has "ſ" and "k" the Kelvin sign).
