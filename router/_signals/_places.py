@@ -207,8 +207,9 @@ _UNIT_BEFORE: Final = re.compile(
     r"|skrytka\s+pocztowa)\.?\s*#?\s*\Z"
 )
 # The last letters of the words of ``_UNIT_BEFORE``: apt, suite, unit, flat, piso, wohnung, bte, box,
-# and the post boxes of other languages: postfach, postbus, apartado, postale, postal, pocztowa.
-_UNIT_WORD_ENDINGS: Final = frozenset("teogxhsla")
+# and the post boxes of other languages: postfach, postbus, apartado, postale, postal, pocztowa;
+# and the long s, which ``re.IGNORECASE`` reads as the "s" of "postbus".
+_UNIT_WORD_ENDINGS: Final = frozenset("teogxhsla\u017f")
 _CORNER: Final = re.compile(r"(?i:the corner of)\s+[^\n,.]{3,60}?\s+and\s+[^\W\d_][^\n,.]{2,40}")
 # Its words read case-insensitively are the lower-cased text's: none of their letters has a
 # case-insensitive match beyond its two ASCII cases (as "s" has "ſ" and "k" the Kelvin sign).
@@ -537,9 +538,9 @@ def _address_ending_at(
 def _ends_like_a_unit(window: str) -> bool:
     """Whether ``window`` could end as ``_UNIT_BEFORE`` needs: with a unit word ("apt",
     "suite", "box"), then an optional ".", white space, "#", white space. Every unit word
-    ends in one of ``_UNIT_WORD_ENDINGS``, none of them a letter that ``re.IGNORECASE``
-    matches beyond its two cases; stripping more than the pattern allows only lets more
-    windows through to the pattern."""
+    ends in one of ``_UNIT_WORD_ENDINGS``, which hold every character that ``re.IGNORECASE``
+    matches to one of them (the long s for "s"); stripping more than the pattern allows only
+    lets more windows through to the pattern."""
     return window.rstrip().rstrip("#").rstrip().rstrip(".")[-1:].lower() in _UNIT_WORD_ENDINGS
 
 
