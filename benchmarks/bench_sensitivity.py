@@ -26,6 +26,11 @@ process with this same script):
 The deep tier is not measured here: none is installed (see ``router validate``).
 
     .venv/bin/python benchmarks/bench_sensitivity.py [--data ../shared/data] [--baseline REF]
+    .venv/bin/python benchmarks/bench_sensitivity.py --speed-rounds 5 [--baseline REF]
+
+``--speed-rounds N`` measures section 4 only, N rounds of a fresh process for this tree then
+one for the baseline, alternated so that both meet the same load on a shared machine, and
+prints the median and the least over the rounds of each p50 (and the median p99).
 """
 
 from __future__ import annotations
@@ -203,8 +208,26 @@ def measure(data: Path, adversarial_size: int) -> dict[str, Any]:
     }
 
 
+def measure_speed(data: Path) -> dict[str, Any]:
+    """Section 4's figures alone."""
+    from router._signals._sensitivity import SensitivityScanner
+
+    documents, sentences = load(data)
+    scanner = SensitivityScanner()
+    scanner.scan("warm up: Mr Smith, 12 Main Street")  # loads the name lists
+    return speed(documents, sentences, scanner.scan)
+
+
 def baseline(ref: str, data: Path) -> dict[str, Any] | None:
     """The figures of ``ref``'s detector, measured by this script in a child process."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = _checkout(ref, Path(folder))
+        return None if root is None else _child(root, data, "--json")
+
+
+def _checkout(ref: str, root: Path) -> Path | None:
+    """``ref``'s ``router`` and routes.yaml under ``root``, with this script and the test
+    support beside them; ``None`` (said why) when git cannot give them."""
     try:
         archive = subprocess.run(
             ["git", "-C", str(PROJECT_ROOT), "archive", ref, "router", "routes.yaml"],
@@ -214,31 +237,58 @@ def baseline(ref: str, data: Path) -> dict[str, Any] | None:
     except (OSError, subprocess.CalledProcessError) as exc:
         print(f"(no baseline: git archive {ref} failed: {exc})")
         return None
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        with tarfile.open(fileobj=BytesIO(archive)) as tar:
-            tar.extractall(root, filter="data")
-        (root / "benchmarks").mkdir()
-        shutil.copy(__file__, root / "benchmarks" / "bench_sensitivity.py")
-        shutil.copytree(PROJECT_ROOT / "tests" / "support", root / "tests" / "support")
-        (root / "tests" / "__init__.py").touch()
-        child = subprocess.run(
-            [
-                sys.executable,
-                str(root / "benchmarks" / "bench_sensitivity.py"),
-                "--data",
-                str(data),
-                "--json",
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(root, filter="data")
+    (root / "benchmarks").mkdir()
+    shutil.copy(__file__, root / "benchmarks" / "bench_sensitivity.py")
+    shutil.copytree(PROJECT_ROOT / "tests" / "support", root / "tests" / "support")
+    (root / "tests" / "__init__.py").touch()
+    return root
+
+
+def _child(root: Path, data: Path, mode: str) -> dict[str, Any] | None:
+    """The figures this script prints with ``mode`` when run from the tree at ``root``."""
+    child = subprocess.run(
+        [sys.executable, str(root / "benchmarks" / "bench_sensitivity.py"), "--data", str(data), mode],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if child.returncode != 0:
-        print(f"(no baseline: the child failed)\n{child.stderr[-2000:]}")
+        print(f"(no figures from {root}: the child failed)\n{child.stderr[-2000:]}")
         return None
     figures: dict[str, Any] = json.loads(child.stdout)
     return figures
+
+
+def speed_rounds(ref: str, data: Path, rounds: int) -> None:
+    """Section 4 alone, ``rounds`` times, a fresh process for this tree then one for ``ref``."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = _checkout(ref, Path(folder))
+        if root is None:
+            return
+        measured: dict[str, list[dict[str, Any]]] = {"this tree": [], "baseline": []}
+        for _ in range(rounds):
+            for column, tree in (("this tree", PROJECT_ROOT), ("baseline", root)):
+                figures = _child(tree, data, "--speed-json")
+                if figures is None:
+                    return
+                measured[column].append(figures)
+    rows = [
+        (f"  {key}", *(_over_rounds([figures[key] for figures in measured[column]]) for column in measured))
+        for key in measured["this tree"][0]
+    ]
+    title = (
+        f"4. Fast tier, {rounds} rounds alternated (median p50 / least p50 / median p99, ms; "
+        "targets: 1,000 <= 0.3 ms p50; 100,000 <= 15 ms)"
+    )
+    _table(title, tuple(measured), [(label, now, before) for label, now, before in rows])
+
+
+def _over_rounds(samples: Sequence[Sequence[float]]) -> str:
+    p50s = [sample[0] for sample in samples]
+    p99 = statistics.median(sample[1] for sample in samples)
+    return f"{statistics.median(p50s):.3f} / {min(p50s):.3f} / {p99:.3f}"
 
 
 def ratio(hits: int, total: int) -> str:
@@ -346,10 +396,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--baseline", default=DEFAULT_BASELINE, help="git ref of the detector to compare with"
     )
+    parser.add_argument(
+        "--speed-rounds", type=int, default=0, help="section 4 only, this many alternated rounds"
+    )
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # the baseline's child
+    parser.add_argument("--speed-json", action="store_true", help=argparse.SUPPRESS)  # a round's child
     args = parser.parse_args(argv)
     if args.json:
         print(json.dumps(measure(args.data.resolve(), 2_000)))
+        return
+    if args.speed_json:
+        print(json.dumps(measure_speed(args.data.resolve())))
+        return
+    if args.speed_rounds:
+        speed_rounds(args.baseline or "HEAD", args.data.resolve(), args.speed_rounds)
         return
     now = measure(args.data.resolve(), 100_000)
     before = baseline(args.baseline, args.data.resolve()) if args.baseline else None
