@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
+from router._signals._keyword_search import AS_WRITTEN, Family, KeywordSearch
 from router._signals._text import keyword_pattern
 
 __all__ = ["cued_names", "surnames"]
@@ -65,12 +66,13 @@ _CJK_FIELD_CUES: Final = tuple(
 )  # fmt: skip
 _KOREAN_CUES: Final = ("제 이름은", "내 이름은", "이름은", "이름:", "이름 :", "성명:", "성명 :")
 
-_CUE: Final = re.compile(
-    keyword_pattern(
-        _SPACED_CUES + _THAI_CUES + _CJK_CUES + _AMBIGUOUS_CJK_CUES + _CJK_FIELD_CUES + _KOREAN_CUES,
-        word_end=False,
-    )
+_CUE_WORDS: Final = (
+    _SPACED_CUES + _THAI_CUES + _CJK_CUES + _AMBIGUOUS_CJK_CUES + _CJK_FIELD_CUES + _KOREAN_CUES
 )
+_CUE: Final = re.compile(keyword_pattern(_CUE_WORDS, word_end=False))
+# Every match is one of the cues: tried only where the scan's shared pass over the text as
+# written finds one, which spares a pass of the trie (0.3-0.5 ms a 100,000 characters).
+_CUE_SEARCH: Final = KeywordSearch(Family(_CUE_WORDS, AS_WRITTEN), _CUE)
 _CASELESS: Final = re.compile(
     r"[\u0590-\u06ff\u0900-\u097f\u0e00-\u0e7f\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7a3]"
 )
@@ -111,7 +113,7 @@ def cued_names(text: str) -> Iterator[Span]:
     """Yield ``("person", start, end)`` for every name a cue introduces in a caseless script."""
     if text.isascii() or _CASELESS.search(text) is None:
         return
-    for cue in _CUE.finditer(text):
+    for cue in _CUE_SEARCH.finditer(text):
         found = _name_after(text, cue.group(), cue.start(), cue.end())
         if found is not None:
             yield "person", *found

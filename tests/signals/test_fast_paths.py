@@ -9,14 +9,15 @@ cards, look-alikes, addresses and birth dates.
 
 Smaller shortcuts are checked the same way: login pairs are matched only at an "@" that
 could end their address; the identifier labels, the token prefixes, the credential names,
-the Romance street and birth words before a number and "the corner of" are found in one
-Aho-Corasick pass (``_keyword_search``); the unit, street-word and birth-word patterns
-before a number run only where a cheaper test says they could match, and the number-first
-address patterns run as one alternation; the street words, the birth words and the titles of
-scripts without case are read as tries, and the birth words only as far back as one can
-start; the name scan takes the capitalised words from one ``finditer``, reads them as runs
-of letters, and reads the word before an unknown word only after white space or ".,:?"; the
-digit-led patterns are tried only at the starts of the runs of digits (``_digit_runs``).
+the titles and naming cues of scripts without case, the Romance street and birth words
+before a number and "the corner of" are found in one Aho-Corasick pass
+(``_keyword_search``); the unit, street-word and birth-word patterns before a number run
+only where a cheaper test says they could match, and the number-first address patterns run
+as one alternation; the street words, the birth words and the titles of scripts without case
+are read as tries, and the birth words only as far back as one can start; the name scan
+takes the capitalised words from one ``finditer``, reads them as runs of letters, and reads
+the word before an unknown word only after white space or ".,:?"; the digit-led patterns are
+tried only at the starts of the runs of digits (``_digit_runs``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from collections.abc import Iterator, Sequence
 import pytest
 
 from router._signals import (
+    _cued_names,
     _digit_runs,
     _identifiers,
     _invisible,
@@ -283,6 +285,28 @@ def test_labels_matched_where_the_shared_pass_finds_a_label_word_are_the_ones_fi
                 for m in pattern.finditer(text, low, len(text) if high is None else high)
             ]
             assert [(m.span(), m.group()) for m in search.finditer(text, low, high)] == expected, text
+
+
+_CASELESS_CUE_PIECES = (
+    "السيد", "السيدة", "السي", "الدكتور", "اسمي", "أنا اسمي", "الاسم:", "מר", "גב'", 'ד"ר', "שמי הוא", "שם:",
+    "श्री", "श्रीमती", "डॉ.", "मेरा नाम है", "นางสาว", "ดร.", "ชื่อ:", "ผมชื่อ", "我叫", "我的名字是", "姓名：",
+    "患者：", "お客様名:", "申します", "이름은", "제 이름은", "성명 :", " ", "\n", ":", "x", "ا", "\ud800",
+)  # fmt: skip
+
+
+@pytest.mark.usefixtures("shared_pass_everywhere")
+@pytest.mark.parametrize("seed", range(20))
+def test_titles_and_cues_without_case_tried_where_the_shared_pass_finds_one_are_those_finditer_finds(
+    seed: int,
+) -> None:
+    searches = (
+        (_people._CASELESS_TITLE, _people._CASELESS_TITLE_SEARCH),
+        (_cued_names._CUE, _cued_names._CUE_SEARCH),
+    )
+    for text in _mixes(seed, _CASELESS_CUE_PIECES, 300, (0, 30)):
+        for pattern, search in searches:
+            expected = [(m.span(), m.group()) for m in pattern.finditer(text)]
+            assert [(m.span(), m.group()) for m in search.finditer(text)] == expected, text
 
 
 _NEAR_NUMBER_PIECES = (

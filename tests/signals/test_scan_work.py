@@ -20,6 +20,7 @@ import pytest
 
 from router._levels import Sensitivity
 from router._signals import (
+    _cued_names,
     _custom_terms,
     _digit_runs,
     _identifiers,
@@ -49,6 +50,7 @@ DETECTOR_MODULES = (
     _phone,
     _secrets,
     _custom_terms,
+    _cued_names,
     _text,
     _digit_runs,
     _identifiers,
