@@ -14,10 +14,11 @@ before a number and "the corner of" are found in one Aho-Corasick pass
 (``_keyword_search``); the unit, street-word and birth-word patterns before a number run
 only where a cheaper test says they could match, and the number-first address patterns run
 as one alternation; the street words, the birth words and the titles of scripts without case
-are read as tries, and the birth words only as far back as one can start; the name scan
-takes the capitalised words from one ``finditer``, reads them as runs of letters, and reads
-the word before an unknown word only after white space or ".,:?"; the digit-led patterns are
-tried only at the starts of the runs of digits (``_digit_runs``).
+are read as tries, and the birth words only as far back as one can start; the street endings
+before a number are searched for from the window's last three words; the name scan takes the
+capitalised words from one ``finditer``, reads them as runs of letters, and reads the word
+before an unknown word only after white space or ".,:?"; the digit-led patterns are tried
+only at the starts of the runs of digits (``_digit_runs``).
 """
 
 from __future__ import annotations
@@ -387,6 +388,27 @@ def test_the_tests_before_the_patterns_before_a_number_pass_wherever_the_pattern
         if _places._AGE_WORDS_BEFORE.search(tail):
             last = tail.rstrip()
             assert last.endswith(":") or last.endswith(_places._AGE_PHRASES), window
+
+
+_STREET_PIECES = (
+    "Hauptstraße", "Villacher", "Strasse", "str.", "Str.", "weg", "Weg", "Kálmán", "Imre", "u.", "utca",
+    "Karl", "Johans", "gate", "Kongens", "gade", "Heaven's", "ring", "-", "'", "’", "(", "x", "de",
+    "Am", "Ring", "tie", "KATU", "ſtraße", " ", " ", "  ", "\t", "\n", "\u00a0", "\u2003", "12", ",", ".",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_street_ending_before_a_number_is_searched_for_from_its_last_three_words(seed: int) -> None:
+    """``_germanic_ending_at`` starts the search at the window's last three words: it finds
+    the match the search over the whole window finds."""
+    for mixed in _mixes(seed, _STREET_PIECES, 1000, (0, 14), " "):
+        text = mixed + " 12"
+        number = len(text) - 2
+        for low in (0, max(0, number - 60), number // 2):
+            stripped = text[low:number].lower().rstrip()
+            expected = _places._GERMANIC_NUMBER_LAST.search(text, low, number)
+            found = _places._germanic_ending_at(text, stripped, low, number)
+            assert (found and found.span()) == (expected and expected.span()), (text, low)
 
 
 @pytest.mark.parametrize("seed", range(10))
