@@ -34,7 +34,7 @@ from router._signals._tokenizer_cache import _cache_dir
 
 __all__ = ["NameLists", "name_lists"]
 
-_CACHE_FORMAT: Final = 5
+_CACHE_FORMAT: Final = 6
 _FIRST_ATTRIBUTES: Final = (
     "first_names",
     "first_names_male",
@@ -43,6 +43,14 @@ _FIRST_ATTRIBUTES: Final = (
     "first_romanized_names",
 )
 _LAST_ATTRIBUTES: Final = ("last_names", "last_names_male", "last_names_female", "last_romanized_names")
+# Locales name their lists in their own ways beyond these: "unisex_last_names" and
+# "male_last_names" (Polish: 3,890 family names, Kowalski and Tomaszewski among them),
+# "last_names_common" (Ukrainian), "first_names_est" (Estonian). A list whose name says it
+# holds given or family names counts; not middle names (Vietnamese "Văn", "Thị" and "Đức" are
+# words too, a patronymic follows a given name, which goes on over it) nor Icelandic
+# "last_names_without_suffix" (the stems of patronymics: "Michaels", "Har").
+_FIRST_KINDS: Final = ("first_name", "first_romanized", "first_kana")
+_LAST_KINDS: Final = ("last_name", "last_romanized", "last_kana")
 _CITY_ATTRIBUTES: Final = ("cities", "city_names")
 _REGION_ATTRIBUTES: Final = ("countries", "states", "provinces", "regions", "counties")
 _PLACE_ATTRIBUTES: Final = _CITY_ATTRIBUTES + _REGION_ATTRIBUTES
@@ -123,8 +131,9 @@ def _from_faker() -> NameLists:
     first: set[str] = set()
     last: set[str] = set()
     for provider in _providers("faker.providers.person"):
-        first.update(_words(provider, _FIRST_ATTRIBUTES))
-        last.update(_words(provider, _LAST_ATTRIBUTES))
+        first.update(_words(provider, _name_attributes(provider, _FIRST_ATTRIBUTES, _FIRST_KINDS)))
+        last.update(_words(provider, _name_attributes(provider, _LAST_ATTRIBUTES, _LAST_KINDS)))
+        last.update(_polish_female_forms(_words(provider, ("male_last_names", "unisex_last_names"))))
     common: set[str] = set()
     for provider in _providers("faker.providers.lorem"):
         common.update(_words(provider, ("word_list",)))
@@ -132,12 +141,17 @@ def _from_faker() -> NameLists:
     places: set[str] = set()
     phrases: set[str] = set()
     town_words: set[str] = set()
+    regions: set[str] = set()
     for provider in _providers("faker.providers.address"):
-        places.update(_words(provider, _REGION_ATTRIBUTES))
+        regions.update(_words(provider, _REGION_ATTRIBUTES))
         towns = _strings(provider, _CITY_ATTRIBUTES)
         places.update(_town_words(towns, first))
         town_words.update(_words_of_longer(towns) & first)
         phrases.update(_phrases(provider, _PLACE_ATTRIBUTES))
+    places |= regions
+    # A family name that is a word of a country's or region's name ("Czech", a Polish name) is
+    # no second part of a name after an unknown word: "Southern Czech Republic" names no one.
+    last -= regions
     calendar: set[str] = set()
     for provider in _providers("faker.providers.date_time"):
         calendar.update(_words(provider, ("DAY_NAMES", "MONTH_NAMES")))
@@ -188,6 +202,27 @@ def _words(provider: type, attributes: tuple[str, ...]) -> set[str]:
     return {
         part.lower() for value in _strings(provider, attributes) for part in value.split() if len(part) > 1
     }
+
+
+def _name_attributes(provider: type, known: tuple[str, ...], kinds: tuple[str, ...]) -> tuple[str, ...]:
+    """The provider's attributes that hold names of one kind: ``known``, and every other whose
+    name begins with one of ``kinds`` or ends in one ("male_last_names"), but for pairs (a
+    name and its reading, which ``_strings`` would not read) and the names of languages."""
+    names = [
+        name
+        for name in vars(provider)
+        if name not in known
+        and "pairs" not in name
+        and "without_suffix" not in name
+        and any(name.startswith(kind) or name.endswith(f"{kind}s") for kind in kinds)
+    ]
+    return (*known, *names)
+
+
+def _polish_female_forms(names: set[str]) -> set[str]:
+    """The female forms of Polish family names in -ski, -cki and -dzki (Kowalska, Tomaszewska),
+    which Faker makes from the male ones when it writes a woman's name."""
+    return {name[:-1] + "a" for name in names if name.endswith(("ski", "cki"))}
 
 
 def _town_words(names: list[str], given: set[str]) -> set[str]:

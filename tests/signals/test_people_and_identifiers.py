@@ -35,6 +35,10 @@ NAMES = {
     "dutch particles": ("Please send it to Pieter van der Berg today", "Pieter van der Berg"),
     "spanish particles": ("I met Anna de la Cruz at the desk", "Anna de la Cruz"),
     "german particle": ("The letter is from Hedda von Puttlitz.", "Hedda von Puttlitz"),
+    # Family names from Faker's lists that other locales name in their own ways (Polish
+    # "unisex_last_names"), and the female forms of the Polish ones.
+    "polish family name": ("including Dobrosław Tomaszewski of Fernandez Inc.", "Dobrosław Tomaszewski"),
+    "polish female family name": ("a film starring Wacława Adamska and others", "Wacława Adamska"),
     # A title, then particles, then the family name.
     "title before a particle": ("Graag terugbellen naar dhr. de Vries", "Vries"),
     "german title before a particle": ("Herr von Weizsäcker sprach lange", "Weizsäcker"),
@@ -96,6 +100,8 @@ NOT_NAMES = {
     # of a sentence is no name when it is one ("Alla" is "at the" in Italian).
     "italian preposition at a sentence's start": "Alla conferenza stampa era presente il presidente.",
     "greeting a group": "Dear All, the release is delayed.",
+    # A family name that is a word of a country's name ("Czech" is a Polish one).
+    "a country after a capitalised word": "Prices rose in Southern Czech Republic last year.",
     # "don" as a gift, not the Spanish title, before "de".
     "a gift of god": "Une famille est un don de Dieu, un don gracieux.",
 }
