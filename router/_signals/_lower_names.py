@@ -27,7 +27,7 @@ FUNCTION_WORDS: Final = frozenset(
         "but", "for", "not", "all", "any", "can", "may", "will", "was", "are", "van", "von", "del",
         "las", "los", "das", "der", "die", "den", "dem", "und", "ist", "une", "les", "est", "son",
         "mon", "ton", "sur", "par", "per", "con", "non", "che", "una", "uno", "sei", "dos", "nos",
-        "vos", "ele", "ela", "het", "een", "ons"
+        "vos", "ele", "ela", "het", "een", "ons", "i'm", "i’m", "i'd", "i'll", "i've"
     )
 )  # fmt: skip
 

@@ -453,7 +453,9 @@ def _next_capitalised(text: str, end: int) -> str | None:
     match = _WORD.match(text, at + 1)
     if match is None or not match.group()[0].isupper() or match.group().isupper():
         return None
-    return match.group()
+    word = match.group()
+    # "Wisława Szczepańska's killers": the family name is read without its possessive.
+    return word[:-2] if word.endswith(_POSSESSIVE) else word
 
 
 def _name_end(text: str, end: int) -> int:
@@ -472,4 +474,6 @@ def _name_end(text: str, end: int) -> int:
         if match.group().lower() in _NOT_SECOND_PARTS:
             break  # "Tell Anna The news": the name ends before a function word
         end = match.end()
+        if match.group().endswith(_POSSESSIVE):
+            return end - 2  # the name ends before its possessive, and with it
     return end

@@ -39,6 +39,10 @@ NAMES = {
     # "unisex_last_names"), and the female forms of the Polish ones.
     "polish family name": ("including Dobrosław Tomaszewski of Fernandez Inc.", "Dobrosław Tomaszewski"),
     "polish female family name": ("a film starring Wacława Adamska and others", "Wacława Adamska"),
+    # A possessive on the family name: the pair is a name, and the name ends before it.
+    "possessive on the family name": ("Wisława Szczepańska's killers were sentenced", "Wisława Szczepańska"),
+    "possessive ends the name": ("from Yuri Bulgakov's Cautionary Tales", "Yuri Bulgakov"),
+    "contraction before a name": ("Heather:\"I'm Daniel's daughter\".", "Daniel"),
     # A title, then particles, then the family name.
     "title before a particle": ("Graag terugbellen naar dhr. de Vries", "Vries"),
     "german title before a particle": ("Herr von Weizsäcker sprach lange", "Weizsäcker"),
