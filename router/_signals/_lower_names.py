@@ -99,16 +99,40 @@ def _cued_lower_case_names(text: str, lists: NameLists) -> Iterator[Span]:
     lowered = lower_same_length(text)
     for at, end in _cue_occurrences(lowered):
         if not (at and lowered[at - 1].isalpha()):
-            found = _introduced(text, end, lists) if lowered[at:end] in _INTRODUCTIONS else None
+            found = _introduced(text, at, end, lists) if lowered[at:end] in _INTRODUCTIONS else None
             found = found or _cued_pair(text, end - 1, lists)
             if found is not None:
                 yield found
 
 
-def _introduced(text: str, at: int, lists: NameLists) -> Span | None:
-    """The lower-case name that an introduction ending at ``at`` gives, if a known one."""
-    value = _LABELLED_VALUE.match(text, at)
-    return None if value is None or not value.group(1).islower() else _lower_name(value, lists)
+def _introduced(text: str, start: int, end: int, lists: NameLists) -> Span | None:
+    """The lower-case name that an introduction at ``start:end`` gives: a known one, or, when
+    someone introduces themselves ("my name is", "je m'appelle"), two words that are no common
+    or function words ("my name is borna jerković"; one unknown word alone may say how the
+    name is: "my name is missing"; "the file name is invalid format" is no one's)."""
+    value = _LABELLED_VALUE.match(text, end)
+    if value is None or not value.group(1).islower():
+        return None
+    known = _lower_name(value, lists)
+    if known is not None:
+        return known
+    given, family = value.group(1), value.group(2)
+    if family is None or not family.islower() or len(given) < 3 or not _own(text, start):
+        return None
+    if {given, family} & (lists.common | FUNCTION_WORDS):
+        return None
+    return "person", value.start(1), value.end(2)
+
+
+# The introductions that name the one speaking by themselves; "name is" needs its possessive.
+_OWN_NAME_BEFORE: Final = ("my ", "mein ", "mijn ", "mon ", "mi ", "meu ", "mój ")
+
+
+def _own(text: str, start: int) -> bool:
+    """Whether the introduction at ``start`` names the one who writes it."""
+    if not text.startswith(("name", "naam"), start, start + 4):
+        return True  # "me llamo", "je m'appelle", "ich heiße", "меня зовут"
+    return text[max(0, start - 5) : start].lower().endswith(_OWN_NAME_BEFORE)
 
 
 def _cue_occurrences(lowered: str) -> Iterable[tuple[int, int]]:

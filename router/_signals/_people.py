@@ -112,6 +112,7 @@ _CUES: Final = frozenset(
     (
         "my name is", "name is", "name's", "last name", "first name", "surname", "full name", "i am", "i'm",
         "dear", "hi", "hello", "hey", "patient", "name", "called", "named", "signed", "regards",
+        "call me", "calls me",
         "sincerely", "cheers", "assistant to", "producer", "ich heiße", "name ist", "liebe", "lieber",
         "hallo", "m'appelle", "cher", "chère", "bonjour", "me llamo", "querido", "querida", "hola",
         "mi chiamo", "caro", "cara", "ciao", "nome é", "chamo-me", "olá", "naam is", "beste",
