@@ -28,7 +28,7 @@ from typing import Final
 
 from router._signals._digit_runs import digit_led
 from router._signals._keyword_search import Family, Within, matches_at
-from router._signals._streets import world_address
+from router._signals._streets import military_addresses, world_address
 from router._signals._text import keyword_pattern, lower_same_length
 
 __all__ = ["PLACE_TYPES", "places"]
@@ -321,6 +321,7 @@ def places(text: str) -> Iterator[Span]:
     if "corner of" in lowered:
         for match in _corners(text, lowered):
             yield "street_address", match.start(), match.end()
+    yield from military_addresses(text, lowered)
 
 
 def _corners(text: str, lowered: str) -> Iterator[re.Match[str]]:

@@ -15,7 +15,10 @@
   number with 号 (``北京市朝阳区建国路88号``); Korean 시도구군 then a road in 로/길 and its
   number (``서울특별시 강남구 테헤란로 123``).
 
-Each is tried at a number that ``_places`` reads, after a test of a character or two around
+* US military mail: a ship's or unit's line, then ``FPO AE 44941`` (APO, FPO or DPO, the
+  AA, AE or AP "state" and the ZIP code), read where "po a" is written at all.
+
+Each but the last is tried at a number that ``_places`` reads, after a test of a character or two around
 it (the character before or after the number, a colon before it, any non-ASCII letter
 before it), so that prose numbers cost no pattern.
 """
@@ -23,11 +26,12 @@ before it), so that prose numbers cost no pattern.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Final
 
 from router._signals._text import keyword_pattern, word_class
 
-__all__ = ["world_address"]
+__all__ = ["military_addresses", "world_address"]
 
 Span = tuple[str, int, int]
 
@@ -223,3 +227,20 @@ def _number_first(text: str, lowered: str, start: int, end: int) -> Span | None:
         name_end = word.end()
         position = name_end + (text[name_end : name_end + 1] == " ")
     return None if name_end == match.end() else ("street_address", start, name_end)
+
+
+# A ship's or unit's line ("USNS Saibara", "PSC 1234, Box 5678", "Unit 2050 Box 4190"), then on
+# it or the next line the military post office, its "state" and the ZIP code.
+_MILITARY: Final = re.compile(
+    r"(?i:(?:\b(?:uss|usns|usnv|uscgc|psc|unit|cmr)\b[^\n]{1,40}?[ \t]*(?:\n[ \t]*|,[ \t]*|[ \t]+))?"
+    r"\b[adf]po[ \t]+a[aep][ \t]+[0-9]{5})(?![0-9])"
+)
+
+
+def military_addresses(text: str, lowered: str) -> Iterator[Span]:
+    """US military addresses (``USNS Saibara\\nFPO AP 12428``): the military post office and
+    the line before it that names the ship or unit."""
+    if "po a" not in lowered:
+        return
+    for match in _MILITARY.finditer(text):
+        yield "street_address", match.start(), match.end()

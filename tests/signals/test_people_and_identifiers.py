@@ -179,6 +179,16 @@ def test_a_street_address_is_found_in_the_main_formats(text: str, address: str) 
 
 
 WORLD_ADDRESSES = {
+    # US military mail: the ship's or unit's line and the military post office.
+    "military ship": (
+        "The restaurant is located at USNS Saibara\nFPO AP 12428. It serves",
+        "USNS Saibara\nFPO AP 12428",
+    ),
+    "military unit": (
+        "Ship it to Unit 2050 Box 4190, APO AP 96278 please",
+        "Unit 2050 Box 4190, APO AP 96278",
+    ),
+    "military, lower case": ("sent to uscgc aslakhanov\nfpo ae 44941?", "uscgc aslakhanov\nfpo ae 44941"),
     # Post boxes in the languages that write them as words, and numbers with a flat or
     # orientation number after a slash, whole (pseudonymising masks the finding's span).
     "german post box": ("Bitte an Postfach 1234, 10115 Berlin", "Postfach 1234"),

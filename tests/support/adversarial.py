@@ -111,4 +111,5 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "command names": repeated("mysql "),
     "command flags": repeated("curl -u a:"),
     "webhook hosts": repeated("hooks.slack.com/services/T"),
+    "military post offices": repeated("USS unit psc fpo ae 1234"),
 }
