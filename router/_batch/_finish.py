@@ -44,6 +44,7 @@ from router._ledger._ledger import WRITE_LUA, Ledger
 from router._ledger._record import CostRecord
 from router._state._budgets import SETTLE_LUA, Settlement
 from router._state._chain import Part, chain, pack
+from router._state._coalesced import coalesced
 
 # KEYS: result key, job hash, items list, idempotency key (or the job hash), the chunk's outbox
 # ARGV: result JSON, results ttl, counter field (completed|failed|cancelled), cost in USD, now,
@@ -186,11 +187,12 @@ async def _finish_and_write(
     """The finish and write parts' replies, after the settlement's when there is one."""
     if settlement is None:
         keys, args = pack([finish, write])
-        replies: list[Any] = await _script(client, FINISH_AND_WRITE_LUA)(keys=keys, args=args)
+        replies: list[Any] = await coalesced(client).run(_script(client, FINISH_AND_WRITE_LUA), keys, args)
         return replies
     keys, args = pack([settlement.part, finish, write])
     try:
-        replies = await _script(client, SETTLE_FINISH_AND_WRITE_LUA)(keys=keys, args=args)
+        # With the finishes of the other items of this turn of the loop, in one pipeline.
+        replies = await coalesced(client).run(_script(client, SETTLE_FINISH_AND_WRITE_LUA), keys, args)
     except Exception:
         # The chunk will be retried, but the call was billed: settle on its own if Redis lets
         # us (settling twice counts once, should the script have run after all).

@@ -19,6 +19,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.commands.core import AsyncScript
 
+from router._state._coalesced import Coalesced
 from router._state._store import STORE_ERRORS, Store
 
 __all__ = ["LoopClients"]
@@ -28,6 +29,8 @@ __all__ = ["LoopClients"]
 class _Bound:
     client: aioredis.Redis
     scripts: dict[str, AsyncScript]
+    coalesced: Coalesced | None
+    """Sends the scripts of one turn of the loop together (a single server only)."""
 
 
 class LoopClients:
@@ -47,9 +50,12 @@ class LoopClients:
 
     async def run(self, name: str, keys: Sequence[str], args: Sequence[str | int | float]) -> Any:
         """Run script ``name``; an unreachable Redis raises ``StoreUnavailable``."""
+        bound = self._for_loop()
         try:
+            if bound.coalesced is not None:  # the pipeline carries the deadline
+                return await bound.coalesced.run(bound.scripts[name], keys, args)
             async with self.deadline():
-                return await self.script(name)(keys=keys, args=args)
+                return await bound.scripts[name](keys=keys, args=args)
         except STORE_ERRORS as exc:
             raise self._store.unavailable(exc) from None
 
@@ -80,5 +86,7 @@ class LoopClients:
                 del self._bound[closed]
             client = self._store.aio(caller_times_out=True)
             scripts = {name: client.register_script(source) for name, source in self._sources.items()}
-            bound = self._bound[loop] = _Bound(client, scripts)
+            timeout_s = self._store.settings.socket_timeout_s
+            together = None if self._store.cluster else Coalesced(client, timeout_s=timeout_s)
+            bound = self._bound[loop] = _Bound(client, scripts, together)
         return bound
