@@ -132,6 +132,14 @@ _WEAK_CUES: Final = frozenset(
         "met", "asked", "told"
     )
 )  # fmt: skip
+# A quotation's speaker: '"…," says Iwase.', '…", said Maslin'. After the quote and its comma
+# the verb is a tag, and the capitalised word after it is the one who speaks.
+_SPEECH_VERBS: Final = frozenset(
+    ("says", "said", "asks", "asked", "replied", "replies", "adds", "added", "writes", "wrote")
+)
+_ATTRIBUTION: Final = re.compile(
+    r"[,\"”»'’!?]\s*(?:says|said|asks|asked|replied|replies|adds|added|writes|wrote)\s+\Z"
+)
 _SENTENCE_END: Final = re.compile(r"(?:\A|[.!?:;\"“”«»()\[\]\n>|*•-])\s*\Z")
 _POSSESSIVE: Final = ("'s", "’s")
 _CITIES: Final = frozenset(
@@ -323,6 +331,7 @@ def _alone_and_unknown(text: str, start: int, end: int, word: str, lists: NameLi
         last.rstrip(".") not in _TITLES
         and last.rstrip(",:?") not in _CUE_ENDINGS
         and last not in _PARTICLE_WORDS
+        and last not in _SPEECH_VERBS
     )
 
 
@@ -380,6 +389,8 @@ def _after_title_or_cue(text: str, start: int, key: str, lists: NameLists) -> bo
         # only "." or ",:?" may follow.
         return False
     last = _word_before(text, start)
+    if last is not None and last in _SPEECH_VERBS and _ATTRIBUTION.search(text, max(0, start - 16), start):
+        return not _common(key, lists)
     return last is not None and _titled_or_cued(text, start, last, key, lists)
 
 

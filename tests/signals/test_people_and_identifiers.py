@@ -43,6 +43,9 @@ NAMES = {
     "possessive on the family name": ("Wisława Szczepańska's killers were sentenced", "Wisława Szczepańska"),
     "possessive ends the name": ("from Yuri Bulgakov's Cautionary Tales", "Yuri Bulgakov"),
     "call me": ("Sometimes people call me Csanád", "Csanád"),
+    # The speaker after a quotation: a name in no list.
+    "quotation's speaker": ('"I\'m glad to hear it is moving in that direction," says Gerste.', "Gerste"),
+    "quotation's speaker, past": ('"Fine," said Hauta-aho.', "Hauta-aho"),
     "contraction before a name": ("Heather:\"I'm Daniel's daughter\".", "Daniel"),
     # A title, then particles, then the family name.
     "title before a particle": ("Graag terugbellen naar dhr. de Vries", "Vries"),
@@ -107,6 +110,8 @@ NOT_NAMES = {
     "greeting a group": "Dear All, the release is delayed.",
     # A family name that is a word of a country's name ("Czech" is a Polish one).
     "a country after a capitalised word": "Prices rose in Southern Czech Republic last year.",
+    # "says" without a quotation before it is no speech tag.
+    "says without a quotation": "The report says Germany grew faster than Italy.",
     # "don" as a gift, not the Spanish title, before "de".
     "a gift of god": "Une famille est un don de Dieu, un don gracieux.",
 }
