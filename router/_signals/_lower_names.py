@@ -27,7 +27,7 @@ FUNCTION_WORDS: Final = frozenset(
         "but", "for", "not", "all", "any", "can", "may", "will", "was", "are", "van", "von", "del",
         "las", "los", "das", "der", "die", "den", "dem", "und", "ist", "une", "les", "est", "son",
         "mon", "ton", "sur", "par", "per", "con", "non", "che", "una", "uno", "sei", "dos", "nos",
-        "vos", "ele", "ela", "het", "een", "ons", "i'm", "i’m", "i'd", "i'll", "i've"
+        "vos", "ele", "ela", "het", "een", "ons", "i'm", "i’m", "i'd", "i'll", "i've", "des"
     )
 )  # fmt: skip
 
@@ -61,7 +61,12 @@ _LOWER_CUES: Final = (
     "i'm ", "i am ", "name is ", "dear ", "hi ", "hello ", "email ", "e-mail ", "contact ", "call ",
     "patient ", "customer ", "client ", "thanks ", "ich bin ", "je suis ", "me llamo ", "mi chiamo ",
     "m'appelle ", "heiße ", "name ist ", "naam is ", "nazywam się ", "меня зовут ", "chamo-me ",
+    "mr. ", "mrs. ", "ms. ", "dr. ", "mr ", "mrs ", "dr ", "mme ", "mlle ",
 )  # fmt: skip
+# Titles written in lower case ("mr. elliott flew to finnbogastaðir"): any word after one that
+# is no common or function word is a name, as after a capitalised title. Not "ms" without its
+# full stop (milliseconds, "ms word", and "más" where a text lost its accents).
+_TITLE_CUES: Final = frozenset(("mr. ", "mrs. ", "ms. ", "dr. ", "mr ", "mrs ", "dr ", "mme ", "mlle "))
 # The cues that introduce a name and nothing else ("my name is", "je m'appelle"): after them
 # one known name is a name even where it is also a word ("my name is john"), as after a label.
 _INTRODUCTIONS: Final = frozenset(
@@ -99,10 +104,25 @@ def _cued_lower_case_names(text: str, lists: NameLists) -> Iterator[Span]:
     lowered = lower_same_length(text)
     for at, end in _cue_occurrences(lowered):
         if not (at and lowered[at - 1].isalpha()):
-            found = _introduced(text, at, end, lists) if lowered[at:end] in _INTRODUCTIONS else None
+            cue = lowered[at:end]
+            if cue in _TITLE_CUES:
+                found = _titled(text, end, lists)
+            else:
+                found = _introduced(text, at, end, lists) if cue in _INTRODUCTIONS else None
             found = found or _cued_pair(text, end - 1, lists)
             if found is not None:
                 yield found
+
+
+def _titled(text: str, end: int, lists: NameLists) -> Span | None:
+    """The lower-case name after a lower-case title ending at ``end``, if any."""
+    value = _LABELLED_VALUE.match(text, end)
+    if value is None or not value.group(1).islower() or len(value.group(1)) < 3:
+        return None
+    name = value.group(1)
+    if name in FUNCTION_WORDS or (name in lists.common and name not in lists.last):
+        return None
+    return "person", value.start(1), value.end(1)
 
 
 def _introduced(text: str, start: int, end: int, lists: NameLists) -> Span | None:

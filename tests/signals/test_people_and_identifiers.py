@@ -491,6 +491,9 @@ def test_a_lower_case_name_after_a_cue_counts_in_a_text_with_capitals(text: str,
         # Two words that are neither common nor function words, when the writer introduces
         # themselves: a name the lists do not hold.
         ("my name is borna jerković but everyone calls me borna", "borna jerković"),
+        # A title in lower case: the word after it, as after a capitalised one.
+        ("mr. elliott flew to finnbogastaðir on friday morning.", "elliott"),
+        ("Please ask mrs. kowalski about it", "kowalski"),
     ],
 )
 def test_one_known_name_after_an_introduction_is_a_name_in_lower_case(text: str, name: str) -> None:
@@ -506,6 +509,9 @@ def test_one_known_name_after_an_introduction_is_a_name_in_lower_case(text: str,
         "my name is on the list",
         "the file name is report.pdf",
         "the file name is invalid format",
+        "the mr. and mrs. show",
+        "ms word is open",
+        "Leitung: Dr. des.",
         "my name is missing from the list",
     ],
 )
