@@ -11,17 +11,23 @@ standing alone; "선생님" (teacher) and "고객님" (customer) have two syllab
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Final
 
 from router._signals._cued_names import surnames
+from router._signals._keyword_search import AS_WRITTEN, Family
+from router._signals._text import merged_windows
 
 __all__ = ["honorific_names"]
 
 Span = tuple[str, int, int]
 
 _CJK_HONORIFICS: Final = ("様", "さん", "さま", "氏", "先生", "女士", "小姐")
-_CJK_NAME: Final = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ff]{1,4}(?:" + "|".join(_CJK_HONORIFICS) + ")")
+# At most this many ideographs or katakana before the honorific.
+_CJK_REACH: Final = 4
+_CJK_NAME: Final = re.compile(
+    rf"[\u4e00-\u9fff\u30a0-\u30ff]{{1,{_CJK_REACH}}}(?:" + "|".join(_CJK_HONORIFICS) + ")"
+)
 # Words ending in 様 or 氏 that name no one: customers, everyone, pattern, strange, boyfriend.
 _CJK_NOT_NAMES: Final = (
     "客",
@@ -46,6 +52,8 @@ _CJK_NOT_NAMES: Final = (
 _CJK_NOT_NAMES_WHOLE: Final = frozenset(("王様", "女王様", "王子様"))
 # 씨 with or without a space before it, 님 right after the name.
 _KOREAN_HONORIFICS: Final = ("씨", "님")
+_HONORIFICS: Final = _CJK_HONORIFICS + _KOREAN_HONORIFICS
+_HONORIFIC_FAMILY: Final = Family(_HONORIFICS, AS_WRITTEN)
 # Titles and roles of three syllables taken with 님 whose first syllable is also a surname.
 _KOREAN_TITLES: Final = frozenset(
     ("부사장", "부회장", "부원장", "부교수", "조교수", "관리자", "간호사", "이사장", "하느님", "하나님",
@@ -57,20 +65,59 @@ def honorific_names(text: str) -> Iterator[Span]:
     """Yield ``("person", start, end)`` for every name an honorific follows."""
     if text.isascii():
         return
-    # Every such name ends in an honorific: a few ``in`` tests rule them out where a search
-    # for a CJK letter read all the text (1 ms a 100,000 characters without any).
-    if any(honorific in text for honorific in _CJK_HONORIFICS):
-        for cjk in _CJK_NAME.finditer(text):
+    # Every such name ends in an honorific: where each honorific stands rules them out where
+    # a search for a CJK letter read all the text (1 ms a 100,000 characters without any).
+    at = _honorifics_at(text)
+    if any(at[word] for word in _CJK_HONORIFICS) if at else any(word in text for word in _CJK_HONORIFICS):
+        for cjk in _cjk_names(text, at):
             if cjk.group() in _CJK_NOT_NAMES_WHOLE or cjk.group().startswith(_CJK_NOT_NAMES):
                 continue
             if text[cjk.start() - 1 : cjk.start()] not in ("お", "ご"):
                 yield "person", cjk.start(), cjk.end()
     for honorific in _KOREAN_HONORIFICS:
-        at = text.find(honorific)
-        while at != -1:
-            if (found := _korean_name_before(text, at)) is not None:
+        for position in _where(text, honorific, at):
+            if (found := _korean_name_before(text, position)) is not None:
                 yield "person", *found
-            at = text.find(honorific, at + 1)
+
+
+def _honorifics_at(text: str) -> dict[str, list[int]] | None:
+    """Where each honorific stands in ``text`` (overlapping, in order), from the scan's shared
+    pass over the text as written, which spares nine ``str.find`` passes over a text of wide
+    characters (0.45 ms a 100,000 characters); ``None`` where the pass does not run."""
+    found = _HONORIFIC_FAMILY.occurrences(text)
+    if found is None:
+        return None
+    at: dict[str, list[int]] = {honorific: [] for honorific in _HONORIFICS}
+    for start, end in found:
+        at[text[start:end]].append(start)
+    return at
+
+
+def _where(text: str, honorific: str, at: dict[str, list[int]] | None) -> Iterable[int]:
+    """Where ``honorific`` stands in ``text``, in order: from ``at``, or by ``str.find``."""
+    return _find_all(text, honorific) if at is None else at[honorific]
+
+
+def _cjk_names(text: str, at: dict[str, list[int]] | None) -> Iterator[re.Match[str]]:
+    """What ``_CJK_NAME.finditer(text)`` yields, read only around the honorifics: a match is
+    at most ``_CJK_REACH`` letters and the honorific after them, and has no look-around, so it
+    lies within the stretch from ``_CJK_REACH`` before an honorific to the honorific's end;
+    those stretches, overlapping ones joined, hold every match, each wholly (0.8 ms a 100,000
+    characters of text with CJK letters, where the pattern was tried at each of them)."""
+    stretches = sorted(
+        (max(0, position - _CJK_REACH), position + len(honorific))
+        for honorific in _CJK_HONORIFICS
+        for position in _where(text, honorific, at)
+    )
+    for low, high in merged_windows(stretches):
+        yield from _CJK_NAME.finditer(text, low, high)
+
+
+def _find_all(text: str, word: str) -> Iterator[int]:
+    at = text.find(word)
+    while at != -1:
+        yield at
+        at = text.find(word, at + 1)
 
 
 def _korean_name_before(text: str, at: int) -> tuple[int, int] | None:

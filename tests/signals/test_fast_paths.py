@@ -33,6 +33,7 @@ import pytest
 from router._signals import (
     _cued_names,
     _digit_runs,
+    _honorifics,
     _identifiers,
     _invisible,
     _keyword_search,
@@ -308,6 +309,29 @@ def test_titles_and_cues_without_case_tried_where_the_shared_pass_finds_one_are_
         for pattern, search in searches:
             expected = [(m.span(), m.group()) for m in pattern.finditer(text)]
             assert [(m.span(), m.group()) for m in search.finditer(text)] == expected, text
+
+
+_HONORIFIC_PIECES = (
+    "様", "さん", "さま", "氏", "先生", "女士", "小姐", "田中", "山", "王", "李小", "カタカナ", "ー",
+    "お", "ご", "客", "模様", "先", "生", "女", "小", "さ", "ん", "。", " ", "a", "1", "\n",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_names_before_an_honorific_read_around_the_honorifics_are_those_finditer_finds(seed: int) -> None:
+    for text in _mixes(seed, _HONORIFIC_PIECES, 500, (0, 30)):
+        expected = [m.span() for m in _honorifics._CJK_NAME.finditer(text)]
+        found = _honorifics._cjk_names(text, _honorifics._honorifics_at(text))
+        assert [m.span() for m in found] == expected, text
+
+
+@pytest.mark.usefixtures("shared_pass_everywhere")
+@pytest.mark.parametrize("seed", range(10))
+def test_the_honorifics_found_in_the_shared_pass_are_those_str_find_finds(seed: int) -> None:
+    for text in _mixes(seed, (*_HONORIFIC_PIECES, "씨", "님", "김민수", " 씨", "\ud800"), 300, (0, 30)):
+        expected = {word: list(_honorifics._find_all(text, word)) for word in _honorifics._HONORIFICS}
+        found = _honorifics._honorifics_at(text)
+        assert found == expected or (found is None and "\ud800" in text), text
 
 
 _NEAR_NUMBER_PIECES = (
