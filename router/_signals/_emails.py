@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Final
 
+from router._signals._keyword_search import Markers
 from router._signals._text import lower_same_length, reach_back, word_class
 
 __all__ = ["emails"]
@@ -61,6 +62,8 @@ _NOT_DOMAINS: Final = frozenset(("the", "a", "an", "this", "that", "our", "your"
 # back as a plain one; an encoded "=", "&", "?", "/", ":", space, quote, comma or bracket in
 # it ends the value before it ("u%3Fe%3Djane%40...": the address is "jane%40...").
 _ENCODED_ATS: Final = ("%40", "%2540")
+# The spelled-out addresses' words, looked for before their pattern runs.
+_MARKERS: Final = Markers((" dot ", " DOT "))
 _ENCODED_DELIMITER: Final = re.compile(r"%(?:2[026CcFf]|3[AaCcDdEeFf])")
 
 
@@ -69,7 +72,8 @@ def emails(text: str) -> Iterator[Span]:
     if "@" in text:
         yield from _emails(text)
     yield from _bracketed_emails(text)
-    if " dot " in text or " DOT " in text:
+    has = _MARKERS.of(text)
+    if has(" dot ") or has(" DOT "):
         yield from _spelled_emails(text)
     if "%" in text:
         yield from _encoded_emails(text)

@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
 
 from router._signals._text import in_scan, shared_in_scan
 
-__all__ = ["AS_WRITTEN", "LOWER_CASED", "Family", "KeywordSearch", "Within", "matches_at"]
+__all__ = ["AS_WRITTEN", "LOWER_CASED", "Family", "KeywordSearch", "Markers", "Within", "matches_at"]
 
 Occurrences = list[tuple[int, int]]  # (start, end) of each occurrence, in order of their starts
 # Texts shorter than this are left to the patterns: at 1,000 characters the call to the
@@ -101,6 +101,23 @@ class Family:
             return None
         found = shared_in_scan(self._pass, text, self._pass.find)
         return None if found is None else found[self._index]
+
+
+class Markers:
+    """Which of a few strings occur in a text, as ``word in text`` tells: the detectors test
+    for them before running what they mark ("-----BEGIN", "AKIA", " dot "). A ``str`` test
+    for a string of several characters reads a text of wide characters at about 0.5 ns a
+    character (50 us a 100,000, each), which the scan's shared pass spares."""
+
+    def __init__(self, words: Iterable[str], shared: _Pass = AS_WRITTEN) -> None:
+        self._family = Family(words, shared)
+
+    def of(self, text: str) -> Callable[[str], bool]:
+        """``word in text`` for each of the markers' words (and only for them)."""
+        found = self._family.occurrences(text)
+        if found is None:
+            return text.__contains__
+        return {text[start:end] for start, end in found}.__contains__
 
 
 class KeywordSearch:

@@ -15,10 +15,12 @@ before a number and "the corner of" are found in one Aho-Corasick pass
 only where a cheaper test says they could match, and the number-first address patterns run
 as one alternation; the street words, the birth words and the titles of scripts without case
 are read as tries, and the birth words only as far back as one can start; the street endings
-before a number are searched for from the window's last three words; the name scan takes the
-capitalised words from one ``finditer``, reads them as runs of letters, and reads the word
-before an unknown word only after white space or ".,:?"; the digit-led patterns are tried
-only at the starts of the runs of digits (``_digit_runs``).
+before a number are searched for from the window's last three words; the names before a CJK
+honorific only around the honorifics, which, with the strings some detectors test for before
+they run ("-----BEGIN", "AKIA", " dot "), are found in the shared pass; the name scan takes
+the capitalised words from one ``finditer``, reads them as runs of letters, and reads the
+word before an unknown word only after white space or ".,:?"; the digit-led patterns are
+tried only at the starts of the runs of digits (``_digit_runs``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import pytest
 from router._signals import (
     _cued_names,
     _digit_runs,
+    _emails,
     _honorifics,
     _identifiers,
     _invisible,
@@ -332,6 +335,24 @@ def test_the_honorifics_found_in_the_shared_pass_are_those_str_find_finds(seed: 
         expected = {word: list(_honorifics._find_all(text, word)) for word in _honorifics._HONORIFICS}
         found = _honorifics._honorifics_at(text)
         assert found == expected or (found is None and "\ud800" in text), text
+
+
+_MARKER_PIECES = (
+    "-----BEGIN", "-----", "BEGIN", "AKIA", "AKI", "ASIA", ":AA", ":A", "AA", "Bearer", "earer", "Basic",
+    "AccountKey=", "AccountKey", " dot ", " DOT ", "dot", " ", "x", "é", "\ud800",
+)  # fmt: skip
+
+
+@pytest.mark.usefixtures("shared_pass_everywhere")
+@pytest.mark.parametrize("seed", range(10))
+def test_the_markers_found_in_the_shared_pass_are_those_str_finds(seed: int) -> None:
+    for text in _mixes(seed, _MARKER_PIECES, 300, (0, 12)):
+        for markers, words in (
+            (_secrets._MARKERS, ("-----BEGIN", "AKIA", "ASIA", ":AA", "earer", "Basic", "AccountKey=")),
+            (_emails._MARKERS, (" dot ", " DOT ")),
+        ):
+            has = markers.of(text)
+            assert [has(word) for word in words] == [word in text for word in words], text
 
 
 _NEAR_NUMBER_PIECES = (
