@@ -273,6 +273,14 @@ _AGE_AFTER: Final = re.compile(
     r"\s+let\s+star[ýá]|\s?(?:[歳岁歲살]|세(?![기대]))(?![0-9]))"
 )
 _AGE_BEFORE: Final = re.compile(r"(?<![a-z])(?:aged\s+|age\s*:\s*|âgée? de )\Z")
+# The Romance languages say a person's age with "to have": "tiene 45 años", "ha 45 anni", "tem
+# 45 anos", "il a 45 ans"; "45 años" alone is any span of time ("hace 45 años"), and the
+# French "a" only after its pronoun (the Italian "a" is "at": "a 20 anni di distanza").
+_AGE_HAVE: Final = re.compile(
+    r"(?<![^\W\d_])(?:tiene|tenía|tenia|cumplió|cumple|ha|aveva|compie|compiuto|tem|tinha|fez|completou"
+    r"|(?:il|elle|on) a|j'ai|j’ai|tu as|avait|avons|ont|fête)\s+\Z"
+)
+_AGE_YEARS: Final = re.compile(r"[0-9]{1,3}\s+(?:años|anni|anos|ans)(?![^\W\d_])")
 # "aged 42" in the other languages ("berusia 42", "อายุ 42 ปี") and the age field of a form
 # ("Возраст: 42", "年齢：42", "나이: 42"); as in English, "at the age of" ("im Alter von",
 # "בגיל") is prose about anyone, and a field's word alone is often a thing's age or lifetime
@@ -502,6 +510,8 @@ def _age(lowered: str, before: str, start: int, end: int) -> Span | None:
     # "aged 42", "age: 42", "âgé de 42": no pattern to run without "ag" or "âg".
     if ("ag" in tail or "âg" in tail) and _AGE_BEFORE.search(tail):
         return "age", start, end
+    if (years := _AGE_YEARS.match(lowered, start, start + 12)) is not None and _AGE_HAVE.search(tail):
+        return "age", start, years.end()
     # The other languages' words end the tail, or its colon does: no pattern to run otherwise.
     last = tail.rstrip()
     if (last.endswith(":") or last.endswith(_AGE_PHRASES)) and _AGE_WORDS_BEFORE.search(tail):

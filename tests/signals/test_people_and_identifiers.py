@@ -378,6 +378,11 @@ AGES = {
     "korean sino suffix": ("환자는 34세입니다", "34세"),
     "korean field": ("나이: 34", "34"),
     "hebrew field": ("גיל: 34", "34"),
+    # The Romance languages say it with "to have".
+    "spanish": ("Mi hija tiene 12 años y le duele", "12 años"),
+    "italian": ("Il paziente ha 45 anni", "45 anni"),
+    "portuguese": ("O paciente tem 45 anos", "45 anos"),
+    "french": ("Mon fils est malade, il a 7 ans", "7 ans"),
 }
 
 
@@ -388,13 +393,25 @@ def test_an_age_is_found_where_english_would_say_aged_or_years_old(text: str, ag
 
 @pytest.mark.parametrize(
     "text",
-    ["Die 34 Bücher", "umur 34 tahun lagi", "Alter 34 Häuser", "21세기", "30세대"],
+    [
+        "Die 34 Bücher",
+        "umur 34 tahun lagi",
+        "Alter 34 Häuser",
+        "21세기",
+        "30세대",
+        "hace 45 años",
+        "A 20 anni di distanza",
+        "depuis 45 ans",
+    ],
     ids=[
         "number after a word",
         "a field word without its colon",
         "alter before a count",
         "century",
         "generation",
+        "spanish time ago",
+        "italian at a distance",
+        "french for years",
     ],
 )
 def test_a_number_after_an_ordinary_word_is_no_age(text: str) -> None:
