@@ -18,6 +18,12 @@ warm-up and after 10,000 requests.
 
     .venv/bin/python benchmarks/bench_gateway.py [--litellm-venv /tmp/litellm-proxy-venv]
         [--redis redis://127.0.0.1:6379/10] [--calls 400] [--seconds 10] [--memory-requests 10000]
+        [--against DIR]
+
+``--against DIR`` runs a second gateway from another checkout of the project (``git archive main
+| tar -x -C DIR``, say) on the same upstream, Redis and key, and takes the streaming figures of
+both with their streams interleaved one by one: on a shared machine, a change's effect on time
+to first token is seen beside the old tree's in the same minutes rather than in two runs.
 
 The LiteLLM proxy is never a project dependency: install it apart, e.g.
 ``python3 -m venv /tmp/litellm-proxy-venv && /tmp/litellm-proxy-venv/bin/pip install
@@ -250,6 +256,7 @@ async def _run(
     key: str,
     litellm_url: str | None,
     pids: tuple[int, int],
+    against: tuple[str, int] | None = None,
 ) -> None:
     from router._client import AsyncClient
     from router._config import parse_routes
@@ -308,29 +315,49 @@ async def _run(
                 line += f"   LiteLLM proxy {their_rps:8.1f} rps   ratio {ours_rps / their_rps:.2f}x"
             print(line)
 
-        print(f"== streaming: time to first token, {args.calls} streams each (ms)")
-        stream_body = {**BODY, "model": "auto", "stream": True, "stream_options": {"include_usage": True}}
-        direct, through = [], []
-        cpu_before = [cpu_s(pid) for pid in pids]
-        for _ in range(args.calls):
-            direct.append(
-                await _first_token_ms(http, f"{upstream}/chat/completions", {**BODY, "stream": True}, {})
-            )
-            through.append(await _first_token_ms(http, f"{gateway}/v1/chat/completions", stream_body, ours))
-        for name, values in (("upstream itself", direct), ("through router serve", through)):
-            print(f"  {name:<22} p50 {statistics.median(values):6.2f}   p99 {_pct(values, 0.99):6.2f}")
+        gateways = {"router serve": (gateway, pids[1])}
+        if against is not None:
+            gateways[f"router serve from {args.against}"] = against
+        await _streaming(http, args.calls, upstream, pids[0], gateways, ours)
+
+
+async def _streaming(
+    http: httpx.AsyncClient,
+    calls: int,
+    upstream: str,
+    upstream_pid: int,
+    gateways: dict[str, tuple[str, int]],
+    headers: dict[str, str],
+) -> None:
+    """Time to first token of the upstream itself and through each gateway (url, pid), one
+    stream of each per round in a shuffled order, and each gateway's CPU time per stream."""
+    print(f"== streaming: time to first token, {calls} streams each (ms)")
+    stream_body = {**BODY, "model": "auto", "stream": True, "stream_options": {"include_usage": True}}
+    samples: dict[str, list[float]] = {"upstream itself": [], **{name: [] for name in gateways}}
+    cpu_before = {name: cpu_s(pid) for name, (_, pid) in gateways.items()}
+    upstream_before = cpu_s(upstream_pid)
+    order = list(samples)
+    for _ in range(calls):
+        random.shuffle(order)
+        for name in order:
+            if name == "upstream itself":
+                url, body, sent = f"{upstream}/chat/completions", {**BODY, "stream": True}, {}
+            else:
+                url, body, sent = f"{gateways[name][0]}/v1/chat/completions", stream_body, headers
+            samples[name].append(await _first_token_ms(http, url, body, sent))
+    direct = samples["upstream itself"]
+    for name, values in samples.items():
+        print(f"  {name:<22} p50 {statistics.median(values):6.2f}   p99 {_pct(values, 0.99):6.2f}")
+    # CPU time holds up on a loaded machine where wall-clock figures do not.
+    upstream_cpu = (cpu_s(upstream_pid) - upstream_before) * 1000 / calls / (1 + len(gateways))
+    for name, (_, pid) in gateways.items():
+        through = samples[name]
         print(
-            f"  added: +{statistics.median(through) - statistics.median(direct):.2f} ms p50, "
-            f"+{_pct(through, 0.99) - _pct(direct, 0.99):.2f} ms p99"
+            f"  {name}: added +{statistics.median(through) - statistics.median(direct):.2f} ms p50, "
+            f"+{_pct(through, 0.99) - _pct(direct, 0.99):.2f} ms p99; "
+            f"CPU per stream {(cpu_s(pid) - cpu_before[name]) * 1000 / calls:.2f} ms"
         )
-        # CPU time holds up on a loaded machine where wall-clock figures do not.
-        upstream_cpu, gateway_cpu = (
-            (cpu_s(pid) - before) * 1000 / args.calls for pid, before in zip(pids, cpu_before, strict=True)
-        )
-        print(
-            f"  CPU per stream: gateway {gateway_cpu:.2f} ms, upstream {upstream_cpu / 2:.2f} ms "
-            "(it served each stream twice)"
-        )
+    print(f"  CPU per stream of the upstream: {upstream_cpu:.2f} ms")
 
 
 async def _memory(gateway: str, key: str, pid: int, total: int) -> None:
@@ -367,6 +394,9 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=400)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--memory-requests", type=int, default=10_000)
+    parser.add_argument(
+        "--against", default=None, help="another checkout whose gateway streams beside this one"
+    )
     parser.add_argument("--upstream-port", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.upstream_port is not None:
@@ -422,9 +452,17 @@ def _bench(args: argparse.Namespace) -> None:
         _wait_http(f"http://127.0.0.1:{gw_port}/healthz", gateway_process)
         if litellm_url is not None:
             _wait_http(f"{litellm_url}/health/liveliness", processes[-1], seconds=240)
+        against = None
+        if args.against is not None:
+            other_port = _free_port()
+            tree = str(Path(args.against).resolve())
+            other = [*serve[:-1], str(other_port)]
+            processes.append(subprocess.Popen(other, env={**env, "PYTHONPATH": tree}, cwd=workdir))
+            _wait_http(f"http://127.0.0.1:{other_port}/healthz", processes[-1])
+            against = (f"http://127.0.0.1:{other_port}", processes[-1].pid)
         gateway = f"http://127.0.0.1:{gw_port}"
         pids = (processes[0].pid, gateway_process.pid)
-        asyncio.run(_run(args, upstream, gateway, key, litellm_url, pids))
+        asyncio.run(_run(args, upstream, gateway, key, litellm_url, pids, against))
         asyncio.run(_memory(gateway, key, gateway_process.pid, args.memory_requests))
     finally:
         for process in processes:
