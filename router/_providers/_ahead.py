@@ -1,31 +1,33 @@
-"""Upstream connections opened while a stream's admission is still in Redis.
+"""The direct streams' connections: kept alive per server, and opened while a call is admitted.
 
 A stream's request may leave only once its rate-limit slot and budget hold are granted, a Redis
-round trip (``router._calls._admission``). When the upstream has no idle pooled connection (one
-that closes its connection after each stream, or the first request after a quiet spell), the
-request would then wait again, for the TCP connection. ``OpenAhead`` lets both waits run at
-once: the executor asks for a connection to a cleared model's server before it sends the
-admission script, and the pool's next new connection to that server takes the one opened.
+round trip (``router._calls._admission``). When the upstream has no idle connection (one that
+closes its connection after each stream, or the first request after a quiet spell), the request
+would then wait again, for the TCP connection. ``open_ahead`` lets both waits run at once: the
+executor asks for a connection to a cleared model's server before it sends the admission
+script, and the pool's next request to that server that finds no idle connection takes it.
 
 Only the TCP connection is opened ahead: it carries nothing of the request (no TLS, no header,
 no byte of the prompt), so clearance, budget and rate limit still come before anything is sent.
-A connection opened but not taken (the admission refused the call, or a pooled connection came
-free meanwhile) is closed after ``KEEP_S``; at most ``PER_ORIGIN`` wait per server.
+A connection opened but not taken (the admission refused the call, or an idle connection came
+free meanwhile) is closed after ``KEEP_S``; at most ``PER_ORIGIN`` wait per server. An idle
+connection is kept ``IDLE_S`` at most (httpcore's keep-alive expiry), ``MAX_IDLE`` per server.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
-from collections.abc import Iterable
+import ssl
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit
 
-import httpcore
 import httpx
 
-from router._providers._net import AsyncioBackend
+from router._providers._http1 import ConnectError, Connection
 
-__all__ = ["KEEP_S", "PER_ORIGIN", "OpenAhead", "Upstreams"]
+__all__ = ["IDLE_S", "KEEP_S", "MAX_IDLE", "PER_ORIGIN", "Pool", "Target", "target"]
 
 KEEP_S = 2.0
 """How long a connection opened ahead waits to be taken; past that a server may have dropped it."""
@@ -33,127 +35,179 @@ KEEP_S = 2.0
 PER_ORIGIN = 32
 """Connections opened ahead at most per server (one per stream being admitted)."""
 
-Address = tuple[str, int]
+IDLE_S = 5.0
+"""How long an idle kept-alive connection is reused; servers drop idle ones after a while."""
 
-_PORTS = {b"http": 80, b"https": 443}
+MAX_IDLE = 100
+"""Idle connections kept per server (the ``openai`` package's own keep-alive limit)."""
 
-
-class Upstreams:
-    """An httpx transport whose pool takes connections from an ``OpenAhead``."""
-
-    def __init__(self, limits: httpx.Limits) -> None:
-        self.ahead = OpenAhead()
-        self.transport = httpx.AsyncHTTPTransport(limits=limits)
-        pool = getattr(self.transport, "_pool", None)
-        # httpx takes no network backend for its pool: it is set on the pool (httpx 0.28,
-        # httpcore 1.0). A release that moves it opens connections at request time, as before.
-        self._pool = pool if isinstance(pool, httpcore.AsyncConnectionPool) else None
-        if self._pool is not None and hasattr(self._pool, "_network_backend"):
-            self._pool._network_backend = self.ahead
-        else:
-            self._pool = None
-
-    def open_ahead(self, client: httpx.AsyncClient, url: httpx.URL, timeout: float | None) -> None:
-        """Open a connection for a request to ``url`` that ``client`` is about to send, unless
-        the pool has an idle one for its server or the request would not go through this pool."""
-        if self._pool is None or not _through(client, url, self.transport):
-            return
-        scheme = url.raw_scheme
-        origin = httpcore.Origin(scheme, url.raw_host, url.port or _PORTS.get(scheme, 80))
-        for connection in self._pool.connections:
-            if connection.can_handle_request(origin) and connection.is_idle():
-                return
-        self.ahead.open(origin.host.decode("ascii"), origin.port, timeout)
+Origin = tuple[str, str, int]
+"""Scheme, host and port."""
 
 
-def _through(client: httpx.AsyncClient, url: httpx.URL, transport: httpx.AsyncBaseTransport) -> bool:
-    """Whether ``client`` sends a request to ``url`` through ``transport`` (not a proxy's)."""
-    route = getattr(client, "_transport_for_url", None)
-    return route is not None and route(url) is transport
+@dataclass(frozen=True)
+class Target:
+    """Where a request goes: its server, and the start of its head (request line and Host)."""
+
+    origin: Origin
+    start: bytes
 
 
-class OpenAhead(httpcore.AsyncNetworkBackend):
-    """A network backend for an httpcore pool that hands out TCP connections opened ahead."""
+@lru_cache(maxsize=256)
+def target(url: str) -> Target:
+    """``url`` split once: the request line and ``Host`` header of a POST to it."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    default = 443 if scheme == "https" else 80
+    port = parts.port or default
+    host = parts.hostname
+    shown = f"[{host}]" if ":" in host else host
+    authority = shown if port == default else f"{shown}:{port}"
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    start = f"POST {path} HTTP/1.1\r\nhost: {authority}\r\n".encode("idna" if not host.isascii() else "ascii")
+    return Target((scheme, host, port), start)
 
-    def __init__(self, inner: httpcore.AsyncNetworkBackend | None = None, *, keep_s: float = KEEP_S) -> None:
-        self._inner = inner or AsyncioBackend()
+
+class Pool:
+    """Connections per server for one event loop: idle ones, and ones opened ahead."""
+
+    def __init__(self, *, keep_s: float = KEEP_S, idle_s: float = IDLE_S) -> None:
         self._keep_s = keep_s
-        self._waiting: dict[Address, list[tuple[float, asyncio.Task[httpcore.AsyncNetworkStream]]]] = {}
+        self._idle_s = idle_s
+        self._idle: dict[Origin, list[Connection]] = {}
+        self._waiting: dict[Origin, list[tuple[float, asyncio.Task[Connection]]]] = {}
         self._closing: set[asyncio.Task[None]] = set()
+        self._ssl: ssl.SSLContext | None = None
         self.opened = 0
         """Connections opened ahead; ``taken`` of them went to a request."""
         self.taken = 0
 
-    def open(self, host: str, port: int, timeout: float | None) -> None:
-        """Start connecting to ``host:port`` in the background (called in an event loop)."""
+    def open_ahead(self, to: Target, timeout: float | None) -> None:
+        """Start connecting to ``to``'s server unless an idle connection to it is kept."""
+        origin = to.origin
+        if any(connection.reusable for connection in self._idle.get(origin, ())):
+            return
         self._expire()
-        waiting = self._waiting.setdefault((host, port), [])
+        waiting = self._waiting.setdefault(origin, [])
         if len(waiting) >= PER_ORIGIN:
             return
-        connect = self._inner.connect_tcp(host, port, timeout=timeout)
-        waiting.append((time.monotonic() + self._keep_s, asyncio.ensure_future(connect)))
+        connect = asyncio.ensure_future(self._connect_tcp(origin, timeout))
+        waiting.append((asyncio.get_running_loop().time() + self._keep_s, connect))
         self.opened += 1
 
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        self._expire()
-        waiting = self._waiting.get((host, port))
-        if waiting and local_address is None and socket_options is None:
-            _, pending = waiting.pop(0)
-            try:
-                stream = await pending
-            except Exception:  # a connection of its own, below, says what is wrong
-                pass
-            else:
-                self.taken += 1
-                return stream
-        return await self._inner.connect_tcp(
-            host, port, timeout=timeout, local_address=local_address, socket_options=socket_options
-        )
+    async def connection(self, to: Target, timeout: float | None) -> Connection:
+        """An idle connection to ``to``'s server, else one opened ahead, else a new one."""
+        origin = to.origin
+        connection = self._idle_one(origin)
+        if connection is None:
+            connection = await self._ahead_one(origin) or await self._connect_tcp(origin, timeout)
+            if origin[0] == "https":
+                await self._start_tls(connection, origin[1], timeout)
+        return connection
 
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        return await self._inner.connect_unix_socket(path, timeout=timeout, socket_options=socket_options)
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
+    def release(self, connection: Connection, to: Target) -> None:
+        """Keep ``connection`` for the next request to ``to``'s server, or close it."""
+        connection.settle()
+        idle = self._idle.setdefault(to.origin, [])
+        if connection.reusable and len(idle) < MAX_IDLE:
+            idle.append(connection)
+        else:
+            connection.close()
 
     def waiting(self) -> int:
         """Connections opened ahead (or being opened) that no request has taken yet."""
         return sum(len(waiting) for waiting in self._waiting.values())
 
     async def aclose(self) -> None:
-        """Close every connection still waiting (the client is closing)."""
+        """Close every idle connection and every one still waiting to be taken."""
+        for idle in self._idle.values():
+            for connection in idle:
+                connection.close()
+        self._idle.clear()
         pending = [task for waiting in self._waiting.values() for _, task in waiting]
         self._waiting.clear()
         await asyncio.gather(*(_close(task) for task in pending))
 
+    def _idle_one(self, origin: Origin) -> Connection | None:
+        idle = self._idle.get(origin)
+        now = asyncio.get_running_loop().time()
+        while idle:
+            connection = idle.pop()  # the most recent: the least likely to have been dropped
+            if connection.reusable and now - connection.idle_since < self._idle_s:
+                return connection
+            connection.close()
+        return None
+
+    async def _ahead_one(self, origin: Origin) -> Connection | None:
+        self._expire()
+        waiting = self._waiting.get(origin)
+        if not waiting:
+            return None
+        _, pending = waiting.pop(0)
+        try:
+            connection = await pending
+        except Exception:  # a connection of the request's own says what is wrong
+            return None
+        if not connection.reusable:  # the server dropped it meanwhile
+            connection.close()
+            return None
+        self.taken += 1
+        return connection
+
+    async def _connect_tcp(self, origin: Origin, timeout: float | None) -> Connection:
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(timeout):
+                _, connection = await loop.create_connection(lambda: Connection(loop), origin[1], origin[2])
+        except OSError as exc:
+            raise ConnectError(f"could not connect ({type(exc).__name__}: {exc.strerror or exc})") from None
+        return connection
+
+    async def _start_tls(self, connection: Connection, host: str, timeout: float | None) -> None:
+        if connection.tls:
+            return
+        assert connection.transport is not None
+        try:
+            async with asyncio.timeout(timeout):
+                transport = await asyncio.get_running_loop().start_tls(
+                    connection.transport, connection, self._context(), server_hostname=host
+                )
+        except (OSError, ssl.SSLError) as exc:
+            connection.close()
+            raise ConnectError(f"TLS failed ({type(exc).__name__})") from None
+        except BaseException:
+            connection.close()
+            raise
+        if transport is None:
+            raise ConnectError("TLS failed (the connection closed)")
+        connection.transport = transport
+        connection.tls = True
+
+    def _context(self) -> ssl.SSLContext:
+        if self._ssl is None:
+            # httpx's own: certifi's roots, or SSL_CERT_FILE / SSL_CERT_DIR when set.
+            context = httpx.create_ssl_context()
+            context.set_alpn_protocols(["http/1.1"])
+            self._ssl = context
+        return self._ssl
+
     def _expire(self) -> None:
-        now = time.monotonic()
-        for address, waiting in list(self._waiting.items()):
+        now = asyncio.get_running_loop().time()
+        for origin, waiting in list(self._waiting.items()):
             while waiting and waiting[0][0] <= now:
                 _, task = waiting.pop(0)
                 closing = asyncio.ensure_future(_close(task))
                 self._closing.add(closing)  # a task nobody holds may be collected half way
                 closing.add_done_callback(self._closing.discard)
             if not waiting:
-                del self._waiting[address]
+                del self._waiting[origin]
 
 
-async def _close(task: asyncio.Task[httpcore.AsyncNetworkStream]) -> None:
+async def _close(task: asyncio.Task[Connection]) -> None:
     """Close what ``task`` opened, or stop it opening; its failure, if any, is nobody's now."""
     if not task.done():
         task.cancel()
     with contextlib.suppress(Exception, asyncio.CancelledError):
-        stream = await task
-        await stream.aclose()
+        (await task).close()

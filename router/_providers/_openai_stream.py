@@ -5,13 +5,16 @@ several milliseconds per call (measured on ``benchmarks/bench_gateway.py``'s zer
 upstream: 6.5 ms to the first chunk against 2.8 ms for the same request over httpx, and about
 4x the CPU per stream): ``acompletion``'s executor hop, its logging objects, and a
 ``CustomStreamWrapper`` that rebuilds every chunk, then the whole stream again at the end.
-httpx is what litellm and the ``openai`` package themselves send with; the ``openai`` client's
-own typed chunks cost another 0.9 ms to the first token, so the SSE lines are read here.
+The ``openai`` client's own typed chunks cost another 0.9 ms to the first token, so the SSE
+lines are read here, and the request goes over this package's own HTTP/1.1 connections
+(``_http1``, ``_ahead``) rather than httpx's, whose layers cost about a third of the gateway's
+CPU per stream.
 
 Only a model whose request litellm would send unchanged takes this path: ``openai/<name>`` with
 an ``api_base`` and an API key variable in routes.yaml, no ``extra`` keywords and no
 ``api_version`` (litellm would interpret them), and a model name litellm maps with its plain
-chat completions config (not the o-series or GPT-5 configs, which rename and drop parameters).
+chat completions config (not the o-series or GPT-5 configs, which rename and drop parameters),
+at a server that no proxy of the environment (``HTTPS_PROXY``, ``ALL_PROXY``...) stands before.
 Every other model, and every call that does not stream, goes through litellm as before.
 
 The request is the one litellm sends for such a model: the model id without its ``openai/``
@@ -31,16 +34,17 @@ import json
 from collections.abc import AsyncIterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, overload
-
-import httpx
+from urllib.parse import urlsplit
+from urllib.request import getproxies_environment, proxy_bypass
 
 from router._config._schema import ModelSpec
 from router._errors import ApiKeyMissing, ProviderError, ProviderTimeout, ProviderUnavailable
 from router._pricing import ModelInfo
-from router._providers._ahead import Upstreams
+from router._providers._ahead import Pool, Target, target
 from router._providers._base import Provider
 from router._providers._cost import call_cost
 from router._providers._errors import from_http_error, prompt_texts, to_provider_error
+from router._providers._http1 import Connection, HTTPError
 from router._providers._keys import missing_key
 from router._providers._litellm import client_timeout
 from router._providers._litellm_import import load_litellm
@@ -53,9 +57,7 @@ from router._task import Message
 __all__ = ["DirectStreams", "OpenAIStreams", "streams_directly"]
 
 _PREFIX = "openai/"
-_DONE = "[DONE]"
-_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
-"""The ``openai`` package's own pool limits (what litellm's cached clients use)."""
+_DONE = b"[DONE]"
 
 
 def streams_directly(spec: ModelSpec) -> bool:
@@ -65,7 +67,18 @@ def streams_directly(spec: ModelSpec) -> bool:
         return False
     if params.extra or params.api_version is not None:
         return False
-    return _plain_chat_config(spec.model.removeprefix(_PREFIX))
+    return _plain_chat_config(spec.model.removeprefix(_PREFIX)) and not _proxied(params.api_base)
+
+
+def _proxied(api_base: str) -> bool:
+    """Whether httpx (under litellm) would send to ``api_base`` through an environment proxy."""
+    proxies = getproxies_environment()
+    if not proxies:
+        return False
+    parts = urlsplit(api_base)
+    if not (proxies.get(parts.scheme.lower()) or proxies.get("all")):
+        return False
+    return not proxy_bypass(parts.hostname or "")
 
 
 @lru_cache(maxsize=256)
@@ -118,37 +131,30 @@ class DirectStreams:
 
 
 class OpenAIStreams:
-    """Sends streamed requests on one httpx client per event loop (its connections are the loop's)."""
+    """Sends streamed requests over one connection pool per event loop (its connections are the
+    loop's), with this package's own HTTP/1.1 client (``_http1``)."""
 
     def __init__(self) -> None:
-        self._client: httpx.AsyncClient | None = None
-        self._upstreams: Upstreams | None = None
+        self._pools: Pool | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def _http(self) -> httpx.AsyncClient:
-        return self._pool()[0]
-
-    def _pool(self) -> tuple[httpx.AsyncClient, Upstreams]:
+    def _pool(self) -> Pool:
         loop = asyncio.get_running_loop()
-        if self._client is None or self._upstreams is None or self._loop is not loop:
-            # A client built on another loop (a closed one, say) cannot be used on this one.
-            self._upstreams = Upstreams(_LIMITS)
-            self._client = httpx.AsyncClient(transport=self._upstreams.transport, timeout=None)
+        if self._pools is None or self._loop is not loop:
+            # Connections made on another loop (a closed one, say) cannot be used on this one.
+            self._pools = Pool()
             self._loop = loop
-        return self._client, self._upstreams
+        return self._pools
 
     def open_ahead(self, spec: ModelSpec) -> None:
-        """Start connecting to ``spec``'s server unless a pooled connection is free (``_ahead``)."""
+        """Start connecting to ``spec``'s server unless an idle connection to it is kept (``_ahead``)."""
         assert spec.params.api_base is not None  # streams_directly checked it
-        client, upstreams = self._pool()
-        upstreams.open_ahead(client, _chat_url(spec.params.api_base), spec.params.timeout)
+        self._pool().open_ahead(_target(spec.params.api_base), spec.params.timeout)
 
     async def aclose(self) -> None:
-        client, upstreams, self._client, self._upstreams = self._client, self._upstreams, None, None
-        if client is not None and self._loop is asyncio.get_running_loop():
-            await client.aclose()
-            if upstreams is not None:
-                await upstreams.ahead.aclose()
+        pool, self._pools = self._pools, None
+        if pool is not None and self._loop is asyncio.get_running_loop():
+            await pool.aclose()
 
     async def stream(
         self,
@@ -164,20 +170,31 @@ class OpenAIStreams:
         spec = model.spec
         texts = _PromptTexts(messages)
         exact = timeout_s if timeout_s is not None else spec.params.timeout
-        request = self._request(spec, messages, max_tokens, params or {}, client_timeout(exact))
+        read_timeout = client_timeout(exact)
+        assert spec.params.api_base is not None  # streams_directly checked it
+        to = _target(spec.params.api_base)
+        request = _request(to, spec, messages, max_tokens, params or {})
+        pool = self._pool()
+        connection: Connection | None = None
         try:
             # The exact timeout bounds the wait for the answer's head, as ``send`` does for litellm.
             async with asyncio.timeout(exact):
-                response = await self._http().send(request, stream=True)
-        except Exception as exc:
+                connection = await pool.connection(to, exact)
+                connection.send(request)
+                await connection.head(None)
+        except BaseException as exc:
+            if connection is not None:
+                connection.close()  # cancelled too: the provider sees the call end
+            if not isinstance(exc, Exception):
+                raise
             raise _transport_error(exc, model.name, texts) from None
         try:
-            if response.status_code != 200:
-                body = await response.aread()
+            if connection.status != 200:
+                body = b"".join([chunk async for chunk in connection.body(read_timeout)])
                 raise from_http_error(
-                    response.status_code, response.headers, body, model.name, prompt_texts=texts
+                    connection.status, connection.headers, body, model.name, prompt_texts=texts
                 )
-            events = _events(response, model.name, texts)
+            events = _events(connection.body(read_timeout), model.name, texts)
 
             def finish(chunks: list[Any]) -> ProviderResponse:
                 return _response(model, messages, chunks)
@@ -186,39 +203,44 @@ class OpenAIStreams:
                 model, events, channel, finish, lambda exc: _transport_error(exc, model.name, texts), _read
             )
         finally:
-            await response.aclose()
+            # Kept for the next request if its answer was read to the end, else closed: a call
+            # cancelled or failed part way stops the provider's stream with the connection.
+            pool.release(connection, to)
 
-    def _request(
-        self,
-        spec: ModelSpec,
-        messages: Sequence[Message],
-        max_tokens: int,
-        params: Mapping[str, Any],
-        timeout_s: float | None,
-    ) -> httpx.Request:
-        key = api_key(spec.params.api_key_env or "")
-        if key is None:
-            raise ApiKeyMissing(missing_key(spec) or "the API key is not set", model=spec.name)
-        body = {
-            **params,
-            "model": spec.model.removeprefix(_PREFIX),
-            "messages": list(messages),
-            "max_tokens": max_tokens,
-            "stream": True,
-            "stream_options": {"include_usage": True},
-        }
-        assert spec.params.api_base is not None  # streams_directly checked it
-        return self._http().build_request(
-            "POST",
-            _chat_url(spec.params.api_base),
-            content=json.dumps(body, separators=(",", ":")).encode(),
-            headers={
-                "authorization": f"Bearer {key}",
-                "content-type": "application/json",
-                "accept": "text/event-stream",
-            },
-            timeout=httpx.Timeout(timeout_s),
-        )
+
+def _request(
+    to: Target, spec: ModelSpec, messages: Sequence[Message], max_tokens: int, params: Mapping[str, Any]
+) -> bytes:
+    """The request litellm would send for ``spec``, head and body in one piece of bytes."""
+    key = api_key(spec.params.api_key_env or "")
+    if key is None:
+        raise ApiKeyMissing(missing_key(spec) or "the API key is not set", model=spec.name)
+    if not key.isprintable() or not key.isascii():
+        # A line break would end the header early (and let the rest be read as headers).
+        message = f"the API key in {spec.params.api_key_env} is not one line of ASCII"
+        raise ApiKeyMissing(message, model=spec.name)
+    body = {
+        **params,
+        "model": spec.model.removeprefix(_PREFIX),
+        "messages": list(messages),
+        "max_tokens": max_tokens,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+    content = json.dumps(body, separators=(",", ":")).encode()
+    head = b"%sauthorization: Bearer %s\r\n%scontent-length: %d\r\n\r\n" % (
+        to.start,
+        key.encode("ascii"),
+        _HEADERS,
+        len(content),
+    )
+    return head + content
+
+
+_HEADERS = (
+    b"user-agent: router-direct-streams\r\naccept: text/event-stream\r\ncontent-type: application/json\r\n"
+)
+"""What every request says besides its target, key and length (no compression is asked for)."""
 
 
 class _PromptTexts(Sequence[str]):
@@ -244,37 +266,48 @@ class _PromptTexts(Sequence[str]):
         return self._all()[index]
 
 
-@lru_cache(maxsize=256)
-def _chat_url(api_base: str) -> httpx.URL:
-    """The chat completions URL of ``api_base``, parsed once (half of building a request)."""
-    return httpx.URL(api_base.rstrip("/") + "/chat/completions")
+def _target(api_base: str) -> Target:
+    """Where ``api_base``'s chat completions go, split once (``target`` caches it)."""
+    return target(api_base.rstrip("/") + "/chat/completions")
 
 
-async def _events(response: httpx.Response, model_name: str, texts: Sequence[str]) -> AsyncIterator[Any]:
-    """The JSON chunks of an SSE stream, up to its ``data: [DONE]``.
+async def _events(body: AsyncIterator[bytes], model_name: str, texts: Sequence[str]) -> AsyncIterator[Any]:
+    """The JSON chunks of an SSE stream's body, up to its ``data: [DONE]``.
 
     A body that ends before ``[DONE]`` is a stream the provider dropped (a closed connection
-    delimits the body, so the cut shows only so): an error, as litellm has it.
+    delimits the body, so the cut shows only so): an error, as litellm has it. Lines end at LF,
+    CRLF or CR, as the SSE format has them; only ``data:`` lines are read.
     """
-    async for line in response.aiter_lines():
-        if not line.startswith("data:"):
-            continue  # blank separators, comments, ``event:`` names
-        data = line[5:].strip()
-        if data == _DONE:
-            return
-        try:
-            chunk = json.loads(data)
-        except ValueError:
-            raise ProviderUnavailable(
-                "the provider streamed a line that is not JSON", model=model_name
-            ) from None
-        if not isinstance(chunk, dict):
-            raise ProviderUnavailable("the provider streamed a chunk that is not an object", model=model_name)
-        if "error" in chunk:
-            # vLLM and others report a failure inside a 200 stream: {"error": {...}}.
-            raise from_http_error(None, {}, data.encode(), model_name, prompt_texts=texts)
-        yield chunk
+    rest = b""
+    async for received in body:
+        lines = (rest + received).splitlines(keepends=True)
+        # An unfinished last line waits for the rest; a CRLF cut after its CR reads as a
+        # line and a blank one, and blank lines are skipped.
+        rest = lines.pop() if lines and not lines[-1].endswith((b"\n", b"\r")) else b""
+        for line in lines:
+            if not line.startswith(b"data:"):
+                continue  # blank separators, comments, ``event:`` names
+            chunk = _chunk(line[5:].strip(), model_name, texts)
+            if chunk is None:
+                return
+            yield chunk
     raise ProviderUnavailable("the provider's stream ended before its [DONE]", model=model_name)
+
+
+def _chunk(data: bytes, model_name: str, texts: Sequence[str]) -> Any:
+    """One ``data:`` line's chunk, or None for ``[DONE]``."""
+    if data == _DONE:
+        return None
+    try:
+        chunk = json.loads(data)
+    except ValueError:
+        raise ProviderUnavailable("the provider streamed a line that is not JSON", model=model_name) from None
+    if not isinstance(chunk, dict):
+        raise ProviderUnavailable("the provider streamed a chunk that is not an object", model=model_name)
+    if "error" in chunk:
+        # vLLM and others report a failure inside a 200 stream: {"error": {...}}.
+        raise from_http_error(None, {}, data, model_name, prompt_texts=texts)
+    return chunk
 
 
 def _read(chunk: Mapping[str, Any], model: str) -> tuple[StreamDelta | None, Usage | None]:
@@ -392,10 +425,10 @@ def _transport_error(exc: BaseException, model_name: str, texts: Sequence[str]) 
     """A failure below HTTP (refused, reset, timed out) or one raised while reading the stream."""
     if isinstance(exc, ProviderError):
         return exc
-    if isinstance(exc, TimeoutError | httpx.TimeoutException):
+    if isinstance(exc, TimeoutError):
         return ProviderTimeout(
             f"{model_name} did not answer in time ({type(exc).__name__})", model=model_name
         )
-    if isinstance(exc, httpx.HTTPError):
+    if isinstance(exc, HTTPError):
         return ProviderUnavailable(f"{type(exc).__name__} from the provider ({exc})"[:500], model=model_name)
     return to_provider_error(exc, model_name, prompt_texts=texts)

@@ -8,12 +8,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 import pytest
 
 from router._config import parse_routes
 from router._pricing import ModelInfo
-from router._providers._ahead import OpenAhead, Upstreams
+from router._providers._ahead import Pool, target
 from router._results import ProviderResponse, Usage
 from router._runtime import Runtime
 from router._state._store import Store, StoreSettings
@@ -50,8 +49,8 @@ class Server:
         writer.close()
 
     @property
-    def url(self) -> httpx.URL:
-        return httpx.URL(f"http://127.0.0.1:{self.port}/v1/chat/completions")
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1/chat/completions"
 
 
 async def _serve(keep_alive: bool) -> tuple[Server, asyncio.Server]:
@@ -61,16 +60,28 @@ async def _serve(keep_alive: bool) -> tuple[Server, asyncio.Server]:
     return server, listening
 
 
+async def _post(pool: Pool, url: str) -> bytes:
+    to = target(url)
+    connection = await pool.connection(to, 5.0)
+    try:
+        connection.send(to.start + b"content-length: 2\r\n\r\n{}")
+        await connection.head(5.0)
+        return b"".join([chunk async for chunk in connection.body(5.0)])
+    finally:
+        pool.release(connection, to)
+
+
 def test_a_connection_opened_ahead_carries_the_next_request_and_nothing_before_it() -> None:
     async def scenario() -> None:
         server, listening = await _serve(keep_alive=False)
-        upstreams = Upstreams(httpx.Limits(max_connections=4))
-        async with listening, httpx.AsyncClient(transport=upstreams.transport) as client:
-            upstreams.open_ahead(client, server.url, 5.0)
+        pool = Pool()
+        async with listening:
+            pool.open_ahead(target(server.url), 5.0)
             await server.accepted.wait()
-            response = await client.post(server.url, content=b"{}")
-            assert response.content == ANSWER
-        assert upstreams.ahead.opened == upstreams.ahead.taken == 1
+            assert server.received == [bytearray()]  # connected, and nothing sent yet
+            assert await _post(pool, server.url) == ANSWER
+            await pool.aclose()
+        assert pool.opened == pool.taken == 1
         [first] = server.received  # one connection: the request went on the one opened ahead
         assert first.startswith(b"POST /v1/chat/completions HTTP/1.1\r\n")
 
@@ -80,12 +91,13 @@ def test_a_connection_opened_ahead_carries_the_next_request_and_nothing_before_i
 def test_no_connection_is_opened_ahead_while_the_pool_has_an_idle_one_to_that_server() -> None:
     async def scenario() -> None:
         server, listening = await _serve(keep_alive=True)
-        upstreams = Upstreams(httpx.Limits(max_connections=4))
-        async with listening, httpx.AsyncClient(transport=upstreams.transport) as client:
-            await client.post(server.url, content=b"{}")
-            upstreams.open_ahead(client, server.url, 5.0)
-            await client.post(server.url, content=b"{}")
-        assert upstreams.ahead.opened == 0
+        pool = Pool()
+        async with listening:
+            await _post(pool, server.url)
+            pool.open_ahead(target(server.url), 5.0)
+            await _post(pool, server.url)
+            await pool.aclose()
+        assert pool.opened == 0
         assert len(server.received) == 1
 
     asyncio.run(scenario())
@@ -95,31 +107,30 @@ def test_a_connection_opened_ahead_and_not_taken_in_time_is_closed() -> None:
     async def scenario() -> None:
         server, listening = await _serve(keep_alive=False)
         async with listening:
-            ahead = OpenAhead(keep_s=0.0)  # every connection waiting is past its time at once
-            ahead.open("127.0.0.1", server.port, 5.0)
+            pool = Pool(keep_s=0.0)  # every connection waiting is past its time at once
+            pool.open_ahead(target(server.url), 5.0)
             await server.accepted.wait()
-            stream = await ahead.connect_tcp("127.0.0.1", server.port, timeout=5.0)
+            assert await _post(pool, server.url) == ANSWER
             await server.closed[0].wait()  # the one opened ahead, closed unused
-            assert ahead.taken == 0
-            assert ahead.waiting() == 0
+            assert pool.taken == 0
+            assert pool.waiting() == 0
             assert len(server.received) == 2
             assert server.received[0] == b""
-            await stream.aclose()
-            await ahead.aclose()
+            await pool.aclose()
 
     asyncio.run(scenario())
 
 
-def test_closing_the_backend_closes_the_connections_still_waiting() -> None:
+def test_closing_the_pool_closes_the_connections_still_waiting() -> None:
     async def scenario() -> None:
         server, listening = await _serve(keep_alive=False)
         async with listening:
-            ahead = OpenAhead()
-            ahead.open("127.0.0.1", server.port, 5.0)
+            pool = Pool()
+            pool.open_ahead(target(server.url), 5.0)
             await server.accepted.wait()
-            await ahead.aclose()
+            await pool.aclose()
             await server.closed[0].wait()
-            assert ahead.waiting() == 0
+            assert pool.waiting() == 0
 
     asyncio.run(scenario())
 

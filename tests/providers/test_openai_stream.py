@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 
 from router._config import parse_routes
@@ -44,12 +45,16 @@ def test_only_a_model_litellm_would_send_unchanged_streams_directly(spec: ModelS
     assert streams_directly(spec) is direct
 
 
-def _lines(*lines: str) -> httpx.Response:
-    return httpx.Response(200, stream=httpx.ByteStream("".join(lines).encode()))
+async def _lines(*lines: str, piece: int = 0) -> AsyncIterator[bytes]:
+    """A body as it may arrive: whole, or cut into pieces of ``piece`` bytes."""
+    body = "".join(lines).encode()
+    size = piece or max(1, len(body))
+    for start in range(0, len(body), size):
+        yield body[start : start + size]
 
 
-async def _read(response: httpx.Response) -> list[Any]:
-    return [chunk async for chunk in _events(response, "alpha", ["secret prompt text"])]
+async def _read(body: AsyncIterator[bytes]) -> list[Any]:
+    return [chunk async for chunk in _events(body, "alpha", ["secret prompt text"])]
 
 
 CHUNK = '{"choices": [{"index": 0, "delta": {"content": "hi"}, "finish_reason": null}]}'
@@ -60,6 +65,32 @@ def test_comments_event_names_and_blank_lines_are_skipped_until_done() -> None:
         _read(_lines(": keep-alive\n\n", "event: message\n", f"data: {CHUNK}\n\n", "data: [DONE]\n\n"))
     )
     assert got == [{"choices": [{"index": 0, "delta": {"content": "hi"}, "finish_reason": None}]}]
+
+
+@pytest.mark.parametrize("piece", [1, 2, 7], ids=lambda piece: f"{piece}-byte-pieces")
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_lines_are_read_whatever_their_ends_and_wherever_the_body_is_cut(piece: int, end: str) -> None:
+    lines = [
+        f": keep-alive{end}",
+        end,
+        f"data: {CHUNK}{end}",
+        end,
+        f"data:{CHUNK}{end}",
+        f"data: [DONE]{end}",
+    ]
+    got = asyncio.run(_read(_lines(*lines, piece=piece)))
+    assert got == [json.loads(CHUNK)] * 2
+
+
+def test_a_model_behind_an_environment_proxy_streams_through_litellm(monkeypatch: pytest.MonkeyPatch) -> None:
+    """litellm's httpx goes through the proxy; this path does not speak to proxies."""
+    spec = _spec("openai/gpt-4o-mini")
+    assert streams_directly(spec)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.internal:3128")
+    assert not streams_directly(spec)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    assert streams_directly(spec)
 
 
 @pytest.mark.parametrize(
