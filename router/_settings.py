@@ -15,6 +15,8 @@ This is also the one module that touches the process environment for what is not
 - API keys named in routes.yaml (``api_key: os.environ/VAR``), read by ``api_key`` when a call
   is made, so a key is never held in a settings object, a decision or a log;
 - ``XDG_CACHE_HOME``, the base directory of the parsed-tokenizer cache (``cache_home``);
+- the proxy variables httpx honours (``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``...), read at
+  call time by ``behind_proxy``: a stream to a server behind one goes through litellm;
 - the offline switches litellm and huggingface_hub read when litellm is imported
   (``set_litellm_offline_defaults``). They are litellm's settings, not ours: they are set,
   unless the caller chose otherwise, right before litellm's first import. The Makefile and
@@ -28,6 +30,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
+from urllib.request import getproxies_environment, proxy_bypass
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -215,6 +218,24 @@ _FIXES = {
 def api_key(variable: str) -> str | None:
     """The API key in ``$variable`` (routes.yaml's ``os.environ/VAR``), read at call time; None if unset."""
     return os.environ.get(variable) or None
+
+
+def behind_proxy(url: str) -> bool:
+    """Whether httpx (litellm's, the ``openai`` package's) would send to ``url`` through a proxy
+    of the environment, as urllib reads the variables (``NO_PROXY`` included)."""
+    if not any(os.environ.get(name) for name in _PROXY_VARIABLES):
+        return False  # at once: urllib's reading walks the whole environment (70 us a call)
+    proxies = getproxies_environment()
+    parts = urlsplit(url)
+    if not (proxies.get(parts.scheme.lower()) or proxies.get("all")):
+        return False
+    return not proxy_bypass(parts.hostname or "")
+
+
+_PROXY_VARIABLES = tuple(
+    name for scheme in ("https", "http", "all") for name in (f"{scheme}_proxy", f"{scheme.upper()}_PROXY")
+)
+"""The variables that put a proxy before an http(s) server."""
 
 
 def cache_home() -> Path:

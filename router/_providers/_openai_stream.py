@@ -34,8 +34,6 @@ import json
 from collections.abc import AsyncIterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, overload
-from urllib.parse import urlsplit
-from urllib.request import getproxies_environment, proxy_bypass
 
 from router._config._schema import ModelSpec
 from router._errors import ApiKeyMissing, ProviderError, ProviderTimeout, ProviderUnavailable
@@ -49,7 +47,7 @@ from router._providers._keys import missing_key
 from router._providers._litellm import client_timeout
 from router._providers._litellm_import import load_litellm
 from router._results import ProviderResponse, Usage
-from router._settings import api_key
+from router._settings import api_key, behind_proxy
 from router._signals._tokens import count_messages, count_text, encoding_for
 from router._streaming import Channel, StreamDelta, current_channel, relay
 from router._task import Message
@@ -67,18 +65,7 @@ def streams_directly(spec: ModelSpec) -> bool:
         return False
     if params.extra or params.api_version is not None:
         return False
-    return _plain_chat_config(spec.model.removeprefix(_PREFIX)) and not _proxied(params.api_base)
-
-
-def _proxied(api_base: str) -> bool:
-    """Whether httpx (under litellm) would send to ``api_base`` through an environment proxy."""
-    proxies = getproxies_environment()
-    if not proxies:
-        return False
-    parts = urlsplit(api_base)
-    if not (proxies.get(parts.scheme.lower()) or proxies.get("all")):
-        return False
-    return not proxy_bypass(parts.hostname or "")
+    return _plain_chat_config(spec.model.removeprefix(_PREFIX)) and not behind_proxy(params.api_base)
 
 
 @lru_cache(maxsize=256)
