@@ -24,6 +24,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from router._config._schema import RoutesConfig
 from router._errors import RouterError
@@ -90,7 +91,7 @@ def build_app(
     simulate: bool = False,
     limits: Limits | None = None,
     announce: str | None = None,
-) -> Starlette:
+) -> GatewayApp:
     """The gateway app for ``config`` on ``store`` (default: embedded); the caller's settings decide."""
     gateway = Gateway(config, store or Store(), simulate, limits or Limits(), announce=announce)
     collector = IdleCollector()
@@ -105,8 +106,9 @@ def build_app(
             collector.stop()
             await gateway.stop()
 
+    chat = _endpoint(gateway, "chat", _chat_completions)
     routes = [
-        Route("/v1/chat/completions", _endpoint(gateway, "chat", _chat_completions), methods=["POST"]),
+        Route(CHAT_PATH, chat, methods=["POST"]),
         Route("/v1/models", _endpoint(gateway, "models", _models), methods=["GET"]),
         Route("/v1/files", _endpoint(gateway, "files", _upload), methods=["POST"]),
         Route("/v1/files/{file_id}", _endpoint(gateway, "files", _file), methods=["GET"]),
@@ -121,7 +123,9 @@ def build_app(
         Route("/readyz", _endpoint(gateway, "readyz", _readyz), methods=["GET"]),
         Route("/metrics", _endpoint(gateway, "metrics", _metrics), methods=["GET"]),
     ]
-    app = Starlette(
+    app = GatewayApp(
+        chat,
+        collector,
         routes=routes,
         lifespan=lifespan,
         exception_handlers={404: _not_found, 405: _not_allowed},
@@ -129,6 +133,40 @@ def build_app(
     )
     app.state.gateway = gateway
     return app
+
+
+CHAT_PATH = "/v1/chat/completions"
+
+
+class GatewayApp(Starlette):
+    """Starlette, with ``POST /v1/chat/completions`` answered past its middleware and routing.
+
+    Before an endpoint Starlette runs its error middleware, the idle collector's, its exception
+    middleware, the router's match of every route and the route's request wrapper with its own
+    exception handling: a coroutine each per request, and a wrapper each around every message
+    the response sends. The chat endpoint (``_endpoint``) turns every error into OpenAI's shape
+    itself and needs none of them but the collector's count, so its requests go straight to it;
+    any other request, a chat one under another method included, goes through Starlette.
+    """
+
+    def __init__(
+        self, chat: Callable[[Request], Awaitable[Response]], collector: IdleCollector, **options: Any
+    ) -> None:
+        super().__init__(**options)
+        self._chat = chat
+        self._collector = collector
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != CHAT_PATH or scope["method"] != "POST":
+            await super().__call__(scope, receive, send)
+            return
+        scope["app"] = self
+        self._collector.begin()
+        try:
+            response = await self._chat(Request(scope, receive, send))
+            await response(scope, receive, send)
+        finally:
+            self._collector.end()
 
 
 def _endpoint(gateway: Gateway, name: str, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
