@@ -21,7 +21,7 @@ import contextlib
 import ssl
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -62,12 +62,13 @@ def target(url: str) -> Target:
         raise ValueError(f"not an http(s) URL: {url!r}")
     default = 443 if scheme == "https" else 80
     port = parts.port or default
-    host = parts.hostname
+    host = parts.hostname if parts.hostname.isascii() else parts.hostname.encode("idna").decode("ascii")
     shown = f"[{host}]" if ":" in host else host
     authority = shown if port == default else f"{shown}:{port}"
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    start = f"POST {path} HTTP/1.1\r\nhost: {authority}\r\n".encode("idna" if not host.isascii() else "ascii")
-    return Target((scheme, host, port), start)
+    # As httpx writes a URL: what is not ASCII (or is a space) percent-escaped, escapes kept.
+    path = quote(path, safe="/?#[]@!$&'()*+,;=:%-._~")
+    return Target((scheme, host, port), f"POST {path} HTTP/1.1\r\nhost: {authority}\r\n".encode("ascii"))
 
 
 class Pool:

@@ -63,6 +63,41 @@ def _answering(*answers: bytes, connections: list[bytearray] | None = None) -> H
     return handle
 
 
+@pytest.mark.parametrize(
+    ("url", "origin", "start"),
+    [
+        pytest.param(
+            "http://127.0.0.1:8000/v1/chat/completions",
+            ("http", "127.0.0.1", 8000),
+            b"POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1:8000\r\n",
+            id="port",
+        ),
+        pytest.param(
+            "https://API.example.com/v1/chat/completions?api-version=1",
+            ("https", "api.example.com", 443),
+            b"POST /v1/chat/completions?api-version=1 HTTP/1.1\r\nhost: api.example.com\r\n",
+            id="default-port-and-query",
+        ),
+        pytest.param(
+            "http://[::1]:8080/chat/completions",
+            ("http", "::1", 8080),
+            b"POST /chat/completions HTTP/1.1\r\nhost: [::1]:8080\r\n",
+            id="ipv6",
+        ),
+        pytest.param(
+            "https://bücher.example/v1 beta/chat/completions",
+            ("https", "xn--bcher-kva.example", 443),
+            b"POST /v1%20beta/chat/completions HTTP/1.1\r\nhost: xn--bcher-kva.example\r\n",
+            id="idna-host-and-escaped-path",
+        ),
+    ],
+)
+def test_a_url_is_split_into_its_server_and_the_start_of_the_request(
+    url: str, origin: tuple[str, str, int], start: bytes
+) -> None:
+    assert (target(url).origin, target(url).start) == (origin, start)
+
+
 def test_a_refused_connection_is_a_connect_error() -> None:
     async def scenario() -> None:
         with pytest.raises(ConnectError):
