@@ -112,6 +112,10 @@ class Pool:
         """Keep ``connection`` for the next request to ``to``'s server, or close it."""
         connection.settle()
         idle = self._idle.setdefault(to.origin, [])
+        # The oldest first: requests take the newest, so the old would otherwise stay put.
+        now = asyncio.get_running_loop().time()
+        while idle and not (idle[0].reusable and now - idle[0].idle_since < self._idle_s):
+            idle.pop(0).close()
         if connection.reusable and len(idle) < MAX_IDLE:
             idle.append(connection)
         else:

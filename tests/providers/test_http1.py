@@ -315,3 +315,31 @@ def test_a_server_whose_certificate_is_not_trusted_is_a_connect_error(
 
     monkeypatch.delenv("SSL_CERT_FILE")  # certifi's roots only
     asyncio.run(scenario())
+
+
+def test_idle_connections_past_their_time_are_closed_not_kept() -> None:
+    async def scenario() -> None:
+        closed: list[int] = []
+        answer = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await _answering(answer, answer)(reader, writer)  # until the client closes
+            closed.append(1)
+
+        server, url = await _server(handle)
+        async with server:
+            pool, to = Pool(idle_s=0.05), target(url)
+            first, second = await pool.connection(to, 5.0), await pool.connection(to, 5.0)
+            for connection in (first, second):
+                connection.send(to.start + b"content-length: 2\r\n\r\n{}")
+                await connection.head(5.0)
+                assert b"".join([chunk async for chunk in connection.body(5.0)]) == b"ok"
+                pool.release(connection, to)
+                if connection is first:
+                    await asyncio.sleep(0.1)  # the first is past its time when the second is kept
+            assert pool._idle_one(to.origin) is second
+            await asyncio.sleep(0.05)
+            assert len(closed) == 1  # the first's, while the second is still open
+            second.close()
+
+    asyncio.run(scenario())
