@@ -49,11 +49,21 @@ _OBFUSCATED_DOMAIN: Final = re.compile(
     r"(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59})(?![A-Za-z0-9-])"
 )
 _SPACES_AROUND_AT: Final = " "
+# The local part may be spelled with "dot" too ("jane dot doe at example dot org"): without
+# it the address was "doe at …", and pseudonymising sent "jane dot" as written.
 _SPELLED_EMAIL: Final = re.compile(
-    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._+-]{0,63} (?i:at) (?P<domain>[A-Za-z0-9][A-Za-z0-9-]{0,62})"
+    r"(?<![\w.+-])(?:[A-Za-z0-9][A-Za-z0-9._+-]{0,63} (?i:dot) ){0,3}"
+    r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63} (?i:at) (?P<domain>[A-Za-z0-9][A-Za-z0-9-]{0,62})"
     r"(?: (?i:dot) [A-Za-z0-9][A-Za-z0-9-]{0,62}){0,6} (?i:dot) "
     r"(?i:com|org|net|edu|gov|io|co|uk|de|fr|es|it|nl|be|ch|at|se|no|dk|fi|pl|pt|ie|eu|info|biz|me|us|ca|au)"
     r"(?![\w-])"
+)
+# An address at a mail provider written without its top-level domain ("john.smith@gmail"):
+# whoever reads it knows the address.
+_PROVIDER_ONLY: Final = re.compile(
+    r"(?<![\w.+%-])[A-Za-z0-9][A-Za-z0-9._+-]{0,63}@(?i:gmail|googlemail|yahoo|hotmail|outlook|live"
+    r"|icloud|protonmail|proton|gmx|aol|yandex|qq|163|126|naver|daum|libero|orange|wanadoo|t-online)"
+    r"(?![\w.@-])"
 )
 _NOT_DOMAINS: Final = frozenset(("the", "a", "an", "this", "that", "our", "your", "their", "its", "my"))
 # An address percent-encoded, as URLs carry it in a query or a mailto: link
@@ -71,6 +81,7 @@ def emails(text: str) -> Iterator[Span]:
     """Yield ``("email", start, end)`` for every address in ``text``, in each form."""
     if "@" in text:
         yield from _emails(text)
+        yield from (("email", match.start(), match.end()) for match in _provider_only(text))
     yield from _bracketed_emails(text)
     has = _MARKERS.of(text)
     if has(" dot ") or has(" DOT "):
@@ -129,6 +140,18 @@ def _bracketed_emails(text: str) -> Iterator[Span]:
         domain = _OBFUSCATED_DOMAIN.match(text, domain_start) if start < local_end else None
         if domain and (found := _address(text, start, local_end, domain.end())) is not None:
             yield found
+
+
+def _provider_only(text: str) -> Iterator[re.Match[str]]:
+    """``_PROVIDER_ONLY.finditer(text)``, tried only from the local part of each "@" (a search
+    from every letter of the text would read each run of address characters from each of
+    its letters)."""
+    at = text.find("@")
+    while at != -1:
+        match = _PROVIDER_ONLY.match(text, _local_start(text, at))
+        if match is not None and match.end() > at:
+            yield match
+        at = text.find("@", at + 1)
 
 
 def _spelled_emails(text: str) -> Iterator[Span]:

@@ -25,8 +25,24 @@ def test_an_address_with_a_bracketed_at_and_dot_is_an_email(address: str) -> Non
 
 
 @pytest.mark.parametrize(
+    "address",
+    [
+        # Spelled out, the local part's dots too: found whole, so pseudonymising masks all of it.
+        "jane dot doe at example dot org",
+        # At a mail provider, without the top-level domain: the address all the same.
+        "john.smith@gmail",
+        "j.doe+news@outlook",
+    ],
+)
+def test_an_address_spelled_out_or_without_its_providers_domain_is_an_email(address: str) -> None:
+    assert found(f"write to {address} please.") == [("email", address)]
+
+
+@pytest.mark.parametrize(
     "text",
     [
+        "root@localhost is the default",
+        "ping @gmail for that",
         "look at the dot com bubble",
         "meet (at) 5pm at the office",
         "the cat sat [at] home",
