@@ -141,6 +141,11 @@ JOINS = {
     "german identity card no.": ("Ausweis-Nr. T22000129", "national_id", "T22000129"),
     # "DL" with its colon: a form's field; "2 dl" alone is a decilitre.
     "driver's licence field": ("DL: S530-4608-2791", "driver_license", "S530-4608-2791"),
+    # German compounds with their "-Nr." abbreviation, and "#" after an English label word.
+    "german customer no.": ("Kunden-Nr. 12345678", "record_id", "12345678"),
+    "german insured no.": ("Versicherten-Nr.: A123456780", "record_id", "A123456780"),
+    "german tax no.": ("Steuer-Nr. 21/815/08150", "national_id", "21/815/08150"),
+    "employee #": ("Employee #: 4821-77", "record_id", "4821-77"),
 }
 
 
