@@ -27,6 +27,7 @@ one shard busy, as a busy budget keeps its slot busy.
 
 from __future__ import annotations
 
+import functools
 import json
 import zlib
 from dataclasses import dataclass
@@ -73,7 +74,14 @@ def intents_keys(store: Store, shard: int) -> tuple[str, str, str]:
 
 def cell_of(record: CostRecord) -> str:
     """The totals field a record adds to (tags sorted, so their order does not split a cell)."""
-    parts = [record.model, record.provider, record.team, record.rule, sorted(set(record.tags))]
+    return _cell(record.model, record.provider, record.team, record.rule, tuple(record.tags))
+
+
+@functools.lru_cache(maxsize=4096)
+def _cell(model: str, provider: str, team: str | None, rule: str, tags: tuple[str, ...]) -> str:
+    # A worker writes the same few cells over and over (a record, and its intent, per call):
+    # each cell's JSON is made once. Names and tags only, as the ledger keeps them anyway.
+    parts = [model, provider, team, rule, sorted(set(tags))]
     return json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
 
 
