@@ -27,7 +27,7 @@ import httpx
 
 from router._providers._http1 import ConnectError, Connection
 
-__all__ = ["IDLE_S", "KEEP_S", "MAX_IDLE", "PER_ORIGIN", "Pool", "Target", "target"]
+__all__ = ["END_S", "IDLE_S", "KEEP_S", "MAX_IDLE", "PER_ORIGIN", "Pool", "Target", "target"]
 
 KEEP_S = 2.0
 """How long a connection opened ahead waits to be taken; past that a server may have dropped it."""
@@ -37,6 +37,9 @@ PER_ORIGIN = 32
 
 IDLE_S = 5.0
 """How long an idle kept-alive connection is reused; servers drop idle ones after a while."""
+
+END_S = 1.0
+"""How long the rest of an answer read up to its ``data: [DONE]`` is awaited to keep its connection."""
 
 MAX_IDLE = 100
 """Idle connections kept per server (the ``openai`` package's own keep-alive limit)."""
@@ -80,6 +83,7 @@ class Pool:
         self._idle: dict[Origin, list[Connection]] = {}
         self._waiting: dict[Origin, list[tuple[float, asyncio.Task[Connection]]]] = {}
         self._closing: set[asyncio.Task[None]] = set()
+        self._ending: dict[asyncio.Future[None], Connection] = {}
         self._ssl: ssl.SSLContext | None = None
         self.opened = 0
         """Connections opened ahead; ``taken`` of them went to a request."""
@@ -121,12 +125,35 @@ class Pool:
         else:
             connection.close()
 
+    def release_at_end(self, connection: Connection, to: Target) -> None:
+        """``release``, once the rest of an answer read up to its last event has arrived.
+
+        A stream's ``data: [DONE]`` comes before its body's end (a chunked body's last, empty
+        chunk), often in a later packet; released at once, the connection would be closed, and
+        the next stream to the server would wait for a new one (and its TLS handshake). The
+        rest is awaited in the background for at most ``END_S``, so nobody waits for it.
+        """
+        connection.settle()
+        if connection.reusable:
+            self.release(connection, to)
+            return
+        ending = asyncio.ensure_future(self._at_end(connection, to))
+        self._ending[ending] = connection
+        ending.add_done_callback(self._ending.pop)
+
+    async def _at_end(self, connection: Connection, to: Target) -> None:
+        await connection.rest(END_S)
+        self.release(connection, to)
+
     def waiting(self) -> int:
         """Connections opened ahead (or being opened) that no request has taken yet."""
         return sum(len(waiting) for waiting in self._waiting.values())
 
     async def aclose(self) -> None:
-        """Close every idle connection and every one still waiting to be taken."""
+        """Close every idle connection and every one still waiting to be taken or ending."""
+        for ending, connection in list(self._ending.items()):
+            ending.cancel()
+            connection.close()
         for idle in self._idle.values():
             for connection in idle:
                 connection.close()

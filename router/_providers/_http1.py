@@ -32,6 +32,7 @@ Errors are this module's ``HTTPError`` tree (drawn below); a wait past its timeo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import zlib
 from collections import deque
@@ -91,6 +92,20 @@ class Connection(asyncio.Protocol):
     def reusable(self) -> bool:
         """Idle, open, and left by its last answer ready for another request."""
         return not self._closed and self._error is None and self._parser is None
+
+    async def rest(self, timeout: float) -> None:
+        """Read what is left of an answer whose reader has stopped (at ``data: [DONE]``) until
+        its end, for at most ``timeout``; what it says is dropped."""
+        with contextlib.suppress(HTTPError, TimeoutError):
+            async with asyncio.timeout(timeout):
+                while not self._complete:
+                    while self._chunks:
+                        self._take()
+                    self._check(head=False)
+                    if not self._complete:
+                        await self._wait(None)
+        self._chunks.clear()
+        self._buffered = 0
 
     def settle(self) -> None:
         """Count the answer as read once all of it has arrived and been taken, though its

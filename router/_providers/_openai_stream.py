@@ -186,13 +186,16 @@ class OpenAIStreams:
             def finish(chunks: list[Any]) -> ProviderResponse:
                 return _response(model, messages, chunks)
 
-            return await relay(
+            answered = await relay(
                 model, events, channel, finish, lambda exc: _transport_error(exc, model.name, texts), _read
             )
-        finally:
-            # Kept for the next request if its answer was read to the end, else closed: a call
-            # cancelled or failed part way stops the provider's stream with the connection.
+        except BaseException:
+            # Closed unless its answer was read to the end: a call cancelled or failed part way
+            # stops the provider's stream with the connection.
             pool.release(connection, to)
+            raise
+        pool.release_at_end(connection, to)  # read to its [DONE]: kept once the body ends
+        return answered
 
 
 def _request(

@@ -343,3 +343,41 @@ def test_idle_connections_past_their_time_are_closed_not_kept() -> None:
             second.close()
 
     asyncio.run(scenario())
+
+
+def test_a_stream_read_to_its_last_event_keeps_its_connection_once_the_body_ends() -> None:
+    """The chunked body's end comes after ``data: [DONE]``, here in a later packet."""
+
+    async def scenario() -> None:
+        connections: list[bytearray] = []
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            connections.append(bytearray())
+            while True:
+                try:
+                    await reader.readuntil(b"\r\n\r\n{}")
+                except asyncio.IncompleteReadError:
+                    break
+                writer.write(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n")
+                writer.write(b"e\r\ndata: [DONE]\n\n\r\n")
+                await writer.drain()
+                await asyncio.sleep(0.05)
+                writer.write(b"0\r\n\r\n")
+            writer.close()
+
+        server, url = await _server(handle)
+        async with server:
+            pool, to = Pool(), target(url)
+            for _ in range(2):
+                connection = await pool.connection(to, 5.0)
+                connection.send(to.start + b"content-length: 2\r\n\r\n{}")
+                await connection.head(5.0)
+                async for chunk in connection.body(5.0):
+                    assert chunk == b"data: [DONE]\n\n"
+                    break  # the reader stops at [DONE]
+                pool.release_at_end(connection, to)
+                await asyncio.sleep(0.2)
+            await pool.aclose()
+        assert len(connections) == 1
+
+    asyncio.run(scenario())
