@@ -101,7 +101,11 @@ _LABELS: Final[dict[str, tuple[str, ...]]] = {
         "routing no", "sort code", "kontonummer", "konto", "numéro de compte", "compte bancaire",
         "número de cuenta", "cuenta bancaria", "numero di conto", "conto corrente", "número da conta",
         "conta bancária", "rekeningnummer", "bankrekening",
-        "kontonr", "konto-nr", "bankkonto", "tilinumero", "numer konta", "nr konta", "numer rachunku",
+        "kontonr", "konto-nr", "bankkonto",
+        # Banks' own numbers by their names: the US ABA routing number, the Australian BSB,
+        # the Mexican CLABE.
+        "aba number", "aba routing", "aba #", "aba:", "bsb", "clabe",
+        "tilinumero", "numer konta", "nr konta", "numer rachunku",
         "číslo účtu", "számlaszám", "bankszámlaszám", "hesap numarası", "hesap no",
         "număr de cont", "numărul de cont", "номер счета", "номер счёта", "расчетный счет",
         "номер рахунку", "банкова сметка", "αριθμός λογαριασμού", "رقم الحساب", "מספר חשבון",

@@ -146,6 +146,9 @@ JOINS = {
     "german insured no.": ("Versicherten-Nr.: A123456780", "record_id", "A123456780"),
     "german tax no.": ("Steuer-Nr. 21/815/08150", "national_id", "21/815/08150"),
     "employee #": ("Employee #: 4821-77", "record_id", "4821-77"),
+    "aba routing number": ("ABA: 021000021", "account_number", "021000021"),
+    "australian bsb": ("BSB 062-000", "account_number", "062-000"),
+    "mexican clabe": ("CLABE 032180000118359719", "account_number", "032180000118359719"),
 }
 
 
