@@ -20,7 +20,7 @@ honorific only around the honorifics, which, with the strings some detectors tes
 they run ("-----BEGIN", "AKIA", " dot "), are found in the shared pass; the name scan takes
 the capitalised words from one ``finditer``, reads them as runs of letters, and reads the
 word before an unknown word only after white space or ".,:?"; the digit-led patterns are
-tried only at the starts of the runs of digits (``_digit_runs``).
+tried only at the starts of the runs of digits (``_digit_runs``), which numpy finds.
 """
 
 from __future__ import annotations
@@ -591,6 +591,16 @@ def _mixes(
     rng = random.Random(seed)
     for _ in range(count):
         yield joiner.join(rng.choice(pieces) for _ in range(rng.randint(*sizes)))
+
+
+_RUN_PIECES = ("1", "12", "0", "9", "x", " ", "١", "٣", "𝟙", "é", "中", "\ud800", "\U0001f600", "/", ":")
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_digit_runs_read_by_numpy_start_where_finditer_finds_them(seed: int) -> None:
+    for text in _mixes(seed, _RUN_PIECES, 300, (0, 60)):
+        expected = [run.start() for run in _digit_runs._RUN.finditer(text)]
+        assert _digit_runs._vector_starts(text) == expected, text
 
 
 def test_a_detector_run_outside_a_scan_reads_with_its_patterns_not_the_shared_pass() -> None:
