@@ -97,6 +97,12 @@ _LAYOUT_CHECKS: Final[tuple[tuple[re.Pattern[str], Check], ...]] = (
         _stdnum("cn.ric"),
     ),
 )
+# Each list's shapes as one pattern, which fully matches a candidate where one of them does:
+# most candidates (part numbers, dates, phone numbers) have none of the shapes, and one
+# ``fullmatch`` turns them down instead of a call per shape. The Aadhaar layout's group is
+# the only one in the layouts, so its ``\1`` still names it.
+_ALNUM_SHAPES: Final = re.compile("|".join(f"(?:{shape.pattern})" for shape, _ in _ALNUM_CHECKS))
+_LAYOUTS: Final = re.compile("|".join(f"(?:{layout.pattern})" for layout, _ in _LAYOUT_CHECKS))
 # Every national number stdnum validates, by name, for values that stand after a label.
 _ANY_CHECKS: Final[tuple[Check, ...]] = (
     *(check for _, check in _ALNUM_CHECKS),
@@ -140,11 +146,15 @@ def national_ids(text: str) -> Iterator[Span]:
     """National numbers whose shape and check digits identify them without a label."""
     for match in _ALNUM_CANDIDATE.finditer(text):
         value = match.group()
-        if any(shape.fullmatch(value) and check(value) for shape, check in _ALNUM_CHECKS):
+        if _ALNUM_SHAPES.fullmatch(value) and any(
+            shape.fullmatch(value) and check(value) for shape, check in _ALNUM_CHECKS
+        ):
             yield "national_id", match.start(), match.end()
     for match in digit_led(_DIGIT_CANDIDATE, text):
         value = match.group()
-        if any(layout.fullmatch(value) and check(value) for layout, check in _LAYOUT_CHECKS):
+        if _LAYOUTS.fullmatch(value) and any(
+            layout.fullmatch(value) and check(value) for layout, check in _LAYOUT_CHECKS
+        ):
             yield "national_id", match.start(), match.end()
     for match in digit_led(_HETU, text):
         if _HETU_VALID(match.group()):

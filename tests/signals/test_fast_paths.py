@@ -603,6 +603,32 @@ def test_the_digit_runs_read_by_numpy_start_where_finditer_finds_them(seed: int)
         assert _digit_runs._vector_starts(text) == expected, text
 
 
+_ID_SHAPE_PIECES = ("1", "2", "12", "0", "9", "X", "Z", "A", "L", "M", "P", "C", "ABCDE", " ", "-", "x")
+
+
+def _digit_layouts(seed: int, count: int) -> Iterator[str]:
+    """Digit groups of the national layouts' sizes and others, joined by a space or a dash."""
+    rng = random.Random(seed)
+    for _ in range(count):
+        sizes = [rng.choice((1, 2, 2, 3, 4, 4, 6, 7, 15, 17, 18)) for _ in range(rng.randint(1, 7))]
+        groups = ["".join(rng.choice("0123456789") for _ in range(size)) for size in sizes]
+        # One separator throughout, or one per gap (an Aadhaar number's must repeat).
+        same = rng.choice((" ", "-")) if rng.random() < 0.5 else None
+        joined = groups[0] + "".join((same or rng.choice((" ", "-"))) + group for group in groups[1:])
+        yield joined + rng.choice(("", "", "X", "x"))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_national_shapes_as_one_pattern_match_where_one_of_them_does(seed: int) -> None:
+    for value in (*_mixes(seed, _ID_SHAPE_PIECES, 1000, (1, 16)), *_digit_layouts(seed, 1000)):
+        for union, shapes in (
+            (_national_ids._ALNUM_SHAPES, _national_ids._ALNUM_CHECKS),
+            (_national_ids._LAYOUTS, _national_ids._LAYOUT_CHECKS),
+        ):
+            expected = any(shape.fullmatch(value) for shape, _ in shapes)
+            assert bool(union.fullmatch(value)) == expected, value
+
+
 def test_a_detector_run_outside_a_scan_reads_with_its_patterns_not_the_shared_pass() -> None:
     """The pass finds every family's words at once: outside a scan nothing shares it, and a
     detector asking at each stretch it reads would run it hundreds of times."""
