@@ -53,25 +53,23 @@ _NAME_LABELS: Final = frozenset(
         "naam", "kunde", "kundin", "ansprechpartner", "cliente", "paciente", "paziente",
     )
 )  # fmt: skip
+# The cues that introduce a name and nothing else ("my name is", "je m'appelle"): after them
+# one known name is a name even where it is also a word ("my name is john"), as after a label.
+_INTRODUCTIONS: Final = (
+    "name is ", "me llamo ", "mi chiamo ", "m'appelle ", "heiße ", "name ist ", "naam is ", "nazywam się ",
+    "меня зовут ", "chamo-me ",
+)  # fmt: skip
+# Titles written in lower case ("mr. elliott flew to finnbogastaðir"): any word after one that
+# is no common or function word is a name, as after a capitalised title. Not "ms" without its
+# full stop (milliseconds, "ms word", and "más" where a text lost its accents).
+_TITLE_CUES: Final = ("mr. ", "mrs. ", "ms. ", "dr. ", "mr ", "mrs ", "dr ", "mme ", "mlle ")
 # Cues a lower-case name follows in chat: introductions, greetings, the verbs of contacting
 # someone and the roles of the people a ticket is about, looked for in the lower-cased text
 # by the scan's shared keyword pass (a trie of every naming cue was a pass of 2.5 ms per
 # 100,000 characters, a ``str.find`` per cue 1.8 ms between them).
 _LOWER_CUES: Final = (
-    "i'm ", "i am ", "name is ", "dear ", "hi ", "hello ", "email ", "e-mail ", "contact ", "call ",
-    "patient ", "customer ", "client ", "thanks ", "ich bin ", "je suis ", "me llamo ", "mi chiamo ",
-    "m'appelle ", "heiße ", "name ist ", "naam is ", "nazywam się ", "меня зовут ", "chamo-me ",
-    "mr. ", "mrs. ", "ms. ", "dr. ", "mr ", "mrs ", "dr ", "mme ", "mlle ",
-)  # fmt: skip
-# Titles written in lower case ("mr. elliott flew to finnbogastaðir"): any word after one that
-# is no common or function word is a name, as after a capitalised title. Not "ms" without its
-# full stop (milliseconds, "ms word", and "más" where a text lost its accents).
-_TITLE_CUES: Final = frozenset(("mr. ", "mrs. ", "ms. ", "dr. ", "mr ", "mrs ", "dr ", "mme ", "mlle "))
-# The cues that introduce a name and nothing else ("my name is", "je m'appelle"): after them
-# one known name is a name even where it is also a word ("my name is john"), as after a label.
-_INTRODUCTIONS: Final = frozenset(
-    ("name is ", "me llamo ", "mi chiamo ", "m'appelle ", "heiße ", "name ist ", "naam is ", "nazywam się ",
-     "меня зовут ", "chamo-me ")
+    "i'm ", "i am ", "dear ", "hi ", "hello ", "email ", "e-mail ", "contact ", "call ", "patient ",
+    "customer ", "client ", "thanks ", "ich bin ", "je suis ", *_INTRODUCTIONS, *_TITLE_CUES,
 )  # fmt: skip
 _LOWER_CUE_FAMILY: Final = Family(_LOWER_CUES)
 _LOWER_PAIR: Final = re.compile(r" ([a-z]{2,}) ([a-z]{2,})\b")

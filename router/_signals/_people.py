@@ -137,9 +137,7 @@ _WEAK_CUES: Final = frozenset(
 _SPEECH_VERBS: Final = frozenset(
     ("says", "said", "asks", "asked", "replied", "replies", "adds", "added", "writes", "wrote")
 )
-_ATTRIBUTION: Final = re.compile(
-    r"[,\"”»'’!?]\s*(?:says|said|asks|asked|replied|replies|adds|added|writes|wrote)\s+\Z"
-)
+_ATTRIBUTION: Final = re.compile(r"[,\"”»'’!?]\s*(?:" + "|".join(sorted(_SPEECH_VERBS)) + r")\s+\Z")
 _SENTENCE_END: Final = re.compile(r"(?:\A|[.!?:;\"“”«»()\[\]\n>|*•-])\s*\Z")
 _POSSESSIVE: Final = ("'s", "’s")
 _CITIES: Final = frozenset(
