@@ -11,7 +11,8 @@ by in other countries (CPF, personnummer, マイナンバー, 身份证号). A n
 Credentials: a value after "password", "passcode", "PIN" and their equivalents in the
 language signal's languages (also as the end of a setting's name, ``DB_PASSWORD=``, and as a
 quoted key, ``"password": "..."``), after "pass" as a setting or a field (``DB_PASS=``,
-``pass: ...``), the words after "passphrase:", and the
+``pass: ...``), the words after "passphrase:", the codes that open a door or an alarm
+("door code 4821"), a wallet's 12-24 recovery words after "seed phrase" or "mnemonic", and the
 login pair ``jane@example.com / W!nter2024`` (an e-mail address, a slash, colon or bar, and
 a password-like token) are ``password`` findings.
 
@@ -166,6 +167,18 @@ _LABELS: Final[dict[str, tuple[str, ...]]] = {
         "one time code", "verification code", "2fa code", "mfa code", "recovery code",
         "backup code", "security answer", "secret answer", "bestätigungscode", "code de vérification",
         "código de verificación", "код подтверждения", "验证码", "認証コード", "인증번호",
+        "recovery codes", "backup codes", "2fa codes", "mfa codes",
+        # The codes that open a door, a gate, an alarm or a safe: a key to someone's home.
+        "access code", "door code", "gate code", "alarm code", "entry code", "keypad code",
+        "lock code", "safe code", "garage code", "unlock code", "türcode", "zugangscode",
+        "alarmcode", "torcode", "code d'accès", "digicode", "code de la porte", "code d'entrée",
+        "código de acceso", "código de la puerta", "código de alarma", "codice di accesso",
+        "codice d'accesso", "código de acesso", "toegangscode", "deurcode", "kod dostępu",
+    ),
+    # A crypto wallet's recovery words: whoever reads them owns the wallet.
+    "seed": (
+        "seed phrase", "recovery phrase", "mnemonic phrase", "mnemonic", "seed words",
+        "wallet seed", "backup phrase", "recovery words", "seed-phrase",
     ),
     # "pass" is also an English verb and noun ("boarding pass: 12A"): it names a password
     # only as a setting or a field, see ``_pass_field``.
@@ -206,7 +219,7 @@ _KIND_OF: Final = {word: kind for kind, labels in _LABELS.items() for word in la
 # trie in turn at every position where any of them could start, so the 80 first letters of
 # other scripts' labels would double the cost of every Latin position; ASCII text skips them.
 # The kinds whose values need no digit.
-_SECRET_KINDS: Final = ("password", "pass", "passphrase")
+_SECRET_KINDS: Final = ("password", "pass", "passphrase", "seed")
 # The kinds whose values need no digit: their labels have passes of their own, not
 # ``_ID_LABEL``'s, and may end a setting's name (``DB_PASSWORD=``, ``DB_USERNAME=``).
 _SETTING_KINDS: Final = (*_SECRET_KINDS, "login")
@@ -321,6 +334,9 @@ _CARD_VALUE: Final = re.compile(r"[0-9](?:[0-9]|[ -](?=[0-9])){11,22}(?![0-9])")
 _SECRET_VALUE: Final = re.compile(r"[\"'“]?(?P<value>[^\s\"'”]{4,64})")
 # Each word starts after one space, so a space run is read in one way only.
 _PHRASE_VALUE: Final = re.compile(r"[\"'“]?(?P<value>[^\s\"'”]{1,64}(?: [^\s\"'”]{1,64}){0,9})")
+# A wallet's recovery words (BIP 39): 12 to 24 words of three to eight lower-case letters, as
+# wallets print them, separated by spaces, commas or line breaks.
+_SEED_VALUE: Final = re.compile(r"[\"'“]?(?P<value>[a-z]{3,8}(?:[ ,\n]{1,3}[a-z]{3,8}){11,23})(?![a-z])")
 # Where a field's name starts a line or a field: a line break, a quote or a bracket before it
 # (spaces, a list's dash or star, a comment's "#" between them).
 _FIELD_START: Final = re.compile(r"(?:\A|[\n\r\"'{\[(,;|&?])[ \t*#-]*\Z")
@@ -539,6 +555,9 @@ def _secret_after(text: str, kind: str, label_end: int, at: int) -> Span | None:
         # Nothing between the word and what follows: "password@example.com" is an address and
         # "pinnacle2024" a word, not a label and its value.
         return None
+    if kind == "seed":
+        seed = _SEED_VALUE.match(text, at, at + 240)
+        return None if seed is None else ("password", seed.start("value"), seed.end("value"))
     assigned = any(sign in text[label_end:at] for sign in ":=：")
     if kind == "pass" and not (assigned and _pass_field(text, label_end - len("pass"))):
         return None

@@ -74,12 +74,33 @@ LABELLED = {
     # "pass" as a field after another one: a query string, a command line.
     "pass in a query string": ("GET /login?user=root&pass=toor123", "password", "toor123"),
     "pass after a setting": ("connect user=root pass=toor123 host=db", "password", "toor123"),
+    # The codes that open a home, and a list of backup codes.
+    "door code": ("the door code is 4821", "password", "4821"),
+    "access code": ("access code: 8812", "password", "8812"),
+    "alarm code": ("the alarm code is 1975", "password", "1975"),
+    "french digicode": ("Le digicode est 4B21A", "password", "4B21A"),
+    "german door code": ("Der Türcode lautet 4821", "password", "4821"),
+    "backup codes": ("2FA backup codes: 8h2k-29dk, 92jd-2k2k", "password", "8h2k-29dk"),
+}
+
+# A wallet's recovery words: lower-case words, none a password alone, all a wallet together.
+_WORDS = "witch collapse practice feed shame open despair creek road again ice least"
+SEED_PHRASES = {
+    "after a colon": f"recovery phrase: {_WORDS}",
+    "after is": f"my seed phrase is {_WORDS}",
+    "with commas": "Secret Recovery Phrase: " + _WORDS.replace(" ", ", "),
+    "on lines": "mnemonic:\n" + _WORDS.replace(" ", "\n"),
 }
 
 
 @pytest.mark.parametrize(("text", "kind", "value"), LABELLED.values(), ids=LABELLED.keys())
 def test_a_value_named_by_its_label_is_a_finding_of_that_type(text: str, kind: str, value: str) -> None:
     assert (kind, value) in found(text)
+
+
+@pytest.mark.parametrize("text", SEED_PHRASES.values(), ids=SEED_PHRASES.keys())
+def test_a_wallets_recovery_words_are_a_password(text: str) -> None:
+    assert found(text) == [("password", text[text.index("witch") :])]
 
 
 IN_EVERY_LANGUAGE = {
@@ -251,6 +272,9 @@ def test_a_login_pair_after_an_email_address_is_a_password() -> None:
         "all tests pass: 42/42",
         "except: pass",
         "the passphrase is required",
+        "the access code is valid for 24 hours",
+        "What is a seed phrase and how do I keep it safe?",
+        "my seed phrase is a list of twelve words I wrote down on paper",
     ],
 )
 def test_label_words_without_a_value_are_not_findings(text: str) -> None:
