@@ -152,7 +152,7 @@ _LABELS: Final[dict[str, tuple[str, ...]]] = {
         "código de seguridad", "codice di sicurezza", "código de segurança", "beveiligingscode",
     ),
     "password": (
-        "password", "passwort", "passwd", "pwd", "passcode", "pass code", "pin", "pin code",
+        "password", "passwort", "passwd", "pwd", "pw", "passcode", "pass code", "pin", "pin code",
         "kennwort", "mot de passe", "contraseña", "clave", "senha", "wachtwoord", "hasło", "пароль",
         # The other languages of the language signal.
         "lösenord", "adgangskode", "passord", "salasana", "heslo", "jelszó", "şifre", "sifre",
@@ -165,7 +165,8 @@ _LABELS: Final[dict[str, tuple[str, ...]]] = {
         "pin-code", "pincode", "pin-nummer", "geheimzahl", "geheimnummer", "code secret",
         "pinコード", "暗证号码", "暗證號碼", "otp", "one-time code", "one-time password",
         "one time code", "verification code", "2fa code", "mfa code", "recovery code",
-        "backup code", "security answer", "secret answer", "bestätigungscode", "code de vérification",
+        "backup code", "security answer", "secret answer", "security question answer",
+        "bestätigungscode", "code de vérification",
         "código de verificación", "код подтверждения", "验证码", "認証コード", "인증번호",
         "recovery codes", "backup codes", "2fa codes", "mfa codes",
         # The codes that open a door, a gate, an alarm or a safe: a key to someone's home.
@@ -551,9 +552,10 @@ def _secret_after(text: str, kind: str, label_end: int, at: int) -> Span | None:
     """The password after a password label ending at ``label_end``, its value from ``at``."""
     if kind == "password" and (named := _FOR_WHAT.match(text, label_end, label_end + 64)) is not None:
         at = named.end()
-    if at == label_end:
+    if at == label_end or text[label_end:at] == ".":
         # Nothing between the word and what follows: "password@example.com" is an address and
-        # "pinnacle2024" a word, not a label and its value.
+        # "pinnacle2024" a word, not a label and its value; nor a dot alone, which is code's
+        # attribute ("password.encode('utf-8')", "pw.println(...)").
         return None
     if kind == "seed":
         seed = _SEED_VALUE.match(text, at, at + 240)

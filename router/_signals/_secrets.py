@@ -70,6 +70,12 @@ _VALUE: Final = r"(?P<value>[A-Za-z0-9_~+/.-]{16,}={0,2})(?![A-Za-z0-9_~+/.=-])"
 # "Basic" as HTTP headers write it: the lower-case word is common prose, and each search for
 # these labels is a pass over the whole text (3 ms per 100,000 characters).
 _BEARER: Final = re.compile(r"(?<![A-Za-z0-9_])(?:[Bb]earer[ \t]+|Basic[ \t]+|AccountKey=)" + _VALUE)
+# An HTTP ``Authorization`` header with any scheme: GitHub's "token", "Digest", "ApiKey",
+# Okta's "SSWS", a vendor's own, or none at all; the value is the credential whichever it is.
+_AUTHORIZATION: Final = re.compile(
+    r"(?<![A-Za-z0-9_])(?:[Aa]uthorization|AUTHORIZATION)[\"']?[ \t]*[:=][ \t]*[\"']?"
+    r"(?:[A-Za-z][A-Za-z0-9_-]{1,30}[ \t]+)?" + _VALUE
+)
 # Assigned in code or config, or said in prose: "my api key is 3f9a…" (a value of 16
 # characters or more that mixes letters and digits, as ``_assigned_after`` checks).
 _ASSIGNED: Final = re.compile(
@@ -129,7 +135,9 @@ _TOKEN_PREFIXES: Final = (
 # prefix begins another, so each place holds at most one.
 _PREFIX_FAMILY: Final = Family((prefix for _, prefixes in _TOKEN_PREFIXES for prefix in prefixes), AS_WRITTEN)
 # What the rarer kinds need in the text before they are looked for.
-_MARKERS: Final = Markers(("-----BEGIN", "AKIA", "ASIA", ":AA", "earer", "Basic", "AccountKey="))
+_MARKERS: Final = Markers(
+    ("-----BEGIN", "AKIA", "ASIA", ":AA", "earer", "Basic", "AccountKey=", "uthorization", "UTHORIZATION")
+)
 # The credential-name endings, found in the shared pass over the lower-cased text.
 _NAME_ENDING_FAMILY: Final = Family(_NAME_ENDINGS)
 _TOKEN_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
@@ -230,6 +238,10 @@ def _aws_secrets(text: str) -> Iterator[Span]:
 def _labelled(text: str, has: Callable[[str], bool]) -> Iterator[Span]:
     if has("earer") or has("Basic") or has("AccountKey="):
         for match in _BEARER.finditer(text):
+            if _looks_random(match.group("value")):
+                yield "api_key", match.start("value"), match.end("value")
+    if has("uthorization") or has("UTHORIZATION"):
+        for match in _AUTHORIZATION.finditer(text):
             if _looks_random(match.group("value")):
                 yield "api_key", match.start("value"), match.end("value")
     # Look from each credential-ish word to an "=" or ":" after it: prose has far more

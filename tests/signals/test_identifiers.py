@@ -81,6 +81,8 @@ LABELLED = {
     "french digicode": ("Le digicode est 4B21A", "password", "4B21A"),
     "german door code": ("Der Türcode lautet 4821", "password", "4821"),
     "backup codes": ("2FA backup codes: 8h2k-29dk, 92jd-2k2k", "password", "8h2k-29dk"),
+    "pw": ("wifi: MyHomeNet / pw: Sommer2024", "password", "Sommer2024"),
+    "security question": ("security question answer: Fluffy", "password", "Fluffy"),
 }
 
 # A wallet's recovery words: lower-case words, none a password alone, all a wallet together.
@@ -275,6 +277,11 @@ def test_a_login_pair_after_an_email_address_is_a_password() -> None:
         "the access code is valid for 24 hours",
         "What is a seed phrase and how do I keep it safe?",
         "my seed phrase is a list of twelve words I wrote down on paper",
+        # A dot right after a password word is code's attribute, not a label's end.
+        "password.encode('utf-8')",
+        "pw.println(line)",
+        "pin.close()",
+        "authorization is required for this endpoint",
     ],
 )
 def test_label_words_without_a_value_are_not_findings(text: str) -> None:

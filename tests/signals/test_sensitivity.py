@@ -113,6 +113,10 @@ POSITIVES = [
     ("api_key", "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318", "private key: {}"),
     ("api_key", JWT, "jwt {}"),
     ("api_key", "abc123def456ghi789jkl012mno345", "Authorization: Bearer {}"),
+    # An Authorization header with another scheme, or none: the value is the credential.
+    ("api_key", "3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a", "Authorization: token {}"),
+    ("api_key", "00aBcD3fGh1jKlMn0pQrStUvWxYz", "curl -H 'Authorization: SSWS {}' https://x"),
+    ("api_key", "3f9a8b7c6d5e4f3a2b1c0d9e", '{{"Authorization": "{}"}}'),
     ("api_key", "a1b2c3d4e5f6g7h8i9j0", 'api_key = "{}"'),
     # Said in prose rather than assigned.
     ("api_key", "3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c", "my api key is {}, can you check it"),
