@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final
 
+from router._signals._field_names import field_names
 from router._signals._names import NameLists, name_lists
 from router._signals._people import capitals_names, enough_capitals, names
 from router._signals._places import PLACE_TYPES, places
@@ -30,6 +31,7 @@ class PeopleDetector:
         if self._lists is None:
             self._lists = name_lists()
         yield from names(text, self._lists)
+        yield from field_names(text)
         # Arabic or Chinese text with a "PM" in it is upper case to ``str.isupper``, and reading
         # it as titles took a quarter of its scan for nothing.
         if text.isupper() and enough_capitals(text):

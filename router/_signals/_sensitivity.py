@@ -41,9 +41,10 @@ Built-in finding types (``BUILTIN_TYPES``) and how each is confirmed:
   national numbers found by their own check digits (python-stdnum), see ``_national_ids``.
   A card-shaped number after "card number" is a ``credit_card`` even when it fails Luhn.
 * ``person``, ``street_address``, ``date_of_birth``, ``age``: names by Faker's name lists,
-  titles and context; house numbers with street words in the formats of the 30 languages,
-  address fields and East Asian addresses by their units (都道府県, 省市区, 시도구);
-  dates next to birth words of the 30 languages (see ``_places``). A name alone is ``confidential``.
+  titles and context, and the values of fields named for one (``"last_name": "Raman"``);
+  house numbers with street words in the formats of the 30 languages, address fields and
+  East Asian addresses by their units (都道府県, 省市区, 시도구); dates next to birth words
+  of the 30 languages (see ``_places``). A name alone is ``confidential``.
 
 Custom terms (:class:`CustomTerm`) add the organisation's own keywords and patterns.
 """
