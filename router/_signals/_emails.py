@@ -1,5 +1,6 @@
 """E-mail addresses, as written and as people write them to keep them from harvesters:
-with a bracketed "at" and "dot", spelled out in words, or percent-encoded in a URL.
+with a bracketed "at" and "dot", spelled out in words, spaced ("jane @ example . com"), or
+percent-encoded in a URL.
 
 Each form is looked for only where it can be: around each "@", each closing "at)", each
 encoded "%40" in a text with a "%", and in a text with " dot " for the spelled form.
@@ -65,6 +66,15 @@ _PROVIDER_ONLY: Final = re.compile(
     r"|icloud|protonmail|proton|gmx|aol|yandex|qq|163|126|naver|daum|libero|orange|wanadoo|t-online)"
     r"(?![\w.@-])"
 )
+# An address with spaces around its "@" or its dots, "jane @ example . com" (typed so, or so
+# that a harvester misses it): the top-level domain must be one people write so, as for the
+# spelled form, since a spaced "@" is also prose ("meet @ 5").
+_SPACED_LABEL: Final = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_SPACED_DOMAIN: Final = re.compile(
+    rf"{_SPACED_LABEL}(?: {{0,2}}\. {{0,2}}{_SPACED_LABEL}){{0,4}} {{0,2}}\. {{0,2}}"
+    r"(?i:com|org|net|edu|gov|io|co|uk|de|fr|es|it|nl|be|ch|at|se|no|dk|fi|pl|pt|ie|eu|info|biz|me|us|ca|au)"
+    r"(?![\w-])"
+)
 _NOT_DOMAINS: Final = frozenset(("the", "a", "an", "this", "that", "our", "your", "their", "its", "my"))
 # An address percent-encoded, as URLs carry it in a query or a mailto: link
 # ("?email=jane%40example.com", "jane%2Bsales%40example.com"): "%40" is the "@", "%2540" the
@@ -107,9 +117,26 @@ def _emails(text: str) -> Iterator[Span]:
             if start < at
             else None
         )
-        if domain and (found := _address(text, start, at, domain.end())) is not None:
+        found = _address(text, start, at, domain.end()) if domain else None
+        if found is None:
+            found = _spaced_address(text, at)
+        if found is not None:
             yield found
         at = text.find("@", at + 1)
+
+
+def _spaced_address(text: str, at: int) -> Span | None:
+    """The address around an "@" at ``at`` written with spaces (see ``_SPACED_DOMAIN``)."""
+    local_end = reach_back(text, at, _SPACES_AROUND_AT, 2)
+    after = text[at + 1 : at + 3]
+    domain_start = at + 1 + len(after) - len(after.lstrip(_SPACES_AROUND_AT))
+    start = _local_start(text, local_end)
+    domain = _SPACED_DOMAIN.match(text, domain_start) if start < local_end else None
+    if domain is None or not (" " in domain.group() or (local_end < at and domain_start > at + 1)):
+        # Spaced on one side only: "@example.com" after a word is a handle, and
+        # "jane@example.com" failed the plain form for a reason.
+        return None
+    return _address(text, start, local_end, domain.end())
 
 
 def _encoded_emails(text: str) -> Iterator[Span]:

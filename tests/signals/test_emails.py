@@ -32,6 +32,10 @@ def test_an_address_with_a_bracketed_at_and_dot_is_an_email(address: str) -> Non
         # At a mail provider, without the top-level domain: the address all the same.
         "john.smith@gmail",
         "j.doe+news@outlook",
+        # Spaces around the "@" or the dots.
+        "jane @ example . com",
+        "jane.doe @ example.com",
+        "jane@ example .co. uk",
     ],
 )
 def test_an_address_spelled_out_or_without_its_providers_domain_is_an_email(address: str) -> None:
@@ -47,6 +51,8 @@ def test_an_address_spelled_out_or_without_its_providers_domain_is_an_email(addr
         "meet (at) 5pm at the office",
         "the cat sat [at] home",
         "values[at] = x.y",
+        "see you @ home",
+        "tag me @ jane on the forum",
     ],
 )
 def test_at_and_dot_as_bare_words_or_without_a_domain_are_no_email(text: str) -> None:
