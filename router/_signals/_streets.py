@@ -58,10 +58,12 @@ _LETTER: Final = re.compile(r"[^\W\d_]")
 
 # Street words that come before the street's name, in scripts without capitals; then the name
 # (no digits, no sentence punctuation), an optional house marker, the number.
+# The words are prefixes, so a stem stands for its cases: "на улице Ленина, дом 5" (on the
+# street), "στην οδό Ερμού 10" (to the street), "της λεωφόρου Κηφισίας 120".
 _WORD_FIRST_WORDS: Final = (
-    "ул.", "улица", "вул.", "вулиця", "просп.", "проспект", "пр-т", "пр-кт", "пер.", "переулок",
-    "провулок", "бул.", "бульвар", "булевард", "наб.", "набережная", "шоссе", "пл.", "площадь", "площа",
-    "οδός", "οδ.", "λεωφόρος", "λεωφ.", "πλατεία", "شارع", "خیابان", "کوچه", "بلوار", "רחוב", "רח'",
+    "ул.", "улиц", "вул.", "вулиц", "просп.", "проспект", "пр-т", "пр-кт", "пер.", "переул",
+    "провул", "бул.", "бульвар", "булевард", "наб.", "набережн", "шоссе", "пл.", "площад", "площа",
+    "οδό", "οδού", "οδ.", "λεωφόρ", "λεωφ.", "πλατεί", "شارع", "خیابان", "کوچه", "بلوار", "רחוב", "רח'",
     "רח׳", "שדרות", "שד'", "שד׳", "ถนน", "ถ.", "ซอย", "ซ.",
 )  # fmt: skip
 _HOUSE_MARKS: Final = r"(?:д\.|дом|буд\.|будинок|№|αρ\.|پلاک|מס'|מספר|เลขที่)"
@@ -70,6 +72,16 @@ _WORD_FIRST: Final = re.compile(
     r"[,،]?[ \t]*(?:" + _HOUSE_MARKS + r"[ \t]*)?\Z"
 )
 _CYRILLIC_OR_GREEK: Final = re.compile(r"[\u0370-\u052f]")
+# A street word in another case is also an ordinary phrase: "на улице холодно, 5 градусов" is
+# "outside it is cold, 5 degrees". Written so, the street's name must start with a capital;
+# the words as an address line writes them take one in lower case too ("ул. ленина, д. 5").
+_ADDRESS_LINE_WORDS: Final = frozenset(
+    (
+        "ул.", "улица", "вул.", "вулиця", "проспект", "переулок", "провулок", "бульвар",
+        "набережная", "площадь", "площа", "οδός", "οδ.", "λεωφόρος", "λεωφ.", "πλατεία",
+    )
+)  # fmt: skip
+_STREET_WORD: Final = re.compile(r"[^\W\d_][\w'׳.-]*")
 
 # "Atatürk Cad. No: 12", "Bağdat Caddesi No:12", "Jl. Sudirman No. 12", "Jl. Jend. Sudirman Kav. 52".
 _NUMBER_MARK_ENDINGS: Final = ("no", "no.", "no:", "nomor", "nomor:", "numara", "numara:", "kav", "kav.")
@@ -202,7 +214,20 @@ def _word_first(text: str, lowered: str, low: int, start: int, end: int) -> Span
     # glue their prepositions to it: "ברחוב").
     if at and _CYRILLIC_OR_GREEK.match(text, at - 1) and text[at - 1].isalpha():
         return None
+    if _CYRILLIC_OR_GREEK.match(text, at) and not _named_as_a_street(text, lowered, at):
+        return None
     return "street_address", at, end
+
+
+def _named_as_a_street(text: str, lowered: str, at: int) -> bool:
+    """Whether the Cyrillic or Greek street word at ``at`` is one an address line writes, or
+    the name after it starts with a capital (see ``_ADDRESS_LINE_WORDS``)."""
+    word = _STREET_WORD.match(lowered, at)
+    if word is None or word.group() in _ADDRESS_LINE_WORDS:
+        return True
+    after = text[word.end() : word.end() + 3]
+    name = word.end() + len(after) - len(after.lstrip())
+    return name < len(text) and not text[name].islower()
 
 
 def _number_first(text: str, lowered: str, start: int, end: int) -> Span | None:

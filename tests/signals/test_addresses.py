@@ -65,6 +65,12 @@ WORLD_ADDRESSES = {
     "vietnamese": ("Cửa hàng ở 123 đường Lê Lợi, Quận 1", "123 đường Lê Lợi"),
     "vietnamese field": ("Địa chỉ: 12 Lê Lợi, Quận 1", "12 Lê Lợi, Quận 1"),
     "greek": ("Μένει στην οδός Ερμού 12", "οδός Ερμού 12"),
+    # The street word in another case: "on the street", "to the street", "of the avenue".
+    "russian prepositional": ("Он живёт на улице Ленина, дом 5", "улице Ленина, дом 5"),
+    "russian lane": ("Я живу в переулке Сивцев Вражек, д. 5", "переулке Сивцев Вражек, д. 5"),
+    "greek accusative": ("Μένει στην οδό Ερμού 10", "οδό Ερμού 10"),
+    "greek genitive": ("Τα γραφεία της λεωφόρου Κηφισίας 120", "λεωφόρου Κηφισίας 120"),
+    "russian in lower case": ("ул. ленина, д. 5", "ул. ленина, д. 5"),
     "arabic": ("يقع المكتب في شارع التحرير 12", "شارع التحرير 12"),
     "hebrew": ("הוא גר ברחוב הרצל 12", "רחוב הרצל 12"),
     "persian": ("خیابان ولیعصر، پلاک 12", "خیابان ولیعصر، پلاک 12"),
@@ -97,6 +103,7 @@ NOT_ADDRESSES = {
     "a gate with an apostrophe": "Heaven's Gate 2 was released.",
     "vietnamese ports": "Bo mạch có 2 ngõ SATA 3 và USB 3.0.",
     "a russian count": "На улице было 12 градусов.",
+    "a russian temperature": "на улице холодно, 5 градусов",
 }
 
 
