@@ -48,6 +48,7 @@ _TOKEN: Final = re.compile(
       | gl(?:c|sa)_[A-Za-z0-9+/_]{32,}={0,2}           # Grafana (cloud, service account)
       | hooks\.slack\.com/services/T[A-Z0-9]{8,12}/B[A-Z0-9]{8,12}/[A-Za-z0-9]{24}  # Slack webhook
       | discord(?:app)?\.com/api/webhooks/[0-9]{17,20}/[A-Za-z0-9_-]{60,100}       # Discord webhook
+      | ATATT3[A-Za-z0-9_=-]{60,}                      # Atlassian API token
       )
     | (?P<loose>
         sk-ant-[A-Za-z0-9_-]{32,}                      # Anthropic
@@ -57,6 +58,17 @@ _TOKEN: Final = re.compile(
       | hf_[A-Za-z0-9]{30,}                            # Hugging Face
       | whsec_[A-Za-z0-9+/]{24,}={0,2}                 # Stripe (and Svix) webhook signing secret
       | ya29\.[0-9A-Za-z_-]{20,}                      # Google OAuth access token
+      # The other model providers a router's users hold keys for, and tools teams paste.
+      | gsk_[A-Za-z0-9]{40,64}                         # Groq
+      | xai-[A-Za-z0-9]{40,100}                        # xAI
+      | pplx-[A-Za-z0-9]{32,64}                        # Perplexity
+      | r8_[A-Za-z0-9]{30,40}                          # Replicate
+      | fw_[A-Za-z0-9]{20,}                            # Fireworks
+      | key-[0-9a-z]{32}                               # Mailgun
+      | sq0(?:atp|csp)-[0-9A-Za-z_-]{22,43}            # Square
+      | lin_api_[A-Za-z0-9]{32,64}                     # Linear
+      | ntn_[A-Za-z0-9]{32,64}                         # Notion integration
+      | secret_[A-Za-z0-9]{40,50}                      # Notion integration, older form
       )
     )
     (?![A-Za-z0-9_-])
@@ -122,6 +134,9 @@ _TOKEN_PREFIXES: Final = (
     ("_", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "sk_live_", "rk_live_", "sk_test_")),
     ("_", ("rk_test_", "hf_", "npm_", "dckr_pat_", "shpat_", "shpss_", "shpca_", "shppa_")),
     ("_", ("dop_v1_", "doo_v1_", "dor_v1_", "glc_", "glsa_", "whsec_")),
+    ("_", ("gsk_", "r8_", "fw_", "lin_api_", "ntn_", "secret_")),
+    ("-", ("xai-", "pplx-", "key-", "sq0atp-", "sq0csp-")),
+    ("ATATT", ("ATATT3",)),
     ("ya29.", ("ya29.",)),
     ("dapi", ("dapi",)),
     ("-", ("sk-", "xox", "glpat-", "pypi-")),

@@ -25,7 +25,8 @@ Built-in finding types (``BUILTIN_TYPES``) and how each is confirmed:
   are not, as they name no machine. A dotted quad after "version"/"v" is a version number.
 * ``api_key``: provider tokens by their documented prefixes (OpenAI, Anthropic, AWS
   access key ids and the 40-character secret written near one, Google, GitHub, GitLab,
-  Slack, Stripe live and test keys, SendGrid, npm, PyPI, Hugging Face, JWTs), ``Bearer``
+  Slack, Stripe live and test keys, SendGrid, npm, PyPI, Hugging Face, Groq, xAI, Perplexity,
+  Replicate, Atlassian, Linear, Notion, Mailgun, Square, JWTs), ``Bearer``
   tokens and ``Basic`` credentials, Azure ``AccountKey=`` and values assigned to
   credential-named keys (``api_key = "..."``) that mix letters and digits.
 * ``private_key``: PEM blocks ``-----BEGIN … PRIVATE KEY-----`` with key material, with or

@@ -113,6 +113,16 @@ POSITIVES = [
     ("api_key", "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318", "private key: {}"),
     ("api_key", JWT, "jwt {}"),
     ("api_key", "abc123def456ghi789jkl012mno345", "Authorization: Bearer {}"),
+    # Other model providers' keys, and tools' tokens teams paste into prompts.
+    ("api_key", "gsk_" + "aB3" * 17 + "x", "GROQ_API_KEY {}"),
+    ("api_key", "xai-" + "aB3d" * 20, "my grok key is {} thanks"),
+    ("api_key", "pplx-" + "a1b2" * 12, "use {} for search"),
+    ("api_key", "r8_" + "aB3" * 12 + "x", "replicate: {}"),
+    ("api_key", "key-" + "3ax6" * 8, "mailgun {}"),
+    ("api_key", "sq0atp-" + "aB3" * 8, "square token {}"),
+    ("api_key", "ATATT3xFfGF0" + "aB3" * 60, "jira {}"),
+    ("api_key", "lin_api_" + "aB3" * 14, "linear {}"),
+    ("api_key", "ntn_" + "aB3" * 15, "notion {}"),
     # An Authorization header with another scheme, or none: the value is the credential.
     ("api_key", "3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a", "Authorization: token {}"),
     ("api_key", "00aBcD3fGh1jKlMn0pQrStUvWxYz", "curl -H 'Authorization: SSWS {}' https://x"),
