@@ -331,7 +331,10 @@ _ID_VALUE: Final = re.compile(
     r"(?![A-Za-z0-9@._%+-])"
 )
 _CARD_CODE: Final = re.compile(r"[0-9]{3,4}(?![0-9A-Za-z])")
-_CARD_VALUE: Final = re.compile(r"[0-9](?:[0-9]|[ -](?=[0-9])){11,22}(?![0-9])")
+# After its label a card may be written a digit at a time ("4 1 1 1 1 1 …"): 12-19 digits,
+# one space or dash before any of them.
+_CARD_VALUE: Final = re.compile(r"[0-9](?:[ -]?[0-9]){11,18}(?![0-9])")
+_CARD_REACH: Final = 37
 _SECRET_VALUE: Final = re.compile(r"[\"'“]?(?P<value>[^\s\"'”]{4,64})")
 # Each word starts after one space, so a space run is read in one way only.
 _PHRASE_VALUE: Final = re.compile(r"[\"'“]?(?P<value>[^\s\"'”]{1,64}(?: [^\s\"'”]{1,64}){0,9})")
@@ -344,6 +347,12 @@ _FIELD_START: Final = re.compile(r"(?:\A|[\n\r\"'{\[(,;|&?])[ \t*#-]*\Z")
 # Or after another field written "name=value" ("user=root pass=toor123": a command line, a
 # connection string, a log line).
 _AFTER_SETTING: Final = re.compile(r"(?:\A|\s)[A-Za-z_][\w.-]*=\S+[ \t]+\Z")
+# A password written before its label: "P@ssw0rd1 is my password", "'hunter22' was the PIN".
+_VALUE_BEFORE: Final = re.compile(
+    r"(?<![^\s\"'“])[\"'“]?(?P<value>[^\s\"'“”]{4,64})[\"'”]?[ \t]+(?:is|was)[ \t]+"
+    r"(?:my|the|our|his|her|your|their)[ \t]+(?:new[ \t]+|old[ \t]+|current[ \t]+)?\Z",
+    re.IGNORECASE,
+)
 # What a password label may name before its value: "the password for the wifi is …",
 # "password for admin: …", "das Passwort für das WLAN ist …" (a few words, then "is" or a sign).
 _FOR_WHAT: Final = re.compile(
@@ -402,8 +411,22 @@ def _labelled(text: str, labels: Iterator[re.Match[str]]) -> Iterator[Span]:
         if not _starts_label(text, label.start(), kind):
             continue
         found = _value_after(text, kind, label.end())
+        if found is None and kind == "password":
+            found = _password_before(text, label.start())
         if found is not None:
             yield found
+
+
+def _password_before(text: str, label_start: int) -> Span | None:
+    """The password said before its label: "P@ssw0rd1 is my password". Only a value with a
+    digit or a symbol: "This is my password" names none."""
+    before = _VALUE_BEFORE.search(text, max(0, label_start - 90), label_start)
+    if before is None:
+        return None
+    value = before.group("value")
+    if value.isalpha() or not _password_like(value):
+        return None
+    return "password", before.start("value"), before.end("value")
 
 
 def _logins(text: str, lowered: str) -> Iterator[Span]:
@@ -530,7 +553,7 @@ def _value_after(text: str, kind: str, label_end: int) -> Span | None:
         code = _CARD_CODE.match(text, at, at + 5)
         return None if code is None else ("credit_card", code.start(), code.end())
     if kind == "credit_card":
-        card = _CARD_VALUE.match(text, at, at + 24)
+        card = _CARD_VALUE.match(text, at, at + _CARD_REACH)
         return None if card is None else ("credit_card", card.start(), card.end())
     value = _ID_VALUE.match(text, at, at + 31)
     if value is None or _is_year(value.group()):

@@ -82,6 +82,14 @@ LABELLED = {
     "german door code": ("Der Türcode lautet 4821", "password", "4821"),
     "backup codes": ("2FA backup codes: 8h2k-29dk, 92jd-2k2k", "password", "8h2k-29dk"),
     "pw": ("wifi: MyHomeNet / pw: Sommer2024", "password", "Sommer2024"),
+    # A card after its label a digit at a time, and a password said before its label.
+    "card a digit at a time": (
+        "card number 4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1",
+        "credit_card",
+        "4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1",
+    ),
+    "password before its label": ("P@ssw0rd1 is my password", "password", "P@ssw0rd1"),
+    "quoted pin before its label": ("'hunter22' was the PIN", "password", "hunter22"),
     "security question": ("security question answer: Fluffy", "password", "Fluffy"),
 }
 
@@ -282,6 +290,8 @@ def test_a_login_pair_after_an_email_address_is_a_password() -> None:
         "pw.println(line)",
         "pin.close()",
         "authorization is required for this endpoint",
+        "This is my password",
+        "step 2 is the password",
     ],
 )
 def test_label_words_without_a_value_are_not_findings(text: str) -> None:
