@@ -270,7 +270,9 @@ _DATE_START: Final = re.compile(rf"(?:{_MONTHS})\.?\s+[0-9]", re.IGNORECASE)
 _AGE_AFTER: Final = re.compile(
     r"[0-9]{1,3}(?:[- ]years?[- ]old|\s+jahre\s+alt|-jährige|\s+años de edad|\s+anni di età|"
     r"\s+anos de idade|\s+jaar\s+oud|\s?yaşında|-?vuotias|\s+år\s+gam(?:mal|mel)|"
-    r"\s+let\s+star[ýá]|\s?(?:[歳岁歲살]|세(?![기대]))(?![0-9]))"
+    r"\s+let\s+star[ýá]|\s?(?:[歳岁歲살]|세(?![기대]))(?![0-9])"
+    # The clinical shorthand: "62 y/o male", "45yo", "30 y.o.".
+    r"|\s?(?:y/o|y\.o\.|yo)(?![^\W\d_]|-))"
 )
 _AGE_BEFORE: Final = re.compile(r"(?<![a-z])(?:aged\s+|age\s*:\s*|âgée? de )\Z")
 # The Romance languages say a person's age with "to have": "tiene 45 años", "ha 45 anni", "tem
@@ -278,6 +280,7 @@ _AGE_BEFORE: Final = re.compile(r"(?<![a-z])(?:aged\s+|age\s*:\s*|âgée? de )\Z
 # French "a" only after its pronoun (the Italian "a" is "at": "a 20 anni di distanza").
 _AGE_HAVE: Final = re.compile(
     r"(?<![^\W\d_])(?:tiene|tenía|tenia|cumplió|cumple|ha|aveva|compie|compiuto|tem|tinha|fez|completou"
+    r"|tengo|tienes|tienen|tenemos|cumplí|ho|hai|hanno|avevo|compio|tenho|tens|têm|fiz"
     r"|(?:il|elle|on) a|j'ai|j’ai|tu as|avait|avons|ont|fête)\s+\Z"
 )
 _AGE_YEARS: Final = re.compile(r"[0-9]{1,3}\s+(?:años|anni|anos|ans)(?![^\W\d_])")

@@ -274,6 +274,13 @@ AGES = {
     "italian": ("Il paziente ha 45 anni", "45 anni"),
     "portuguese": ("O paciente tem 45 anos", "45 anos"),
     "french": ("Mon fils est malade, il a 7 ans", "7 ans"),
+    "spanish, first person": ("tengo 62 años y me duele la espalda", "62 años"),
+    "italian, first person": ("ho 62 anni", "62 anni"),
+    "portuguese, first person": ("tenho 62 anos", "62 anos"),
+    # The clinical shorthand.
+    "years old, shorthand": ("62 y/o male with chest pain", "62 y/o"),
+    "yo": ("Patient: 45yo male", "45yo"),
+    "y.o.": ("30 y.o. female", "30 y.o."),
 }
 
 
@@ -293,6 +300,7 @@ def test_an_age_is_found_where_english_would_say_aged_or_years_old(text: str, ag
         "hace 45 años",
         "A 20 anni di distanza",
         "depuis 45 ans",
+        "the 2 yo-yos",
     ],
     ids=[
         "number after a word",
@@ -303,6 +311,7 @@ def test_an_age_is_found_where_english_would_say_aged_or_years_old(text: str, ag
         "spanish time ago",
         "italian at a distance",
         "french for years",
+        "a toy, not years old",
     ],
 )
 def test_a_number_after_an_ordinary_word_is_no_age(text: str) -> None:
