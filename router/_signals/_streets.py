@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
-from router._signals._text import keyword_pattern, word_class
+from router._signals._text import keyword_pattern, merged_windows, word_class
 
 __all__ = ["military_addresses", "world_address"]
 
@@ -262,10 +262,58 @@ _MILITARY: Final = re.compile(
 )
 
 
+# The post office, its "state" and the ZIP code: what every military address ends with. In
+# the lower-cased text, from its "po" (a literal start, which ``re`` skips ahead to in C).
+_MILITARY_OFFICE: Final = re.compile(r"(?i:[adf]po[ \t]+a[aep][ \t]+[0-9]{5})(?![0-9])")
+_MILITARY_OFFICE_LOWER: Final = re.compile(r"po[ \t]+a[aep][ \t]+[0-9]{5}(?![0-9])")
+# The longest ship's or unit's line before the separator: "uscgc" and 40 characters.
+_MILITARY_LINE: Final = 46
+
+
 def military_addresses(text: str, lowered: str) -> Iterator[Span]:
     """US military addresses (``USNS Saibara\\nFPO AP 12428``): the military post office and
     the line before it that names the ship or unit."""
     if "po a" not in lowered:
         return
-    for match in _MILITARY.finditer(text):
-        yield "street_address", match.start(), match.end()
+    # ``_MILITARY`` over the whole text tries its optional first line at every position
+    # (10 ms a 100,000 characters); it is run only around the post offices instead, over
+    # windows that hold every start a match ending at one could have.
+    windows = ((_military_reach(text, start), end) for start, end in _post_offices(text, lowered))
+    for low, high in merged_windows(windows):
+        # One character past the ZIP code (not a digit) for its look-ahead to see.
+        for match in _MILITARY.finditer(text, low, high + 1):
+            yield "street_address", match.start(), match.end()
+
+
+def _post_offices(text: str, lowered: str) -> Iterator[tuple[int, int]]:
+    """The spans of "FPO AE 12345" (any case); a few more do no harm."""
+    if lowered is text:  # lower-casing changed the text's length: no lower-cased copy
+        for office in _MILITARY_OFFICE.finditer(text):
+            yield office.span()
+        return
+    for office in _MILITARY_OFFICE_LOWER.finditer(lowered):
+        # No other letter lower-cases to (or matches, ignoring case) "a", "d" or "f".
+        if office.start() and lowered[office.start() - 1] in "adf":
+            yield office.start() - 1, office.end()
+
+
+def _military_reach(text: str, office: int) -> int:
+    """The earliest start of a military address whose post office starts at ``office``: the
+    unit's line, then blanks, a line break or comma, and blanks."""
+    before = _blanks_before(text, office)
+    if before and text[before - 1] in "\n,":
+        before = _blanks_before(text, before - 1)
+    return max(0, before - _MILITARY_LINE)
+
+
+def _blanks_before(text: str, end: int) -> int:
+    """Where the run of spaces and tabs ending at ``end`` starts (read 64 characters at a time:
+    a run may be as long as the text)."""
+    start = end
+    while start:
+        low = max(0, start - 64)
+        kept = len(text[low:start].rstrip(" \t"))
+        start = low + kept
+        if kept:
+            break
+    return start
