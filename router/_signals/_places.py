@@ -152,6 +152,8 @@ _NUMBERED_STREET: Final = re.compile(
     r"(?<!\s19[0-9]{2})(?<!\s20[0-9]{2})"
 )
 _AFTER: Final = 120
+# What may follow the digits of a house number in the number-first patterns (or white space).
+_HOUSE_NUMBER_NEXT: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -,")
 # The number-first patterns in the order they are tried: an alternation returns the first
 # that matches, as that pattern alone would.
 _NUMBER_FIRST: Final = re.compile(
@@ -210,6 +212,11 @@ _UNIT_BEFORE: Final = re.compile(
 # and the post boxes of other languages: postfach, postbus, apartado, postale, postal, pocztowa;
 # and the long s, which ``re.IGNORECASE`` reads as the "s" of "postbus".
 _UNIT_WORD_ENDINGS: Final = frozenset("teogxhsla\u017f")
+# The words' last letters as written ("p.o. box" and "psc 1234, box" end in "box").
+_UNIT_WORD_TAILS: Final = (
+    "apt", "apartment", "suite", "ste", "unit", "flat", "piso", "wohnung", "appartement", "bte", "box",
+    "postfach", "postbus", "apartado", "postale", "postal", "pocztowa",
+)  # fmt: skip
 _CORNER: Final = re.compile(r"(?i:the corner of)\s+[^\n,.]{3,60}?\s+and\s+[^\W\d_][^\n,.]{2,40}")
 # Its words read case-insensitively are the lower-cased text's: none of their letters has a
 # case-insensitive match beyond its two ASCII cases (as "s" has "ſ" and "k" the Kelvin sign).
@@ -462,7 +469,7 @@ def _at_number(
         return _without_keywords(text, lowered, before, low, start, end)
     if found := _address_ending_at(text, before, low, start, keywords, words):
         return found
-    if (found := _address_starting_at(text, start, keywords)) is not None:
+    if (found := _address_starting_at(text, start, end, keywords)) is not None:
         return found
     if (
         (ungated or keywords.birth(low, start))
@@ -476,8 +483,14 @@ def _at_number(
     return world_address(text, lowered, before, low, start, end) or _age(lowered, before, start, end)
 
 
-def _address_starting_at(text: str, start: int, keywords: _Keywords) -> Span | None:
-    """An address whose house number is the number at ``start``."""
+def _address_starting_at(text: str, start: int, end: int, keywords: _Keywords) -> Span | None:
+    """An address whose house number is the number at ``start`` (its digits end at ``end``,
+    or six digits on)."""
+    following = text[end : end + 1]
+    # Each pattern reads at most six digits, then a letter, a space, a dash, a comma or white
+    # space: after any other character (or a seventh digit) none of them matches.
+    if following not in _HOUSE_NUMBER_NEXT and not following.isspace():
+        return None
     if keywords.open:
         # No gates: the three patterns as one, which tries them in the same order.
         match = _NUMBER_FIRST.match(text, start, start + _AFTER)
@@ -507,13 +520,20 @@ def _without_keywords(text: str, lowered: str, before: str, low: int, start: int
 
 
 def _age(lowered: str, before: str, start: int, end: int) -> Span | None:
-    if (age := _AGE_AFTER.match(lowered, start, start + 30)) is not None:
+    # An age has at most three digits, and a letter, a space or a sign after them: a longer
+    # run (``end`` is where it ends, or six digits on) holds none of the patterns' ages.
+    short = end - start <= 3
+    if short and (age := _AGE_AFTER.match(lowered, start, start + 30)) is not None:
         return "age", start, age.end()
     tail = before[-12:]
     # "aged 42", "age: 42", "âgé de 42": no pattern to run without "ag" or "âg".
     if ("ag" in tail or "âg" in tail) and _AGE_BEFORE.search(tail):
         return "age", start, end
-    if (years := _AGE_YEARS.match(lowered, start, start + 12)) is not None and _AGE_HAVE.search(tail):
+    if (
+        short
+        and (years := _AGE_YEARS.match(lowered, start, start + 12)) is not None
+        and _AGE_HAVE.search(tail)
+    ):
         return "age", start, years.end()
     # The other languages' words end the tail, or its colon does: no pattern to run otherwise.
     last = tail.rstrip()
@@ -566,7 +586,14 @@ def _ends_like_a_unit(window: str) -> bool:
     ends in one of ``_UNIT_WORD_ENDINGS``, which hold every character that ``re.IGNORECASE``
     matches to one of them (the long s for "s"); stripping more than the pattern allows only
     lets more windows through to the pattern."""
-    return window.rstrip().rstrip("#").rstrip().rstrip(".")[-1:].lower() in _UNIT_WORD_ENDINGS
+    stripped = window.rstrip().rstrip("#").rstrip().rstrip(".")
+    if stripped[-1:].lower() not in _UNIT_WORD_ENDINGS:
+        return False
+    # Its last letters too (the pattern's 18 words searched from each of 24 starts cost
+    # 4-13 us): where the case oddities stand, the lower-cased text may not spell them.
+    return (
+        not stripped.isascii() and any(odd in stripped for odd in _CASE_ODDITIES)
+    ) or stripped.lower().endswith(_UNIT_WORD_TAILS)
 
 
 def _house_number_end(text: str, number: int) -> int:

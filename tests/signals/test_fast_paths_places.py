@@ -140,7 +140,7 @@ _WINDOW_PIECES = (
     "apt", "Apt.", "APT", "suite", "Ste", "unit", "flat", "piso", "Wohnung", "appartement", "bte", "P.O. Box",
     "po  box", "postbox", "psc 1234, box", "#", ".", " ", "  ", "\n", "x", "rue", "Calle", "ul.", "c/",
     "born", "DOB:", "né le", "geb.", "on", "12", "ſt", "KÁLMÁN", "via", "de la", "Возраст", "年齢", ":",
-    "berusia", "อายุ", "alter", "ålder", "usia", "age",
+    "berusia", "อายุ", "alter", "ålder", "usia", "age", "suİte", "ſte", "unıt", "\u212a",
 )  # fmt: skip
 
 
@@ -197,3 +197,26 @@ def test_only_the_two_cases_of_a_unit_word_ending_match_it_case_insensitively() 
     for code in range(sys.maxunicode + 1):
         if endings.fullmatch(chr(code)):
             assert chr(code).lower() in _places._UNIT_WORD_ENDINGS, hex(code)
+
+
+_NUMBER_PIECES = (
+    "12", "123", "1234", "123456", "1234567", "5", " ", "-", ",", ".", "/", ")", "a", "B", "\t", "\n",
+    "years old", " Jahre alt", "años", "歳", "살", "세기", "vuotias", "yaşında", "Main Street",
+    "Rue de la Paix", "Allika 46", "Calle", "St.", "\u00a0", "\u2003",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_number_tests_before_the_patterns_at_a_number_pass_wherever_the_patterns_match(seed: int) -> None:
+    """The number-first addresses need one of ``_HOUSE_NUMBER_NEXT`` or white space after the
+    number's digits, the ages at most three digits."""
+    for mixed in mixes(seed, _NUMBER_PIECES, 500, (1, 8)):
+        text = "x " + mixed
+        for number in _places._NUMBER.finditer(text):
+            start, end = number.span()
+            following = text[end : end + 1]
+            if _places._NUMBER_FIRST.match(text, start, start + _places._AFTER):
+                assert following in _places._HOUSE_NUMBER_NEXT or following.isspace(), text
+            lowered = text.lower()
+            if _places._AGE_AFTER.match(lowered, start) or _places._AGE_YEARS.match(lowered, start):
+                assert end - start <= 3, text
