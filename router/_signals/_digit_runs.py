@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Final
+from typing import Final, NamedTuple
 
 from router._signals._keyword_search import SHORTEST, matches_at
 from router._signals._text import in_scan, shared_in_scan
@@ -35,38 +35,59 @@ SPARSE: Final = 40
 _VECTOR_FROM: Final = 1_000
 
 
+class _Runs(NamedTuple):
+    """The starts of a text's digit runs, in order, and their lengths."""
+
+    starts: list[int]
+    lengths: list[int]
+
+
 def run_starts(text: str) -> list[int]:
     """Where each run of ASCII digits in ``text`` starts, in order; computed once per text
     within a scan."""
-    return shared_in_scan(_RUN, text, _starts)
+    return _runs(text).starts
 
 
-def _starts(text: str) -> list[int]:
+def _runs(text: str) -> _Runs:
+    return shared_in_scan(_RUN, text, _find_runs)
+
+
+def _find_runs(text: str) -> _Runs:
     if len(text) >= _VECTOR_FROM:
         return _vector_starts(text)
-    return [run.start() for run in _RUN.finditer(text)]
+    spans = [run.span() for run in _RUN.finditer(text)]
+    return _Runs([start for start, _ in spans], [end - start for start, end in spans])
 
 
-def _vector_starts(text: str) -> list[int]:
-    """Where each run of ASCII digits starts, read by numpy: the code points (UTF-32, so
-    their indexes are the text's; a lone surrogate passes as its own code), those of a
-    digit not preceded by one."""
+def _vector_starts(text: str) -> _Runs:
+    """Where each run of ASCII digits starts and how long it is, read by numpy: the code
+    points (UTF-32, so their indexes are the text's; a lone surrogate passes as its own
+    code), those of a digit not preceded by one, and of one not followed by one."""
     import numpy as np  # on the first long scan, not when routes.yaml is read
 
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     digits = (codes >= 0x30) & (codes <= 0x39)
     first = digits.copy()
     first[1:] &= ~digits[:-1]
-    starts: list[int] = np.flatnonzero(first).tolist()
-    return starts
+    last = digits.copy()
+    last[:-1] &= ~digits[1:]
+    starts = np.flatnonzero(first)
+    lengths = np.flatnonzero(last) + 1 - starts
+    return _Runs(starts.tolist(), lengths.tolist())
 
 
-def digit_led(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+def digit_led(
+    pattern: re.Pattern[str], text: str, lengths: frozenset[int] | None = None
+) -> Iterator[re.Match[str]]:
     """What ``pattern.finditer(text)`` yields, for a pattern whose every match begins at the
-    start of a run of ASCII digits."""
+    start of a run of ASCII digits (of one of ``lengths``, when given: its first digits are
+    a run of that many)."""
     if len(text) < SHORTEST or not in_scan():
         return pattern.finditer(text)
-    starts = run_starts(text)
+    runs = _runs(text)
+    starts = runs.starts
+    if lengths is not None:
+        starts = [start for start, length in zip(runs.starts, runs.lengths, strict=True) if length in lengths]
     if len(starts) * SPARSE > len(text):
         return pattern.finditer(text)
     return matches_at(pattern, text, starts)

@@ -133,6 +133,9 @@ _DIGIT_CANDIDATE: Final = re.compile(
 # character before (a look-behind in front made the pattern try every position).
 _CPF: Final = re.compile(r"[0-9](?<![0-9.].)[0-9]{2}\.[0-9]{3}\.[0-9]{3}-[0-9]{2}(?![0-9]|[.,][0-9])")
 _CPF_VALID: Final = _stdnum("br.cpf")
+# The runs of digits they begin with (ddd., dddddd-): the walk tries them at those alone.
+_CPF_RUN: Final = frozenset({3})
+_HETU_RUN: Final = frozenset({6})
 
 
 # Finland's personal identity code, read apart from the digit layouts: it may end in a letter.
@@ -156,11 +159,11 @@ def national_ids(text: str) -> Iterator[Span]:
             layout.fullmatch(value) and check(value) for layout, check in _LAYOUT_CHECKS
         ):
             yield "national_id", match.start(), match.end()
-    for match in digit_led(_HETU, text):
+    for match in digit_led(_HETU, text, _HETU_RUN):
         if _HETU_VALID(match.group()):
             yield "national_id", match.start(), match.end()
     if "." in text and "-" in text:
-        for match in digit_led(_CPF, text):
+        for match in digit_led(_CPF, text, _CPF_RUN):
             if _CPF_VALID(match.group()):
                 yield "national_id", match.start(), match.end()
 

@@ -378,6 +378,7 @@ def test_invisible_characters_found_by_str_find_are_those_read_one_by_one(seed: 
 _DIGIT_PIECES = (
     "1", "12", "123", "4111", "2024", "123.456.789-09", "1990-05-17", " ", "  ", "-", ".", ",", "/", ":", "(",
     ")", "+", "_", "\n", "x", "ab", "AB", "Nr", "カード", "号", "Main", "Street", "DE89", "0x", "١",
+    "131052-308T", "311280-888Y", "123456", "1234567",
 )  # fmt: skip
 
 
@@ -394,16 +395,24 @@ def test_digit_led_patterns_tried_at_the_starts_of_digit_runs_match_what_findite
             for pattern in patterns:
                 expected = [m.span() for m in pattern.finditer(text)]
                 assert [m.span() for m in _digit_runs.digit_led(pattern, text)] == expected, (pattern, text)
+            for pattern, lengths in (
+                (_national_ids._CPF, _national_ids._CPF_RUN),
+                (_national_ids._HETU, _national_ids._HETU_RUN),
+            ):
+                expected = [m.span() for m in pattern.finditer(text)]
+                found = [m.span() for m in _digit_runs.digit_led(pattern, text, lengths)]
+                assert found == expected, (pattern, text)
 
 
 _RUN_PIECES = ("1", "12", "0", "9", "x", " ", "١", "٣", "𝟙", "é", "中", "\ud800", "\U0001f600", "/", ":")
 
 
 @pytest.mark.parametrize("seed", range(20))
-def test_the_digit_runs_read_by_numpy_start_where_finditer_finds_them(seed: int) -> None:
+def test_the_digit_runs_read_by_numpy_start_and_end_where_finditer_finds_them(seed: int) -> None:
     for text in mixes(seed, _RUN_PIECES, 300, (0, 60)):
-        expected = [run.start() for run in _digit_runs._RUN.finditer(text)]
-        assert _digit_runs._vector_starts(text) == expected, text
+        runs = [run.span() for run in _digit_runs._RUN.finditer(text)]
+        expected = ([start for start, _ in runs], [end - start for start, end in runs])
+        assert tuple(_digit_runs._vector_starts(text)) == expected, text
 
 
 _ID_SHAPE_PIECES = ("1", "2", "12", "0", "9", "X", "Z", "A", "L", "M", "P", "C", "ABCDE", " ", "-", "x")
