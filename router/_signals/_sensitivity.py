@@ -279,13 +279,15 @@ def _run(detectors: Iterable[_Bound], text: str) -> list[_Found]:
 
 def _bound_findings(
     spans: Iterable[tuple[str, int, int]], levels: Mapping[str, Sensitivity], length: int
-) -> Iterable[_Found]:
-    for kind, start, end in spans:
-        level = levels.get(kind)
-        # A type the detector did not declare or that is disabled, or an empty or
-        # out-of-range span from a faulty detector, cannot be reported meaningfully.
-        if level is not None and 0 <= start < end <= length:
-            yield kind, level, start, end
+) -> list[_Found]:
+    # A type the detector did not declare or that is disabled, or an empty or out-of-range
+    # span from a faulty detector, cannot be reported meaningfully. A list, not a generator:
+    # a text dense with values has thousands, each a generator step more.
+    return [
+        (kind, level, start, end)
+        for kind, start, end in spans
+        if (level := levels.get(kind)) is not None and 0 <= start < end <= length
+    ]
 
 
 # Types confirmed by a fixed format or a checksum; at equal level they win an overlap over

@@ -1,4 +1,5 @@
-"""The label patterns' fast forms find what their plain forms find."""
+"""The fast forms of the label patterns (and of the test for characters past U+FFFF) find what
+their plain forms find."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import re
 
 import pytest
 
-from router._signals import _identifiers, _phone
+from router._signals import _identifiers, _phone, _text
 from tests.support.mixes import mixes
 
 _JOIN_PIECES = (
@@ -38,3 +39,13 @@ def test_the_id_label_is_searched_for_wherever_it_can_end_the_window(seed: int) 
     for window in mixes(seed, _LABEL_PIECES, 2000, (0, 8)):
         window = window[-24:]
         assert _phone._after_id_label(window) == (_phone._ID_LABEL.search(window) is not None), window
+
+
+_ASTRAL_PIECES = ("a", "é", "中", "\ud800", "\udfff", "\U0001f600", "\U00010000", "\U0010ffff", "\uffff", " ")
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_text_holds_a_character_past_the_basic_plane_where_re_finds_one(seed: int) -> None:
+    astral = re.compile("[\U00010000-\U0010ffff]")
+    for text in mixes(seed, _ASTRAL_PIECES, 500, (0, 6)):
+        assert _text._has_astral(text) == (astral.search(text) is not None), ascii(text)
