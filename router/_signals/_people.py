@@ -113,6 +113,8 @@ _CUES: Final = frozenset(
         "my name is", "name is", "name's", "last name", "first name", "surname", "full name", "i am", "i'm",
         "dear", "hi", "hello", "hey", "patient", "name", "called", "named", "signed", "regards",
         "call me", "calls me",
+        # Thanks as a sign-off or to someone: "Thanks, Olu", "Many thanks, John".
+        "thanks", "thank you", "many thanks", "thx",
         "sincerely", "cheers", "assistant to", "producer", "ich heiße", "name ist", "liebe", "lieber",
         "hallo", "m'appelle", "cher", "chère", "bonjour", "me llamo", "querido", "querida", "hola",
         "mi chiamo", "caro", "cara", "ciao", "nome é", "chamo-me", "olá", "naam is", "beste",
@@ -128,7 +130,7 @@ _CUE_ENDINGS: Final = frozenset(cue.rsplit(None, 1)[-1] for cue in _CUES)
 # Words after which a known name is a name even where it could be a place or a word.
 _WEAK_CUES: Final = frozenset(
     (
-        "to", "from", "by", "with", "and", "under", "add", "contact", "for", "thanks", "tell",
+        "to", "from", "by", "with", "and", "under", "add", "contact", "for", "tell",
         "met", "asked", "told"
     )
 )  # fmt: skip

@@ -66,6 +66,11 @@ NAMES = {
     # A given name that is also a word of some language, after a naming cue.
     "cue before a name that is also a word": ("Hello, my name is John", "John"),
     "sign-off before a name that is also a word": ("Thanks for your help.\nRegards,\nJohn", "John"),
+    # Thanks to someone, or as a sign-off on the name's line.
+    "thanks before a name that is also a word": ("Thanks, John", "John"),
+    "thanks before an unknown name": ("Thanks Olu!", "Olu"),
+    "many thanks": ("Many thanks, Olu Adeyemi", "Olu Adeyemi"),
+    "thank you": ("Thank you, Siobhan.", "Siobhan"),
     # A given name that is a word of a longer town name ("Santa Maria", "Sankt Peter").
     "given name in town names": ("I spoke with Maria yesterday about the refund", "Maria"),
     "given name in town names after a verb": ("Please call Peter tomorrow", "Peter"),
@@ -115,6 +120,9 @@ NOT_NAMES = {
     "says without a quotation": "The report says Germany grew faster than Italy.",
     # "don" as a gift, not the Spanish title, before "de".
     "a gift of god": "Une famille est un don de Dieu, un don gracieux.",
+    # Thanks for something, or a capitalised phrase after it.
+    "thanks for something": "Thanks for the help, it works now.",
+    "thanks in capitals": "Thanks In Advance",
 }
 
 
