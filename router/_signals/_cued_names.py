@@ -33,7 +33,7 @@ from typing import Final
 from router._signals._keyword_search import AS_WRITTEN, Family, KeywordSearch
 from router._signals._text import keyword_pattern
 
-__all__ = ["cued_names", "surnames"]
+__all__ = ["cued_names", "second_spaced_word", "surnames"]
 
 Span = tuple[str, int, int]
 
@@ -146,14 +146,18 @@ def _spaced_name(text: str, cue: str, start: int, end: int) -> tuple[int, int] |
     first = _SPACED_WORD.match(text, end)
     if first is None or first.group(1) in _NOT_NAMES:
         return None
-    second = _SPACED_WORD.match(text, first.end())
-    if (
-        second is not None
-        and second.group(1) not in _NOT_NAMES
-        and "\n" not in text[first.end() : second.start(1)]
-    ):
-        return first.start(1), second.end(1)
-    return first.span(1)
+    second = second_spaced_word(text, first.end())
+    return first.start(1), second.end(1) if second is not None else first.end(1)
+
+
+def second_spaced_word(text: str, end: int) -> re.Match[str] | None:
+    """The word after a name's first word (ending at ``end``), as group 1, when it is of a
+    spaced script without case, on the same line, and no copula, particle or pronoun: the
+    family name of "मेरा नाम राम शर्मा है"; ``None`` otherwise."""
+    second = _SPACED_WORD.match(text, end)
+    if second is None or second.group(1) in _NOT_NAMES or "\n" in text[end : second.start(1)]:
+        return None
+    return second
 
 
 def _korean_name(text: str, end: int) -> tuple[int, int] | None:

@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
-from router._signals._cued_names import cued_names
+from router._signals._cued_names import cued_names, second_spaced_word
 from router._signals._honorifics import honorific_names
 from router._signals._keyword_search import AS_WRITTEN, Family, KeywordSearch
 from router._signals._lower_names import FUNCTION_WORDS, lower_case_names
@@ -244,7 +244,7 @@ def names(text: str, lists: NameLists) -> Iterator[Span]:
         yield "person", start, position
     yield from lower_case_names(text, lists)
     if not text.isascii() and _CASELESS_LETTER.search(text) is not None:
-        yield from _caseless_names(text)
+        yield from _caseless_names(text, lists)
     yield from cued_names(text)
     yield from honorific_names(text)
 
@@ -270,7 +270,7 @@ def capitals_names(text: str, lists: NameLists) -> Iterator[Span]:
             yield kind, start, end
 
 
-def _caseless_names(text: str) -> Iterator[Span]:
+def _caseless_names(text: str, lists: NameLists) -> Iterator[Span]:
     """Names after a title in Arabic, Hebrew, Devanagari and Thai text."""
     for title in _CASELESS_TITLE_SEARCH.finditer(text):
         start = title.start()
@@ -278,8 +278,27 @@ def _caseless_names(text: str) -> Iterator[Span]:
             continue  # the title's letters end another word
         after = _THAI_NAME if title.group() in _THAI_TITLES else _SPACED_NAME
         name = after.match(text, title.end())
-        if name is not None and name.group(1) not in _NOT_ARABIC_NAMES:
-            yield "person", name.start(1), name.end(1)
+        if name is None or name.group(1) in _NOT_ARABIC_NAMES:
+            continue
+        end = name.end(1)
+        if after is _SPACED_NAME:
+            end = _family_name_end(text, end, lists)
+        yield "person", name.start(1), end
+
+
+def _family_name_end(text: str, end: int, lists: NameLists) -> int:
+    """The end of a name after a title that goes on with a known family name ("श्री राम
+    शर्मा", "מר דוד כהן", "السيد أحمد علي", Arabic's "ال" before one: "صباح الأحمد"):
+    pseudonymising the first word alone sent the second. A word in no list is more often
+    the sentence's verb, as these scripts have no capitals to tell ("מר כהן התקשר")."""
+    second = second_spaced_word(text, end)
+    if second is None:
+        return end
+    word = second.group(1)
+    known = word.removeprefix("ال") if word.startswith("ال") and len(word) > 4 else word
+    if word in _NOT_ARABIC_NAMES or not (known in lists.first or known in lists.last):
+        return end
+    return second.end(1)
 
 
 _LIST_GOES_ON: Final = re.compile(r",\s*[^\W\d_]|\s+(?:and|und|et|y|e|en|&)\s")

@@ -146,6 +146,10 @@ CASELESS_NAMES = {
     "hindi shri": ("श्री रमेश ने कल फोन किया था", "रमेश"),
     "hindi smt": ("श्रीमती सुनीता का खाता बंद है", "सुनीता"),
     "thai miss": ("นางสาวสมศรี ใจดี โทรมาเมื่อวาน", "สมศรี"),
+    # A known family name after the given name is part of the name, not a word of the sentence.
+    "hindi with a family name": ("श्री राम शर्मा दिल्ली में रहते हैं।", "राम शर्मा"),
+    "arabic with a family name": ("السيد أحمد علي يسكن في الرياض", "أحمد علي"),
+    "hebrew with a family name": ("מר דוד כהן גר ברחוב הרצל 5", "דוד כהן"),
 }
 
 
