@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Final
 
 from router._signals._field_names import field_names
+from router._signals._handles import handle_names
 from router._signals._names import NameLists, name_lists
 from router._signals._people import capitals_names, enough_capitals, names
 from router._signals._places import PLACE_TYPES, places
@@ -32,6 +33,8 @@ class PeopleDetector:
             self._lists = name_lists()
         yield from names(text, self._lists)
         yield from field_names(text)
+        if "_" in text:
+            yield from handle_names(text, self._lists)
         # Arabic or Chinese text with a "PM" in it is upper case to ``str.isupper``, and reading
         # it as titles took a quarter of its scan for nothing.
         if text.isupper() and enough_capitals(text):
