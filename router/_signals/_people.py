@@ -89,6 +89,14 @@ _PARTICLE_WORDS: Final = frozenset(
     )
 )  # fmt: skip
 _LOWER_PARTICLES: Final = re.compile(r"(?: (?:" + "|".join(map(re.escape, _PARTICLE_WORDS)) + r"))+(?= )")
+# The word after a name's word, past a middle initial (``_next_capitalised``), and past the
+# particles too (``_name_end``): ``_INITIAL``, ``_LOWER_PARTICLES``, a space and ``_WORD``, in one
+# match instead of three. The atomic groups keep each part to what its own match would take:
+# an initial or particles, once found, are not given back to try the word without them.
+_INITIAL_THEN_WORD: Final = re.compile(rf"(?>(?:{_INITIAL.pattern})?) ([^\W\d_]{_LETTERS})")
+_PAST_PARTICLES_WORD: Final = re.compile(
+    rf"(?>(?:{_INITIAL.pattern})?)(?>(?:{_LOWER_PARTICLES.pattern})?) ([^\W\d_]{_LETTERS})"
+)
 _TITLES: Final = frozenset(
     (
         "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lady", "lord", "herr",
@@ -140,7 +148,8 @@ _SPEECH_VERBS: Final = frozenset(
     ("says", "said", "asks", "asked", "replied", "replies", "adds", "added", "writes", "wrote")
 )
 _ATTRIBUTION: Final = re.compile(r"[,\"”»'’!?]\s*(?:" + "|".join(sorted(_SPEECH_VERBS)) + r")\s+\Z")
-_SENTENCE_END: Final = re.compile(r"(?:\A|[.!?:;\"“”«»()\[\]\n>|*•-])\s*\Z")
+# What ends a sentence (or a heading, a quotation, an item) before white space.
+_SENTENCE_ENDS: Final = frozenset('.!?:;"“”«»()[]\n>|*•-')
 _POSSESSIVE: Final = ("'s", "’s")
 _CITIES: Final = frozenset(
     (
@@ -227,6 +236,7 @@ def names(text: str, lists: NameLists) -> Iterator[Span]:
     # ``finditer`` rather than a search from each name's end: a name ends where a capitalised
     # word does (or before its "'s"), so the words it took are the matches that start before
     # its end, and no match crosses that end.
+    first, last = lists.first, lists.last
     for match in _CAPITALISED.finditer(text):
         start, end = match.span()
         if start < position:
@@ -235,10 +245,20 @@ def names(text: str, lists: NameLists) -> Iterator[Span]:
         if word.endswith(_POSSESSIVE):
             word, end = word[:-2], end - 2
         # Scripts without case (Arabic, Hebrew, Devanagari) have no capitals to go by.
-        if len(word) < 2 or word.isupper() or _alone_and_unknown(text, start, end, word, lists):
+        if len(word) < 2 or word.isupper():
             continue
-        inverted = _given_after_comma(text, start, end, word, lists)
-        if inverted is None and not _is_name(text, start, end, word, lists):
+        key = word.lower()
+        after = text[end : end + 2]
+        # Whether a capitalised word may follow (``_is_name`` reads it): two characters tell.
+        spaced = len(after) == 2 and after[0].isspace() and (after[1].isupper() or after[1].isspace())
+        if not (spaced or key in first or key in last or _title_or_cue_before(text, start)):
+            # Two words in three: in no name list, no capitalised word after them and neither a
+            # title nor a naming cue before them, which ``_given_after_comma`` (it needs a known
+            # family name) and ``_is_name`` (a known name, a second word, or a title or cue)
+            # both turn down. Told here, inline, with the word lower-cased once for all tests.
+            continue
+        inverted = _given_after_comma(text, start, end, key, lists) if after == ", " else None
+        if inverted is None and not _is_name_at(text, start, end, key, spaced, lists):
             continue
         position = _name_end(text, inverted or end)
         yield "person", start, position
@@ -304,13 +324,12 @@ def _family_name_end(text: str, end: int, lists: NameLists) -> int:
 _LIST_GOES_ON: Final = re.compile(r",\s*[^\W\d_]|\s+(?:and|und|et|y|e|en|&)\s")
 
 
-def _given_after_comma(text: str, start: int, end: int, word: str, lists: NameLists) -> int | None:
+def _given_after_comma(text: str, start: int, end: int, key: str, lists: NameLists) -> int | None:
     """Where the given name ends in a name written family name first, "Shaw, Helena" (records,
-    exports, sign-in lists): a known family name, a comma, a known given name, neither a
-    common word or a place; ``None`` for anything else."""
+    exports, sign-in lists): a known family name (``key``, lower-cased), a comma, a known given
+    name, neither a common word or a place; ``None`` for anything else."""
     if text[end : end + 2] != ", " or text[max(0, start - 2) : start] == ", ":
         return None
-    key = word.lower()
     if key not in lists.last or _common(key, lists) or key in lists.places or key in _CITIES:
         return None
     given = _CAPITALISED.match(text, end + 2)
@@ -325,49 +344,42 @@ def _given_after_comma(text: str, start: int, end: int, word: str, lists: NameLi
     return given_end
 
 
-def _alone_and_unknown(text: str, start: int, end: int, word: str, lists: NameLists) -> bool:
-    """Whether the word is in no name list, no capitalised word follows it and neither a
-    title nor a naming cue is the word before it: two words in three, which
-    ``_given_after_comma`` (it needs a known family name) and ``_is_name`` (a known name, a
-    second word, or a title or cue) both turn down. The same tests, in one call instead of
-    their six (1.3 ms a 100,000 characters of prose)."""
-    key = word.lower()
-    if key in lists.first or key in lists.last:
-        return False
-    after = text[end : end + 2]
-    if len(after) == 2 and after[0].isspace() and (after[1].isupper() or after[1].isspace()):
-        return False  # a capitalised word may follow: ``_is_name`` reads it
+def _title_or_cue_before(text: str, start: int) -> bool:
+    """Whether the word before the capitalised word at ``start`` may be a title, a naming cue's
+    last word, a family-name particle or a quotation's verb: what an unknown word with no
+    capitalised word after it needs to be a name."""
     if not start:
-        return True
+        return False
     before = text[start - 1]
     if not before.isspace() and before not in ".,:?":
-        return True  # titles and cues end in a letter, which only these may follow
+        return False  # titles and cues end in a letter, which only these may follow
     words = text[start - 30 if start > 30 else 0 : start].rsplit(None, 1)  # ``_word_before``
     if not words:
-        return True
+        return False
     last = words[-1].lower()
     return (
-        last.rstrip(".") not in _TITLES
-        and last.rstrip(",:?") not in _CUE_ENDINGS
-        and last not in _PARTICLE_WORDS
-        and last not in _SPEECH_VERBS
+        last.rstrip(".") in _TITLES
+        or last.rstrip(",:?") in _CUE_ENDINGS
+        or last in _PARTICLE_WORDS
+        or last in _SPEECH_VERBS
     )
 
 
 def _is_name(text: str, start: int, end: int, word: str, lists: NameLists) -> bool:
-    key = word.lower()
+    """Whether the capitalised ``word`` at ``start:end`` is (the first word of) a name."""
+    after = text[end : end + 2]
+    spaced = len(after) == 2 and after[0].isspace() and (after[1].isupper() or after[1].isspace())
+    return _is_name_at(text, start, end, word.lower(), spaced, lists)
+
+
+def _is_name_at(text: str, start: int, end: int, key: str, spaced: bool, lists: NameLists) -> bool:
+    """``_is_name`` of the word lower-cased (``key``), told whether white space and a capital
+    or more white space follow it (``spaced``: a second word may)."""
     if key in _NEVER_NAMES or key in lists.calendar:
         return False
     known_first = key in lists.first
     known = known_first or key in lists.last
-    # Most capitalised words are followed by a lower-case word or punctuation: two characters
-    # tell, before any function is called.
-    after = text[end : end + 2]
-    following = (
-        _next_capitalised(text, end)
-        if len(after) == 2 and after[0].isspace() and (after[1].isupper() or after[1].isspace())
-        else None
-    )
+    following = _next_capitalised(text, end) if spaced else None
     if following is not None and following.lower() in _NOT_SECOND_PARTS:
         following = None  # "Intensivstation Die …", "Paul Als …": a heading's words, no surname
     if not known and following is None:
@@ -393,9 +405,18 @@ def _is_name(text: str, start: int, end: int, word: str, lists: NameLists) -> bo
         return True
     # The first word of a sentence is capitalised whatever it is: only a given name counts there,
     # and not one that is also a word of town names (see ``NameLists.town_words``).
-    if _SENTENCE_END.search(text[max(0, start - 4) : start]) is None:
+    if not _after_sentence_end(text, start):
         return True
     return known_first and key not in lists.town_words
+
+
+def _after_sentence_end(text: str, start: int) -> bool:
+    """Whether the four characters before ``start`` are white space, or one of
+    ``_SENTENCE_ENDS`` and white space, as a search of "(start or an end), white space, end"
+    in them tells (at three times the cost): a line break among the white space ends a line."""
+    window = text[start - 4 if start > 4 else 0 : start]
+    before = window.rstrip()
+    return not before or before[-1] in _SENTENCE_ENDS or "\n" in window[len(before) :]
 
 
 def _after_title_or_cue(text: str, start: int, key: str, lists: NameLists) -> bool:
@@ -477,14 +498,12 @@ def _after_cue(previous: list[str]) -> bool:
 def _next_capitalised(text: str, end: int) -> str | None:
     """The capitalised word right after ``end`` (past a middle initial), if any; the caller
     has seen white space at ``end`` and a capital or white space after it."""
-    initial = _INITIAL.match(text, end)
-    at = initial.end() if initial else end
-    if not text.startswith(" ", at):
+    match = _INITIAL_THEN_WORD.match(text, end)
+    if match is None:
         return None
-    match = _WORD.match(text, at + 1)
-    if match is None or not match.group()[0].isupper() or match.group().isupper():
+    word = match.group(1)
+    if not word[0].isupper() or word.isupper():
         return None
-    word = match.group()
     # "Wisława Szczepańska's killers": the family name is read without its possessive.
     return word[:-2] if word.endswith(_POSSESSIVE) else word
 
@@ -493,18 +512,15 @@ def _name_end(text: str, end: int) -> int:
     """The end of a name that goes on with initials, family-name particles and capitalised
     words ("Soib K. Kishiev", "Sanne de Vries", "Jan van der Berg")."""
     for _ in range(3):
-        initial = _INITIAL.match(text, end)
-        at = initial.end() if initial else end
-        particles = _LOWER_PARTICLES.match(text, at)
-        at = particles.end() if particles else at
-        if not text.startswith(" ", at):
+        match = _PAST_PARTICLES_WORD.match(text, end)
+        if match is None:
             break
-        match = _WORD.match(text, at + 1)
-        if match is None or not match.group()[0].isupper() or match.group().isupper():
+        word = match.group(1)
+        if not word[0].isupper() or word.isupper():
             break
-        if match.group().lower() in _NOT_SECOND_PARTS:
+        if word.lower() in _NOT_SECOND_PARTS:
             break  # "Tell Anna The news": the name ends before a function word
         end = match.end()
-        if match.group().endswith(_POSSESSIVE):
+        if word.endswith(_POSSESSIVE):
             return end - 2  # the name ends before its possessive, and with it
     return end
