@@ -12,16 +12,25 @@ budgets' slot) cannot share a script, so they are asked for one after the
 other, slot first: two round trips, with the same outcome in every case, since
 each script is still atomic on its own and the hold is only asked for once the
 slot is taken.
+
+An admission asked for while no other is waiting on this ``Admission`` is sent at once, in the
+asking task, rather than through the loop's coalesced pipeline (``router._state._coalesced``):
+that pipeline leaves a loop turn later, from a task of its own, and in the meantime the turn
+runs what else is ready, such as the connection ``open_ahead`` starts to the model's server, so
+a lone stream's admission left only after that connect. Admissions asked for together (a busy
+gateway, a batch worker's items) still share a pipeline. The script and its reply are the same.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from router._ledger._intents import INTENT_LUA
 from router._state._budgets import RESERVE_LUA, BudgetGuard, HoldRequest, Reservation
-from router._state._chain import ABSENT, Part, chain, pack
+from router._state._chain import ABSENT, Arg, Part, chain, pack
 from router._state._loop_clients import LoopClients
 from router._state._ratelimit import SLOT_LUA, Limits, RateLimiter, patiently, wait_s
-from router._state._store import Store
+from router._state._store import STORE_ERRORS, Store
 
 __all__ = ["Admission"]
 
@@ -34,8 +43,11 @@ class Admission:
     def __init__(self, store: Store, limiter: RateLimiter, budgets: BudgetGuard) -> None:
         self._limiter = limiter
         self._budgets = budgets
+        self._store = store
         self._scripts = LoopClients(store, {"admit": ADMIT_LUA, "intent": INTENT_LUA})
         self._one_script = not store.cluster
+        self._waiting = 0
+        """Admissions whose script has been asked for and has not answered yet."""
 
     async def admit(
         self, hold: HoldRequest, *, tokens: int, max_wait_s: float, intent: Part = ABSENT
@@ -65,7 +77,7 @@ class Admission:
             if not keys:
                 held.append(pending.reservation)  # no limit, no budget: nothing to ask Redis
                 return 0.0
-            replies = await self._scripts.run("admit", keys, args)
+            replies = await self._admit_script(keys, args)
             wait = wait_s(replies[0])
             if wait == 0.0:
                 held.append(self._budgets.held(pending, replies[1]))
@@ -73,6 +85,21 @@ class Admission:
 
         await patiently(model.name, max_wait_s, attempt)
         return held[-1]
+
+    async def _admit_script(self, keys: list[str], args: list[Arg]) -> Any:
+        """The admission script's reply: sent at once when it is alone, else with the others."""
+        alone = self._waiting == 0
+        self._waiting += 1
+        try:
+            if not alone:
+                return await self._scripts.run("admit", keys, args)
+            try:
+                async with self._scripts.deadline():
+                    return await self._scripts.script("admit")(keys=keys, args=args)
+            except STORE_ERRORS as exc:
+                raise self._store.unavailable(exc) from None
+        finally:
+            self._waiting -= 1
 
     async def aclose(self) -> None:
         await self._scripts.aclose()

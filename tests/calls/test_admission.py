@@ -10,7 +10,7 @@ import pytest
 
 from router._calls._admission import Admission
 from router._config._schema import Budget, ModelSpec
-from router._errors import BudgetExceeded
+from router._errors import BudgetExceeded, StoreUnavailable
 from router._state import _store
 from router._state._budgets import BudgetGuard, BudgetSkip, HoldRequest, Reservation
 from router._state._ratelimit import RateLimiter, SlotUnavailable
@@ -125,3 +125,21 @@ def test_admission_works_on_the_embedded_store(monkeypatch: pytest.MonkeyPatch) 
     reservation = run(setup, lambda s: s.admit("embedded-a", 0.25))
     assert reservation.budgets == ("global",)
     assert setup.reserved() == pytest.approx(0.25)
+
+
+def test_admissions_asked_together_each_hold_their_own_budget(store: Store) -> None:
+    """The first is sent alone at once, the others share a pipeline: all are held, none twice."""
+    setup = Setup(store, [budget(limit_usd=10.0)])
+
+    async def together(s: Setup) -> list[Reservation]:
+        return list(await asyncio.gather(*(s.admit(f"r{i}", 0.25, model=FREE) for i in range(8))))
+
+    reservations = run(setup, together)
+    assert sorted(r.id for r in reservations) == [f"r{i}" for i in range(8)]
+    assert setup.reserved() == pytest.approx(2.0)
+
+
+def test_an_unreachable_redis_fails_a_lone_admission_as_store_unavailable() -> None:
+    setup = Setup(Store(StoreSettings(url=UNREACHABLE, socket_timeout_s=0.5)), [budget()])
+    with pytest.raises(StoreUnavailable):
+        run(setup, lambda s: s.admit("lone", 0.25))
