@@ -40,3 +40,33 @@ def test_the_cache_holds_at_most_its_size_dropping_the_least_recently_used() -> 
     cache.put("c", KEY)
     assert (cache.get("a"), cache.get("b"), cache.get("c")) == (KEY, None, KEY)
     assert len(cache) == 2
+
+
+def test_a_record_is_due_for_a_fresh_read_in_the_second_half_of_its_time() -> None:
+    clock = Clock()
+    cache = KeyCache(1.0, clock=clock)
+    cache.put("h", KEY)
+    clock.now += 0.49
+    assert not cache.due("h")
+    clock.now += 0.02
+    assert cache.due("h")
+    assert not cache.due("unknown")
+
+
+def test_a_record_lasts_its_time_from_when_its_read_began() -> None:
+    clock = Clock()
+    cache = KeyCache(1.0, clock=clock)
+    started = clock.now
+    clock.now += 0.3  # the read took this long
+    cache.put("h", KEY, read_at=started)
+    clock.now += 0.69
+    assert cache.get("h") == KEY
+    clock.now += 0.02
+    assert cache.get("h") is None
+
+
+def test_a_dropped_record_is_gone_at_once() -> None:
+    cache = KeyCache(60.0)
+    cache.put("h", KEY)
+    cache.drop("h")
+    assert cache.get("h") is None
