@@ -30,6 +30,7 @@ from typing import Any, Literal
 import structlog
 
 from router._config._schema import CircuitBreakerPolicy
+from router._errors import RouterError
 from router._state._loop_clients import LoopClients
 from router._state._replies import text as _text
 from router._state._store import STORE_ERRORS, Store
@@ -194,6 +195,10 @@ class CircuitBreaker:
         # the circuit closed: the dozens of calls that find the cached verdict stale in the same
         # moment share it, instead of each sending the same script.
         self._asking: dict[str, asyncio.Future[bool]] = {}
+        # A cached "closed" used in the second half of its time is read again in the background,
+        # with the read-only state script (it never takes the probe lock), so a model in steady
+        # use does not wait for Redis each time its verdict runs out; no verdict is used longer.
+        self._peeking: dict[str, asyncio.Task[None]] = {}
 
     async def allow(self, model: str) -> bool:
         """Whether a call to ``model`` may go ahead now (after the cool-down: one probe only)."""
@@ -201,7 +206,13 @@ class CircuitBreaker:
 
     async def check(self, model: str) -> Verdict:
         """``allow`` with its reasons: whether this caller is the probe, or why the model is out."""
-        if self._closed_until.get(model, 0.0) > time.monotonic():
+        now = time.monotonic()
+        until = self._closed_until.get(model, 0.0)
+        if until > now:
+            if until - now < self._closed_cache_s / 2 and model not in self._peeking:
+                peek = asyncio.ensure_future(self._peek(model, now))
+                self._peeking[model] = peek
+                peek.add_done_callback(lambda _: self._peeking.pop(model, None))
             return _CLOSED
         if self._closed_cache_s <= 0:
             return await self._ask(model)
@@ -223,6 +234,17 @@ class CircuitBreaker:
             asking.set_result(closed)
             if self._asking.get(model) is asking:
                 del self._asking[model]
+
+    async def _peek(self, model: str, started: float) -> None:
+        """Renew a cached "closed" from a read begun at ``started``; drop it if the circuit is not."""
+        try:
+            until_us = int((await self._run("state", model, _us(self._policy.window_s)))[1])
+        except RouterError:
+            return  # the cached verdict runs out on time and the next caller asks
+        if until_us != 0:
+            self._closed_until.pop(model, None)
+        elif model in self._closed_until:  # not dropped meanwhile by a failure of our own
+            self._closed_until[model] = started + self._closed_cache_s
 
     async def _ask(self, model: str) -> Verdict:
         allowed, state, failures, *why = await self._run("allow", model, self._probe_ms)

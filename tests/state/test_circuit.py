@@ -165,6 +165,49 @@ def test_with_the_cache_a_probe_is_still_given_to_one_caller_only(store: Store) 
     assert reads == 40  # an open or half-open circuit is asked by each caller
 
 
+async def peeked(breaker: CircuitBreaker) -> None:
+    """Wait for the breaker's background reads of cached verdicts to finish."""
+    await asyncio.gather(*breaker._peeking.values())
+
+
+def due_soon(breaker: CircuitBreaker, model: str, left_s: float = 0.2) -> float:
+    """Leave the cached verdict of ``model`` only ``left_s`` of its 0.5 s (no sleeping); its expiry."""
+    breaker._closed_until[model] = time.monotonic() + left_s
+    return breaker._closed_until[model]
+
+
+def test_a_closed_verdict_in_use_is_read_again_in_the_background_without_the_probe_script(
+    store: Store,
+) -> None:
+    async def body(breaker: CircuitBreaker, sent: list[str]) -> tuple[list[str], bool]:
+        assert await breaker.allow("m")
+        aged = due_soon(breaker, "m")  # past half the cache's time
+        assert await breaker.allow("m")  # the cached verdict, and a read in the background
+        await peeked(breaker)
+        return list(sent), breaker._closed_until["m"] > aged
+
+    sent, renewed = cached(store, body)
+    assert sent == ["allow", "state"]
+    assert renewed
+
+
+def test_a_circuit_opened_elsewhere_drops_the_cached_verdict_at_the_background_read(
+    store: Store,
+) -> None:
+    other = CircuitBreaker(store, LONG_POLICY, probe_timeout_s=60)
+
+    async def body(breaker: CircuitBreaker, sent: list[str]) -> tuple[bool, bool]:
+        assert await breaker.allow("m")
+        await fail(other, "m", 3)  # another process opens the circuit
+        await other.aclose()
+        due_soon(breaker, "m")
+        within_the_cache = await breaker.allow("m")  # the documented delay: still cached
+        await peeked(breaker)
+        return within_the_cache, await breaker.allow("m")
+
+    assert cached(store, body) == (True, False)
+
+
 def test_a_successful_probe_closes_the_circuit_and_resets_the_counts(store: Store) -> None:
     async def body(breaker: CircuitBreaker) -> tuple[CircuitState, bool]:
         await fail(breaker, "m", 3)
