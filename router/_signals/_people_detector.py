@@ -8,6 +8,7 @@ from typing import Final
 
 from router._signals._field_names import field_names
 from router._signals._handles import handle_names
+from router._signals._listed_names import listed_names
 from router._signals._names import NameLists, name_lists
 from router._signals._people import capitals_names, enough_capitals, names
 from router._signals._places import PLACE_TYPES, places
@@ -31,7 +32,10 @@ class PeopleDetector:
         """Yield ``(type, start, end)`` for every name, address, birth date and age found."""
         if self._lists is None:
             self._lists = name_lists()
-        yield from names(text, self._lists)
+        found = list(names(text, self._lists))
+        yield from found
+        spans = sorted((start, end) for kind, start, end in found if kind == "person")
+        yield from listed_names(text, spans, self._lists)
         yield from field_names(text)
         if "_" in text:
             yield from handle_names(text, self._lists)
