@@ -149,6 +149,12 @@ _SPEECH_VERBS: Final = frozenset(
 )
 _ATTRIBUTION: Final = re.compile(r"[,\"”»'’!?]\s*(?:" + "|".join(sorted(_SPEECH_VERBS)) + r")\s+\Z")
 # What ends a sentence (or a heading, a quotation, an item) before white space.
+# What a person does, after a given name that starts a sentence.
+_PERSON_VERB: Final = re.compile(
+    r" (?:is from|was from|lives|lived|works|worked|said|says|told|asked|called|wrote|wants|"
+    r"has been|is a (?:very |really )?(?:nice|good|kind|great|sympathetic|reliable|friendly) "
+    r"(?:person|man|woman|guy|girl|boy|colleague|friend))(?![^\W\d_])"
+)
 _SENTENCE_ENDS: Final = frozenset('.!?:;"“”«»()[]\n>|*•-')
 _POSSESSIVE: Final = ("'s", "’s")
 _CITIES: Final = frozenset(
@@ -404,10 +410,13 @@ def _is_name_at(text: str, start: int, end: int, key: str, spaced: bool, lists: 
     if text.startswith(_POSSESSIVE, end) or (last is not None and last.rstrip(",:") in _WEAK_CUES):
         return True
     # The first word of a sentence is capitalised whatever it is: only a given name counts there,
-    # and not one that is also a word of town names (see ``NameLists.town_words``).
+    # and not one that is also a word of town names (see ``NameLists.town_words``) unless what
+    # a person does follows ("Anna is from Plotwatt", "Antonio lives in Leeds"; a town's name
+    # is one word of it, "Santa Anna", and a place "is" too only as a whole: "Victoria is a
+    # city" is no town word's).
     if not _after_sentence_end(text, start):
         return True
-    return known_first and key not in lists.town_words
+    return known_first and (key not in lists.town_words or _PERSON_VERB.match(text, end) is not None)
 
 
 def _after_sentence_end(text: str, start: int) -> bool:

@@ -75,6 +75,8 @@ NAMES = {
     "given name in town names": ("I spoke with Maria yesterday about the refund", "Maria"),
     "given name in town names after a verb": ("Please call Peter tomorrow", "Peter"),
     "given name in town names after a comma": ("The refund was approved, Teresa said.", "Teresa"),
+    "given name in town names starting a sentence, then a verb": ("Anna is from Plotwatt.", "Anna"),
+    "given name in town names starting a sentence, then lives": ("Maria lives in Leeds.", "Maria"),
 }
 
 
