@@ -26,6 +26,8 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
+from router._signals._date_words import BIRTH_WORDS as _BIRTH_WORDS
+from router._signals._date_words import MONTHS as _MONTHS
 from router._signals._digit_runs import digit_led
 from router._signals._keyword_search import Family, Within, matches_at
 from router._signals._streets import military_addresses, world_address
@@ -222,15 +224,6 @@ _CORNER: Final = re.compile(r"(?i:the corner of)\s+[^\n,.]{3,60}?\s+and\s+[^\W\d
 # case-insensitive match beyond its two ASCII cases (as "s" has "ſ" and "k" the Kelvin sign).
 _CORNER_FAMILY: Final = Family(("the corner of",))
 
-_MONTHS: Final = (
-    r"jan(?:uary|uar|vier|eiro)?|feb(?:ruary|ruar)?|fév(?:rier)?|mar(?:ch|s|zo)?|märz|apr(?:il|ile)?|"
-    r"avr(?:il)?|may|mai|maggio|mayo|maio|jun(?:e|i|io)?|juin|giugno|jul(?:y|i|io)?|juil(?:let)?|"
-    r"luglio|aug(?:ust)?|août|agosto|sep(?:t|tember|tembre)?|set(?:tembre|embro)?|oct(?:ober|obre)?|"
-    r"okt(?:ober)?|ott(?:obre)?|out(?:ubro)?|nov(?:ember|embre|embro)?|dec(?:ember)?|dez(?:ember)?|"
-    r"déc(?:embre)?|dic(?:iembre|embre)?|enero|febrero|marzo|abril|junio|julio|septiembre|octubre|"
-    r"noviembre|diciembre|gennaio|febbraio|janeiro|fevereiro|março|junho|julho|outubro|dezembro|"
-    r"januari|februari|maart|mei|juni|juli|augustus|oktober"
-)
 # A month written as a word of any language after a birth word ("12 марта 1985", "12. března
 # 1985", "12 Mart 1985", "1985. március 12."): the birth word says it is a date, so any word
 # of letters or marks (Devanagari vowel signs are not letters) may stand for the month.
@@ -247,20 +240,6 @@ _DATE: Final = re.compile(
     rf"|[0-9]{{1,2}}\.?\s+(?:de\s+)?{_MONTH_WORD}\.?,?\s+(?:de\s+)?[0-9]{{4}}"
     rf"|[0-9]{{4}}\.?\s+{_MONTH_WORD}\s+[0-9]{{1,2}}\.?(?![0-9]))"
 )
-_BIRTH_WORDS: Final = (
-    "born", "birth", "birthday", "birthdate", "dob", "d.o.b", "geboren", "geburtsdatum", "geburtstag",
-    "geb.", "né", "née", "naissance", "nacido", "nacida", "nacimiento", "nato", "nata", "nascita",
-    "nascido", "nascida", "nascimento", "geboortedatum", "urodzony", "urodzona", "urodzenia", "urodził",
-    "urodziła", "родился", "родилась", "рождения", "рожд.", "народився", "народилася", "народження",
-    "роден", "родена", "раждане", "narozen", "narozena", "narození", "nar.", "født", "fødselsdato",
-    "fødselsdag", "född", "föddes", "födelsedatum", "födelsedag", "syntynyt", "syntyi", "syntymäaika",
-    "syntymäpäivä", "született", "születési", "szül.", "születésnap", "născut", "născută", "nașterii",
-    "naşterii", "naștere", "naştere", "doğum", "doğdu", "doğumlu", "lahir", "kelahiran", "ngày sinh",
-    "sinh ngày", "sinh năm", "năm sinh", "γέννησης", "γεννησης", "γέννηση", "γεννήθηκε", "γεννημένος",
-    "γεννημένη", "ميلاد", "مواليد", "ولد", "ولدت", "تولد", "متولد", "לידה", "נולד", "נולדה", "जन्म",
-    "जन्मतिथि", "जन्मदिन", "जन्मे", "जन्मी", "วันเกิด", "ปีเกิด", "เกิดวันที่", "生年月日", "生まれ",
-    "誕生日", "出生", "生日", "生于", "생년월일", "출생", "생일", "태어",
-)  # fmt: skip
 _BIRTH: Final = re.compile(r"(?<![a-z])(?P<word>" + keyword_pattern(_BIRTH_WORDS) + r")[^\n0-9]{0,24}?\Z")
 # A trie, which finds the longest word at each place as the alternation longest first did.
 _BIRTH_GATE: Final = re.compile(keyword_pattern(_BIRTH_WORDS, word_end=False))
