@@ -118,7 +118,9 @@ def _emails(text: str) -> Iterator[Span]:
             else None
         )
         found = _address(text, start, at, domain.end()) if domain else None
-        if found is None:
+        if found is None and " " in text[at - 1 : at + 2]:
+            # Spaced next to the "@" ("jane @ example . com"): "a@b.a@b." has an "@" every
+            # four characters, each tried for nothing otherwise.
             found = _spaced_address(text, at)
         if found is not None:
             yield found
