@@ -78,6 +78,7 @@ def report(new: list[Row], old: list[Row], data: Path, show: int) -> None:
     added, removed = sorted(set(new) - set(old)), sorted(set(old) - set(new))
     print(f"findings: {len(new):,} in this tree, {len(old):,} in the baseline")
     print(f"added {len(added):,}, removed {len(removed):,}")
+    all_texts = texts(data) if added or removed else {}
     for title, rows in (("added", added), ("removed", removed)):
         if not rows:
             continue
@@ -86,7 +87,6 @@ def report(new: list[Row], old: list[Row], data: Path, show: int) -> None:
             f"\n{title}, by type:",
             ", ".join(f"{kind} ({'pii' if pii else 'langid'}) {n}" for (pii, kind), n in by_type.items()),
         )
-        all_texts = texts(data)
         for where, kind, level, start, end in rows[:show]:
             text = all_texts[where]
             around = text[max(0, start - 30) : end + 20]

@@ -150,6 +150,11 @@ _TOKEN_PREFIXES: Final = (
 # prefix begins another, so each place holds at most one.
 _PREFIX_FAMILY: Final = Family((prefix for _, prefixes in _TOKEN_PREFIXES for prefix in prefixes), AS_WRITTEN)
 # What the rarer kinds need in the text before they are looked for.
+# The label-led token patterns and the markers one of which a text needs before each is run.
+_LABELLED_TOKENS: Final = (
+    (_BEARER, ("earer", "Basic", "AccountKey=")),
+    (_AUTHORIZATION, ("uthorization", "UTHORIZATION")),
+)
 _MARKERS: Final = Markers(
     ("-----BEGIN", "AKIA", "ASIA", ":AA", "earer", "Basic", "AccountKey=", "uthorization", "UTHORIZATION")
 )
@@ -251,14 +256,11 @@ def _aws_secrets(text: str) -> Iterator[Span]:
 
 
 def _labelled(text: str, has: Callable[[str], bool]) -> Iterator[Span]:
-    if has("earer") or has("Basic") or has("AccountKey="):
-        for match in _BEARER.finditer(text):
-            if _looks_random(match.group("value")):
-                yield "api_key", match.start("value"), match.end("value")
-    if has("uthorization") or has("UTHORIZATION"):
-        for match in _AUTHORIZATION.finditer(text):
-            if _looks_random(match.group("value")):
-                yield "api_key", match.start("value"), match.end("value")
+    for pattern, markers in _LABELLED_TOKENS:
+        if any(has(marker) for marker in markers):
+            for match in pattern.finditer(text):
+                if _looks_random(match.group("value")):
+                    yield "api_key", match.start("value"), match.end("value")
     # Look from each credential-ish word to an "=" or ":" after it: prose has far more
     # colons than words ending in key, token or secret.
     lowered = lower_same_length(text)
