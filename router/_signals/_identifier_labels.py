@@ -144,6 +144,8 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
         "alarmcode", "torcode", "code d'accès", "digicode", "code de la porte", "code d'entrée",
         "código de acceso", "código de la puerta", "código de alarma", "codice di accesso",
         "codice d'accesso", "código de acesso", "toegangscode", "deurcode", "kod dostępu",
+        # A login's secret by its collective name: what follows is the password (or the pair).
+        "credentials", "credential", "creds", "login credentials", "zugangsdaten", "anmeldedaten",
     ),
     # A crypto wallet's recovery words: whoever reads them owns the wallet.
     "seed": (

@@ -31,7 +31,7 @@ Built-in finding types (``BUILTIN_TYPES``) and how each is confirmed:
   credential-named keys (``api_key = "..."``) that mix letters and digits.
 * ``private_key``: PEM blocks ``-----BEGIN … PRIVATE KEY-----`` with key material, with or
   without the END line, on the header's line or with ``\n`` escapes (a JSON key file).
-* ``password``: a value after "password", "passcode", "PIN", "passphrase" (and their words
+* ``password``: a value after "password", "passcode", "PIN", "passphrase", "credentials" (and their words
   in the language signal's languages), also as a setting's name (``DB_PASSWORD=``,
   ``DB_PASS=``, ``"password": "..."``, ``pass: ...``), and
   the password of a login pair ``jane@example.com / W!nter2024``.

@@ -91,6 +91,10 @@ LABELLED = {
     "password before its label": ("P@ssw0rd1 is my password", "password", "P@ssw0rd1"),
     "quoted pin before its label": ("'hunter22' was the PIN", "password", "hunter22"),
     "security question": ("security question answer: Fluffy", "password", "Fluffy"),
+    # A login's secret by its collective name.
+    "credentials": ("credentials: s3cr3tP4ss", "password", "s3cr3tP4ss"),
+    "creds in base64": ("creds: dXNlcjpwYXNzd29yZA==", "password", "dXNlcjpwYXNzd29yZA=="),
+    "german credentials": ("Zugangsdaten: Sommer2024!", "password", "Sommer2024"),
 }
 
 # A wallet's recovery words: lower-case words, none a password alone, all a wallet together.
@@ -292,6 +296,9 @@ def test_a_login_pair_after_an_email_address_is_a_password() -> None:
         "authorization is required for this endpoint",
         "This is my password",
         "step 2 is the password",
+        "Your credentials are stored securely",
+        "the aws credentials file",
+        "credentials: see vault",
     ],
 )
 def test_label_words_without_a_value_are_not_findings(text: str) -> None:
