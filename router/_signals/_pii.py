@@ -64,10 +64,11 @@ _MIN_CLUSTER: Final = 7
 
 # What may stand between the groups of a card or an IBAN: one space, dash, dot, slash,
 # underscore or plus (a space in a form body: "card=4111+1111+..."), a line break (a number
-# pasted from a form, a group a line), or a dash or slash with a space on either side or
-# both ("4111 - 1111"). A model reads the value through any
-# of them, mixed or not; the check digits, not the separators, tell a card from other numbers.
-_GROUP_SEPARATOR: Final = r"(?: ?[-/] | [-/]|[ ._/+-]|\r\n|[\n\r])"
+# pasted from a form, a group a line; or after a dash, slash or space where a line wraps),
+# or a dash or slash with a space on either side or both ("4111 - 1111"). A model reads the
+# value through any of them, mixed or not; the check digits, not the separators, tell a card
+# from other numbers.
+_GROUP_SEPARATOR: Final = r"(?: ?[-/] | [-/]|[-/ ]?\r?\n|[ ._/+-]|\r)"
 # A card is looked for in the longest run of digit groups joined by those separators; the
 # run is atomic so it is read whole, then searched for card-shaped windows of groups.
 _CARD_RUN: Final = re.compile(rf"(?>[0-9]+(?:{_GROUP_SEPARATOR}[0-9]+)*)")

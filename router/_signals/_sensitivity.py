@@ -13,7 +13,8 @@ Built-in finding types (``BUILTIN_TYPES``) and how each is confirmed:
   other digit groupings only next to a phone word (see ``_phone.py``).
 * ``credit_card``: 13-19 digits (12 for Maestro) printed as one block or card-style groups,
   passing the Luhn check; the groups joined by spaces, dashes, dots, slashes, underscores,
-  line breaks or spaced dashes and slashes, mixed or not.
+  line breaks (alone or after a dash, slash or space) or spaced dashes and slashes, mixed
+  or not.
 * ``iban``: country code, check digits and BBAN, in groups (joined as a card's) or not,
   with the country's length and a valid ISO 7064 mod-97 checksum.
 * ``us_ssn``: AAA-GG-SSSS outside the never-issued ranges (area 000, 666, 9xx; group 00;

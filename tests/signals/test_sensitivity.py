@@ -166,6 +166,10 @@ SEPARATED = [
     ("iban", "DE89+3704+0044+0532+0130+00", "POST /pay iban={}&x=1"),
     ("credit_card", "4111\n1111\n1111\n1111", "my card is\n{}\nthanks"),
     ("credit_card", "4111\r\n1111\r\n1111\r\n1111", "card:\r\n{}\r\n"),
+    # A line broken after a group's dash or space, as a narrow column or a mail client wraps it.
+    ("credit_card", "4111-1111-1111-\n1111", "my card is {} thanks"),
+    ("credit_card", "4111 1111 \r\n1111 1111", "my card is {} thanks"),
+    ("iban", "DE89 3704 0044 \n0532 0130 00", "iban {} please"),
     ("credit_card", "4111 - 1111 - 1111 - 1111", "my card is {}"),
     ("credit_card", "4111 / 1111 / 1111 / 1111", "my card is {}"),
     ("credit_card", "4111 -1111- 1111-1111", "my card is {}"),
