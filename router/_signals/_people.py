@@ -29,6 +29,7 @@ from typing import Final
 
 from router._signals._cued_names import cued_names, second_spaced_word
 from router._signals._honorifics import honorific_names
+from router._signals._introductions import introduced
 from router._signals._keyword_search import AS_WRITTEN, Family, KeywordSearch
 from router._signals._lower_names import FUNCTION_WORDS, lower_case_names
 from router._signals._names import NameLists
@@ -405,8 +406,10 @@ def _is_name_at(text: str, start: int, end: int, key: str, spaced: bool, lists: 
         return not (common and following.lower() in lists.common)
     if following is not None and _INITIAL.match(text, end):
         return True  # "Soib K. Kishiev": capitalised, an initial, capitalised
-    if not known or common or key in lists.places or key in _CITIES:
+    if not known or common:
         return False
+    if key in lists.places or key in _CITIES:
+        return known_first and introduced(text, start, end)
     if text.startswith(_POSSESSIVE, end) or (last is not None and last.rstrip(",:") in _WEAK_CUES):
         return True
     # The first word of a sentence is capitalised whatever it is: only a given name counts there,
