@@ -45,8 +45,10 @@ Built-in finding types (``BUILTIN_TYPES``) and how each is confirmed:
 * ``person``, ``street_address``, ``date_of_birth``, ``age``: names by Faker's name lists,
   titles and context, and the values of fields named for one (``"last_name": "Raman"``);
   house numbers with street words in the formats of the 30 languages, address fields and
-  East Asian addresses by their units (都道府県, 省市区, 시도구); dates next to birth words
-  of the 30 languages (see ``_places``). A name alone is ``confidential``.
+  East Asian addresses by their units (都道府県, 省市区, 시도구), and a latitude and
+  longitude that say they are a place (``lat: 48.8584, lon: 2.2945``, a map link, degrees
+  with hemispheres; see ``_coordinates``); dates next to birth words of the 30 languages
+  (see ``_places``). A name alone is ``confidential``.
 
 Custom terms (:class:`CustomTerm`) add the organisation's own keywords and patterns.
 """
@@ -60,6 +62,7 @@ from typing import Final, Protocol
 
 from router._levels import Sensitivity
 from router._signals._command_credentials import CommandCredentialDetector
+from router._signals._coordinates import CoordinateDetector
 from router._signals._custom_terms import CustomTerm, CustomTermDetector
 from router._signals._deep import DeepTier
 from router._signals._identifiers import IDENTIFIER_TYPES, IdentifierDetector
@@ -167,6 +170,8 @@ def builtin_detectors(types: Iterable[str] = BUILTIN_TYPES) -> tuple[Detector, .
         detectors.append(IdentifierDetector())
     if wanted & set(PEOPLE_TYPES):
         detectors.append(PeopleDetector())
+    if "street_address" in wanted:
+        detectors.append(CoordinateDetector())
     if "password" in wanted:
         detectors.extend((UrlCredentialDetector(), CommandCredentialDetector()))
     return tuple(detectors)
