@@ -18,12 +18,21 @@ warm-up and after 10,000 requests.
 
     .venv/bin/python benchmarks/bench_gateway.py [--litellm-venv /tmp/litellm-proxy-venv]
         [--redis redis://127.0.0.1:6379/10] [--calls 400] [--seconds 10] [--memory-requests 10000]
-        [--against DIR]
+        [--against DIR] [--ttft-only [--runs 3]]
 
 ``--against DIR`` runs a second gateway from another checkout of the project (``git archive main
 | tar -x -C DIR``, say) on the same upstream, Redis and key, and takes the streaming figures of
 both with their streams interleaved one by one: on a shared machine, a change's effect on time
 to first token is seen beside the old tree's in the same minutes rather than in two runs.
+
+``--ttft-only`` measures the streaming figures alone: per run (``--runs``), this tree's gateway
+and DIR's (with ``--against``) start fresh, each takes the same warm-up streams, then the
+upstream and every gateway take ``--calls`` streams interleaved one by one, with nothing run
+before them (the full run streams after its latency, throughput and LiteLLM phases, so the
+head's gateway had served thousands of requests and the other none). It prints, per run and
+over all runs, each gateway's time to first token added to the upstream's, p50 and p99, and
+its CPU time per stream. DIR runs on this tree's interpreter with ``PYTHONPATH=DIR``, so it
+needs no virtualenv of its own, only the same dependencies.
 
 The LiteLLM proxy is never a project dependency: install it apart, e.g.
 ``python3 -m venv /tmp/litellm-proxy-venv && /tmp/litellm-proxy-venv/bin/pip install
@@ -328,9 +337,11 @@ async def _streaming(
     upstream_pid: int,
     gateways: dict[str, tuple[str, int]],
     headers: dict[str, str],
-) -> None:
+) -> dict[str, tuple[float, float, float]]:
     """Time to first token of the upstream itself and through each gateway (url, pid), one
-    stream of each per round in a shuffled order, and each gateway's CPU time per stream."""
+    stream of each per round in a shuffled order, and each gateway's CPU time per stream.
+
+    Returns each gateway's added p50, added p99 and CPU per stream (ms)."""
     print(f"== streaming: time to first token, {calls} streams each (ms)")
     stream_body = {**BODY, "model": "auto", "stream": True, "stream_options": {"include_usage": True}}
     samples: dict[str, list[float]] = {"upstream itself": [], **{name: [] for name in gateways}}
@@ -350,14 +361,18 @@ async def _streaming(
         print(f"  {name:<22} p50 {statistics.median(values):6.2f}   p99 {_pct(values, 0.99):6.2f}")
     # CPU time holds up on a loaded machine where wall-clock figures do not.
     upstream_cpu = (cpu_s(upstream_pid) - upstream_before) * 1000 / calls / (1 + len(gateways))
+    figures = {}
     for name, (_, pid) in gateways.items():
         through = samples[name]
-        print(
-            f"  {name}: added +{statistics.median(through) - statistics.median(direct):.2f} ms p50, "
-            f"+{_pct(through, 0.99) - _pct(direct, 0.99):.2f} ms p99; "
-            f"CPU per stream {(cpu_s(pid) - cpu_before[name]) * 1000 / calls:.2f} ms"
+        figures[name] = (
+            statistics.median(through) - statistics.median(direct),
+            _pct(through, 0.99) - _pct(direct, 0.99),
+            (cpu_s(pid) - cpu_before[name]) * 1000 / calls,
         )
+        p50, p99, cpu = figures[name]
+        print(f"  {name}: added +{p50:.2f} ms p50, +{p99:.2f} ms p99; CPU per stream {cpu:.2f} ms")
     print(f"  CPU per stream of the upstream: {upstream_cpu:.2f} ms")
+    return figures
 
 
 async def _memory(gateway: str, key: str, pid: int, total: int) -> None:
@@ -397,6 +412,15 @@ def main() -> None:
     parser.add_argument(
         "--against", default=None, help="another checkout whose gateway streams beside this one"
     )
+    parser.add_argument(
+        "--ttft-only", action="store_true", help="only the streaming figures, on gateways started fresh"
+    )
+    parser.add_argument(
+        "--runs", type=int, default=1, help="with --ttft-only: fresh gateways this many times"
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=100, help="with --ttft-only: streams each before timing"
+    )
     parser.add_argument("--upstream-port", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.upstream_port is not None:
@@ -404,67 +428,20 @@ def main() -> None:
         return
     from tests.support.redis_claim import holding  # a test run never flushes this database meanwhile
 
-    with holding([args.redis]):
-        _bench(args)
+    with holding([args.redis]), _Processes() as processes:
+        (_ttft_only if args.ttft_only else _bench)(args, processes)
 
 
-def _bench(args: argparse.Namespace) -> None:
-    import redis
+class _Processes(list[subprocess.Popen[bytes]]):
+    """The processes a run starts, each stopped (SIGTERM, then SIGKILL) when the run ends."""
 
-    redis.Redis.from_url(args.redis).flushdb()
-    env = {**os.environ, "ROUTER_REDIS_URL": args.redis, "BENCH_KEY": "sk-bench", "ROUTER_LOG_LEVEL": "error"}
-    os.environ.update(BENCH_KEY="sk-bench")
-    workdir = Path(tempfile.mkdtemp(prefix="bench-gateway-"))
-    processes: list[subprocess.Popen[bytes]] = []
-    try:
-        up_port, gw_port, ll_port = _free_port(), _free_port(), _free_port()
-        processes.append(subprocess.Popen([sys.executable, __file__, "--upstream-port", str(up_port)]))
-        upstream = f"http://127.0.0.1:{up_port}/v1"
-        routes = workdir / "routes.yaml"
-        routes.write_text(_routes(upstream))
-        serve = [
-            sys.executable,
-            "-m",
-            "router._cli",
-            "serve",
-            "--routes",
-            str(routes),
-            "--port",
-            str(gw_port),
-        ]
-        gateway_process = subprocess.Popen(serve, env=env, cwd=workdir)
-        processes.append(gateway_process)
-        key = subprocess.run(
-            [sys.executable, "-m", "router._cli", "keys", "create", "--routes", str(routes), "--quiet"],
-            env=env, check=True, capture_output=True, text=True,
-        ).stdout.strip()  # fmt: skip
-        litellm_url = None
-        proxy = Path(args.litellm_venv) / "bin" / "litellm"
-        if proxy.exists():
-            config = workdir / "litellm.yaml"
-            config.write_text(_litellm_config(upstream))
-            command = [str(proxy), "--config", str(config), "--port", str(ll_port), "--num_workers", "1"]
-            log = (workdir / "litellm.log").open("wb")
-            processes.append(subprocess.Popen(command, cwd=workdir, stdout=log, stderr=log))
-            litellm_url = f"http://127.0.0.1:{ll_port}"
-        else:
-            print(f"(no LiteLLM proxy at {proxy}: its columns are left out)")
-        _wait_http(f"http://127.0.0.1:{gw_port}/healthz", gateway_process)
-        if litellm_url is not None:
-            _wait_http(f"{litellm_url}/health/liveliness", processes[-1], seconds=240)
-        against = None
-        if args.against is not None:
-            other_port = _free_port()
-            tree = str(Path(args.against).resolve())
-            other = [*serve[:-1], str(other_port)]
-            processes.append(subprocess.Popen(other, env={**env, "PYTHONPATH": tree}, cwd=workdir))
-            _wait_http(f"http://127.0.0.1:{other_port}/healthz", processes[-1])
-            against = (f"http://127.0.0.1:{other_port}", processes[-1].pid)
-        gateway = f"http://127.0.0.1:{gw_port}"
-        pids = (processes[0].pid, gateway_process.pid)
-        asyncio.run(_run(args, upstream, gateway, key, litellm_url, pids, against))
-        asyncio.run(_memory(gateway, key, gateway_process.pid, args.memory_requests))
-    finally:
+    def __enter__(self) -> _Processes:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop(self)
+
+    def stop(self, processes: list[subprocess.Popen[bytes]]) -> None:
         for process in processes:
             process.send_signal(signal.SIGTERM)
         for process in processes:
@@ -472,6 +449,123 @@ def _bench(args: argparse.Namespace) -> None:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+        for process in processes:
+            if process in self:
+                self.remove(process)
+
+
+class _Setup:
+    """What every gateway of a run shares: the upstream, the routes, the environment, the key."""
+
+    def __init__(self, args: argparse.Namespace, processes: _Processes) -> None:
+        import redis
+
+        redis.Redis.from_url(args.redis).flushdb()
+        self.env = {
+            **os.environ, "ROUTER_REDIS_URL": args.redis, "BENCH_KEY": "sk-bench", "ROUTER_LOG_LEVEL": "error"
+        }  # fmt: skip
+        os.environ.update(BENCH_KEY="sk-bench")
+        self.workdir = Path(tempfile.mkdtemp(prefix="bench-gateway-"))
+        up_port = _free_port()
+        processes.append(subprocess.Popen([sys.executable, __file__, "--upstream-port", str(up_port)]))
+        self.upstream_pid = processes[-1].pid
+        self.upstream = f"http://127.0.0.1:{up_port}/v1"
+        self.routes = self.workdir / "routes.yaml"
+        self.routes.write_text(_routes(self.upstream))
+        self.key = subprocess.run(
+            [sys.executable, "-m", "router._cli", "keys", "create", "--routes", str(self.routes), "--quiet"],
+            env=self.env, check=True, capture_output=True, text=True,
+        ).stdout.strip()  # fmt: skip
+
+    def gateway(self, processes: _Processes, tree: str | None = None) -> tuple[str, subprocess.Popen[bytes]]:
+        """A ``router serve`` of this tree (or of the checkout ``tree``), once it answers."""
+        port = _free_port()
+        serve = [
+            sys.executable,
+            "-m",
+            "router._cli",
+            "serve",
+            "--routes",
+            str(self.routes),
+            "--port",
+            str(port),
+        ]
+        tree = tree or str(ROOT)
+        if not (Path(tree) / "router" / "__init__.py").exists():
+            raise SystemExit(f"{tree}: no router package there (git archive main | tar -x -C {tree})")
+        # This tree's too, so that both gateways import their code the same way.
+        env = {**self.env, "PYTHONPATH": str(Path(tree).resolve())}
+        processes.append(subprocess.Popen(serve, env=env, cwd=self.workdir))
+        url = f"http://127.0.0.1:{port}"
+        _wait_http(f"{url}/healthz", processes[-1])
+        return url, processes[-1]
+
+
+def _bench(args: argparse.Namespace, processes: _Processes) -> None:
+    setup = _Setup(args, processes)
+    gateway, gateway_process = setup.gateway(processes)
+    litellm_url = None
+    proxy = Path(args.litellm_venv) / "bin" / "litellm"
+    if proxy.exists():
+        config = setup.workdir / "litellm.yaml"
+        config.write_text(_litellm_config(setup.upstream))
+        ll_port = _free_port()
+        command = [str(proxy), "--config", str(config), "--port", str(ll_port), "--num_workers", "1"]
+        log = (setup.workdir / "litellm.log").open("wb")
+        processes.append(subprocess.Popen(command, cwd=setup.workdir, stdout=log, stderr=log))
+        litellm_url = f"http://127.0.0.1:{ll_port}"
+        _wait_http(f"{litellm_url}/health/liveliness", processes[-1], seconds=240)
+    else:
+        print(f"(no LiteLLM proxy at {proxy}: its columns are left out)")
+    against = None
+    if args.against is not None:
+        other, other_process = setup.gateway(processes, args.against)
+        against = (other, other_process.pid)
+    pids = (setup.upstream_pid, gateway_process.pid)
+    asyncio.run(_run(args, setup.upstream, gateway, setup.key, litellm_url, pids, against))
+    asyncio.run(_memory(gateway, setup.key, gateway_process.pid, args.memory_requests))
+
+
+def _ttft_only(args: argparse.Namespace, processes: _Processes) -> None:
+    """The streaming figures alone, on gateways started afresh for each of ``args.runs`` runs."""
+    setup = _Setup(args, processes)
+    names = ["this tree", *([f"against {args.against}"] if args.against else [])]
+    figures: dict[str, list[tuple[float, float, float]]] = {name: [] for name in names}
+    for run in range(args.runs):
+        print(f"== run {run + 1} of {args.runs}: gateways started fresh")
+        # Each run starts (and warms) them in the other order: no tree is always first.
+        order = names[run % len(names) :] + names[: run % len(names)]
+        started = [setup.gateway(processes, None if name == "this tree" else args.against) for name in order]
+        gateways = {name: (url, process.pid) for name, (url, process) in zip(order, started, strict=True)}
+        try:
+            got = asyncio.run(_fresh_streams(args, setup, gateways))
+        finally:
+            processes.stop([process for _, process in started])
+        for name, values in got.items():
+            figures[name].append(values)
+    print(f"== time to first token added, {args.runs} run(s) of {args.calls} streams each (ms)")
+    for name, runs in figures.items():
+        print(f"  {name}")
+        for p50, p99, cpu in runs:
+            print(f"    run: +{p50:.2f} p50   +{p99:.2f} p99   CPU per stream {cpu:.2f}")
+        p50s, p99s, cpus = zip(*runs, strict=True)
+        print(
+            f"    median of runs: +{statistics.median(p50s):.2f} ms p50, "
+            f"+{statistics.median(p99s):.2f} ms p99, CPU per stream {statistics.median(cpus):.2f} ms"
+        )
+
+
+async def _fresh_streams(
+    args: argparse.Namespace, setup: _Setup, gateways: dict[str, tuple[str, int]]
+) -> dict[str, tuple[float, float, float]]:
+    headers = {"authorization": f"Bearer {setup.key}"}
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as http:
+        body = {**BODY, "model": "auto", "stream": True, "stream_options": {"include_usage": True}}
+        for _ in range(args.warmup):  # the same warm-up for each: caches, connections, tokenizers
+            for url, _pid in gateways.values():
+                await _first_token_ms(http, f"{url}/v1/chat/completions", body, headers)
+        return await _streaming(http, args.calls, setup.upstream, setup.upstream_pid, gateways, headers)
 
 
 if __name__ == "__main__":
