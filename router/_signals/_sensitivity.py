@@ -24,6 +24,8 @@ Built-in finding types (``BUILTIN_TYPES``) and how each is confirmed:
   are reported: they describe an internal network, which is what the ``internal`` level is
   for. Loopback, unspecified (``0.0.0.0``, ``::``) and ``255.x`` broadcast/netmask values
   are not, as they name no machine. A dotted quad after "version"/"v" is a version number.
+  An IPv4 address in a host name, its octets dashed (``ec2-54-212-34-56.compute-1…``,
+  ``ip-10-0-12-34``), is one too (see ``_network_ids``).
 * ``api_key``: provider tokens by their documented prefixes (OpenAI, Anthropic, AWS
   access key ids and the 40-character secret written near one, Google, GitHub, GitLab,
   Slack, Stripe live and test keys, SendGrid, npm, PyPI, Hugging Face, Groq, xAI, Perplexity,
@@ -39,7 +41,8 @@ Built-in finding types (``BUILTIN_TYPES``) and how each is confirmed:
 * ``national_id``, ``driver_license``, ``account_number``, ``record_id``: an identifier-shaped
   value right after words that name it (passport, tax id, driver's licence, account or
   routing number, patient/policy/employee id, login or username, in seven languages, and the names of national
-  numbers in others: CPF, personnummer, マイナンバー, 身份证号...), checksum or not; and
+  numbers in others: CPF, personnummer, マイナンバー, 身份证号...), checksum or not; a
+  device's hardware (MAC) address is a ``record_id`` (see ``_network_ids``); and
   national numbers found by their own check digits (python-stdnum), see ``_national_ids``.
   A card-shaped number after "card number" is a ``credit_card`` even when it fails Luhn.
 * ``person``, ``street_address``, ``date_of_birth``, ``age``: names by Faker's name lists,
@@ -67,6 +70,7 @@ from router._signals._custom_terms import CustomTerm, CustomTermDetector
 from router._signals._deep import DeepTier
 from router._signals._identifiers import IDENTIFIER_TYPES, IdentifierDetector
 from router._signals._invisible import visible
+from router._signals._network_ids import NetworkIdDetector
 from router._signals._people_detector import PEOPLE_TYPES, PeopleDetector
 from router._signals._pii import PII_TYPES, PiiDetector
 from router._signals._secrets import SECRET_TYPES, SecretDetector
@@ -172,6 +176,8 @@ def builtin_detectors(types: Iterable[str] = BUILTIN_TYPES) -> tuple[Detector, .
         detectors.append(PeopleDetector())
     if "street_address" in wanted:
         detectors.append(CoordinateDetector())
+    if wanted & set(NetworkIdDetector.types):
+        detectors.append(NetworkIdDetector(tuple(wanted & set(NetworkIdDetector.types))))
     if "password" in wanted:
         detectors.extend((UrlCredentialDetector(), CommandCredentialDetector()))
     return tuple(detectors)

@@ -279,7 +279,7 @@ LOOK_ALIKES = {
     "four-part version": "version 1.2.3.4 released",
     "section number": "see section 3.2.2.5 for details",
     "outline number": "3.2.2.5- Emekli olduktan sonra",
-    "time and MAC address": "at 12:30:45 from 00:1A:2B:3C:4D:5E",
+    "time and MAC-like chain": "at 12:30:45 from 00:1A:2B:3C:4D:5E:6F",
     "ISO date and time": "Date: 2024-03-15 12:20:39",
     "slashed and dotted dates": "issued 12/05/1990, renewed 01.02.2020",
     "year list": "It happened in 1999, 2001 and 2024.",
