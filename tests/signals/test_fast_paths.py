@@ -10,8 +10,9 @@ detectors test for before they run ("-----BEGIN", "AKIA", " dot "), are found in
 pass; the name scan takes the capitalised words from one ``finditer``, reads them as runs of
 letters, and reads the word before an unknown word only after white space or ".,:?"; the
 digit-led patterns are tried only at the starts of the runs of digits (``_digit_runs``),
-which numpy finds. Each is checked against the plain path on texts built to hold the values
-and their look-alikes. (The address and birth-date detector's own: ``test_fast_paths_places``.)
+which numpy finds in long texts, and a pattern over the text marked as bytes in others. Each
+is checked against the plain path on texts built to hold the values and their look-alikes.
+(The address and birth-date detector's own: ``test_fast_paths_places``.)
 """
 
 from __future__ import annotations
@@ -408,11 +409,14 @@ _RUN_PIECES = ("1", "12", "0", "9", "x", " ", "١", "٣", "𝟙", "é", "中", "
 
 
 @pytest.mark.parametrize("seed", range(20))
-def test_the_digit_runs_read_by_numpy_start_and_end_where_finditer_finds_them(seed: int) -> None:
+def test_the_digit_runs_read_by_numpy_or_as_marked_bytes_start_and_end_where_finditer_finds_them(
+    seed: int,
+) -> None:
     for text in mixes(seed, _RUN_PIECES, 300, (0, 60)):
         runs = [run.span() for run in _digit_runs._RUN.finditer(text)]
         expected = ([start for start, _ in runs], [end - start for start, end in runs])
         assert tuple(_digit_runs._vector_starts(text)) == expected, text
+        assert tuple(_digit_runs._marked_runs(text)) == expected, text
 
 
 _ID_SHAPE_PIECES = ("1", "2", "12", "0", "9", "X", "Z", "A", "L", "M", "P", "C", "ABCDE", " ", "-", "x")

@@ -141,14 +141,14 @@ def _count_patterns(monkeypatch: pytest.MonkeyPatch, work: list[int]) -> None:
         return found
 
     monkeypatch.setattr(_keyword_search._Pass, "find", counted_find)
-    # numpy reads the text once for the starts of the digit runs.
-    vector_starts = _digit_runs._vector_starts
+    # The starts of the digit runs are read in one pass over the text.
+    find_runs = _digit_runs._find_runs
 
-    def counted_vector_starts(text: str) -> Any:
+    def counted_find_runs(text: str) -> Any:
         work[0] += len(text)
-        return vector_starts(text)
+        return find_runs(text)
 
-    monkeypatch.setattr(_digit_runs, "_vector_starts", counted_vector_starts)
+    monkeypatch.setattr(_digit_runs, "_find_runs", counted_find_runs)
     for detector, _levels in (*SCANNER._detectors, *((SCANNER._terms,) if SCANNER._terms else ())):
         for name, value in vars(detector).items() if hasattr(detector, "__dict__") else ():
             if isinstance(value, re.Pattern):
