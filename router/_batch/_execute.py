@@ -142,7 +142,18 @@ async def _run_chunk(env: Env, job_id: str, start: int, stop: int) -> ChunkRepor
 
 
 async def _not_done(env: Env, keys: JobKeys, items: list[BatchItem]) -> list[BatchItem]:
-    # One round trip: a redelivered chunk skips what an earlier delivery finished.
+    """The items no earlier delivery finished: a redelivered chunk skips what is done.
+
+    A multi-key EXISTS counts the chunk's result keys in one command (they share the job's
+    hash slot); only a chunk partly done, a redelivery, asks item by item which ones.
+    """
+    if not items:
+        return []
+    found = await env.client.exists(*(keys.result(item.n) for item in items))
+    if found == 0:
+        return items
+    if found == len(items):
+        return []
     pipe = env.client.pipeline(transaction=False)
     for item in items:
         pipe.exists(keys.result(item.n))

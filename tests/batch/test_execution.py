@@ -163,6 +163,35 @@ def test_concurrent_finishes_of_one_item_write_it_once(
     assert (status.failed, status.status) == (1, "in_progress")
 
 
+def test_a_redelivered_chunk_runs_only_the_items_not_done_yet(
+    store: Store, config: RoutesConfig, queue: Queue, context: WorkerContext
+) -> None:
+    # An earlier delivery finished items 1 and 3 of the chunk, then died: the redelivery must
+    # leave them as they are (one EXISTS counts the chunk's done items, then item by item).
+    job = submit_batch(store, config, _items(6), chunk_size=6, dispatch=queue)
+    keys = job_keys(store, job.id)
+    target = JobTarget(keys=keys, idempotency_key=keys.job, results_ttl_s=600)
+
+    async def finish_two(env: Env) -> list[bool]:
+        outcomes = {
+            n: Outcome(ItemResult.failure(f"c{n}", n + 1, "earlier", f"line {n + 1}: earlier"))
+            for n in (1, 3)
+        }
+        return [
+            await finish_item(env.client, target, 0, n, outcome, env.ledger)
+            for n, outcome in outcomes.items()
+        ]
+
+    assert context.run(finish_two) == [True, True]
+    reports = run_chunks(context, queue.chunks)
+    assert [(report.done, report.skipped) for report in reports] == [(4, 2)]
+    by_id = {result["custom_id"]: result for result in _assert_accounted_for(store, job, 6)}
+    earlier = {cid for cid, result in by_id.items() if (result.get("error") or {}).get("code") == "earlier"}
+    assert earlier == {"c1", "c3"}, "the items done before were not run again"
+    assert all(by_id[f"c{n}"]["status"] == "completed" for n in (0, 2, 4, 5))
+    assert run_chunks(context, queue.chunks)[0].done == 0, "a chunk wholly done runs nothing"
+
+
 def test_cancel_stops_items_not_started_and_keeps_finished_results(
     store: Store, config: RoutesConfig, queue: Queue, context: WorkerContext
 ) -> None:
