@@ -77,11 +77,16 @@ class CoordinateDetector:
         """Yield ``("street_address", start, end)`` for every pair of coordinates."""
         for match in _labelled(text):
             if _on_the_globe(match["lat"], match["lon"]):
-                yield "street_address", match.start("lat"), len(match.group().rstrip()) + match.start()
+                yield "street_address", match.start("lat"), _end(match)
         for match in _degrees(text):
             lat, lon = ("lat", "lon") if match["lat"] is not None else ("dlat", "dlon")
             if _on_the_globe(match[lat], match[lon]):
-                yield "street_address", match.start(lat), len(match.group().rstrip()) + match.start()
+                yield "street_address", match.start(lat), _end(match)
+
+
+def _end(match: re.Match[str]) -> int:
+    """Where the pair ends: the match without the spaces a hemisphere's optional letter left."""
+    return match.start() + len(match.group().rstrip())
 
 
 def _degrees(text: str) -> Iterator[re.Match[str]]:

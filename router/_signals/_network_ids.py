@@ -24,20 +24,18 @@ from collections.abc import Iterator, Sequence
 from typing import Final
 
 from router._signals._keyword_search import AS_WRITTEN, Family, matches_near
+from router._signals._pii import NO_MACHINE_FIRST_OCTETS, OCTET
 from router._signals._text import reach_back
 
 __all__ = ["NetworkIdDetector"]
 
-_OCTET: Final = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
 # Four octets joined by dashes, not within a longer run of dashed numbers.
 _DASHED_QUAD: Final = re.compile(
-    rf"(?<![0-9])(?:{_OCTET}-){{3}}{_OCTET}(?![0-9]|-[0-9])"
+    rf"(?<![0-9])(?:{OCTET}-){{3}}{OCTET}(?![0-9]|-[0-9])"
 )  # fmt: skip
 # "-" and an octet's digits, then "-": every dashed quad holds one, its octet the quad's
 # first or second (the first such mark in a run of dashed numbers is at its first dash).
 _DASHED_MARK: Final = re.compile(r"-[0-9]{1,3}-")
-# First octets of addresses that name no machine (loopback, "any", broadcast), as for a dotted quad.
-_NO_MACHINE: Final = frozenset({"0", "127", "255"})
 _QUAD_LENGTH: Final = 15  # the longest quad; a match also reads the two characters after it
 _LABEL_CHARS: Final = string.ascii_letters + string.digits
 _DOMAIN_AFTER: Final = re.compile(r"\.[A-Za-z]")
@@ -63,7 +61,7 @@ _MAC_LENGTH: Final = 17
 # chain (a key's fingerprint). After a word ("mac:00:1A:..."), the colon is the label's.
 _PAIR_BEFORE: Final = re.compile(r"(?<![0-9A-Za-z])[0-9A-Fa-f]{2}:\Z")
 _NO_DEVICE: Final = frozenset({"000000000000", "ffffffffffff"})
-_HEX_DIGITS: Final = re.compile(r"[^0-9a-f]")
+_NOT_HEX: Final = re.compile(r"[^0-9a-f]")
 
 
 class NetworkIdDetector:
@@ -87,7 +85,7 @@ def _host_addresses(text: str) -> Iterator[tuple[str, int, int]]:
     marks = (start + 1 for start in _marks(text, _DASHED_STARTS, (_DASHED_MARK,), _DASHED_MARK))
     for match in matches_near(_DASHED_QUAD, text, marks, _QUAD_LENGTH, _QUAD_LENGTH + 2):
         start, end = match.span()
-        if text[start:end].split("-", 1)[0] in _NO_MACHINE:
+        if text[start:end].split("-", 1)[0] in NO_MACHINE_FIRST_OCTETS:  # as for a dotted quad
             continue
         if _after_label(text, start) or _DOMAIN_AFTER.match(text, end):
             yield "ip_address", start, end
@@ -122,5 +120,5 @@ def _hardware_addresses(text: str) -> Iterator[tuple[str, int, int]]:
         start, end = match.span()
         if _PAIR_BEFORE.match(text, max(0, start - 3), start):
             continue
-        if _HEX_DIGITS.sub("", match.group().lower()) not in _NO_DEVICE:
+        if _NOT_HEX.sub("", match.group().lower()) not in _NO_DEVICE:
             yield "record_id", start, end

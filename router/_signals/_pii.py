@@ -35,7 +35,7 @@ from router._signals._emails import emails
 from router._signals._phone import PHONE_PATTERN, phone_at
 from router._signals._text import ascii_word_char, reach_back
 
-__all__ = ["PII_TYPES", "PiiDetector"]
+__all__ = ["NO_MACHINE_FIRST_OCTETS", "OCTET", "PII_TYPES", "PiiDetector"]
 
 PII_TYPES: Final = ("email", "phone", "credit_card", "iban", "us_ssn", "ip_address")
 _NUMERIC_TYPES: Final = frozenset(PII_TYPES) - {"email"}
@@ -108,8 +108,8 @@ _SSN: Final = re.compile(
 )
 _SSN_WORDS: Final = re.compile(r"(?<![A-Za-z])(?:ssn|social security|social sec|soc\.? sec)", re.IGNORECASE)
 
-_OCTET: Final = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
-_IPV4: Final = re.compile(rf"(?<![0-9A-Za-z_.])(?:{_OCTET}\.){{3}}{_OCTET}(?![0-9A-Za-z_]|\.[0-9])")
+OCTET: Final = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_IPV4: Final = re.compile(rf"(?<![0-9A-Za-z_.])(?:{OCTET}\.){{3}}{OCTET}(?![0-9A-Za-z_]|\.[0-9])")
 # A dotted quad after one of these words is a version or a section number, not an address.
 _NUMBERING_WORDS: Final = re.compile(
     r"(?<![a-z])(?:v|ver|version|release|build|firmware|section|sec|chapter|ch|clause|article|art|"
@@ -122,7 +122,7 @@ _IPV6: Final = re.compile(rf"(?<![0-9A-Za-z_.])(?<![0-9A-Fa-f:]:){_IPV6_BODY}")
 # folded): the word is the label, the address starts after its colon.
 _IPV6_AFTER_WORD: Final = re.compile(_IPV6_BODY)
 # Addresses that name no machine: loopback, "any", broadcast and netmasks.
-_IPV4_SKIPPED_FIRST_OCTETS: Final = frozenset({"0", "127", "255"})
+NO_MACHINE_FIRST_OCTETS: Final = frozenset({"0", "127", "255"})
 
 
 class PiiDetector:
@@ -457,7 +457,7 @@ def _block_glued(text: str, groups: list[tuple[int, int]], index: int) -> bool:
 
 def _ipv4_at(text: str, start: int) -> Span | None:
     match = _IPV4.match(text, start)
-    if match is None or match.group().split(".", 1)[0] in _IPV4_SKIPPED_FIRST_OCTETS:
+    if match is None or match.group().split(".", 1)[0] in NO_MACHINE_FIRST_OCTETS:
         return None
     if _NUMBERING_WORDS.search(text[max(0, start - 12) : start].lower()):
         return None
