@@ -23,7 +23,7 @@ from typing import Final, NamedTuple
 from router._signals._keyword_search import SHORTEST, matches_at
 from router._signals._text import in_scan, shared_in_scan
 
-__all__ = ["digit_led", "run_starts"]
+__all__ = ["digit_led", "run_starts", "runs"]
 
 _RUN: Final = re.compile(r"[0-9]+")
 # At most one run start per this many characters for the walk to pay: a pattern's call from
@@ -52,6 +52,13 @@ def run_starts(text: str) -> list[int]:
     """Where each run of ASCII digits in ``text`` starts, in order; computed once per text
     within a scan."""
     return _runs(text).starts
+
+
+def runs(text: str) -> tuple[list[int], list[int]]:
+    """Where each run of ASCII digits in ``text`` starts, and how long it is, in order;
+    computed once per text within a scan."""
+    found = _runs(text)
+    return found.starts, found.lengths
 
 
 def _runs(text: str) -> _Runs:

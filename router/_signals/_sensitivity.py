@@ -33,7 +33,9 @@ Built-in finding types (``BUILTIN_TYPES``) and how each is confirmed:
   tokens and ``Basic`` credentials, Azure ``AccountKey=`` and values assigned to
   credential-named keys (``api_key = "..."``) that mix letters and digits.
 * ``private_key``: PEM blocks ``-----BEGIN … PRIVATE KEY-----`` with key material, with or
-  without the END line, on the header's line or with ``\n`` escapes (a JSON key file).
+  without the END line, on the header's line or with ``\n`` escapes (a JSON key file); a
+  Bitcoin key in wallet import format or a private extended key (``xprv…``) by its
+  Base58Check checksum (see ``_crypto_wallets``).
 * ``password``: a value after "password", "passcode", "PIN", "passphrase", "credentials" (and their words
   in the language signal's languages), also as a setting's name (``DB_PASSWORD=``,
   ``DB_PASS=``, ``"password": "..."``, ``pass: ...``), and
@@ -42,7 +44,10 @@ Built-in finding types (``BUILTIN_TYPES``) and how each is confirmed:
   value right after words that name it (passport, tax id, driver's licence, account or
   routing number, patient/policy/employee id, login or username, in seven languages, and the names of national
   numbers in others: CPF, personnummer, マイナンバー, 身份证号...), checksum or not; a
-  device's hardware (MAC) address is a ``record_id`` (see ``_network_ids``); and
+  device's hardware (MAC) address is a ``record_id`` (see ``_network_ids``); a
+  cryptocurrency address is an ``account_number`` by its own checksum (Base58Check,
+  bech32/bech32m: ``1…``, ``3…``, ``bc1…``), an ``0x…`` address after a word naming a
+  wallet or a coin (see ``_crypto_wallets``); and
   national numbers found by their own check digits (python-stdnum), see ``_national_ids``.
   A card-shaped number after "card number" is a ``credit_card`` even when it fails Luhn.
 * ``person``, ``street_address``, ``date_of_birth``, ``age``: names by Faker's name lists,
@@ -66,6 +71,7 @@ from typing import Final, Protocol
 from router._levels import Sensitivity
 from router._signals._command_credentials import CommandCredentialDetector
 from router._signals._coordinates import CoordinateDetector
+from router._signals._crypto_wallets import CryptoWalletDetector
 from router._signals._custom_terms import CustomTerm, CustomTermDetector
 from router._signals._deep import DeepTier
 from router._signals._identifiers import IDENTIFIER_TYPES, IdentifierDetector
@@ -178,6 +184,8 @@ def builtin_detectors(types: Iterable[str] = BUILTIN_TYPES) -> tuple[Detector, .
         detectors.append(CoordinateDetector())
     if wanted & set(NetworkIdDetector.types):
         detectors.append(NetworkIdDetector(tuple(wanted & set(NetworkIdDetector.types))))
+    if wanted & set(CryptoWalletDetector.types):
+        detectors.append(CryptoWalletDetector(tuple(wanted & set(CryptoWalletDetector.types))))
     if "password" in wanted:
         detectors.extend((UrlCredentialDetector(), CommandCredentialDetector()))
     return tuple(detectors)
