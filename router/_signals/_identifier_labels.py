@@ -108,11 +108,19 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
         "mã bệnh nhân", "số bảo hiểm", "nomor pasien", "nomor polis", "患者番号", "保険証番号",
         "被保険者番号", "病历号", "医保卡号", "病歷號", "환자번호", "보험번호",
         "försäkringsnummer", "forsikringsnummer", "vakuutusnumero", "numer polisy",
-        # A vehicle's numbers lead to its keeper.
+        # A vehicle's identification number leads to its keeper.
         "vin", "vehicle identification number", "fahrgestellnummer", "número de bastidor",
-        "numero di telaio", "chassisnummer", "license plate", "licence plate", "number plate",
-        "registration plate", "kennzeichen", "nummernschild", "plaque d'immatriculation",
-        "immatriculation", "targa", "kenteken",
+        "numero di telaio", "chassisnummer",
+    ),
+    # A vehicle's registration leads to its keeper too: a ``record_id``, its value read as
+    # plates are printed, in groups ("KA-AB 1234", "AB12 CDE", "AB-123-CD"; see ``_identifiers``).
+    "plate": (
+        "license plate", "licence plate", "number plate", "registration plate", "plate number",
+        "plate no", "vehicle reg", "vehicle registration", "car reg", "car registration",
+        "registration mark", "reg plate", "kennzeichen", "nummernschild", "amtliches kennzeichen",
+        "plaque d'immatriculation", "immatriculation", "targa", "kenteken", "matrícula",
+        "tablica rejestracyjna", "numer rejestracyjny", "registreringsnummer", "rekisterinumero",
+        "rendszám", "spz", "plaka", "номерной знак", "госномер",
     ),
     # A card's security code (CVV, CVC): with the card, all a payment needs.
     "card_code": (
@@ -169,6 +177,9 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
         "اسم المستخدم", "نام کاربری", "उपयोगकर्ता नाम", "ชื่อผู้ใช้", "用户名", "用戶名", "ユーザー名",
         "ユーザ名", "사용자 이름", "아이디",
     ),
+    # A US employer identification number, ``12-3456789``: "EIN" is also German's "a", so the
+    # value must have the number's layout and a campus prefix the IRS assigns (``_identifiers``).
+    "ein": ("ein", "fein", "employer identification number", "employer id number"),
     "credit_card": (
         "card number", "card no", "card #", "credit card", "debit card", "kartennummer", "kreditkarte",
         "numéro de carte", "carte bancaire", "carte de crédit", "número de tarjeta", "tarjeta de crédito",

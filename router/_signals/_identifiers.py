@@ -32,7 +32,7 @@ from typing import Final
 from router._signals._digit_runs import run_starts
 from router._signals._identifier_labels import LABELS as _LABELS
 from router._signals._keyword_search import Family, KeywordSearch
-from router._signals._national_ids import national_ids, valid_national_number
+from router._signals._national_ids import national_ids, stdnum_check, valid_national_number
 from router._signals._text import continues_word, keyword_pattern, lower_same_length, merged_windows
 
 __all__ = ["IDENTIFIER_TYPES", "IdentifierDetector"]
@@ -169,6 +169,15 @@ _ID_VALUE: Final = re.compile(
     r"(?:[A-Za-z0-9]|[-/.](?=[A-Za-z0-9])|[ ](?=[0-9]|[A-Z](?![A-Za-z0-9]))){3,29}"
     r"(?![A-Za-z0-9@._%+-])"
 )
+# A vehicle's registration as plates print it: one to three groups of letters and digits
+# joined by a space or a dash ("KA-AB 1234", "AB12 CDE", "AB-123-CD"), or one block
+# ("7ABC123"); ``_plate_after`` wants a digit in it and drops a trailing word ("AB12 CDE was").
+_PLATE_VALUE: Final = re.compile(
+    r"(?:[A-Za-z0-9]{1,4}(?:[ -][A-Za-z0-9]{1,4}){0,2}|[A-Za-z0-9]{5,8})(?![A-Za-z0-9@._%+-])"
+)
+_PLATE_REACH: Final = 15
+_EIN_VALUE: Final = re.compile(r"[0-9]{2}-?[0-9]{7}(?![0-9A-Za-z])")
+_PLATE_GROUPS: Final = re.compile(r"[ -]")
 _CARD_CODE: Final = re.compile(r"[0-9]{3,4}(?![0-9A-Za-z])")
 # After its label a card may be written a digit at a time ("4 1 1 1 1 1 …"): 12-19 digits,
 # one space or dash before any of them.
@@ -394,6 +403,11 @@ def _value_after(text: str, kind: str, label_end: int) -> Span | None:
     if kind == "credit_card":
         card = _CARD_VALUE.match(text, at, at + _CARD_REACH)
         return None if card is None else ("credit_card", card.start(), card.end())
+    if kind == "plate":
+        return _plate_after(text, at)
+    if kind == "ein":
+        ein = _EIN_VALUE.match(text, at, at + 11)
+        return None if ein is None or not _valid_ein(ein.group()) else ("national_id", ein.start(), ein.end())
     value = _ID_VALUE.match(text, at, at + 31)
     if value is None or _is_year(value.group()):
         return None
@@ -402,6 +416,23 @@ def _value_after(text: str, kind: str, label_end: int) -> Span | None:
         national = len(value.group()) >= 8 and valid_national_number(value.group())
         return ("national_id", value.start(), value.end()) if national else None
     return kind, value.start(), value.end()
+
+
+def _plate_after(text: str, at: int) -> Span | None:
+    """A vehicle's registration at ``at``, after a plate's label."""
+    plate = _PLATE_VALUE.match(text, at, at + _PLATE_REACH)
+    if plate is None:
+        return None
+    value = plate.group()
+    groups = _PLATE_GROUPS.split(value)
+    while len(groups) > 1 and groups[-1].isalpha() and groups[-1].islower():
+        value = value[: -len(groups.pop()) - 1]  # a word after the plate: "AB12 CDE was"
+    if sum(map(len, groups)) < 3 or not any(char.isdigit() for char in value) or _is_year(value):
+        return None
+    return "record_id", at, at + len(value)
+
+
+_valid_ein: Final = stdnum_check("us.ein")
 
 
 def _is_year(value: str) -> bool:

@@ -26,7 +26,7 @@ from typing import Final
 
 from router._signals._digit_runs import digit_led
 
-__all__ = ["national_ids", "valid_national_number"]
+__all__ = ["national_ids", "stdnum_check", "valid_national_number"]
 
 Span = tuple[str, int, int]
 Check = Callable[[str], bool]
@@ -44,6 +44,9 @@ def _stdnum(module: str) -> Check:
         return bool(checker[0](value))
 
     return is_valid
+
+
+stdnum_check: Final = _stdnum  # for the labelled numbers of ``_identifiers``
 
 
 # ICAO 9303 weights 7-3-1 over digits and letters (A=10 ... Z=35).

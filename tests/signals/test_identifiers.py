@@ -156,6 +156,58 @@ def test_identifier_labels_are_read_in_the_languages_the_router_routes(
     assert found(text) == [(kind, value)]
 
 
+# A vehicle's registration as each country prints it, in groups joined by spaces or dashes.
+PLATES = {
+    "german": ("Kennzeichen: M-AB 1234", "M-AB 1234"),
+    "german, sentence": ("His licence plate is KA-AB 1234", "KA-AB 1234"),
+    "uk": ("Vehicle reg: AB12 CDE", "AB12 CDE"),
+    "uk, a word after it": ("The number plate AB12 CDE was parked outside", "AB12 CDE"),
+    "french": ("immatriculation AB-123-CD", "AB-123-CD"),
+    "italian": ("targa AB 123 CD", "AB 123 CD"),
+    "spanish": ("matrícula 1234 ABC", "1234 ABC"),
+    "us, one block": ("License plate: 7ABC123", "7ABC123"),
+    "plate number": ("Plate number ABC-1234", "ABC-1234"),
+}
+
+
+@pytest.mark.parametrize(("text", "value"), PLATES.values(), ids=PLATES.keys())
+def test_a_vehicle_registration_after_its_label_is_a_record_id(text: str, value: str) -> None:
+    assert found(text) == [("record_id", value)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["licence plate 2019", "the plate number is unknown", "registration mark is on the left, 2 doors"],
+)
+def test_a_plate_label_without_a_registration_after_it_is_no_finding(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My EIN is 12-3456789",
+        "EIN: 12-3456789",
+        "Employer Identification Number 123456789",
+        "FEIN 12-3456789",
+    ],
+)
+def test_a_us_employer_identification_number_after_its_label_is_a_national_id(text: str) -> None:
+    assert [kind for kind, _ in found(text)] == ["national_id"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "EIN: 07-3456789",  # a prefix the IRS never assigned
+        "Das ist ein 10-Punkte-Plan für 2024",  # German's "ein"
+        "ein 12-34 Stunden langer Tag",
+    ],
+)
+def test_ein_without_an_employer_number_after_it_is_no_finding(text: str) -> None:
+    assert found(text) == []
+
+
 # What joins a label to its value, written as forms and people write it: capitals, a word of
 # its own that begins like a shorter one ("nummer", "numéro"; "ist"), a verb, the "." of "No.".
 JOINS = {
