@@ -55,7 +55,8 @@ Built-in finding types (``BUILTIN_TYPES``) and how each is confirmed:
   house numbers with street words in the formats of the 30 languages, address fields and
   East Asian addresses by their units (都道府県, 省市区, 시도구), and a latitude and
   longitude that say they are a place (``lat: 48.8584, lon: 2.2945``, a map link, degrees
-  with hemispheres; see ``_coordinates``); dates next to birth words of the 30 languages
+  with hemispheres; see ``_coordinates``), a postcode right after a word naming one
+  ("postcode SW1A 1AA", "PLZ: 10115"; see ``_postcodes``); dates next to birth words of the 30 languages
   (see ``_places``). A name alone is ``confidential``.
 
 Custom terms (:class:`CustomTerm`) add the organisation's own keywords and patterns.
@@ -79,6 +80,7 @@ from router._signals._invisible import visible
 from router._signals._network_ids import NetworkIdDetector
 from router._signals._people_detector import PEOPLE_TYPES, PeopleDetector
 from router._signals._pii import PII_TYPES, PiiDetector
+from router._signals._postcodes import PostcodeDetector
 from router._signals._secrets import SECRET_TYPES, SecretDetector
 from router._signals._text import fold_noting_invisible, sharing_lowered
 from router._signals._url_credentials import UrlCredentialDetector
@@ -181,7 +183,7 @@ def builtin_detectors(types: Iterable[str] = BUILTIN_TYPES) -> tuple[Detector, .
     if wanted & set(PEOPLE_TYPES):
         detectors.append(PeopleDetector())
     if "street_address" in wanted:
-        detectors.append(CoordinateDetector())
+        detectors.extend((CoordinateDetector(), PostcodeDetector()))
     if wanted & set(NetworkIdDetector.types):
         detectors.append(NetworkIdDetector(tuple(wanted & set(NetworkIdDetector.types))))
     if wanted & set(CryptoWalletDetector.types):
