@@ -49,6 +49,8 @@ _TOKEN: Final = re.compile(
       | hooks\.slack\.com/services/T[A-Z0-9]{8,12}/B[A-Z0-9]{8,12}/[A-Za-z0-9]{24}  # Slack webhook
       | discord(?:app)?\.com/api/webhooks/[0-9]{17,20}/[A-Za-z0-9_-]{60,100}       # Discord webhook
       | ATATT3[A-Za-z0-9_=-]{60,}                      # Atlassian API token
+      | hf_[A-Za-z]{34}                                # Hugging Face: 34 letters, often no digit
+      | GOCSPX-[A-Za-z0-9_-]{28}                       # Google OAuth client secret
       )
     | (?P<loose>
         sk-ant-[A-Za-z0-9_-]{32,}                      # Anthropic
@@ -135,7 +137,7 @@ _TOKEN_PREFIXES: Final = (
     ("_", ("rk_test_", "hf_", "npm_", "dckr_pat_", "shpat_", "shpss_", "shpca_", "shppa_")),
     ("_", ("dop_v1_", "doo_v1_", "dor_v1_", "glc_", "glsa_", "whsec_")),
     ("_", ("gsk_", "r8_", "fw_", "lin_api_", "ntn_", "secret_")),
-    ("-", ("xai-", "pplx-", "key-", "sq0atp-", "sq0csp-")),
+    ("-", ("xai-", "pplx-", "key-", "sq0atp-", "sq0csp-", "GOCSPX-")),
     ("ATATT", ("ATATT3",)),
     ("ya29.", ("ya29.",)),
     ("dapi", ("dapi",)),

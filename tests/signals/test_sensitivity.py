@@ -73,6 +73,8 @@ POSITIVES = [
     ("api_key", "sk_live_4eC39HqLyjWDarjtT1zdp7dc", "stripe {}"),
     ("api_key", "rk_live_4eC39HqLyjWDarjtT1zdp7dc", "stripe {}"),
     ("api_key", "hf_abcdefghijklmnopqrstuvwxyz0123456789", "hub {}"),
+    ("api_key", "hf_jKlMnOpQrStUvWxYzAbCdEfGhIjKlMnOpQ", "HF_TOKEN={}"),  # 34 letters, as issued
+    ("api_key", "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", "oauth client {}"),
     ("api_key", "sk_test_4eC39HqLyjWDarjtT1zdp7dc", "STRIPE_KEY={}"),
     ("api_key", "glpat-xK3vQ9mZ2pL7wR4tY8nB", "GITLAB_TOKEN={}"),
     ("api_key", "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", "sendgrid {}"),
