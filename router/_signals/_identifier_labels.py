@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["LABELS"]
+__all__ = ["LABELS", "NOT_WORD_PASSWORDS", "WORD_PASSWORD_LABELS"]
 
 # Label words per finding type; matched as word prefixes in lower-cased text.
 LABELS: Final[dict[str, tuple[str, ...]]] = {
@@ -186,3 +186,50 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
         "numero di carta", "carta di credito", "número do cartão", "cartão de crédito", "kaartnummer",
     ),
 }  # fmt: skip
+
+# The labels after which a plain lower-case word, given with ":", "=" or "is", is the
+# password ("password: fluffy", "my password is sunshine"): the words for a password itself,
+# not "PIN", "pw" or "clave" ("pin it", "la clave es sencilla").
+WORD_PASSWORD_LABELS: Final = frozenset(
+    (
+        "password", "passwort", "passwd", "kennwort", "mot de passe", "contraseña", "senha",
+        "wachtwoord", "hasło", "пароль", "lösenord", "adgangskode", "passord", "salasana", "heslo",
+        "jelszó", "şifre", "parolă", "passcode", "pass code",
+    )
+)  # fmt: skip
+# Words that say how a password is, or ask for one, rather than give it ("password: required",
+# "my password is incorrect", "Passwort ist falsch"); words ending in "ed", "ing" or "ly"
+# are taken for such words too.
+NOT_WORD_PASSWORDS: Final = frozenset(
+    (
+        "required", "optional", "incorrect", "invalid", "wrong", "right", "correct", "valid",
+        "expired", "needed", "reset", "changed", "protected", "encrypted", "hashed", "hidden",
+        "masked", "redacted", "empty", "blank", "none", "null", "nil", "secret", "secure",
+        "strong", "weak", "long", "short", "simple", "easy", "hard", "complex", "unknown",
+        "forgotten", "lost", "stolen", "leaked", "compromised", "sent", "attached", "here",
+        "there", "below", "above", "same", "different", "something", "anything", "nothing",
+        "what", "which", "that", "this", "these", "those", "from", "with", "without", "when",
+        "where", "please", "enter", "type", "your", "yours", "mine", "ours", "their", "theirs",
+        "wrong", "still", "also", "just", "only", "always", "never", "case", "sensitive", "too",
+        "very", "about", "like", "same", "default", "temporary", "random", "unique", "new", "old",
+        "current", "previous", "next", "shown", "visible", "gone", "broken", "fine", "good",
+        "okay", "true", "false", "string", "text", "char", "varchar", "field", "input", "value",
+        "stars", "asterisks", "dots", "characters", "letters", "digits", "numbers", "words",
+        "must", "should", "will", "would", "could", "cannot", "can't", "isn't", "doesn't",
+        "does", "have", "been", "being", "into", "onto", "over", "under", "after", "before",
+        "again", "once", "twice", "then", "than", "them", "they", "each", "every", "some",
+        "many", "more", "most", "less", "least", "mandatory", "obligatory", "pending", "set",
+        # Imperatives of instructions: "reset password: click here".
+        "click", "tap", "press", "follow", "see", "visit", "use", "call", "contact", "ask",
+        "check", "read", "send", "email", "login", "sign", "choose", "pick", "create", "make",
+        "change", "update", "go", "open", "copy", "paste", "find", "keep", "store", "save",
+        # The same in the router's other Latin-script languages.
+        "falsch", "richtig", "abgelaufen", "erforderlich", "vergessen", "geändert", "ungültig",
+        "korrekt", "leer", "geheim", "sicher", "incorrecte", "obligatoire", "oublié", "requis",
+        "requise", "vide", "incorrecta", "incorrecto", "obligatorio", "obligatoria", "olvidada",
+        "caducada", "vacía", "errata", "sbagliata", "obbligatoria", "vuota", "errada",
+        "incorreta", "obrigatória", "vazia", "onjuist", "verkeerd", "verplicht", "vergeten",
+        "leeg", "fel", "feil", "forkert", "väärä", "špatně", "błędne", "nieprawidłowe",
+        "yanlış", "greșită",
+    )
+)  # fmt: skip

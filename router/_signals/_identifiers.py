@@ -31,6 +31,7 @@ from typing import Final
 
 from router._signals._digit_runs import run_starts
 from router._signals._identifier_labels import LABELS as _LABELS
+from router._signals._identifier_labels import NOT_WORD_PASSWORDS, WORD_PASSWORD_LABELS
 from router._signals._keyword_search import Family, KeywordSearch
 from router._signals._national_ids import national_ids, stdnum_check, valid_national_number
 from router._signals._text import continues_word, keyword_pattern, lower_same_length, merged_windows
@@ -258,7 +259,7 @@ def _labelled(text: str, labels: Iterator[re.Match[str]]) -> Iterator[Span]:
         kind = _KIND_OF.get(label.group(), "generic")
         if not _starts_label(text, label.start(), kind):
             continue
-        found = _value_after(text, kind, label.end())
+        found = _value_after(text, kind, label.end(), label.group())
         if found is None and kind == "password":
             found = _password_before(text, label.start())
         if found is not None:
@@ -392,11 +393,11 @@ def _login_pairs(text: str) -> Iterator[re.Match[str]]:
             resume = at + 1  # the run before the next "@" starts after this one
 
 
-def _value_after(text: str, kind: str, label_end: int) -> Span | None:
+def _value_after(text: str, kind: str, label_end: int, label: str = "") -> Span | None:
     join = _JOIN.match(text, label_end, label_end + 24)
     at = join.end() if join else label_end
     if kind in _SECRET_KINDS:
-        return _secret_after(text, kind, label_end, at)
+        return _secret_after(text, kind, label_end, at, label)
     if kind == "card_code":
         code = _CARD_CODE.match(text, at, at + 5)
         return None if code is None else ("credit_card", code.start(), code.end())
@@ -441,8 +442,9 @@ def _is_year(value: str) -> bool:
     return len(value) == 4 and value.isdigit() and value[:2] in ("19", "20")
 
 
-def _secret_after(text: str, kind: str, label_end: int, at: int) -> Span | None:
-    """The password after a password label ending at ``label_end``, its value from ``at``."""
+def _secret_after(text: str, kind: str, label_end: int, at: int, label: str = "") -> Span | None:
+    """The password after a password label (``label``, lower-cased) ending at ``label_end``,
+    its value from ``at``."""
     if kind == "password" and (named := _FOR_WHAT.match(text, label_end, label_end + 64)) is not None:
         at = named.end()
     if at == label_end or text[label_end:at] == ".":
@@ -462,9 +464,26 @@ def _secret_after(text: str, kind: str, label_end: int, at: int) -> Span | None:
         return None
     # A sentence's closing punctuation is not part of the password.
     end = value.start("value") + len(value.group("value").rstrip(".,;!?)"))
-    if not _password_like(text[value.start("value") : end]):
+    candidate = text[value.start("value") : end]
+    if not (_password_like(candidate) or _word_password(candidate, label, text[label_end:at])):
         return None
     return "password", value.start("value"), end
+
+
+def _word_password(value: str, label: str, join: str) -> bool:
+    """Whether a plain lower-case word is the password a label gives with ":", "=" or "is"
+    ("password: fluffy", "my password is sunshine"): people choose words, and the letters
+    alone do not make one less a password. Not a word that says how the password is
+    (``NOT_WORD_PASSWORDS``)."""
+    return (
+        label in WORD_PASSWORD_LABELS
+        and join.strip(" \t\"'“") != ""
+        and len(value) >= 4
+        and value.isalpha()
+        and value.islower()
+        and value not in NOT_WORD_PASSWORDS
+        and not value.endswith(("ed", "ing", "ly"))
+    )
 
 
 def _pass_field(text: str, start: int) -> bool:

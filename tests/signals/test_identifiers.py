@@ -318,6 +318,39 @@ def test_a_password_word_joined_to_what_follows_is_no_label(
     assert found(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "password"),
+    [
+        ("password: fluffy", "fluffy"),
+        ("my password is sunshine", "sunshine"),
+        ("the password for the wifi is bananas", "bananas"),
+        ("Passwort: sonnenschein", "sonnenschein"),
+        ("mot de passe : soleil", "soleil"),
+    ],
+)
+def test_a_plain_word_given_as_the_password_is_a_password(text: str, password: str) -> None:
+    assert found(text) == [("password", password)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password: required",
+        "my password is incorrect",
+        "Passwort ist falsch",
+        "password is being rejected",
+        "Your password is expiring soon",
+        "the password is case sensitive",
+        "reset password: click here",
+        "password fluffy",  # no ":", "=" or "is" gives it
+        "pin: fluffy",  # a PIN is digits
+        "la clave es sencilla",
+    ],
+)
+def test_a_word_that_says_how_the_password_is_is_no_password(text: str) -> None:
+    assert found(text) == []
+
+
 def test_a_login_pair_after_an_email_address_is_a_password() -> None:
     assert found("login: jane@example.com / W!nter2024") == [
         ("email", "jane@example.com"),
