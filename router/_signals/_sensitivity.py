@@ -44,7 +44,8 @@ Built-in finding types (``BUILTIN_TYPES``) and how each is confirmed:
   value right after words that name it (passport, tax id, driver's licence, account or
   routing number, patient/policy/employee id, login or username, in seven languages, and the names of national
   numbers in others: CPF, personnummer, マイナンバー, 身份证号...), checksum or not; a
-  device's hardware (MAC) address is a ``record_id`` (see ``_network_ids``); a
+  device's hardware (MAC) address is a ``record_id`` (see ``_network_ids``); a passport's
+  or an identity card's machine-readable lines are a ``national_id`` (see ``_mrz``); a
   cryptocurrency address is an ``account_number`` by its own checksum (Base58Check,
   bech32/bech32m: ``1…``, ``3…``, ``bc1…``), an ``0x…`` address after a word naming a
   wallet or a coin (see ``_crypto_wallets``); and
@@ -77,6 +78,7 @@ from router._signals._custom_terms import CustomTerm, CustomTermDetector
 from router._signals._deep import DeepTier
 from router._signals._identifiers import IDENTIFIER_TYPES, IdentifierDetector
 from router._signals._invisible import visible
+from router._signals._mrz import MrzDetector
 from router._signals._network_ids import NetworkIdDetector
 from router._signals._people_detector import PEOPLE_TYPES, PeopleDetector
 from router._signals._pii import PII_TYPES, PiiDetector
@@ -180,6 +182,8 @@ def builtin_detectors(types: Iterable[str] = BUILTIN_TYPES) -> tuple[Detector, .
         detectors.append(SecretDetector(wanted & set(SECRET_TYPES)))
     if wanted & {*IDENTIFIER_TYPES, "credit_card"}:
         detectors.append(IdentifierDetector())
+    if "national_id" in wanted:
+        detectors.append(MrzDetector())
     if wanted & set(PEOPLE_TYPES):
         detectors.append(PeopleDetector())
     if "street_address" in wanted:
