@@ -99,6 +99,10 @@ def build_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await gateway.start()
+        assert gateway.keys is not None
+        # A key record's background read waits for a moment no request is in flight.
+        gateway.keys.defer_refresh = True
+        collector.when_idle(gateway.keys.idle)
         collector.start()
         try:
             yield
