@@ -18,7 +18,8 @@ per event loop that writes the command's bytes and parses its reply in the proto
 - Replies come back in the order the commands went, so a caller that stops waiting (a cancel)
   leaves its place: its reply, when it comes, is dropped. A reply later than the socket timeout
   drops the connection (as redis-py does), failing what else waits on it with ``ConnectionError``;
-  the next command connects again.
+  the next command connects again, as does the first command after ``IDLE_S`` without one (where
+  redis-py would PING first: a connection idle that long may have been dropped on the way).
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ from redis.asyncio.connection import parse_url
 __all__ = ["Address", "Direct", "direct_address"]
 
 Arg = str | int | float | bytes
+
+IDLE_S = 30.0
+"""A connection unused this long is replaced before the next command (redis-py's health check)."""
 
 
 @dataclass(frozen=True)
@@ -83,8 +87,12 @@ class Direct:
         """The command's reply; an error reply raised, a dead or late server ``OSError``/
         ``ConnectionError`` (what redis-py raises then, so ``STORE_ERRORS`` covers it)."""
         protocol = self._protocol
+        now = asyncio.get_running_loop().time()
+        if protocol is not None and not protocol.lost and now - protocol.used > IDLE_S:
+            protocol.drop(redis.ConnectionError("the connection was idle too long"))
         if protocol is None or protocol.lost:
             protocol = await self._connect()
+        protocol.used = now
         reply = protocol.send(pack(args))
         try:
             async with asyncio.timeout(self._timeout_s):
@@ -172,6 +180,7 @@ class _Protocol(asyncio.Protocol):
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
         self.lost = False
+        self.used = asyncio.get_running_loop().time()
         self._buffer = b""
         self._waiting: deque[asyncio.Future[Any]] = deque()
 

@@ -179,3 +179,21 @@ def test_commands_are_packed_as_redis_py_packs_them() -> None:
     )
     with pytest.raises(redis.DataError):
         pack(("SET", "k", True))  # type: ignore[arg-type]
+
+
+def test_a_connection_idle_too_long_is_replaced_before_the_next_command(redis_url: str) -> None:
+    address = direct_address(redis_url)
+    assert address is not None
+    direct = Direct(address, timeout_s=5, connect_timeout_s=2)
+
+    async def main() -> tuple[Any, bool, Any]:
+        first = await direct.call("ECHO", "one")
+        old = direct._protocol
+        assert old is not None
+        old.used -= 31  # as if unused for longer than IDLE_S
+        second = await direct.call("ECHO", "two")
+        replaced = direct._protocol is not old and old.lost
+        await direct.aclose()
+        return first, replaced, second
+
+    assert asyncio.run(main()) == (b"one", True, b"two")
