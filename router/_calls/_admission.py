@@ -17,8 +17,9 @@ An admission asked for while no other is waiting on this ``Admission`` is sent a
 asking task, rather than through the loop's coalesced pipeline (``router._state._coalesced``):
 that pipeline leaves a loop turn later, from a task of its own, and in the meantime the turn
 runs what else is ready, such as the connection ``open_ahead`` starts to the model's server, so
-a lone stream's admission left only after that connect. Admissions asked for together (a busy
-gateway, a batch worker's items) still share a pipeline. The script and its reply are the same.
+a lone stream's admission left only after that connect. It goes on the loop's direct connection
+(``router._state._direct``), past redis-py's per-command path. Admissions asked for together (a
+busy gateway, a batch worker's items) still share a pipeline. The script and its reply are the same.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from router._state._budgets import RESERVE_LUA, BudgetGuard, HoldRequest, Reserv
 from router._state._chain import ABSENT, Arg, Part, chain, pack
 from router._state._loop_clients import LoopClients
 from router._state._ratelimit import SLOT_LUA, Limits, RateLimiter, patiently, wait_s
-from router._state._store import STORE_ERRORS, Store
+from router._state._store import Store
 
 __all__ = ["Admission"]
 
@@ -43,7 +44,6 @@ class Admission:
     def __init__(self, store: Store, limiter: RateLimiter, budgets: BudgetGuard) -> None:
         self._limiter = limiter
         self._budgets = budgets
-        self._store = store
         self._scripts = LoopClients(store, {"admit": ADMIT_LUA, "intent": INTENT_LUA})
         self._one_script = not store.cluster
         self._waiting = 0
@@ -93,11 +93,7 @@ class Admission:
         try:
             if not alone:
                 return await self._scripts.run("admit", keys, args)
-            try:
-                async with self._scripts.deadline():
-                    return await self._scripts.script("admit")(keys=keys, args=args)
-            except STORE_ERRORS as exc:
-                raise self._store.unavailable(exc) from None
+            return await self._scripts.alone("admit", keys, args)
         finally:
             self._waiting -= 1
 

@@ -99,6 +99,14 @@ def build_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await gateway.start()
+        assert gateway.keys is not None
+        # The background reads of a key record and of a circuit's cached verdict wait for a
+        # moment no request is in flight, rather than run beside the request that found them due.
+        gateway.keys.defer_refresh = True
+        collector.when_idle(gateway.keys.idle)
+        circuit = gateway.ready_runtime.executor.guards.circuit
+        circuit.defer_peek = True
+        collector.when_idle(circuit.idle)
         collector.start()
         try:
             yield

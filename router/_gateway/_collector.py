@@ -14,11 +14,15 @@ that moment, so the work overlaps its turn rather than any request's latency; an
 finished request left behind is dead by then, so far fewer objects live long enough to be
 promoted and examined again. Under load that never leaves the process idle the ceiling
 still bounds how much piles up: the collector then runs as CPython would, only less often.
+
+Other work that no request needs now can wait for the same moment (``when_idle``): the hooks
+run as the last request in flight finishes, before the collection.
 """
 
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -40,6 +44,11 @@ class IdleCollector:
         self._young = young
         self._saved: tuple[int, int, int] | None = None
         self._middle, self._old = gc.get_threshold()[1:]
+        self._hooks: list[Callable[[], None]] = []
+
+    def when_idle(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` (quick: it may start tasks, not wait) each time no request is in flight."""
+        self._hooks.append(hook)
 
     def start(self) -> None:
         """Take over the young generation's schedule (``stop`` gives it back)."""
@@ -57,8 +66,11 @@ class IdleCollector:
 
     def end(self) -> None:
         self.in_flight -= 1
-        if self.in_flight == 0 and self._saved is not None:
-            self.collect_due()
+        if self.in_flight == 0:
+            for hook in self._hooks:
+                hook()
+            if self._saved is not None:
+                self.collect_due()
 
     def collect_due(self) -> int | None:
         """Collect the oldest generation that is due, by CPython's own rule; which one, or None.

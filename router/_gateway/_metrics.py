@@ -49,9 +49,18 @@ class Metrics:
             "router_budget_remaining_usd", "Budget left in its current period", ["budget"], registry=r
         )
 
+        self._counted: dict[tuple[str, int], tuple[Counter, Histogram]] = {}
+        """Each (endpoint, status)'s labelled children: ``labels`` takes a lock and checks and
+        joins its values on every call (~7 µs of a stream's time before its first chunk)."""
+
     def request(self, endpoint: str, status: int, seconds: float) -> None:
-        self.requests.labels(endpoint, str(status)).inc()
-        self.latency.labels(endpoint).observe(seconds)
+        children = self._counted.get((endpoint, status))
+        if children is None:
+            children = (self.requests.labels(endpoint, str(status)), self.latency.labels(endpoint))
+            self._counted[(endpoint, status)] = children
+        count, latency = children
+        count.inc()
+        latency.observe(seconds)
 
     def answered(self, completion: Completion) -> None:
         model = completion.model

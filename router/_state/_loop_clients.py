@@ -6,6 +6,9 @@ process may run several loops over its life (a Client's loop thread,
 component (rate limiter, circuit breaker, budgets, ledger) keeps one client per
 loop, and the clients of loops that have closed are dropped when a new loop
 appears. redis-py's script objects send EVALSHA and load the script on NOSCRIPT.
+
+``alone`` sends one script at once on the loop's ``Direct`` connection (``router._state._direct``)
+when the URL allows one: for a call whose round trip is waited on, with nothing to share it.
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ from typing import Any
 
 import redis.asyncio as aioredis
 from redis.commands.core import AsyncScript
+from redis.exceptions import NoScriptError
 
 from router._state._coalesced import Coalesced
+from router._state._direct import Direct, direct_address
 from router._state._store import STORE_ERRORS, Store
 
 __all__ = ["LoopClients"]
@@ -31,6 +36,8 @@ class _Bound:
     scripts: dict[str, AsyncScript]
     coalesced: Coalesced | None
     """Sends the scripts of one turn of the loop together (a single server only)."""
+    direct: Direct | None
+    """The connection of ``alone`` (a single server over TCP or a Unix socket, without TLS)."""
 
 
 class LoopClients:
@@ -59,6 +66,23 @@ class LoopClients:
         except STORE_ERRORS as exc:
             raise self._store.unavailable(exc) from None
 
+    async def alone(self, name: str, keys: Sequence[str], args: Sequence[str | int | float]) -> Any:
+        """``run``, sent at once by this task on the loop's direct connection if there is one,
+        else as redis-py's script call: never through the coalesced pipeline, which leaves a
+        loop turn later from a task of its own."""
+        bound = self._for_loop()
+        script = bound.scripts[name]
+        try:
+            if bound.direct is not None:
+                try:
+                    return await bound.direct.call("EVALSHA", script.sha, len(keys), *keys, *args)
+                except NoScriptError:
+                    pass  # nothing ran: redis-py's call below loads the script and sends it again
+            async with self.deadline():
+                return await script(keys=keys, args=args)
+        except STORE_ERRORS as exc:
+            raise self._store.unavailable(exc) from None
+
     def deadline(self) -> asyncio.Timeout:
         """The socket timeout for one command or pipeline on this loop's client.
 
@@ -73,6 +97,8 @@ class LoopClients:
         with self._lock:
             bound = self._bound.pop(asyncio.get_running_loop(), None)
         if bound is not None:
+            if bound.direct is not None:
+                await bound.direct.aclose()
             await bound.client.aclose()
 
     def _for_loop(self) -> _Bound:
@@ -88,5 +114,15 @@ class LoopClients:
             scripts = {name: client.register_script(source) for name, source in self._sources.items()}
             timeout_s = self._store.settings.socket_timeout_s
             together = None if self._store.cluster else Coalesced(client, timeout_s=timeout_s)
-            bound = self._bound[loop] = _Bound(client, scripts, together)
+            bound = self._bound[loop] = _Bound(client, scripts, together, self._direct())
         return bound
+
+    def _direct(self) -> Direct | None:
+        settings = self._store.settings
+        if self._store.embedded or self._store.cluster:
+            return None
+        address = direct_address(settings.client_url())
+        if address is None:
+            return None
+        timeouts = {"timeout_s": settings.socket_timeout_s, "connect_timeout_s": settings.connect_timeout_s}
+        return Direct(address, **timeouts)

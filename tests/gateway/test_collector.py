@@ -89,3 +89,15 @@ async def _receive() -> dict[str, object]:
 
 async def _send(message: object) -> None:
     return None
+
+
+def test_idle_hooks_run_when_the_last_request_in_flight_finishes() -> None:
+    collector = IdleCollector()
+    calls: list[int] = []
+    collector.when_idle(lambda: calls.append(collector.in_flight))
+    collector.begin()
+    collector.begin()
+    collector.end()
+    assert calls == []  # one request still in flight
+    collector.end()
+    assert calls == [0]

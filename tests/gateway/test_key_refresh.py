@@ -83,3 +83,49 @@ def test_a_fresh_record_starts_no_background_read(redis_url: str) -> None:
         return len(keys._refreshing)
 
     assert asyncio.run(main()) == 0
+
+
+def test_in_the_gateway_a_due_record_is_read_at_the_next_idle_moment(redis_url: str) -> None:
+    clock = Clock()
+    keys = _store(redis_url, 1.0, clock)
+    keys.defer_refresh = True
+    secret, key = keys.create(team="research")
+
+    async def main() -> tuple[int, int, object]:
+        await keys.authenticate(secret)
+        keys.revoke(key.id)
+        clock.now += 0.6  # due, not urgent: nothing is read while the request runs
+        await keys.authenticate(secret)
+        during = len(keys._refreshing)
+        keys.idle()  # the request finished: the read starts now
+        started = len(keys._refreshing)
+        await _settled(keys)
+        after = await keys.authenticate(secret)
+        assert after is not None
+        return during, started, after.revoked
+
+    during, started, revoked = asyncio.run(main())
+    assert (during, started) == (0, 1)
+    assert revoked is not None
+
+
+def test_in_the_gateway_a_record_past_the_urgent_share_is_read_at_once(redis_url: str) -> None:
+    clock = Clock()
+    keys = _store(redis_url, 1.0, clock)
+    keys.defer_refresh = True
+    secret, key = keys.create(team="research")
+
+    async def main() -> tuple[int, object]:
+        await keys.authenticate(secret)
+        keys.revoke(key.id)
+        clock.now += 0.8  # never idle since: past URGENT_AT the read no longer waits
+        await keys.authenticate(secret)
+        during = len(keys._refreshing)
+        await _settled(keys)
+        after = await keys.authenticate(secret)
+        assert after is not None
+        return during, after.revoked
+
+    during, revoked = asyncio.run(main())
+    assert during == 1
+    assert revoked is not None

@@ -368,3 +368,46 @@ def test_two_processes_see_one_circuit_and_share_one_probe(redis_url: str) -> No
     assert first == second
     assert (first.state, first.failures) == ("open", 3)
     assert first_probes + second_probes == 1
+
+
+def test_with_defer_peek_a_due_verdict_is_read_again_at_the_next_idle_moment(store: Store) -> None:
+    async def body(breaker: CircuitBreaker, sent: list[str]) -> tuple[list[str], list[str], bool]:
+        breaker.defer_peek = True
+        assert await breaker.allow("m")
+        aged = due_soon(breaker, "m")  # past half the cache's time, more than a quarter left
+        assert await breaker.allow("m")  # the cached verdict; nothing is read while the call runs
+        during = list(sent)
+        breaker.idle()  # no request in flight: the read starts now
+        await peeked(breaker)
+        return during, list(sent), breaker._closed_until["m"] > aged
+
+    during, sent, renewed = cached(store, body)
+    assert during == ["allow"]
+    assert sent == ["allow", "state"]
+    assert renewed
+
+
+def test_with_defer_peek_a_verdict_near_its_end_is_read_again_at_once(store: Store) -> None:
+    async def body(breaker: CircuitBreaker, sent: list[str]) -> list[str]:
+        breaker.defer_peek = True
+        assert await breaker.allow("m")
+        due_soon(breaker, "m", left_s=0.1)  # under a quarter of the 0.5 s left: no waiting for idle
+        assert await breaker.allow("m")
+        await peeked(breaker)
+        return list(sent)
+
+    assert cached(store, body) == ["allow", "state"]
+
+
+def test_an_idle_moment_after_the_verdict_was_dropped_reads_nothing(store: Store) -> None:
+    async def body(breaker: CircuitBreaker, sent: list[str]) -> list[str]:
+        breaker.defer_peek = True
+        assert await breaker.allow("m")
+        due_soon(breaker, "m")
+        assert await breaker.allow("m")
+        breaker._closed_until.pop("m")  # dropped meanwhile (a failure of this process's own)
+        breaker.idle()
+        await peeked(breaker)
+        return list(sent)
+
+    assert cached(store, body) == ["allow"]
