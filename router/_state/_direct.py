@@ -7,7 +7,8 @@ by line through a ``StreamReader`` and gives the connection back: ~160 µs of CP
 wall time more than the bytes themselves on this project's 2-core machine (EVALSHA of a small
 script, 3,000 in a row, process time and wall clock per call). ``Direct`` is one connection
 per event loop that writes the command's bytes and parses its reply in the protocol's
-``data_received``: the same server, database and credentials as the URL's redis-py client.
+``data_received`` with hiredis: the same server, database and credentials as the URL's redis-py
+client.
 
 - Only a single server over TCP or a Unix socket, without TLS, and a URL with no options beyond
   host, port, database and credentials (``direct_address`` says): anything else keeps redis-py.
@@ -30,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import hiredis
 import redis
 from redis._parsers.base import BaseParser
 from redis.asyncio.connection import parse_url
@@ -172,16 +174,14 @@ def pack(args: Sequence[Arg]) -> bytes:
     return b"".join(out)
 
 
-class _Incomplete(Exception):
-    """The buffer ends inside a reply: wait for more bytes."""
-
-
 class _Protocol(asyncio.Protocol):
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
         self.lost = False
         self.used = asyncio.get_running_loop().time()
-        self._buffer = b""
+        # hiredis (redis-py's own C parser, a dependency already) reads the replies; an error
+        # reply becomes the exception redis-py would raise (``NoScriptError`` for NOSCRIPT).
+        self._reader = hiredis.Reader(protocolError=redis.ConnectionError, replyError=BaseParser.parse_error)
         self._waiting: deque[asyncio.Future[Any]] = deque()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -195,27 +195,21 @@ class _Protocol(asyncio.Protocol):
         return reply
 
     def data_received(self, data: bytes) -> None:
-        buffer = self._buffer + data if self._buffer else data
-        position = 0
-        while position < len(buffer):
-            try:
-                reply, position = _parse(buffer, position)
-            except _Incomplete:
-                break
-            except (ValueError, IndexError):
-                self.drop(redis.ConnectionError("Protocol error: a reply Redis could not have sent"))
-                return
-            if not self._waiting:
-                self.drop(redis.ConnectionError("Protocol error: a reply no command asked for"))
-                return
-            waiter = self._waiting.popleft()
-            if waiter.done():
-                continue  # its caller stopped waiting: the reply is nobody's
-            if isinstance(reply, Exception):
-                waiter.set_exception(reply)
-            else:
-                waiter.set_result(reply)
-        self._buffer = buffer[position:]
+        try:
+            self._reader.feed(data)
+            while (reply := self._reader.gets()) is not False:
+                if not self._waiting:
+                    self.drop(redis.ConnectionError("Protocol error: a reply no command asked for"))
+                    return
+                waiter = self._waiting.popleft()
+                if waiter.done():
+                    continue  # its caller stopped waiting: the reply is nobody's
+                if isinstance(reply, Exception):
+                    waiter.set_exception(reply)
+                else:
+                    waiter.set_result(reply)
+        except redis.ConnectionError as exc:  # hiredis's protocol error: bytes Redis never sends
+            self.drop(exc)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._fail(redis.ConnectionError("Connection closed by server."))
@@ -232,35 +226,3 @@ class _Protocol(asyncio.Protocol):
             waiter = self._waiting.popleft()
             if not waiter.done():
                 waiter.set_exception(error)
-
-
-def _parse(buffer: bytes, position: int) -> tuple[Any, int]:
-    """The RESP2 reply starting at ``position``, and where the next one starts."""
-    end = buffer.find(b"\r\n", position)
-    if end < 0:
-        raise _Incomplete
-    kind, line, position = buffer[position], buffer[position + 1 : end], end + 2
-    if kind == 0x3A:  # ':' integer
-        return int(line), position
-    if kind == 0x24:  # '$' bulk string
-        size = int(line)
-        if size < 0:
-            return None, position
-        if len(buffer) < position + size + 2:
-            raise _Incomplete
-        return buffer[position : position + size], position + size + 2
-    if kind == 0x2A:  # '*' array
-        count = int(line)
-        if count < 0:
-            return None, position
-        items = []
-        for _ in range(count):
-            item, position = _parse(buffer, position)
-            items.append(item)
-        return items, position
-    if kind == 0x2B:  # '+' status
-        return line, position
-    if kind == 0x2D:  # '-' error: redis-py's own class for it (NoScriptError, ...)
-        error: Exception = BaseParser.parse_error(line.decode(errors="replace"))  # type: ignore[no-untyped-call]
-        return error, position
-    raise ValueError(f"unknown reply type {kind!r}")

@@ -197,3 +197,50 @@ def test_a_connection_idle_too_long_is_replaced_before_the_next_command(redis_ur
         return first, replaced, second
 
     assert asyncio.run(main()) == (b"one", True, b"two")
+
+
+class _Transport:
+    """Enough of an ``asyncio.Transport`` for the protocol: it records what it was told."""
+
+    def __init__(self) -> None:
+        self.written: list[bytes] = []
+        self.aborted = False
+
+    def write(self, data: bytes) -> None:
+        self.written.append(data)
+
+    def abort(self) -> None:
+        self.aborted = True
+
+
+def test_replies_split_across_reads_reach_their_callers_in_order() -> None:
+    from router._state._direct import _Protocol
+
+    async def scenario() -> list[Any]:
+        protocol = _Protocol()
+        protocol.connection_made(_Transport())  # type: ignore[arg-type]
+        replies = [protocol.send(pack(("PING",))) for _ in range(3)]
+        for byte in b"$3\r\nabc\r\n*2\r\n:1\r\n$-1\r\n-NOSCRIPT No matching script\r\n":
+            protocol.data_received(bytes([byte]))
+        return await asyncio.gather(*replies, return_exceptions=True)
+
+    first, second, third = asyncio.run(scenario())
+    assert (first, second) == (b"abc", [1, None])
+    assert isinstance(third, redis.exceptions.NoScriptError)
+
+
+def test_bytes_redis_never_sends_drop_the_connection_and_fail_the_waiting() -> None:
+    from router._state._direct import _Protocol
+
+    async def scenario() -> tuple[BaseException | Any, bool]:
+        protocol = _Protocol()
+        transport = _Transport()
+        protocol.connection_made(transport)  # type: ignore[arg-type]
+        reply = protocol.send(pack(("PING",)))
+        protocol.data_received(b"?garbage\r\n")
+        result = (await asyncio.gather(reply, return_exceptions=True))[0]
+        return result, transport.aborted and protocol.lost
+
+    result, dropped = asyncio.run(scenario())
+    assert isinstance(result, redis.ConnectionError)
+    assert dropped
