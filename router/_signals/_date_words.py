@@ -18,7 +18,8 @@ MONTHS: Final = (
 )
 
 BIRTH_WORDS: Final = (
-    "born", "birth", "birthday", "birthdate", "dob", "d.o.b", "geboren", "geburtsdatum", "geburtstag",
+    "born", "birth", "birthday", "birthdate", "bday", "b-day", "dob", "d.o.b", "geboren", "geburtsdatum",
+    "geburtstag",
     "geb.", "né", "née", "naissance", "nacido", "nacida", "nacimiento", "nato", "nata", "nascita",
     "nascido", "nascida", "nascimento", "geboortedatum", "urodzony", "urodzona", "urodzenia", "urodził",
     "urodziła", "родился", "родилась", "рождения", "рожд.", "народився", "народилася", "народження",

@@ -206,6 +206,13 @@ def test_a_birth_date_with_its_month_between_dashes_or_a_short_year_is_found(tex
     assert ("date_of_birth", date) in found(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "date"), [("my bday is 3/12/85", "3/12/85"), ("B-day: 12.03.1985", "12.03.1985")]
+)
+def test_a_birth_date_after_the_short_word_for_birthday_is_found(text: str, date: str) -> None:
+    assert found(text) == [("date_of_birth", date)]
+
+
 def test_a_date_is_a_birth_date_only_after_a_birth_word() -> None:
     assert found("DOB: 04/11/1975") == [("date_of_birth", "04/11/1975")]
     assert found("geboren am 3. März 1961") == [("date_of_birth", "3. März 1961")]
