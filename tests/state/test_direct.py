@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -119,27 +117,6 @@ def test_a_cancelled_callers_reply_is_nobody_elses(redis_url: str) -> None:
         return replies
 
     assert asyncio.run(main()) == [b"0", b"1", b"2"]
-
-
-@pytest.fixture
-def silent_server() -> Iterator[str]:
-    """A TCP server on 127.0.0.1 that accepts connections and never answers (a hung Redis)."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    accepted: list[socket.socket] = []
-
-    def accept() -> None:
-        while True:
-            try:
-                connection, _ = listener.accept()
-            except OSError:
-                return
-            accepted.append(connection)
-
-    threading.Thread(target=accept, daemon=True).start()
-    yield f"redis://127.0.0.1:{listener.getsockname()[1]}"
-    listener.close()
-    for connection in accepted:
-        connection.close()
 
 
 @pytest.mark.timeout(15)

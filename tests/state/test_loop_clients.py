@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
-from collections.abc import Iterator
 
 import pytest
 
@@ -15,27 +12,6 @@ from router._state._store import Store, StoreSettings
 
 # Each test runs on the single Redis server and again on a three-primary Redis Cluster.
 pytestmark = pytest.mark.cluster
-
-
-@pytest.fixture
-def silent_server() -> Iterator[str]:
-    """A TCP server on 127.0.0.1 that accepts connections and never answers (a hung Redis)."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    accepted: list[socket.socket] = []
-
-    def accept() -> None:
-        while True:
-            try:
-                connection, _ = listener.accept()
-            except OSError:
-                return
-            accepted.append(connection)
-
-    threading.Thread(target=accept, daemon=True).start()
-    yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
-    listener.close()
-    for connection in accepted:
-        connection.close()
 
 
 @pytest.mark.timeout(15)  # a hang fails the test; how fast it gives up is not timed
