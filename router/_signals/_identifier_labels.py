@@ -143,6 +143,7 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
         "pinコード", "暗证号码", "暗證號碼", "otp", "one-time code", "one-time password",
         "one time code", "verification code", "2fa code", "mfa code", "recovery code",
         "backup code", "security answer", "secret answer", "security question answer",
+        "memorable word", "memorable information",
         "bestätigungscode", "code de vérification",
         "código de verificación", "код подтверждения", "验证码", "認証コード", "인증번호",
         "recovery codes", "backup codes", "2fa codes", "mfa codes",
@@ -195,6 +196,9 @@ WORD_PASSWORD_LABELS: Final = frozenset(
         "password", "passwort", "passwd", "kennwort", "mot de passe", "contraseña", "senha",
         "wachtwoord", "hasło", "пароль", "lösenord", "adgangskode", "passord", "salasana", "heslo",
         "jelszó", "şifre", "parolă", "passcode", "pass code",
+        # A security question's answer is chosen as a password is, and opens the account.
+        "security answer", "secret answer", "security question answer", "memorable word",
+        "memorable information",
     )
 )  # fmt: skip
 # Words that say how a password is, or ask for one, rather than give it ("password: required",

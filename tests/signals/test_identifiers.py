@@ -326,6 +326,8 @@ def test_a_password_word_joined_to_what_follows_is_no_label(
         ("the password for the wifi is bananas", "bananas"),
         ("Passwort: sonnenschein", "sonnenschein"),
         ("mot de passe : soleil", "soleil"),
+        ("security question answer: fluffy", "fluffy"),
+        ("Memorable word: marmalade", "marmalade"),
     ],
 )
 def test_a_plain_word_given_as_the_password_is_a_password(text: str, password: str) -> None:
