@@ -35,6 +35,7 @@ import hiredis
 import redis
 from redis._parsers.base import BaseParser
 from redis.asyncio.connection import parse_url
+from redis.connection import HiredisRespSerializer
 
 __all__ = ["Address", "Direct", "direct_address"]
 
@@ -158,20 +159,13 @@ class Direct:
                 raise
 
 
+_PACKER = HiredisRespSerializer()
+
+
 def pack(args: Sequence[Arg]) -> bytes:
-    """A command in RESP, its arguments encoded as redis-py's ``Encoder`` does."""
-    out = [b"*%d\r\n" % len(args)]
-    for arg in args:
-        if isinstance(arg, bytes):
-            data = arg
-        elif isinstance(arg, str):
-            data = arg.encode()
-        elif isinstance(arg, bool) or not isinstance(arg, int | float):
-            raise redis.DataError(f"Invalid input of type: {type(arg).__name__!r}.")
-        else:
-            data = repr(arg).encode()
-        out.append(b"$%d\r\n%b\r\n" % (len(data), data))
-    return b"".join(out)
+    """A command in RESP, packed by hiredis as redis-py packs its own (``router._state._packing``
+    gives the asyncio pools the same packer): a ``DataError`` for an argument of another type."""
+    return b"".join(_PACKER.pack(*args))  # type: ignore[arg-type]  # redis-py types each arg as a list
 
 
 class _Protocol(asyncio.Protocol):
