@@ -31,7 +31,7 @@ from typing import Final
 
 import base58
 
-from router._signals._digit_runs import runs
+from router._signals._digit_runs import code_points, runs
 from router._signals._text import reach_back
 
 __all__ = ["CryptoWalletDetector"]
@@ -123,7 +123,7 @@ def _runs_by_letters(text: str) -> list[int]:
 def _vector_runs_by_letters(text: str, starts: list[int], lengths: list[int]) -> list[int]:
     import numpy as np  # already imported by the digit runs of any text this long
 
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = code_points(text)  # the array the digit runs were read from, within a scan
     first = np.asarray(starts, dtype=np.int64)
     after = first + np.asarray(lengths, dtype=np.int64)
     padded = np.concatenate(([0], codes, [0]))  # a letter's code never stands outside the text

@@ -18,12 +18,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Final, NamedTuple
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 from router._signals._keyword_search import SHORTEST, matches_at
 from router._signals._text import in_scan, shared_in_scan
 
-__all__ = ["digit_led", "run_starts", "runs"]
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+__all__ = ["code_points", "digit_led", "run_starts", "runs"]
 
 _RUN: Final = re.compile(r"[0-9]+")
 # At most one run start per this many characters for the walk to pay: a pattern's call from
@@ -85,9 +89,9 @@ def _vector_starts(text: str) -> _Runs:
     """Where each run of ASCII digits starts and how long it is, read by numpy: the code
     points (UTF-32, so their indexes are the text's; a lone surrogate passes as its own
     code), those of a digit not preceded by one, and of one not followed by one."""
-    import numpy as np  # on the first long scan, not when routes.yaml is read
+    import numpy as np  # loaded by ``code_points`` already
 
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = code_points(text)
     digits = (codes >= 0x30) & (codes <= 0x39)
     first = digits.copy()
     first[1:] &= ~digits[:-1]
@@ -96,6 +100,19 @@ def _vector_starts(text: str) -> _Runs:
     starts = np.flatnonzero(first)
     lengths = np.flatnonzero(last) + 1 - starts
     return _Runs(starts.tolist(), lengths.tolist())
+
+
+def code_points(text: str) -> npt.NDArray[np.uint32]:
+    """The text's code points as a numpy array (UTF-32, so their indexes are the text's; a lone
+    surrogate passes as its own code), computed once per text within a scan: the digit runs of
+    a long text and the detectors that sift them both read it."""
+    return shared_in_scan(code_points, text, _code_points)
+
+
+def _code_points(text: str) -> npt.NDArray[np.uint32]:
+    import numpy as np  # on the first long scan, not when routes.yaml is read
+
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 def digit_led(
