@@ -93,8 +93,19 @@ _AUTHORIZATION: Final = re.compile(
 # Assigned in code or config, or said in prose: "my api key is 3f9a…" (a value of 16
 # characters or more that mixes letters and digits, as ``_assigned_after`` checks).
 _ASSIGNED: Final = re.compile(
-    r"""["']?(?:[ \t]*[:=]|[ \t]+(?:is|was|ist|lautet|est|es|è|é))[ \t]*["']?""" + _VALUE
+    r"""["'`]?(?:[ \t]*[:=]|[ \t]+(?:is|was|ist|lautet|est|es|è|é))[ \t]*["'`]?""" + _VALUE
 )
+# Or written after its name with a space alone, as chat does: "api key 3f9a…", "auth token
+# 9f8e…", "the token 9f8e… stopped working". Only after a name that is always a credential
+# (not "secret", "session" or "signature", which prose puts before anything: "top secret
+# 2024Q3-roadmap"), and only a value with no word of letters in it (``_spoken_value``).
+_SPOKEN: Final = re.compile(r"[ \t]+[\"'`]?" + _VALUE)
+_SPOKEN_NAME: Final = re.compile(
+    r"(?:(?:api|access|secret|auth|client|private|signing|encryption|master|consumer)[ _-]?key"
+    r"|apikey|token|(?:api|app|client|consumer)[ _-]?secret)\Z",
+    re.IGNORECASE,
+)
+_WORDS_IN_VALUE: Final = re.compile(r"(?:\A|[-_./])[a-z]{4,}(?:\Z|[-_./])")
 # A name ending in "token" or "secret" names a credential (``refresh_token``, ``BOT_TOKEN``,
 # ``webhook_secret``, ``token:``); "key" alone is too common (a dictionary's, a primary key).
 # So does a signed URL's signature (``sig=`` of an Azure SAS, ``X-Amz-Signature=``,
@@ -285,13 +296,32 @@ def _starts(lowered: str, ending: str, endings: list[tuple[int, int]] | None) ->
 
 
 def _assigned_after(text: str, name_end: int) -> Span | None:
-    """A credential assigned right after a name ending at ``name_end``: ``api_key = "..."``."""
+    """A credential assigned right after a name ending at ``name_end``: ``api_key = "..."``,
+    or said after it with a space: "api key 3f9a…"."""
     match = _ASSIGNED.match(text, name_end)
-    if match is None or not _looks_random(match.group("value")):
+    if match is not None:
+        if not _looks_random(match.group("value")):
+            return None
+        if not _CREDENTIAL_NAME.search(text, max(0, name_end - 40), name_end):
+            return None
+        return "api_key", match.start("value"), match.end("value")
+    match = _SPOKEN.match(text, name_end)
+    if match is None or not _spoken_value(match.group("value")):
         return None
-    if not _CREDENTIAL_NAME.search(text, max(0, name_end - 40), name_end):
+    if not _SPOKEN_NAME.search(text, max(0, name_end - 40), name_end):
         return None
     return "api_key", match.start("value"), match.end("value")
+
+
+def _spoken_value(value: str) -> bool:
+    """Whether a value written after a credential's name with only a space is one: generated
+    characters with two digits and two letters at least, and no lower-case word among its
+    parts ("token 2024-release-notes" names a document)."""
+    return (
+        sum(c.isdigit() for c in value) >= 2
+        and sum(c.isalpha() for c in value) >= 2
+        and _WORDS_IN_VALUE.search(value) is None
+    )
 
 
 def _private_keys(text: str) -> Iterator[Span]:

@@ -31,7 +31,8 @@ Built-in finding types (``BUILTIN_TYPES``) and how each is confirmed:
   Slack, Stripe live and test keys, SendGrid, npm, PyPI, Hugging Face, Groq, xAI, Perplexity,
   Replicate, Atlassian, Linear, Notion, Mailgun, Square, JWTs), ``Bearer``
   tokens and ``Basic`` credentials, Azure ``AccountKey=`` and values assigned to
-  credential-named keys (``api_key = "..."``) that mix letters and digits.
+  credential-named keys (``api_key = "..."``) that mix letters and digits, or written after
+  a key's or token's name with a space ("api key 3f9a…", "auth token 9f8e…").
 * ``private_key``: PEM blocks ``-----BEGIN … PRIVATE KEY-----`` with key material, with or
   without the END line, on the header's line or with ``\n`` escapes (a JSON key file); a
   Bitcoin key in wallet import format or a private extended key (``xprv…``) by its

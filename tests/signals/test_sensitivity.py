@@ -133,6 +133,11 @@ POSITIVES = [
     # Said in prose rather than assigned.
     ("api_key", "3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c", "my api key is {}, can you check it"),
     ("api_key", "Qx7Lm2Pz8Rt4Vw9Kj3Hn5Bc1", "der Access Token ist {}"),
+    # Or after its name with a space alone, as chat writes it; or quoted as code.
+    ("api_key", "9f8e7d6c5b4a39281706f5e4d3c2b1a0", "api key {}"),
+    ("api_key", "9f8e7d6c5b4a39281706f5e4d3c2b1a0", "Twilio auth token {} please rotate it"),
+    ("api_key", "MTExMjM0NTY3ODkwMTIzNDU2Nw.GaBcDe." + "aB3d" * 9 + "xy", "discord bot token {}"),
+    ("api_key", "9f8e7d6c5b4a39281706f5e4d3c2b1a0", "API key: `{}`"),
     ("email", "jane at example dot com", "write to {} today"),
     ("email", "jane.doe at mail dot example dot co dot uk", "mail {}, please"),
     ("private_key", PEM, "key:\n{}\nend"),
@@ -295,6 +300,9 @@ LOOK_ALIKES = {
     "scikit-learn": "pip install sk-learn-is-a-great-library-for-ml",
     "git commit hash": "commit 3f786850e387550fdab836ed7e6dc881de23001b",
     "key in prose": "the key to success: persistence and patience every day",
+    "top secret and a document's name": "Top secret 2024Q3-roadmap-final",
+    "a token naming a document": "the token 2024-release-notes-v2 is out",
+    "a primary key": "the primary key 3f9a8b7c6d5e4f3a2b1c is set",
     "PEM header without key material": "What does -----BEGIN RSA PRIVATE KEY----- mean?",
     "PEM header and a placeholder": (
         "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA...\n-----END RSA PRIVATE KEY-----"
