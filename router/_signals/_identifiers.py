@@ -47,6 +47,13 @@ _GENERIC_LABELS: Final = ("id", "nr", "no", "n°", "nº", "number", "nummer", "n
 # like the generic labels, the number after one counts only when it passes a national check
 # (a Canadian SIN's Luhn digit, an NHS number's modulus 11, a National Insurance number's form).
 _CHECKED_LABELS: Final = ("sin", "nhs", "ni number")
+# Written in capitals, "SIN" and "NHS" are the numbers' names (the Spanish word is so written
+# only in a heading): a number in the printed layout after one counts with a mistyped check
+# digit too ("SIN 046-454-286").
+_CAPITALS_LAYOUTS: Final = {
+    "sin": re.compile(r"[0-9]{3}([ -]?)[0-9]{3}\1[0-9]{3}"),
+    "nhs": re.compile(r"[0-9]{3}([ -]?)[0-9]{3}\1[0-9]{4}"),
+}
 
 
 _KIND_OF: Final = {word: kind for kind, labels in _LABELS.items() for word in labels} | dict.fromkeys(
@@ -164,9 +171,10 @@ _JOIN: Final = re.compile(
 )
 # An identifier's value: letters and digits, two digits at least, joined by "-", "/" or ".",
 # a space before a digit, or a space before a letter that ends it; a prefix of capitals may
-# stand apart, as printed ("AB 12 34 56 C", a UK National Insurance number; "XG 938 2049").
+# stand apart, as printed ("AB 12 34 56 C", a UK National Insurance number; "XG 938 2049"),
+# and so may a first digit ("1 85 05 78 006 084 91", a French NIR as printed).
 _ID_VALUE: Final = re.compile(
-    r"(?=(?:[A-Z]{1,4} (?=[0-9]))?(?:[A-Za-z-]*[0-9]){2})[A-Za-z0-9]"
+    r"(?=(?:[A-Z]{1,4} (?=[0-9]))?[A-Za-z-]*[0-9] ?[A-Za-z-]*[0-9])[A-Za-z0-9]"
     r"(?:[A-Za-z0-9]|[-/.](?=[A-Za-z0-9])|[ ](?=[0-9]|[A-Z](?![A-Za-z0-9]))){3,29}"
     r"(?![A-Za-z0-9@._%+-])"
 )
@@ -415,6 +423,9 @@ def _value_after(text: str, kind: str, label_end: int, label: str = "") -> Span 
     if kind == "generic":
         # National numbers have 8 digits or more; stdnum would pad a shorter one with zeros.
         national = len(value.group()) >= 8 and valid_national_number(value.group())
+        if not national and (layout := _CAPITALS_LAYOUTS.get(label)) is not None:
+            written = text[label_end - len(label) : label_end]
+            national = written.isupper() and layout.fullmatch(value.group()) is not None
         return ("national_id", value.start(), value.end()) if national else None
     return kind, value.start(), value.end()
 

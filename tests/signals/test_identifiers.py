@@ -27,6 +27,16 @@ LABELLED = {
     "ni number": ("NI number: AB 12 34 56 C", "national_id", "AB 12 34 56 C"),
     "nhs no.": ("NHS no. 943 476 5919", "national_id", "943 476 5919"),
     "canadian sin": ("SIN: 130-692-544", "national_id", "130-692-544"),
+    # In capitals the short names name their numbers: a mistyped check digit still counts.
+    "canadian sin, check digit mistyped": ("SIN 046-454-286", "national_id", "046-454-286"),
+    "nhs, check digit mistyped": ("NHS 943 476 5918", "national_id", "943 476 5918"),
+    # A NIR as printed after its label, with a first digit apart and a mistyped key.
+    "french nir, spaced": ("NIR 1 85 05 78 006 084 90", "national_id", "1 85 05 78 006 084 90"),
+    "french nir after its name": (
+        "numéro de sécurité sociale 1 85 05 78 006 084 90",
+        "national_id",
+        "1 85 05 78 006 084 90",
+    ),
     # Found only as a phone number before (confidential, where a national number is restricted).
     "danish cpr": ("CPR-nr.: 211062-5629", "national_id", "211062-5629"),
     # Its century sign and check character give it a layout no other number has: no label.
@@ -456,7 +466,13 @@ def test_the_hand_written_checks_for_numbers_stdnum_lacks() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["sin 1.500 euros al mes", "llame al NHS 111", "sin 130 692 545 dudas", "the OTP is sent by SMS"],
+    [
+        "sin 1.500 euros al mes",
+        "llame al NHS 111",
+        "sin 130 692 545 dudas",
+        "Sin 046 454 286 no",
+        "the OTP is sent by SMS",
+    ],
 )
 def test_a_short_label_that_is_also_a_word_needs_a_number_passing_its_check(text: str) -> None:
     assert found(text) == []
