@@ -78,15 +78,21 @@ _PHONE_WORDS: Final = re.compile(
     r"llam|movil|celular|cellulare|chiama|contatt|ligue|ligar|contat|"  # es, it, pt
     r"mobiel|bel (?:me|mij|ons|naar|op)\b|bellen|"  # nl
     r"zadzwo|dzwo|zavol|volej|"  # pl, cs
-    r"puhelin|matkapuh|soita|soitt|hubungi|ponsel|suna|arayin|zalo)"  # fi, id, ro, tr, vi
-    r"|tél|móvil|llám|rückruf|komórk|kännyk|hívj|hívás|sună|arayın|"
+    r"puhelin|matkapuh|soita|soitt|hubungi|ponsel|suna|arayin|zalo|"  # fi, id, ro, tr, vi
+    # "My number" in the other languages the router routes, where it is the phone's too.
+    r"(?:mitt|mit|vores|v[aå]rt) nummer|numeroni|moje [cč][ií]slo|nomor (?:saya|aku|hp)|nomorku|"
+    r"numaram|sz[aá]mom)"
+    r"|tél|móvil|llám|rückruf|komórk|kännyk|hívj|hívás|sună|arayın|numărul meu|mé číslo|"
     r"телефон|тел\.|моб|звон|сотов|обад|дзвон|"  # ru, bg, uk
-    r"τηλ|κινητ|καλέστε|κάλεσ|"  # el
+    r"мой номер|мій номер|моят номер|номер мой|"
+    r"τηλ|κινητ|καλέστε|κάλεσ|νούμερό μου|αριθμό μου|"  # el
     r"電話|携帯|連絡先|ファックス|ファクス|电话|手机|手機|联系|聯繫|聯絡|致电|拨打|撥打|传真|傳真|"  # ja, zh
-    r"전화|휴대|연락처|핸드폰|팩스|โทร|มือถือ|ติดต่อ|"  # ko, th
-    r"फ़ोन|फोन|मोबाइल|कॉल|संपर्क|"  # hi
-    r"هاتف|جوال|اتصل|موبايل|تليفون|واتس|تلفن|موبایل|تماس|טלפון|נייד|התקשר|חייג|"  # ar, fa, he
-    r"điện thoại|sđt|gọi|di động|liên hệ",  # vi
+    r"私の番号|僕の番号|我的号码|我的號碼|"
+    r"전화|휴대|연락처|핸드폰|팩스|내 번호|제 번호|โทร|มือถือ|ติดต่อ|เบอร์|"  # ko, th
+    r"फ़ोन|फोन|मोबाइल|कॉल|संपर्क|मेरा नंबर|मेरा नम्बर|"  # hi
+    r"هاتف|جوال|اتصل|موبايل|تليفون|واتس|رقمي|تلفن|موبایل|تماس|شماره من|شماره‌ام|"  # ar, fa
+    r"טלפון|נייד|התקשר|חייג|המספר שלי|"  # he
+    r"điện thoại|sđt|gọi|di động|liên hệ|số của tôi",  # vi
     re.ASCII,
 )
 # Where a number is reached ("office", "desk", "home") is a phone label only right next to
@@ -148,9 +154,10 @@ def _shape(body: str) -> str | None:
     if _NANP.fullmatch(body):
         return "strong"
     if len(groups) == 1:
-        # A bare run: 10-11 digits is a national number written without spaces, anything
-        # else is far more often a quantity or an id.
-        return "weak" if len(digits) in (10, 11) else None
+        # A bare run: 9-12 digits is a national number written without spaces (a Spanish or
+        # Portuguese mobile has 9, a German one 11-12), anything else is far more often a
+        # quantity or an id; and these only count next to a phone word.
+        return "weak" if 9 <= len(digits) <= 12 else None
     if len(digits) > 12 and not digits.startswith("00"):
         return None
     if _short_groups(groups):

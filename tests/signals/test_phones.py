@@ -45,6 +45,19 @@ NATIONAL_PHONES = {
     "my number": ("my number is 07700900123", "07700900123"),
     "french mon numéro": ("mon numéro : 0612345678", "0612345678"),
     "german meine nummer": ("meine Nummer ist 01711234567", "01711234567"),
+    # Mobiles written without spaces have 9 digits in Spain and Portugal, 12 in Germany.
+    "spanish mi número, nine digits": ("mi número es el 612345678", "612345678"),
+    "portuguese meu número, nine digits": ("o meu número é 912345678", "912345678"),
+    "german mobile, twelve digits": ("meine Nummer ist 015123456789", "015123456789"),
+    "russian мой номер": ("мой номер 9161234567", "9161234567"),
+    "arabic my number": ("رقمي 0501234567", "0501234567"),
+    "chinese my number": ("我的号码是13800138000", "13800138000"),
+    "japanese my number": ("私の番号は09012345678です", "09012345678"),
+    "korean my number": ("내 번호는 01012345678", "01012345678"),
+    "hindi my number": ("मेरा नंबर 9876543210 है", "9876543210"),
+    "turkish my number": ("numaram 05321234567", "05321234567"),
+    "swedish my number": ("mitt nummer är 0701234567", "0701234567"),
+    "thai number": ("เบอร์ 0812345678", "0812345678"),
 }
 
 
@@ -63,6 +76,8 @@ NO_PHONES = {
     "bel inside a word": "it belongs to 123 4567",
     "ring alone": "the ring was 123 4567",
     "ruf as reputation": "Ruf und Ehre 123 4567",
+    "nine digits with no phone word": "the batch holds 612345678 rows",
+    "my number as a count": "my number of orders is 123",
 }
 
 
