@@ -57,7 +57,7 @@ _NAME_LABELS: Final = frozenset(
 # one known name is a name even where it is also a word ("my name is john"), as after a label.
 _INTRODUCTIONS: Final = (
     "name is ", "me llamo ", "mi chiamo ", "m'appelle ", "heiße ", "name ist ", "naam is ", "nazywam się ",
-    "меня зовут ", "chamo-me ",
+    "меня зовут ", "chamo-me ", "ik heet ", "jag heter ", "jeg heter ", "jeg hedder ",
 )  # fmt: skip
 # Titles written in lower case ("mr. elliott flew to finnbogastaðir"): any word after one that
 # is no common or function word is a name, as after a capitalised title. Not "ms" without its

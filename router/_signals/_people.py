@@ -127,7 +127,7 @@ _CUES: Final = frozenset(
         "sincerely", "cheers", "assistant to", "producer", "ich heiße", "name ist", "liebe", "lieber",
         "hallo", "m'appelle", "cher", "chère", "bonjour", "me llamo", "querido", "querida", "hola",
         "mi chiamo", "caro", "cara", "ciao", "nome é", "chamo-me", "olá", "naam is", "beste",
-        "nazywam się", "меня зовут",
+        "nazywam się", "меня зовут", "ik heet", "jag heter", "jeg heter", "jeg hedder",
         # Sign-offs in the other languages, as "regards" and "sincerely": the name follows.
         "pozdrawiam", "z poważaniem", "freundlichen grüßen", "grüßen", "grüße", "cordialement",
         "bien à vous", "saludos", "atentamente", "atenciosamente", "cumprimentos", "groet", "groeten",

@@ -44,6 +44,8 @@ NAMES = {
     "possessive on the family name": ("Wisława Szczepańska's killers were sentenced", "Wisława Szczepańska"),
     "possessive ends the name": ("from Yuri Bulgakov's Cautionary Tales", "Yuri Bulgakov"),
     "call me": ("Sometimes people call me Csanád", "Csanád"),
+    "dutch introduction": ("Ik heet Zwaantje Bruinsma", "Zwaantje Bruinsma"),
+    "swedish introduction": ("Jag heter Ylvali Grönqvist", "Ylvali Grönqvist"),
     # The speaker after a quotation: a name in no list.
     "quotation's speaker": ('"I\'m glad to hear it is moving in that direction," says Gerste.', "Gerste"),
     "quotation's speaker, past": ('"Fine," said Hauta-aho.', "Hauta-aho"),
@@ -426,6 +428,8 @@ def test_a_lower_case_name_after_a_cue_counts_in_a_text_with_capitals(text: str,
         ("Ich heiße anna schmidt", "anna schmidt"),
         ("je m'appelle pierre", "pierre"),
         ("меня зовут иван петров", "иван петров"),
+        ("ik heet zwaantje bruinsma", "zwaantje bruinsma"),
+        ("jag heter ylva", "ylva"),
         # Two words that are neither common nor function words, when the writer introduces
         # themselves: a name the lists do not hold.
         ("my name is borna jerković but everyone calls me borna", "borna jerković"),
