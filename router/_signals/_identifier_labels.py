@@ -153,6 +153,9 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
         "alarmcode", "torcode", "code d'accès", "digicode", "code de la porte", "code d'entrée",
         "código de acceso", "código de la puerta", "código de alarma", "codice di accesso",
         "codice d'accesso", "código de acesso", "toegangscode", "deurcode", "kod dostępu",
+        "atm code", "code to the safe", "code for the safe", "code to the door", "code for the door",
+        "code to the gate", "code for the gate", "safe combination", "lock combination", "locker code",
+        "padlock code",
         # A login's secret by its collective name: what follows is the password (or the pair).
         "credentials", "credential", "creds", "login credentials", "zugangsdaten", "anmeldedaten",
     ),

@@ -14,7 +14,8 @@ quoted key, ``"password": "..."``), after "pass" as a setting or a field (``DB_P
 ``pass: ...``), the words after "passphrase:", the codes that open a door or an alarm
 ("door code 4821"), a wallet's 12-24 recovery words after "seed phrase" or "mnemonic", and the
 login pair ``jane@example.com / W!nter2024`` (an e-mail address, a slash, colon or bar, and
-a password-like token) are ``password`` findings.
+a password-like token), the password after a login as a pair (``login: admin / P@ssw0rd1``)
+and "pass" after a user's name (``user admin pass hunter22``) are ``password`` findings.
 
 A login named as one ("username: hshaw", "her login is helena.shaw", ``DB_USERNAME=``) is a
 ``record_id``, as a user id is: the name of a person's account.
@@ -204,6 +205,12 @@ _FIELD_START: Final = re.compile(r"(?:\A|[\n\r\"'{\[(,;|&?])[ \t*#-]*\Z")
 # Or after another field written "name=value" ("user=root pass=toor123": a command line, a
 # connection string, a log line).
 _AFTER_SETTING: Final = re.compile(r"(?:\A|\s)[A-Za-z_][\w.-]*=\S+[ \t]+\Z")
+# Or after a user's name said the same way: "user admin pass hunter22", "login: root pass toor99".
+_AFTER_USER: Final = re.compile(
+    r"(?:\A|\s)(?:user(?:name)?|login|usr)[ \t]*[:=]?[ \t]*\S+[ \t]+\Z", re.IGNORECASE
+)
+# A login's password written after it as a pair: "login: admin / P@ssw0rd!", "user: root | toor99".
+_PAIR_AFTER: Final = re.compile(r"[ \t]*[/|][ \t]*(?P<value>[^\s\"'”]{4,64})")
 # A password written before its label: "P@ssw0rd1 is my password", "'hunter22' was the PIN".
 _VALUE_BEFORE: Final = re.compile(
     r"(?<![^\s\"'“])[\"'“]?(?P<value>[^\s\"'“”]{4,64})[\"'”]?[ \t]+(?:is|was)[ \t]+"
@@ -298,6 +305,19 @@ def _logins(text: str, lowered: str) -> Iterator[Span]:
                 found = _login_after(text, label.end(), _owned(lowered, label.start()))
                 if found is not None:
                     yield found
+                    if (password := _password_after_login(text, found[2])) is not None:
+                        yield password
+
+
+def _password_after_login(text: str, login_end: int) -> Span | None:
+    """The password written after a login as a pair: "login: admin / P@ssw0rd!"."""
+    pair = _PAIR_AFTER.match(text, login_end, login_end + 70)
+    if pair is None:
+        return None
+    end = pair.start("value") + len(pair.group("value").rstrip(".,;!?)"))
+    if not _password_like(text[pair.start("value") : end]):
+        return None
+    return "password", pair.start("value"), end
 
 
 def _before_signs(text: str) -> Iterator[tuple[int, int]]:
@@ -467,7 +487,8 @@ def _secret_after(text: str, kind: str, label_end: int, at: int, label: str = ""
         seed = _SEED_VALUE.match(text, at, at + 240)
         return None if seed is None else ("password", seed.start("value"), seed.end("value"))
     assigned = any(sign in text[label_end:at] for sign in ":=：")
-    if kind == "pass" and not (assigned and _pass_field(text, label_end - len("pass"))):
+    start = label_end - len("pass")
+    if kind == "pass" and not ((assigned and _pass_field(text, start)) or _after_user(text, start)):
         return None
     pattern = _PHRASE_VALUE if kind == "passphrase" and assigned else _SECRET_VALUE
     value = pattern.match(text, at, at + 66)
@@ -507,6 +528,11 @@ def _pass_field(text: str, start: int) -> bool:
         _FIELD_START.search(text, max(0, start - 8), start) is not None
         or _AFTER_SETTING.search(text, max(0, start - 80), start) is not None
     )
+
+
+def _after_user(text: str, start: int) -> bool:
+    """Whether "pass" at ``start`` follows a user's name: "user admin pass hunter22"."""
+    return _AFTER_USER.search(text, max(0, start - 80), start) is not None
 
 
 def _password_like(value: str) -> bool:

@@ -40,7 +40,9 @@ Built-in finding types (``BUILTIN_TYPES``) and how each is confirmed:
 * ``password``: a value after "password", "passcode", "PIN", "passphrase", "credentials" (and their words
   in the language signal's languages), also as a setting's name (``DB_PASSWORD=``,
   ``DB_PASS=``, ``"password": "..."``, ``pass: ...``), and
-  the password of a login pair ``jane@example.com / W!nter2024``.
+  the password of a login pair ``jane@example.com / W!nter2024`` or ``login: admin / P@ssw0rd!``;
+  a stored password hash (bcrypt ``$2b$…``, SHA-crypt ``$6$…``, Argon2, Django's, LDAP's
+  ``{SSHA}``; see ``_password_hashes``).
 * ``national_id``, ``driver_license``, ``account_number``, ``record_id``: an identifier-shaped
   value right after words that name it (passport, tax id, driver's licence, account or
   routing number, patient/policy/employee id, login or username, in seven languages, and the names of national
@@ -81,6 +83,7 @@ from router._signals._identifiers import IDENTIFIER_TYPES, IdentifierDetector
 from router._signals._invisible import visible
 from router._signals._mrz import MrzDetector
 from router._signals._network_ids import NetworkIdDetector
+from router._signals._password_hashes import PasswordHashDetector
 from router._signals._people_detector import PEOPLE_TYPES, PeopleDetector
 from router._signals._pii import PII_TYPES, PiiDetector
 from router._signals._postcodes import PostcodeDetector
@@ -194,7 +197,7 @@ def builtin_detectors(types: Iterable[str] = BUILTIN_TYPES) -> tuple[Detector, .
     if wanted & set(CryptoWalletDetector.types):
         detectors.append(CryptoWalletDetector(tuple(wanted & set(CryptoWalletDetector.types))))
     if "password" in wanted:
-        detectors.extend((UrlCredentialDetector(), CommandCredentialDetector()))
+        detectors.extend((UrlCredentialDetector(), CommandCredentialDetector(), PasswordHashDetector()))
     return tuple(detectors)
 
 

@@ -47,6 +47,10 @@ LABELLED = {
     "chinese verification code": ("您的验证码是482193", "password", "482193"),
     "recovery code": ("recovery code 7f3k-9d2m-x8q1", "password", "7f3k-9d2m-x8q1"),
     "german pin": ("Ihre Geheimzahl 4821", "password", "4821"),
+    "atm code": ("my ATM code 4821", "password", "4821"),
+    "code to the safe": ("the code to the safe is 4821", "password", "4821"),
+    # "pass" after a user's name, as a command or a chat writes the pair.
+    "user then pass": ("user admin pass hunter22", "password", "hunter22"),
     "pin-code": ("PIN-Code 4821", "password", "4821"),
     "french driving licence": ("permis de conduire n° 12AB34567", "driver_license", "12AB34567"),
     "password": ("password: W!nter2024.", "password", "W!nter2024"),
@@ -361,6 +365,19 @@ def test_a_plain_word_given_as_the_password_is_a_password(text: str, password: s
 )
 def test_a_word_that_says_how_the_password_is_is_no_password(text: str) -> None:
     assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "login", "password"),
+    [
+        ("login: admin / P@ssw0rd1", "admin", "P@ssw0rd1"),
+        ("username: root | toor99", "root", "toor99"),
+    ],
+)
+def test_a_password_written_after_a_login_as_a_pair_is_a_password(
+    text: str, login: str, password: str
+) -> None:
+    assert found(text) == [("record_id", login), ("password", password)]
 
 
 def test_a_login_pair_after_an_email_address_is_a_password() -> None:
