@@ -61,10 +61,18 @@ _SPELLED_EMAIL: Final = re.compile(
 )
 # An address at a mail provider written without its top-level domain ("john.smith@gmail"):
 # whoever reads it knows the address.
-_PROVIDER_ONLY: Final = re.compile(
-    r"(?<![\w.+%-])[A-Za-z0-9][A-Za-z0-9._+-]{0,63}@(?i:gmail|googlemail|yahoo|hotmail|outlook|live"
+_PROVIDERS: Final = (
+    r"(?i:gmail|googlemail|yahoo|hotmail|outlook|live"
     r"|icloud|protonmail|proton|gmx|aol|yandex|qq|163|126|naver|daum|libero|orange|wanadoo|t-online)"
-    r"(?![\w.@-])"
+)
+_PROVIDER_ONLY: Final = re.compile(
+    r"(?<![\w.+%-])[A-Za-z0-9][A-Za-z0-9._+-]{0,63}@" + _PROVIDERS + r"(?![\w.@-])"
+)
+# And so spelled out, its local part with a "dot" ("jane dot doe at gmail"): "at gmail" alone
+# is prose ("I'm at Gmail now").
+_SPELLED_PROVIDER_ONLY: Final = re.compile(
+    r"(?<![\w.+-])(?:[A-Za-z0-9][A-Za-z0-9._+-]{0,63} (?i:dot) ){1,3}"
+    r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63} (?i:at) " + _PROVIDERS + r"(?![\w.@-]| (?i:dot) )"
 )
 # An address with spaces around its "@" or its dots, "jane @ example . com" (typed so, or so
 # that a harvester misses it): the top-level domain must be one people write so, as for the
@@ -189,6 +197,10 @@ def _spelled_emails(text: str) -> Iterator[Span]:
     this way, and a domain word of prose ("look at the dot com bubble") is no domain."""
     for match in _SPELLED_EMAIL.finditer(text):
         if match.group("domain").lower() not in _NOT_DOMAINS:
+            yield "email", match.start(), match.end()
+    for match in _SPELLED_PROVIDER_ONLY.finditer(text):
+        # A local part that starts with an article or a possessive is prose: "the dot product at yahoo".
+        if match.group().split(" ", 1)[0].lower() not in _NOT_DOMAINS:
             yield "email", match.start(), match.end()
 
 

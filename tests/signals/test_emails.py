@@ -32,6 +32,8 @@ def test_an_address_with_a_bracketed_at_and_dot_is_an_email(address: str) -> Non
         # At a mail provider, without the top-level domain: the address all the same.
         "john.smith@gmail",
         "j.doe+news@outlook",
+        # Both: spelled out at a provider, its local part with a "dot".
+        "jane dot doe at gmail",
         # Spaces around the "@" or the dots.
         "jane @ example . com",
         "jane.doe @ example.com",
@@ -53,6 +55,8 @@ def test_an_address_spelled_out_or_without_its_providers_domain_is_an_email(addr
         "values[at] = x.y",
         "see you @ home",
         "tag me @ jane on the forum",
+        "I'm at Gmail now",
+        "the dot product at yahoo",
     ],
 )
 def test_at_and_dot_as_bare_words_or_without_a_domain_are_no_email(text: str) -> None:
