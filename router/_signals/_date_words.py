@@ -20,6 +20,9 @@ MONTHS: Final = (
 BIRTH_WORDS: Final = (
     "born", "birth", "birthday", "birthdate", "bday", "b-day", "dob", "d.o.b", "geboren", "geburtsdatum",
     "geburtstag",
+    # Birthday: the French and Portuguese words are an anniversary's too, so only as someone's.
+    "cumpleaños", "compleanno", "verjaardag", "urodziny", "mon anniversaire", "son anniversaire",
+    "ton anniversaire", "votre anniversaire", "meu aniversário", "seu aniversário",
     "geb.", "né", "née", "naissance", "nacido", "nacida", "nacimiento", "nato", "nata", "nascita",
     "nascido", "nascida", "nascimento", "geboortedatum", "urodzony", "urodzona", "urodzenia", "urodził",
     "urodziła", "родился", "родилась", "рождения", "рожд.", "народився", "народилася", "народження",

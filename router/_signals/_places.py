@@ -238,7 +238,10 @@ _DATE: Final = re.compile(
     rf"|[0-9]{{1,2}}(?:-(?:{_MONTHS})-|\s(?:{_MONTHS})\.?\s)(?:[0-9]{{4}}|[0-9]{{2}})(?![0-9])"
     rf"|[0-9]{{1,2}}\s+tháng\s+[0-9]{{1,2}},?\s+(?:năm\s+)?[0-9]{{4}}"
     rf"|[0-9]{{1,2}}\.?\s+(?:de\s+)?{_MONTH_WORD}\.?,?\s+(?:de\s+)?[0-9]{{4}}"
-    rf"|[0-9]{{4}}\.?\s+{_MONTH_WORD}\s+[0-9]{{1,2}}\.?(?![0-9]))"
+    rf"|[0-9]{{4}}\.?\s+{_MONTH_WORD}\s+[0-9]{{1,2}}\.?(?![0-9])"
+    # A birthday without its year, with a month by name: "3 March", "March 3rd", "3. März".
+    rf"|[0-9]{{1,2}}(?:st|nd|rd|th|\.|º|er)?\s+(?:of\s+|de\s+)?(?:{_MONTHS})(?![^\W\d_])"
+    rf"|(?:{_MONTHS})\.?\s+(?:the\s+)?[0-9]{{1,2}}(?:st|nd|rd|th)?(?![0-9]))"
 )
 _BIRTH: Final = re.compile(r"(?<![a-z])(?P<word>" + keyword_pattern(_BIRTH_WORDS) + r")[^\n0-9]{0,24}?\Z")
 # A trie, which finds the longest word at each place as the alternation longest first did.

@@ -215,6 +215,29 @@ def test_a_birth_date_after_the_short_word_for_birthday_is_found(text: str, date
     assert found(text) == [("date_of_birth", date)]
 
 
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("birthday: March 3rd", "March 3rd"),
+        ("DOB: March 3", "March 3"),
+        ("her birthday is on the 12th of June", "12th of June"),
+        ("Geburtstag: 3. März", "3. März"),
+        ("mon anniversaire est le 3 mars", "3 mars"),
+        ("cumpleaños: 3 de marzo", "3 de marzo"),
+        ("mijn verjaardag is 3 maart", "3 maart"),
+    ],
+)
+def test_a_birthday_without_its_year_is_a_birth_date(text: str, date: str) -> None:
+    assert found(text) == [("date_of_birth", date)]
+
+
+@pytest.mark.parametrize(
+    "text", ["we met on 3 March", "the meeting is on March 3rd", "l'anniversaire de la société le 3 mars"]
+)
+def test_a_date_without_its_year_and_without_a_birth_word_is_no_birth_date(text: str) -> None:
+    assert found(text) == []
+
+
 def test_a_date_is_a_birth_date_only_after_a_birth_word() -> None:
     assert found("DOB: 04/11/1975") == [("date_of_birth", "04/11/1975")]
     assert found("geboren am 3. März 1961") == [("date_of_birth", "3. März 1961")]
