@@ -28,7 +28,7 @@ from typing import Final
 
 from router._levels import Sensitivity
 from router._signals._patterns import SafePattern, compiles, pattern_hazard
-from router._signals._text import continues_word, keyword_pattern
+from router._signals._text import base_letter, continues_word, fold_accents, keyword_pattern
 
 __all__ = ["CustomTerm", "CustomTermDetector"]
 
@@ -49,26 +49,10 @@ def _key(keyword: str) -> str:
     return _TEXT_GAPS.sub("", fold_accents(keyword.lower()))
 
 
-def fold_accents(text: str) -> str:
-    """``text`` with each Latin letter's accents taken off ("Société" -> "Societe"), one
-    character for one, so that offsets stay those of ``text``."""
-    return text if text.isascii() else "".join(_base_letter(char) for char in text)
-
-
-@functools.cache
-def _base_letter(char: str) -> str:
-    decomposed = unicodedata.normalize("NFD", char)
-    base = decomposed[0]
-    marks = decomposed[1:]
-    if marks and base.isascii() and base.isalpha() and all(unicodedata.combining(mark) for mark in marks):
-        return base
-    return char
-
-
 @functools.cache
 def _accented(letter: str) -> tuple[str, ...]:
     """The lower-case Latin letters that ``letter`` is with accents: "e" gives é, è, ê, ë, ..."""
-    return tuple(chr(code) for code in _LATIN_ACCENTED if _base_letter(chr(code)) == letter)
+    return tuple(chr(code) for code in _LATIN_ACCENTED if base_letter(chr(code)) == letter)
 
 
 _LATIN_ACCENTED: Final = tuple(

@@ -33,8 +33,10 @@ from router._signals._invisible import INVISIBLE, MARKS
 
 __all__ = [
     "ascii_word_char",
+    "base_letter",
     "continues_word",
     "fold",
+    "fold_accents",
     "fold_noting_invisible",
     "keyword_pattern",
     "lower_same_length",
@@ -173,6 +175,23 @@ def shared_in_scan(key: object, text: str, compute: Callable[[str], _T]) -> _T:
     value = compute(text)
     shared[key] = (text, value)
     return value
+
+
+def fold_accents(text: str) -> str:
+    """``text`` with each Latin letter's accents taken off ("Société" -> "Societe"), one
+    character for one, so that offsets stay those of ``text``."""
+    return text if text.isascii() else "".join(base_letter(char) for char in text)
+
+
+@functools.cache
+def base_letter(char: str) -> str:
+    """A Latin letter without its accents ("é" -> "e"); any other character as it is."""
+    decomposed = unicodedata.normalize("NFD", char)
+    base = decomposed[0]
+    marks = decomposed[1:]
+    if marks and base.isascii() and base.isalpha() and all(unicodedata.combining(mark) for mark in marks):
+        return base
+    return char
 
 
 def lower_same_length(text: str) -> str:
