@@ -188,13 +188,15 @@ def _lower_name(value: re.Match[str], lists: NameLists) -> Span | None:
     # After a label a known name counts even where it is also a word ("josé", "rose"); a
     # grammar word ("the", "our") never starts one.
     given, family = value.group(1), value.group(2)
-    if given in FUNCTION_WORDS or not (given in lists.first or given in lists.last):
+    if given in FUNCTION_WORDS or not (
+        given in lists.first or given in lists.last or given in lists.unaccented
+    ):
         return None
     if (
         family is not None
         and family.islower()
         and family not in FUNCTION_WORDS
-        and (family in lists.last or family not in lists.common)
+        and (family in lists.last or family in lists.unaccented or family not in lists.common)
     ):
         return "person", value.start(1), value.end(2)
     return "person", value.start(1), value.end(1)

@@ -30,11 +30,12 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import Final
 
+from router._signals._text import fold_accents
 from router._signals._tokenizer_cache import _cache_dir
 
 __all__ = ["NameLists", "name_lists"]
 
-_CACHE_FORMAT: Final = 6
+_CACHE_FORMAT: Final = 7
 _FIRST_ATTRIBUTES: Final = (
     "first_names",
     "first_names_male",
@@ -87,6 +88,10 @@ class NameLists:
     # own, but the words of a language that no word list here holds may be among them
     # ("Alla", "Delle"), so a sentence's first word is no name when it is one.
     town_words: frozenset[str] = frozenset()
+    # Given and family names as chat types them without accents ("vitoria", "szollossy"),
+    # where that form is no name and no common word as it stands: read only where a label or
+    # an introduction says a name follows (in prose, "Bao" and "Rio" are words and places).
+    unaccented: frozenset[str] = frozenset()
 
 
 @functools.cache
@@ -111,7 +116,7 @@ def _read(path: os.PathLike[str]) -> NameLists | None:
             data = marshal.load(file)
     except (OSError, EOFError, ValueError, TypeError):
         return None
-    if not (isinstance(data, tuple) and len(data) == 8 and all(isinstance(part, frozenset) for part in data)):
+    if not (isinstance(data, tuple) and len(data) == 9 and all(isinstance(part, frozenset) for part in data)):
         return None
     return NameLists(*data)
 
@@ -172,6 +177,7 @@ def _from_faker() -> NameLists:
         # A legal form that is also a name ("San", "Con") is left out: "Jose San" is a person.
         frozenset(company - first - last),
         frozenset(town_words - places),
+        frozenset((_unaccented(first) | _unaccented(last)) - first - last - common),
     )
 
 
@@ -186,6 +192,7 @@ def _fields(lists: NameLists) -> tuple[frozenset[str], ...]:
         lists.place_phrases,
         lists.company_words,
         lists.town_words,
+        lists.unaccented,
     )
 
 
@@ -217,6 +224,10 @@ def _name_attributes(provider: type, known: tuple[str, ...], kinds: tuple[str, .
         and any(name.startswith(kind) or name.endswith(f"{kind}s") for kind in kinds)
     ]
     return (*known, *names)
+
+
+def _unaccented(names: set[str]) -> set[str]:
+    return {folded for name in names if (folded := fold_accents(name)) != name}
 
 
 def _polish_female_forms(names: set[str]) -> set[str]:

@@ -64,6 +64,7 @@ NAMES = {
     "label in a ticket": ("Ticket 4411\nName: helena shaw\nIssue: cannot log in", "helena shaw"),
     "patient label": ("Patient: jonas becker, room 12", "jonas becker"),
     "label and a name that is also a word": ("Customer: josé garcía (VIP)", "josé garcía"),
+    "label and a name typed without its accents": ("Customer: vitoria, VIP", "vitoria"),
     "two-word label, given name alone": ("Full name: helena", "helena"),
     # A given name that is also a word of some language, after a naming cue.
     "cue before a name that is also a word": ("Hello, my name is John", "John"),
@@ -452,6 +453,8 @@ def test_a_lower_case_name_after_a_cue_counts_in_a_text_with_capitals(text: str,
         ("je m'appelle pierre", "pierre"),
         ("меня зовут иван петров", "иван петров"),
         ("ik heet zwaantje bruinsma", "zwaantje bruinsma"),
+        # A known name typed without its accents (the lists hold "vitória").
+        ("my name is vitoria", "vitoria"),
         ("jag heter ylva", "ylva"),
         # Two words that are neither common nor function words, when the writer introduces
         # themselves: a name the lists do not hold.
