@@ -133,6 +133,17 @@ _CUES: Final = frozenset(
         "bien à vous", "saludos", "atentamente", "atenciosamente", "cumprimentos", "groet", "groeten",
         "с уважением", "saygılarımla", "distinti saluti", "cordiali saluti", "hälsningar", "hilsen",
         "terveisin", "üdvözlettel", "s pozdravem", "cu stimă", "με εκτίμηση", "trân trọng",
+        # The writer's family, by the words for them: "remove my kid Dzhambek from the will".
+        "my son", "my daughter", "my kid", "my child", "my wife", "my husband", "my mother",
+        "my father", "my mom", "my mum", "my dad", "my brother", "my sister", "my grandson",
+        "my granddaughter", "my grandmother", "my grandfather", "my niece", "my nephew",
+        "my fiancé", "my fiancée", "my stepson", "my stepdaughter",
+        "mein sohn", "meine tochter", "meine frau", "mein mann", "mein kind", "meine mutter",
+        "mein vater", "mon fils", "ma fille", "ma femme", "mon mari", "mon enfant", "ma mère",
+        "mon père", "mi hijo", "mi hija", "mi esposa", "mi esposo", "mi marido", "mi madre",
+        "mi padre", "mio figlio", "mia figlia", "mia moglie", "mio marito", "mia madre", "mio padre",
+        "meu filho", "minha filha", "minha esposa", "meu marido", "minha mãe", "meu pai",
+        "mijn zoon", "mijn dochter", "mijn vrouw", "mijn man", "mijn moeder", "mijn vader",
     )
 )  # fmt: skip
 _CUE_ENDINGS: Final = frozenset(cue.rsplit(None, 1)[-1] for cue in _CUES)

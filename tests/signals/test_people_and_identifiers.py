@@ -46,6 +46,10 @@ NAMES = {
     "call me": ("Sometimes people call me Csanád", "Csanád"),
     "dutch introduction": ("Ik heet Zwaantje Bruinsma", "Zwaantje Bruinsma"),
     "swedish introduction": ("Jag heter Ylvali Grönqvist", "Ylvali Grönqvist"),
+    # The writer's family by the word for them: a name no list holds.
+    "my kid": ("I would like to remove my kid Dzhambek from the will.", "Dzhambek"),
+    "german daughter": ("Meine Tochter Wiebke ist krank", "Wiebke"),
+    "french daughter": ("ma fille Clémence a de la fièvre", "Clémence"),
     # The speaker after a quotation: a name in no list.
     "quotation's speaker": ('"I\'m glad to hear it is moving in that direction," says Gerste.', "Gerste"),
     "quotation's speaker, past": ('"Fine," said Hauta-aho.', "Hauta-aho"),
