@@ -167,6 +167,22 @@ _PERSON_VERB: Final = re.compile(
     r"has been|is a (?:very |really )?(?:nice|good|kind|great|sympathetic|reliable|friendly) "
     r"(?:person|man|woman|guy|girl|boy|colleague|friend))(?![^\W\d_])"
 )
+# The role a person is given on an account, a policy or a will, after their name: "add
+# Mercédesz Szôllôssy as a beneficiary", "list Bekbolat as guardian". Only people hold these.
+_ROLE_AFTER: Final = re.compile(
+    r" as (?:(?:a|an|the|my|our|his|her|their|joint|primary|secondary|new|additional) )?"
+    r"(?:beneficiary|beneficiaries|guardian|co-?signer|authori[sz]ed (?:user|signer|signatory)"
+    r"|joint (?:account )?holder|dependent|dependant|emergency contact|next of kin|executor|executrix"
+    r"|trustee|nominee|signatory|guarantor|co-?applicant|caregiver|carer|power of attorney|spouse)"
+    r"(?![^\W\d_])"
+)
+# Companies are made guarantors and trustees too: "Acme Corp as a guarantor".
+_ROLE_HOLDING_FIRMS: Final = frozenset(
+    (
+        "corp", "co", "company", "group", "bank", "trust", "holdings", "partners", "capital", "fund",
+        "foundation",
+    )
+)  # fmt: skip
 _SENTENCE_ENDS: Final = frozenset('.!?:;"“”«»()[]\n>|*•-')
 _POSSESSIVE: Final = ("'s", "’s")
 _CITIES: Final = frozenset(
@@ -417,6 +433,14 @@ def _is_name_at(text: str, start: int, end: int, key: str, spaced: bool, lists: 
         return not (common and following.lower() in lists.common)
     if following is not None and _INITIAL.match(text, end):
         return True  # "Soib K. Kishiev": capitalised, an initial, capitalised
+    if (
+        following is not None
+        and not common
+        and following.lower() not in _ROLE_HOLDING_FIRMS
+        and _given_a_role(text, _name_end(text, end))
+        and not _after_sentence_end(text, start)  # "Add Zorbek Vedzizhev as …": a verb first
+    ):
+        return True  # "add Mercédesz Szôllôssy as a beneficiary"
     if not known or common:
         return False
     if key in lists.places or key in _CITIES:
@@ -431,6 +455,11 @@ def _is_name_at(text: str, start: int, end: int, key: str, spaced: bool, lists: 
     if not _after_sentence_end(text, start):
         return True
     return known_first and (key not in lists.town_words or _PERSON_VERB.match(text, end) is not None)
+
+
+def _given_a_role(text: str, end: int) -> bool:
+    """Whether the name ending at ``end`` is given a person's role: "… as a beneficiary"."""
+    return text.startswith(" as ", end) and _ROLE_AFTER.match(text, end) is not None
 
 
 def _after_sentence_end(text: str, start: int) -> bool:

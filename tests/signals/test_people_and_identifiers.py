@@ -50,6 +50,9 @@ NAMES = {
     "my kid": ("I would like to remove my kid Dzhambek from the will.", "Dzhambek"),
     "german daughter": ("Meine Tochter Wiebke ist krank", "Wiebke"),
     "french daughter": ("ma fille Clémence a de la fièvre", "Clémence"),
+    # Two unknown words given a person's role on an account or a will.
+    "beneficiary": ("I want to add Mercédesz Szôllôssy as a beneficiary", "Mercédesz Szôllôssy"),
+    "next of kin": ("register Wiremu Tane Ngata as next of kin", "Wiremu Tane Ngata"),
     # The speaker after a quotation: a name in no list.
     "quotation's speaker": ('"I\'m glad to hear it is moving in that direction," says Gerste.', "Gerste"),
     "quotation's speaker, past": ('"Fine," said Hauta-aho.', "Hauta-aho"),
@@ -132,6 +135,8 @@ NOT_NAMES = {
     # Thanks for something, or a capitalised phrase after it.
     "thanks for something": "Thanks for the help, it works now.",
     "thanks in capitals": "Thanks In Advance",
+    # A company given a role that people hold too.
+    "a firm as a guarantor": "we added Acme Corp as a guarantor",
 }
 
 
