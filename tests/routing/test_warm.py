@@ -32,7 +32,7 @@ print(json.dumps({
     "names": _names.name_lists.cache_info().currsize,
     "litellm": "litellm" in sys.modules,
     "automata": [p._automaton is not None for p in (_keyword_search.LOWER_CASED, _keyword_search.AS_WRITTEN)],
-    "numpy": "numpy" in sys.modules,
+    "numpy": {"numpy", "encodings.utf_16_le", "encodings.utf_32_le"} <= set(sys.modules),
     "stdnum": sorted(m for m in _national_ids._STDNUM_MODULES if "stdnum." + m not in sys.modules),
 }))
 """
