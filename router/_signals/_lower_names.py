@@ -137,7 +137,7 @@ def _introduced(text: str, start: int, end: int, lists: NameLists) -> Span | Non
     given, family = value.group(1), value.group(2)
     if family is None or not family.islower() or len(given) < 3 or not _own(text, start):
         return None
-    if {given, family} & (lists.common | FUNCTION_WORDS):
+    if _plain_word(given, lists) or _plain_word(family, lists):
         return None
     return "person", value.start(1), value.end(2)
 
@@ -178,10 +178,17 @@ def _cued_pair(text: str, at: int, lists: NameLists) -> Span | None:
     if (
         given in lists.first
         and family in lists.last
-        and not {given, family} & (lists.common | FUNCTION_WORDS)
+        and not (_plain_word(given, lists) or _plain_word(family, lists))
     ):
         return "person", pair.start(1), pair.end(2)
     return None
+
+
+def _plain_word(word: str, lists: NameLists) -> bool:
+    """Whether ``word`` is a common word of some language or a function word: two look-ups,
+    where a test against the union of the two sets copied the 18,000 common words each time
+    (0.7 ms per pair of known names written in lower case)."""
+    return word in lists.common or word in FUNCTION_WORDS
 
 
 def _lower_name(value: re.Match[str], lists: NameLists) -> Span | None:
@@ -212,6 +219,6 @@ def _lower_case_names(text: str, lists: NameLists) -> Iterator[Span]:
             given in lists.first
             and family in lists.last
             and text[first.end() : last.start()] == " "
-            and not {given, family} & (lists.common | FUNCTION_WORDS)
+            and not (_plain_word(given, lists) or _plain_word(family, lists))
         ):
             yield "person", first.start(), last.end()

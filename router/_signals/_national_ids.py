@@ -21,20 +21,25 @@ whatever the value, a generic one ("ID", "Nr.", "n°") when the value passes the
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Final
 
 from router._signals._digit_runs import digit_led
 
-__all__ = ["national_ids", "stdnum_check", "valid_national_number"]
+__all__ = ["LABELLED_LENGTHS", "load_validators", "national_ids", "stdnum_check", "valid_national_number"]
 
 Span = tuple[str, int, int]
 Check = Callable[[str], bool]
 
 
+# The stdnum modules the checks below name, imported on first use or by ``load_validators``.
+_STDNUM_MODULES: Final[set[str]] = set()
+
+
 def _stdnum(module: str) -> Check:
     """``is_valid`` of a stdnum module, imported on first use (stdnum loads lazily per country)."""
     checker: list[Check] = []
+    _STDNUM_MODULES.add(module)
 
     def is_valid(value: str) -> bool:
         if not checker:
@@ -44,6 +49,15 @@ def _stdnum(module: str) -> Check:
         return bool(checker[0](value))
 
     return is_valid
+
+
+def load_validators() -> None:
+    """Import every stdnum module the checks use: about 30 ms (``stdnum.util`` brings pydoc),
+    which a warmed-up process pays before its first text holding a national number."""
+    import importlib
+
+    for module in sorted(_STDNUM_MODULES):
+        importlib.import_module(f"stdnum.{module}")
 
 
 stdnum_check: Final = _stdnum  # for the labelled numbers of ``_identifiers``
@@ -106,21 +120,42 @@ _LAYOUT_CHECKS: Final[tuple[tuple[re.Pattern[str], Check], ...]] = (
 # the only one in the layouts, so its ``\1`` still names it.
 _ALNUM_SHAPES: Final = re.compile("|".join(f"(?:{shape.pattern})" for shape, _ in _ALNUM_CHECKS))
 _LAYOUTS: Final = re.compile("|".join(f"(?:{layout.pattern})" for layout, _ in _LAYOUT_CHECKS))
-# Every national number stdnum validates, by name, for values that stand after a label.
-_ANY_CHECKS: Final[tuple[Check, ...]] = (
-    *(check for _, check in _ALNUM_CHECKS),
-    _stdnum("fr.nir"),
-    _stdnum("de.idnr"),
-    _stdnum("nl.bsn"),
-    _stdnum("pl.pesel"),
-    _stdnum("gb.nhs"),
-    _stdnum("in_.aadhaar"),
-    _stdnum("ca.sin"),
-    _stdnum("au.tfn"),
-    _stdnum("kr.rrn"),
-    _stdnum("cn.ric"),
-    _stdnum("br.cpf"),
+# Every national number stdnum validates, by name, for values that stand after a label, with
+# the lengths of the value its check accepts, as stdnum's validators test them (a BSN shorter
+# than 9 digits is padded with zeros; an 11-digit codice fiscale is a VAT number); a test
+# pins them to the installed stdnum.
+LABELLED_LENGTHS: Final[Mapping[str, tuple[int, ...]]] = {
+    "es.dni": (9,),
+    "es.nie": (9,),
+    "it.codicefiscale": (11, 16),
+    "in_.pan": (10,),
+    "fr.nir": (15,),
+    "de.idnr": (11,),
+    "nl.bsn": tuple(range(1, 10)),
+    "pl.pesel": (11,),
+    "gb.nhs": (10,),
+    "in_.aadhaar": (12,),
+    "ca.sin": (9,),
+    "au.tfn": (8, 9),
+    "kr.rrn": (13,),
+    "cn.ric": (18,),
+    "br.cpf": (11,),
+}
+_ANY_CHECKS: Final[tuple[tuple[Check, tuple[int, ...]], ...]] = (
+    (uk_nino_valid, (9,)),
+    (german_id_card_valid, (10,)),
+    *((_stdnum(module), lengths) for module, lengths in LABELLED_LENGTHS.items()),
 )
+# The checks of each length. Trying all 17 cost 50-100 us a value: stdnum cleans its input a
+# character at a time in each. A value of ASCII capitals and digits alone is one that none
+# of their cleanings changes (they take out punctuation and map other scripts' forms of it),
+# so its length is the one they test; any other value is tried against all of them.
+_CHECKS_BY_LENGTH: Final = {
+    length: tuple(check for check, lengths in _ANY_CHECKS if length in lengths)
+    for length in {length for _, lengths in _ANY_CHECKS for length in lengths}
+}
+_PLAIN_VALUE: Final = re.compile(r"[0-9A-Z]+")
+_SEPARATORS: Final = re.compile(r"[ .-]")
 
 # The class first, so that ``re`` skips to capitals and digits; the look-behind after it
 # checks the character before the candidate.
@@ -173,5 +208,9 @@ def national_ids(text: str) -> Iterator[Span]:
 
 def valid_national_number(value: str) -> bool:
     """Whether ``value`` passes the check of any national number this module knows."""
-    compact = re.sub(r"[ .-]", "", value.upper())
-    return any(check(compact) for check in _ANY_CHECKS)
+    compact = _SEPARATORS.sub("", value.upper())
+    if _PLAIN_VALUE.fullmatch(compact):
+        checks = _CHECKS_BY_LENGTH.get(len(compact), ())
+    else:
+        checks = tuple(check for check, _ in _ANY_CHECKS)
+    return any(check(compact) for check in checks)

@@ -21,7 +21,7 @@ _PROBE = """
 import json, sys
 from pathlib import Path
 from router._config import load_routes
-from router._signals import _language, _names, _tokens
+from router._signals import _cued_names, _keyword_search, _language, _names, _national_ids, _tokens
 from router._warm import load_signals
 
 encodings = load_signals(load_routes(Path(sys.argv[1])))
@@ -31,6 +31,10 @@ print(json.dumps({
     "py3langid": _language._langid_rank.cache_info().currsize,
     "names": _names.name_lists.cache_info().currsize,
     "litellm": "litellm" in sys.modules,
+    "automata": [p._automaton is not None for p in (_keyword_search.LOWER_CASED, _keyword_search.AS_WRITTEN)],
+    "numpy": {"numpy", "encodings.utf_16_le", "encodings.utf_32_le"} <= set(sys.modules),
+    "stdnum": sorted(m for m in _national_ids._STDNUM_MODULES if "stdnum." + m not in sys.modules),
+    "surnames": _cued_names.surnames.cache_info().currsize,
 }))
 """
 
@@ -50,6 +54,9 @@ def test_load_signals_takes_every_lazy_path_of_the_shipped_routes_without_litell
     assert (loaded["fasttext"], loaded["py3langid"], loaded["names"]) == (1, 1, 1)
     assert {"o200k_base", "cl100k_base", "claude"} <= set(loaded["encodings"])
     assert loaded["litellm"] is False
+    # What only a long text reaches: without it a process's first long prompt paid 150-180 ms.
+    assert (loaded["automata"], loaded["numpy"], loaded["stdnum"]) == ([True, True], True, [])
+    assert loaded["surnames"] == 4  # Faker's, read by the Chinese, Japanese and Korean name cues
 
 
 def test_freezing_before_a_fork_puts_what_is_alive_out_of_the_collectors_reach() -> None:

@@ -17,12 +17,14 @@ is checked against the plain path on texts built to hold the values and their lo
 
 from __future__ import annotations
 
+import importlib
 import random
 import re
 import sys
 from collections.abc import Iterator
 
 import pytest
+from stdnum.exceptions import InvalidLength, ValidationError
 
 from router._signals import (
     _cued_names,
@@ -443,6 +445,44 @@ def test_the_national_shapes_as_one_pattern_match_where_one_of_them_does(seed: i
         ):
             expected = any(shape.fullmatch(value) for shape, _ in shapes)
             assert bool(union.fullmatch(value)) == expected, value
+
+
+def test_stdnum_checks_the_labelled_national_numbers_at_the_lengths_they_are_tried_at() -> None:
+    """``valid_national_number`` tries a value only against the checks of its length: every
+    other length must fail stdnum's length test (and these must pass it)."""
+    for module, lengths in _national_ids.LABELLED_LENGTHS.items():
+        validate = importlib.import_module(f"stdnum.{module}").validate
+        passed = set()
+        # From eight characters, the values' lengths after a label (shorter, several make
+        # format tests that fail on every value, as NIR's "digits from the eighth on", before
+        # their length test, so a probe tells nothing).
+        for length in range(8, 41):
+            # Digits (an NIE opens with X-Z) clear the format tests some make before the length.
+            probe = ("X" if module == "es.nie" else "1") + "1" * (length - 1)
+            try:
+                validate(probe)
+            except InvalidLength:
+                continue
+            except ValidationError:
+                pass
+            passed.add(length)
+        assert passed == {length for length in lengths if length >= 8}, module
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_labelled_value_tried_against_the_checks_of_its_length_is_valid_where_all_say_so(
+    seed: int,
+) -> None:
+    rng = random.Random(seed)
+    checks = [check for check, _ in _national_ids._ANY_CHECKS]
+    values = [
+        "".join(rng.choice("0123456789" if rng.random() < 0.8 else "0123456789ABXZ -.") for _ in range(size))
+        for size in (rng.randint(8, 24) for _ in range(2000))
+    ]
+    values += ["12345678Z", "X1234567L", "RSSMRA85T10A562S", "AFZPK7190K", "2 84 12 76 451 089 46"]
+    for value in values:
+        compact = re.sub(r"[ .-]", "", value.upper())
+        assert _national_ids.valid_national_number(value) == any(check(compact) for check in checks), value
 
 
 def test_a_detector_run_outside_a_scan_reads_with_its_patterns_not_the_shared_pass() -> None:

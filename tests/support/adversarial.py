@@ -91,6 +91,11 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "non-ascii local parts": repeated("ü" * 70 + "@"),
     "non-ascii addresses": repeated("jü@ä.de "),
     "name labels": repeated("Name: anna "),
+    # Known given and family names in lower case: each pair is checked against the common
+    # words (a test against a set union copied 18,000 words a pair).
+    "lower-case name pairs": repeated("naomi ryan "),
+    "cued lower-case names": repeated("Email naomi ryan. "),
+    "chinese name fields": repeated("患者：王小明，"),
     "colons": repeated("A:"),
     "percent-encoded at signs": repeated("a%40b."),
     "long encoded local parts": repeated("x%2B" * 17 + "%40"),
