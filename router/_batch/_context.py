@@ -28,6 +28,8 @@ from router._batch._execute import Completer, Env
 from router._batch._finish import RecordWriter
 from router._loop import cancel_other_tasks
 from router._settings import Settings
+from router._state._coalesced import coalesced
+from router._state._loop_clients import direct_for
 from router._state._store import Store, StoreSettings
 
 if TYPE_CHECKING:
@@ -148,6 +150,8 @@ class WorkerContext:
     async def _make_env(self, runtime: Completer, ledger: RecordWriter) -> Env:
         # The Redis client and the semaphore belong to this loop, so they are made on it.
         client = _client(self.store, self.in_flight)
+        # The items' finish scripts leave together on a direct connection (see ``Coalesced``).
+        coalesced(client, direct=direct_for(self.store))
         return Env(
             store=self.store,
             client=client,
@@ -179,6 +183,7 @@ class WorkerContext:
     async def _shutdown(self) -> None:
         await cancel_other_tasks()
         if self._env is not None:
+            await coalesced(self._env.client).aclose()
             await self._env.client.aclose()
         await self._loop.shutdown_asyncgens()
 

@@ -55,6 +55,11 @@ def period_bounds(period: Period, ts: float) -> tuple[datetime, datetime]:
     return found.start, found.end
 
 
+def period_end_ts(period: Period, ts: float) -> float:
+    """Unix time of the end (exclusive) of the period holding ``ts``: ``period_bounds``'s end."""
+    return _period_of(period, ts).end_ts
+
+
 @dataclass(frozen=True, slots=True)
 class _Found:
     id: str

@@ -44,7 +44,7 @@ from router._config._schema import Budget, ModelSpec
 from router._errors import BudgetExceeded, ConfigError
 from router._ledger._layout import Cell, Sums, shards, totals_key
 from router._ledger._ledger import load_journal
-from router._ledger._periods import days_between, period_bounds, period_id
+from router._ledger._periods import days_between, period_bounds, period_end_ts, period_id
 from router._money import readable
 from router._state._chain import ABSENT, Part
 from router._state._loop_clients import LoopClients
@@ -132,7 +132,7 @@ end
 return alerts
 """
 
-_KEEP_AFTER_PERIOD = timedelta(days=35)
+_KEEP_AFTER_PERIOD_S = timedelta(days=35).total_seconds()
 
 
 class BudgetSkip(Exception):
@@ -509,8 +509,8 @@ def _describe(budget: Budget) -> str:
 
 
 def _keep_until(budget: Budget, now: float) -> int:
-    _, end = period_bounds(budget.period, now)
-    return _ms((end + _KEEP_AFTER_PERIOD).timestamp())
+    # From the period's cached end, not its datetime: every hold and settlement asks (twice an item).
+    return _ms(period_end_ts(budget.period, now) + _KEEP_AFTER_PERIOD_S)
 
 
 def _ms(ts: float) -> int:

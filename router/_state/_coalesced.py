@@ -14,6 +14,11 @@ pipeline left is not sent. An unreachable server fails every script of the pipel
 it would have failed each of them alone; a server that does not know a script yet
 (NOSCRIPT: nothing ran) gets it loaded and the scripts it refused sent again.
 
+Given a ``Direct`` connection (``router._state._direct``), a pipeline is one write on it and
+its replies are parsed by hiredis as they arrive, past redis-py's pipeline (a connection taken
+from the pool and checked, each command packed and each reply read through its own layers):
+the same commands, replies and errors. Without one, redis-py's pipeline carries them.
+
 Single servers only: a Cluster client routes commands by slot, and its pipelines are not
 used here.
 """
@@ -29,6 +34,8 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.commands.core import AsyncScript
 from redis.exceptions import NoScriptError
+
+from router._state._direct import Direct
 
 __all__ = ["Coalesced", "coalesced"]
 
@@ -48,9 +55,12 @@ class Coalesced:
     leaves it to the client's own socket timeout. Use one per client, on the client's loop.
     """
 
-    def __init__(self, client: aioredis.Redis, *, timeout_s: float | None = None) -> None:
+    def __init__(
+        self, client: aioredis.Redis, *, timeout_s: float | None = None, direct: Direct | None = None
+    ) -> None:
         self._client = client
         self._timeout_s = timeout_s
+        self._direct = direct
         self._waiting: list[_Call] = []
         self._sending: set[asyncio.Task[None]] = set()
 
@@ -106,19 +116,29 @@ class Coalesced:
         return replies
 
     async def _pipeline(self, calls: list[_Call]) -> list[Any]:
+        if self._direct is not None:
+            return await self._direct.pipeline(
+                [("EVALSHA", call.script.sha, len(call.keys), *call.keys, *call.args) for call in calls]
+            )
         pipe = self._client.pipeline(transaction=False)
         for call in calls:
             pipe.evalsha(call.script.sha, len(call.keys), *call.keys, *call.args)
         replies: list[Any] = await pipe.execute(raise_on_error=False)
         return replies
 
+    async def aclose(self) -> None:
+        """Close the direct connection, if there is one (the client is its owner's to close)."""
+        if self._direct is not None:
+            await self._direct.aclose()
+
 
 _per_client: weakref.WeakKeyDictionary[aioredis.Redis, Coalesced] = weakref.WeakKeyDictionary()
 
 
-def coalesced(client: aioredis.Redis) -> Coalesced:
-    """The ``Coalesced`` of ``client`` (made on first use; the client's own socket timeout applies)."""
+def coalesced(client: aioredis.Redis, *, direct: Direct | None = None) -> Coalesced:
+    """The ``Coalesced`` of ``client``, made on first use (with ``direct``, if given, for its
+    pipelines; the client's own socket timeout applies)."""
     found = _per_client.get(client)
     if found is None:
-        found = _per_client[client] = Coalesced(client)
+        found = _per_client[client] = Coalesced(client, direct=direct)
     return found

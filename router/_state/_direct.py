@@ -16,6 +16,10 @@ client.
   ``bytes``, integers as ``int``, arrays as lists, nil as ``None``; an error reply is raised as
   the exception redis-py would raise (``NoScriptError`` for NOSCRIPT), one inside an array is
   left in it as the exception object.
+- ``pipeline`` sends several commands in one write (``router._state._coalesced``: the scripts
+  asked for in one turn of the loop) and returns their replies together, as redis-py's pipeline
+  without MULTI does with ``raise_on_error=False``: an error reply in its place, as the exception
+  object; a dead or late server fails the whole pipeline.
 - Replies come back in the order the commands went, so a caller that stops waiting (a cancel)
   leaves its place: its reply, when it comes, is dropped. A reply later than the socket timeout
   drops the connection (as redis-py does), failing what else waits on it with ``ConnectionError``;
@@ -26,6 +30,7 @@ client.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -89,6 +94,18 @@ class Direct:
     async def call(self, *args: Arg) -> Any:
         """The command's reply; an error reply raised, a dead or late server ``OSError``/
         ``ConnectionError`` (what redis-py raises then, so ``STORE_ERRORS`` covers it)."""
+        protocol = await self._ready()
+        return await self._within(protocol, protocol.send(pack(args)))
+
+    async def pipeline(self, commands: Sequence[Sequence[Arg]]) -> list[Any]:
+        """The replies of ``commands``, sent in one write: as redis-py's pipeline without MULTI
+        and with ``raise_on_error=False`` returns them (an error reply in its place, as the
+        exception object); a dead or late server raises as ``call`` does."""
+        protocol = await self._ready()
+        replies: list[Any] = await self._within(protocol, protocol.send_many([pack(c) for c in commands]))
+        return replies
+
+    async def _ready(self) -> _Protocol:
         protocol = self._protocol
         now = asyncio.get_running_loop().time()
         if protocol is not None and not protocol.lost and now - protocol.used > IDLE_S:
@@ -96,7 +113,9 @@ class Direct:
         if protocol is None or protocol.lost:
             protocol = await self._connect()
         protocol.used = now
-        reply = protocol.send(pack(args))
+        return protocol
+
+    async def _within(self, protocol: _Protocol, reply: asyncio.Future[Any]) -> Any:
         try:
             async with asyncio.timeout(self._timeout_s):
                 return await reply
@@ -165,6 +184,13 @@ _PACKER = HiredisRespSerializer()
 def pack(args: Sequence[Arg]) -> bytes:
     """A command in RESP, packed by hiredis as redis-py packs its own (``router._state._packing``
     gives the asyncio pools the same packer): a ``DataError`` for an argument of another type."""
+    name = args[0]
+    if isinstance(name, str) and " " not in name:
+        # What redis-py's serializer does for such a command, without its Python pass over every
+        # argument (which only turns a bytearray or memoryview, never sent here, into bytes).
+        with contextlib.suppress(TypeError):  # an argument hiredis refuses: redis-py's DataError below
+            packed: bytes = hiredis.pack_command(tuple(args))  # type: ignore[arg-type]  # stub: one element
+            return packed
     return b"".join(_PACKER.pack(*args))  # type: ignore[arg-type]  # redis-py types each arg as a list
 
 
@@ -176,7 +202,7 @@ class _Protocol(asyncio.Protocol):
         # hiredis (redis-py's own C parser, a dependency already) reads the replies; an error
         # reply becomes the exception redis-py would raise (``NoScriptError`` for NOSCRIPT).
         self._reader = hiredis.Reader(protocolError=redis.ConnectionError, replyError=BaseParser.parse_error)
-        self._waiting: deque[asyncio.Future[Any]] = deque()
+        self._waiting: deque[asyncio.Future[Any] | _Place] = deque()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -187,6 +213,14 @@ class _Protocol(asyncio.Protocol):
         self._waiting.append(reply)
         self.transport.write(command)
         return reply
+
+    def send_many(self, commands: list[bytes]) -> asyncio.Future[list[Any]]:
+        """Write ``commands`` at once; the future gets their replies, in order, when the last is in."""
+        assert self.transport is not None
+        replies = _Replies(asyncio.get_running_loop().create_future(), len(commands))
+        self._waiting.extend(_Place(replies, index) for index in range(len(commands)))
+        self.transport.write(b"".join(commands))
+        return replies.future
 
     def data_received(self, data: bytes) -> None:
         try:
@@ -218,5 +252,52 @@ class _Protocol(asyncio.Protocol):
         self.lost = True
         while self._waiting:
             waiter = self._waiting.popleft()
-            if not waiter.done():
+            if waiter.done():
+                continue
+            if isinstance(waiter, _Place):
+                waiter.replies.fail(error)  # the whole pipeline fails, not one reply of it
+            else:
                 waiter.set_exception(error)
+
+
+class _Replies:
+    """The replies of one pipeline, gathered as they come; ``future`` gets them all at once."""
+
+    __slots__ = ("future", "missing", "replies")
+
+    def __init__(self, future: asyncio.Future[list[Any]], count: int) -> None:
+        self.future = future
+        self.replies: list[Any] = [None] * count
+        self.missing = count
+        if not count:
+            future.set_result([])
+
+    def put(self, index: int, reply: Any) -> None:
+        self.replies[index] = reply
+        self.missing -= 1
+        if not self.missing:
+            self.future.set_result(self.replies)
+
+    def fail(self, error: Exception) -> None:
+        if not self.future.done():
+            self.future.set_exception(error)
+
+
+class _Place:
+    """One command's place in a pipeline, waiting in the protocol's queue as a future would:
+    its reply, an error reply included, goes into the pipeline's list."""
+
+    __slots__ = ("index", "replies")
+
+    def __init__(self, replies: _Replies, index: int) -> None:
+        self.replies = replies
+        self.index = index
+
+    def done(self) -> bool:
+        return self.replies.future.done()
+
+    def set_result(self, reply: Any) -> None:
+        self.replies.put(self.index, reply)
+
+    set_exception = set_result
+    """An error reply is kept in its place, as redis-py's pipeline with ``raise_on_error=False`` does."""

@@ -27,7 +27,7 @@ from router._state._coalesced import Coalesced
 from router._state._direct import Direct, direct_address
 from router._state._store import STORE_ERRORS, Store
 
-__all__ = ["LoopClients"]
+__all__ = ["LoopClients", "direct_for"]
 
 
 @dataclass(frozen=True)
@@ -113,16 +113,19 @@ class LoopClients:
             client = self._store.aio(caller_times_out=True)
             scripts = {name: client.register_script(source) for name, source in self._sources.items()}
             timeout_s = self._store.settings.socket_timeout_s
-            together = None if self._store.cluster else Coalesced(client, timeout_s=timeout_s)
-            bound = self._bound[loop] = _Bound(client, scripts, together, self._direct())
+            # One direct connection carries both the lone scripts and the pipelines of the others.
+            direct = direct_for(self._store)
+            together = None if self._store.cluster else Coalesced(client, timeout_s=timeout_s, direct=direct)
+            bound = self._bound[loop] = _Bound(client, scripts, together, direct)
         return bound
 
-    def _direct(self) -> Direct | None:
-        settings = self._store.settings
-        if self._store.embedded or self._store.cluster:
-            return None
-        address = direct_address(settings.client_url())
-        if address is None:
-            return None
-        timeouts = {"timeout_s": settings.socket_timeout_s, "connect_timeout_s": settings.connect_timeout_s}
-        return Direct(address, **timeouts)
+
+def direct_for(store: Store) -> Direct | None:
+    """A direct connection to ``store``'s server, when it is a single one ``Direct`` can reach."""
+    settings = store.settings
+    if store.embedded or store.cluster:
+        return None
+    address = direct_address(settings.client_url())
+    if address is None:
+        return None
+    return Direct(address, timeout_s=settings.socket_timeout_s, connect_timeout_s=settings.connect_timeout_s)

@@ -13,11 +13,29 @@ import redis.asyncio as aioredis
 
 from router._errors import StoreUnavailable
 from router._state._coalesced import Coalesced
+from router._state._direct import Direct, direct_address
 from router._state._loop_clients import LoopClients
 from router._state._store import Store, StoreSettings
 
 INCR = "return redis.call('INCRBY', KEYS[1], ARGV[1])"
+CARRIERS = pytest.mark.parametrize("carrier", ["redis-py", "direct"])
+"""Each behaviour holds whether redis-py's pipeline or the direct connection carries the scripts."""
 REFUSE = "return redis.error_reply('refused: ' .. ARGV[1])"
+
+
+def counting_direct_pipelines(clients: LoopClients) -> list[int]:
+    """The number of commands of each pipeline the loop's direct connection sends from now on."""
+    sizes: list[int] = []
+    direct = clients._for_loop().direct
+    assert direct is not None
+    send = direct.pipeline
+
+    async def counted(commands: Any) -> Any:
+        sizes.append(len(commands))
+        return await send(commands)
+
+    direct.pipeline = counted  # type: ignore[method-assign]
+    return sizes
 
 
 def counting_pipelines(client: aioredis.Redis) -> list[int]:
@@ -40,12 +58,21 @@ def counting_pipelines(client: aioredis.Redis) -> list[int]:
     return sizes
 
 
+def together_on(client: aioredis.Redis, url: str, carrier: str) -> Coalesced:
+    """A ``Coalesced`` on ``client`` whose pipelines go through redis-py, or the direct connection."""
+    if carrier == "redis-py":
+        return Coalesced(client)
+    address = direct_address(url)
+    assert address is not None
+    return Coalesced(client, direct=Direct(address, timeout_s=5, connect_timeout_s=2))
+
+
 def test_scripts_of_one_turn_of_the_loop_leave_in_one_pipeline(redis_url: str) -> None:
     clients = LoopClients(Store(StoreSettings(url=redis_url)), {"incr": INCR})
 
     async def main() -> tuple[list[int], list[int]]:
         await clients.client().script_load(INCR)  # else the first pipeline is refused and sent again
-        sizes = counting_pipelines(clients.client())
+        sizes = counting_direct_pipelines(clients)
         try:
             replies = await asyncio.gather(*(clients.run("incr", ["n"], [1]) for _ in range(12)))
             return sorted(replies), sizes
@@ -57,10 +84,11 @@ def test_scripts_of_one_turn_of_the_loop_leave_in_one_pipeline(redis_url: str) -
     assert sizes == [12]
 
 
-def test_each_script_gets_its_own_reply_or_its_own_error(redis_url: str) -> None:
+@CARRIERS
+def test_each_script_gets_its_own_reply_or_its_own_error(redis_url: str, carrier: str) -> None:
     async def main() -> list[Any]:
         client = aioredis.Redis.from_url(redis_url)
-        together = Coalesced(client)
+        together = together_on(client, redis_url, carrier)
         incr, refuse = client.register_script(INCR), client.register_script(REFUSE)
         try:
             return await asyncio.gather(
@@ -70,6 +98,7 @@ def test_each_script_gets_its_own_reply_or_its_own_error(redis_url: str) -> None
                 return_exceptions=True,
             )
         finally:
+            await together.aclose()
             await client.aclose()
 
     first, second, third = asyncio.run(main())
@@ -78,16 +107,18 @@ def test_each_script_gets_its_own_reply_or_its_own_error(redis_url: str) -> None
     assert "refused: second" in str(second)
 
 
-def test_a_script_the_server_does_not_know_is_loaded_and_run_once(redis_url: str) -> None:
+@CARRIERS
+def test_a_script_the_server_does_not_know_is_loaded_and_run_once(redis_url: str, carrier: str) -> None:
     async def main() -> tuple[list[Any], bytes | None]:
         client = aioredis.Redis.from_url(redis_url)
         await client.script_flush()
-        together = Coalesced(client)
+        together = together_on(client, redis_url, carrier)
         incr = client.register_script(INCR)
         try:
             replies = await asyncio.gather(*(together.run(incr, ["b"], [1]) for _ in range(3)))
             return sorted(replies), await client.get("b")
         finally:
+            await together.aclose()
             await client.aclose()
 
     replies, total = asyncio.run(main())
@@ -95,10 +126,13 @@ def test_a_script_the_server_does_not_know_is_loaded_and_run_once(redis_url: str
     assert total == b"3"
 
 
-def test_a_caller_that_stopped_waiting_before_the_pipeline_left_runs_nothing(redis_url: str) -> None:
+@CARRIERS
+def test_a_caller_that_stopped_waiting_before_the_pipeline_left_runs_nothing(
+    redis_url: str, carrier: str
+) -> None:
     async def main() -> bytes | None:
         client = aioredis.Redis.from_url(redis_url)
-        together = Coalesced(client)
+        together = together_on(client, redis_url, carrier)
         incr = client.register_script(INCR)
         first = asyncio.create_task(together.run(incr, ["c"], [100]))
 
@@ -112,6 +146,7 @@ def test_a_caller_that_stopped_waiting_before_the_pipeline_left_runs_nothing(red
                 await first
             return await client.get("c")
         finally:
+            await together.aclose()
             await client.aclose()
 
     assert asyncio.run(main()) == b"1"
@@ -132,3 +167,23 @@ def test_an_unreachable_redis_fails_every_script_of_the_pipeline() -> None:
 
     replies = asyncio.run(main())
     assert all(isinstance(reply, StoreUnavailable) for reply in replies)
+
+
+def test_without_a_direct_connection_redis_pys_pipeline_carries_the_scripts(redis_url: str) -> None:
+    async def main() -> tuple[list[int], list[int]]:
+        client = aioredis.Redis.from_url(redis_url)
+        await client.delete("d")
+        incr = client.register_script(INCR)
+        await client.script_load(INCR)
+        sizes = counting_pipelines(client)
+        try:
+            replies = [await Coalesced(client).run(incr, ["d"], [1])]
+            together = Coalesced(client)
+            replies += await asyncio.gather(*(together.run(incr, ["d"], [1]) for _ in range(5)))
+            return sorted(replies), sizes
+        finally:
+            await client.aclose()
+
+    replies, sizes = asyncio.run(main())
+    assert replies == list(range(1, 7))
+    assert sizes == [1, 5]

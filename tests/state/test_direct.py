@@ -221,3 +221,64 @@ def test_bytes_redis_never_sends_drop_the_connection_and_fail_the_waiting() -> N
     result, dropped = asyncio.run(scenario())
     assert isinstance(result, redis.ConnectionError)
     assert dropped
+
+
+def test_a_pipelines_replies_are_redis_pys_with_each_error_in_its_place(redis_url: str) -> None:
+    address = direct_address(redis_url)
+    assert address is not None
+    direct = Direct(address, timeout_s=5, connect_timeout_s=2)
+    # Every kind of script reply, an error reply among them (redis-py has no reply callback for EVAL).
+    commands: list[tuple[Any, ...]] = [
+        ("EVAL", SCRIPTS[name], 1, "k:1", "v é", 2) for name in sorted(SCRIPTS)
+    ]
+
+    async def main() -> tuple[list[Any], list[Any]]:
+        client = redis.asyncio.Redis.from_url(redis_url)
+        try:
+            pipe = client.pipeline(transaction=False)
+            for command in commands:
+                pipe.execute_command(*command)
+            through_redis_py = await pipe.execute(raise_on_error=False)
+            return await direct.pipeline(commands), through_redis_py
+        finally:
+            await direct.aclose()
+            await client.aclose()
+
+    ours, theirs = asyncio.run(main())
+    assert [type(reply) for reply in ours] == [type(reply) for reply in theirs]
+    assert [str(reply) for reply in ours] == [str(reply) for reply in theirs]
+    assert any(isinstance(reply, redis.ResponseError) for reply in ours)
+
+
+def test_a_pipeline_whose_connection_breaks_fails_whole_and_the_next_reconnects(redis_url: str) -> None:
+    from router._state._direct import _Protocol
+
+    address = direct_address(redis_url)
+    assert address is not None
+    direct = Direct(address, timeout_s=5, connect_timeout_s=2)
+
+    async def main() -> tuple[BaseException | Any, list[Any]]:
+        await direct.call("PING")
+        protocol = direct._protocol
+        assert isinstance(protocol, _Protocol)
+        broken = protocol.send_many([pack(("PING",)), pack(("PING",))])
+        protocol.drop(redis.ConnectionError("gone"))
+        outcome = (await asyncio.gather(broken, return_exceptions=True))[0]
+        again = await direct.pipeline([("ECHO", "a"), ("ECHO", "b")])
+        await direct.aclose()
+        return outcome, again
+
+    outcome, again = asyncio.run(main())
+    assert isinstance(outcome, redis.ConnectionError)
+    assert again == [b"a", b"b"]
+
+
+def test_a_pipeline_of_no_commands_answers_at_once() -> None:
+    from router._state._direct import _Protocol
+
+    async def scenario() -> list[Any]:
+        protocol = _Protocol()
+        protocol.connection_made(_Transport())  # type: ignore[arg-type]
+        return await protocol.send_many([])
+
+    assert asyncio.run(scenario()) == []
