@@ -34,10 +34,14 @@ _SAMPLES = (
 
 
 def preload(config: RoutesConfig) -> None:
-    """Import litellm and load every tokenizer and language model ``config`` will use."""
+    """Load every tokenizer and language model ``config`` will use, and import litellm.
+
+    The signals first: loading the language models passes through ~75 MB more than they keep,
+    and done before litellm that peak stays below the process's final size (a Celery parent's
+    peak RSS 374 MB rather than 450)."""
+    encodings = load_signals(config)
     load_litellm()
     _drop_litellm_leftovers()
-    encodings = load_signals(config)
     log.info("worker.preloaded", encodings=encodings, models=len(config.models))
 
 

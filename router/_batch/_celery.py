@@ -187,18 +187,13 @@ def _preload_before_fork(sender: Any = None, **_: Any) -> None:
     # inherit the settings with the rest of the parent's memory.
     from router._config import load_routes
     from router._errors import ConfigError
-    from router._warm import freeze_preloaded, load_signals, preload
+    from router._warm import freeze_preloaded, preload
 
     global _worker_settings
     _worker_settings = app_settings(sender.app)
     # A bad routes file is reported by each child when it builds its Runtime.
     with contextlib.suppress(ConfigError):
-        config = load_routes(_worker_settings.routes)
-        # The language models before litellm: loading them passes through ~75 MB more than they
-        # keep, and done first that peak stays below the process's final size (peak RSS 374 MB,
-        # not 450). preload then finds them loaded.
-        load_signals(config)
-        preload(config)
+        preload(load_routes(_worker_settings.routes))
     freeze_preloaded()
 
 
