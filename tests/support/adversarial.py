@@ -117,4 +117,12 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "command flags": repeated("curl -u a:"),
     "webhook hosts": repeated("hooks.slack.com/services/T"),
     "military post offices": repeated("USS unit psc fpo ae 1234"),
+    "password hash heads": repeated("$2b$12$" + "a" * 50 + " "),
+    "password hash parameters": repeated("$argon2id$v=19$m=1,t=2,p=3$" + "a" * 7 + "$"),
+    "credentials after a space": repeated("api key " + "a1" * 7 + " "),
+    "login pairs": repeated("login: admin / "),
+    "user then pass": repeated("user admin pass "),
+    "spelled addresses at a provider": repeated("a dot b at gmail "),
+    "birthdays without a year": repeated("birthday March 3 "),
+    "roles after names": repeated("Zorb Vedz as a beneficiary "),
 }
