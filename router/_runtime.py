@@ -27,7 +27,7 @@ from router._state._budgets import BudgetGuard
 from router._state._circuit import CircuitBreaker
 from router._state._ratelimit import RateLimiter
 from router._state._store import Store
-from router._streaming import Sink, StreamEvent, events, into
+from router._streaming import StreamEvent, events
 from router._task import Task
 
 _CLOSED_CACHE_S = 0.5
@@ -126,13 +126,6 @@ class Runtime:
         """``complete``, streamed: deltas as they arrive, then ``StreamDone`` with the whole completion."""
         decision = decision or self.router.decide(task)
         return events(lambda: self.complete(task, request_id=request_id, decision=decision))
-
-    async def stream_into(
-        self, task: Task, sink: Sink, *, request_id: str | None = None, decision: Decision | None = None
-    ) -> Completion:
-        """``complete``, its deltas handed to ``sink`` as they arrive, all in the caller's task."""
-        decision = decision or self.router.decide(task)
-        return await into(sink, lambda: self.complete(task, request_id=request_id, decision=decision))
 
 
 def new_request_id() -> str:

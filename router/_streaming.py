@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import dataclasses
-from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -72,9 +71,6 @@ class Channel:
     restorer: DeltaRestorer | None = None
     """Set for the attempt of a pseudonymised call: every delta passes through it first."""
 
-    passed_on: bool = field(default=False, init=False, repr=False)
-    """Whether the caller has been let to send the first delta (``pass_on``)."""
-
     def emit(self, delta: StreamDelta) -> None:
         if self.restorer is not None:
             restored = self.restorer.feed(delta)
@@ -82,18 +78,7 @@ class Channel:
                 return  # all of it may be the start of a placeholder: held for the next delta
             delta = restored
         self.started = True
-        self._put(delta)
-
-    def _put(self, delta: StreamDelta) -> None:
         self.queue.put_nowait(delta)
-
-    async def pass_on(self) -> None:
-        """After an ``emit``: the caller's turn to send what was emitted, if it is the first."""
-        if self.started and not self.passed_on:
-            self.passed_on = True
-            # Let the caller send the first token on before this task reads (and parses)
-            # whatever else has already arrived: time to first token.
-            await asyncio.sleep(0)
 
     def account(self, usage: Usage | None, delta: StreamDelta | None) -> None:
         """Keep what one chunk (its usage, its delta) adds to the stream's bill."""
@@ -212,41 +197,6 @@ async def _run(call: Callable[[], Awaitable[Completion]]) -> Completion:
     return await call()
 
 
-@dataclass
-class Sink(Channel):
-    """A channel that hands each delta to ``deliver`` in the provider call's own task, rather
-    than to a queue another task reads: the call and the sending of its answer share one task
-    (``into``), with no hop between tasks before the first token goes out.
-
-    ``deliver`` is awaited where the relay passes a delta on, so a client slow to read holds
-    the provider's stream back (its connection stops reading) instead of a queue growing.
-    """
-
-    deliver: Callable[[StreamDelta], Awaitable[None]] = field(kw_only=True)
-    pending: deque[StreamDelta] = field(default_factory=deque, repr=False)
-
-    def _put(self, delta: StreamDelta) -> None:
-        self.pending.append(delta)
-
-    async def pass_on(self) -> None:
-        while self.pending:
-            await self.deliver(self.pending.popleft())
-
-
-async def into(sink: Sink, call: Callable[[], Awaitable[Completion]]) -> Completion:
-    """Run ``call`` (a ``complete``) in this task with ``sink`` as its stream's channel.
-
-    What a pseudonymised call's restorer released at its end is delivered before this returns.
-    """
-    token = _CURRENT.set(sink)
-    try:
-        completion = await call()
-    finally:
-        _CURRENT.reset(token)
-    await sink.pass_on()
-    return completion
-
-
 Reader = Callable[[Any, str], tuple[StreamDelta | None, Usage | None]]
 """What one chunk of a provider's stream says: its delta (None for a chunk without any, as the
 usage chunk) and the provider's usage (None unless the chunk carries it). The second argument
@@ -267,6 +217,7 @@ async def relay(
     """
     read = read or litellm_chunk
     received: list[Any] = []
+    waiting = True
     try:
         async for chunk in chunks:
             received.append(chunk)
@@ -274,7 +225,11 @@ async def relay(
             channel.account(usage, delta)
             if delta is not None:
                 channel.emit(delta)
-                await channel.pass_on()
+                if waiting and channel.started:
+                    waiting = False
+                    # Let the caller send the first token on before this task reads (and
+                    # parses) whatever else has already arrived: time to first token.
+                    await asyncio.sleep(0)
     except asyncio.CancelledError:
         raise
     except Exception as exc:

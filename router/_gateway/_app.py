@@ -37,11 +37,9 @@ from router._gateway._errors import ApiError, bad_request, from_router_error
 from router._gateway._keys import CACHE_S, ApiKey, KeyStore
 from router._gateway._limits import Limits, read_body
 from router._gateway._metrics import CONTENT_TYPE, Metrics
-from router._gateway._sse import SentStream, stream_response
-from router._results import Completion
+from router._gateway._sse import stream_response
 from router._runtime import Runtime, new_request_id
 from router._state._store import Store
-from router._streaming import Sink
 from router._warm import freeze_preloaded, preload
 
 log = structlog.get_logger("router.gateway")
@@ -197,9 +195,7 @@ def _endpoint(gateway: Gateway, name: str, handler: Handler) -> Callable[[Reques
             response = ApiError(500, f"internal error ({type(error).__name__})", "api_error").response(
                 {"x-request-id": request_id}
             )
-        # A stream has been answering since its first chunk went out: that is its latency.
-        answered = response.answered_at if isinstance(response, SentStream) else time.perf_counter()
-        gateway.metrics.request(name, response.status_code, answered - started)
+        gateway.metrics.request(name, response.status_code, time.perf_counter() - started)
         return response
 
     return endpoint
@@ -214,12 +210,9 @@ async def _chat_completions(gateway: Gateway, request: Request, request_id: str)
     target = parsed.target
     decision = runtime.router.decide(parsed.task, rule=target.rule, model=target.model)
     if parsed.stream:
-
-        def run(sink: Sink) -> Awaitable[Completion]:
-            return runtime.stream_into(parsed.task, sink, decision=decision, request_id=request_id)
-
+        events = runtime.stream(parsed.task, decision=decision, request_id=request_id)
         headers = _chat.decision_headers(request_id, decision)
-        return await stream_response(request, run, request_id, parsed.include_usage, headers)
+        return await stream_response(request, events, request_id, parsed.include_usage, headers)
     call = runtime.complete(parsed.task, decision=decision, request_id=request_id)
     completion = await unless_disconnected(request, call)
     gateway.metrics.answered(completion)

@@ -5,9 +5,9 @@ notice that its client left: the call would run, bill and answer nobody. ``Clien
 the ASGI receive channel (once the body is read, the next message there is ``http.disconnect``)
 and cancels the request's task when the client goes. The executor then settles what was spent
 (the prompt's tokens once the request had left, else the hold is released, nothing having been
-sent). ``unless_disconnected`` runs a call so. A stream keeps one watch from the call's start
-to its last chunk (``router._gateway._sse``): the call runs in the request's task, so leaving
-at any point cancels it.
+sent). ``unless_disconnected`` runs a call so. A stream keeps one watch from the wait for its
+first event to its last chunk (``router._gateway._sse``): leaving part way cancels the body, and
+with it the call (``router._streaming``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from starlette.requests import Request
 
 from router._gateway._errors import ApiError
 
-__all__ = ["CLIENT_GONE", "ClientWatch", "client_gone", "unless_disconnected", "until_gone"]
+__all__ = ["CLIENT_GONE", "ClientWatch", "unless_disconnected", "until_gone"]
 
 T = TypeVar("T")
 
@@ -83,9 +83,6 @@ async def until_gone(watch: ClientWatch, call: Awaitable[T]) -> T:
     except asyncio.CancelledError:
         if not watch.consume():
             raise  # not ours to turn into a reply
-        raise client_gone() from None
-
-
-def client_gone() -> ApiError:
-    """The 499 of a request whose client left before its answer started."""
-    return ApiError(CLIENT_GONE, "the client disconnected before the answer", code="client_closed_request")
+        raise ApiError(
+            CLIENT_GONE, "the client disconnected before the answer", code="client_closed_request"
+        ) from None

@@ -4,46 +4,38 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 from typing import Any, cast
 
 from router._errors import RouterError
-from router._gateway._sse import _Writer
+from router._gateway._sse import _body, _Chunks
 from router._results import Completion
 from router._streaming import StreamDelta, StreamDone, StreamEvent
 
 
+async def _events(events: list[StreamEvent | Exception]) -> AsyncIterator[StreamEvent]:
+    for event in events:
+        if isinstance(event, Exception):
+            raise event
+        yield event
+
+
 def _sent(first: StreamEvent, rest: list[StreamEvent | Exception]) -> list[tuple[list[Any], bool]]:
-    """Each write's SSE payloads (parsed) and whether it closed the body, the head left out."""
-    messages: list[dict[str, Any]] = []
+    """Each write's SSE payloads (parsed) and whether it closed the body."""
 
-    async def send(message: Any) -> None:
-        messages.append(message)
+    async def collect() -> list[tuple[bytes, bool]]:
+        return [item async for item in _body(first, _events(rest), _Chunks("chatcmpl-1", "m"), False)]
 
-    async def write() -> None:
-        writer = _Writer(send, {}, "chatcmpl-1", False)
-        for event in [first, *rest]:
-            if isinstance(event, Exception):
-                assert isinstance(event, RouterError)
-                await writer.fail(event)
-            elif isinstance(event, StreamDone):
-                await writer.done(event.completion)
-            else:
-                await writer.delta(event)
-
-    asyncio.run(write())
-    assert messages[0]["type"] == "http.response.start"
+    writes = asyncio.run(collect())
     parsed = []
-    for message in messages[1:]:
-        lines = [line.removeprefix("data: ") for line in message["body"].decode().split("\n\n") if line]
-        parsed.append(
-            ([line if line == "[DONE]" else json.loads(line) for line in lines], not message["more_body"])
-        )
+    for chunk, last in writes:
+        lines = [line.removeprefix("data: ") for line in chunk.decode().split("\n\n") if line]
+        parsed.append(([line if line == "[DONE]" else json.loads(line) for line in lines], last))
     return parsed
 
 
 def _done() -> StreamDone:
-    # Without include_usage only the completion's model is read, when nothing came before it.
-    return StreamDone(cast(Completion, None))
+    return StreamDone(cast(Completion, None))  # without include_usage the completion is not read
 
 
 def test_each_delta_with_content_is_its_own_write_and_the_end_is_one_write() -> None:
