@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from router._calls._masking import MaskedTask
 from router._decision import Candidate, Decision
@@ -85,14 +86,21 @@ class CallState:
 
     def intent_record(self, info: ModelInfo, candidate: Candidate, number: int, fallback: bool) -> CostRecord:
         """What the ledger says of attempt ``number`` if its process dies during the request."""
+        # One record built and validated once, on the request's path before its admission,
+        # rather than an Attempt, the attempt's record and a copy of it.
         estimate = info.estimate(candidate.prompt_tokens, self.max_tokens) or 0.0
-        attempt = Attempt(
-            model=info.name, number=number, outcome="error", cost_usd=estimate, fallback=fallback
-        )
-        record = self.cost_record(info, candidate, attempt, simulated=False)
-        usage = {"prompt_tokens": candidate.prompt_tokens, "completion_tokens": 0}
-        return record.model_copy(
-            update={"id": self.intent_id(number), "outcome": "lost", "intent": None, **usage}
+        return CostRecord(
+            **self._fields(info, candidate, number, fallback),
+            id=self.intent_id(number),
+            intent=None,
+            prompt_tokens=candidate.prompt_tokens,
+            completion_tokens=0,
+            cost_usd=estimate,
+            priced=True,
+            latency_ms=0.0,
+            outcome="lost",
+            error_type=None,
+            simulated=False,
         )
 
     def cost_record(
@@ -100,36 +108,42 @@ class CallState:
     ) -> CostRecord:
         """The ledger record of one attempt: counts and names only."""
         usage = attempt.usage or Usage()
-        signals = self.decision.signals
         return CostRecord(
+            **self._fields(info, candidate, attempt.number, attempt.fallback),
             id=self.record_id(attempt.number),
             intent=self.intent_id(attempt.number) if self.intents else None,
-            ts=time.time(),
-            model=info.name,
-            litellm_model=info.spec.model,
-            provider=info.spec.provider,
-            deployment=info.spec.deployment.kind,
-            team=self.task.team,
-            tags=self.task.tags,
-            rule=self.decision.rule,
-            sensitivity=signals.sensitivity.label,
-            language=signals.language,
             prompt_tokens=usage.prompt_tokens,
             completion_tokens=usage.completion_tokens,
             cost_usd=attempt.cost_usd or 0.0,
             priced=attempt.cost_usd is not None or attempt.outcome != "ok",
-            estimated_cost_usd=candidate.estimated_cost_usd,
             latency_ms=attempt.latency_ms,
             outcome="ok" if attempt.outcome == "ok" else "error",
             error_type=attempt.error_type,
-            attempt=attempt.number,
-            fallback=attempt.fallback,
             simulated=simulated,
-            request_id=self.request_id,
-            job_id=self.job_id,
-            custom_id=self.custom_id,
-            candidates=tuple(c.model for c in self.decision.candidates),
         )
+
+    def _fields(self, info: ModelInfo, candidate: Candidate, number: int, fallback: bool) -> dict[str, Any]:
+        """What every record of this call's attempt ``number`` says, whatever its outcome."""
+        signals = self.decision.signals
+        return {
+            "ts": time.time(),
+            "model": info.name,
+            "litellm_model": info.spec.model,
+            "provider": info.spec.provider,
+            "deployment": info.spec.deployment.kind,
+            "team": self.task.team,
+            "tags": self.task.tags,
+            "rule": self.decision.rule,
+            "sensitivity": signals.sensitivity.label,
+            "language": signals.language,
+            "estimated_cost_usd": candidate.estimated_cost_usd,
+            "attempt": number,
+            "fallback": fallback,
+            "request_id": self.request_id,
+            "job_id": self.job_id,
+            "custom_id": self.custom_id,
+            "candidates": tuple(c.model for c in self.decision.candidates),
+        }
 
 
 def success_attempt(
