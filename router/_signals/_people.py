@@ -176,6 +176,7 @@ _ROLE_AFTER: Final = re.compile(
     r"|trustee|nominee|signatory|guarantor|co-?applicant|caregiver|carer|power of attorney|spouse)"
     r"(?![^\W\d_])"
 )
+_ROLE_REACH: Final = 160  # the later words of a name (three at most, ``_name_end``) and " as "
 # Companies are made guarantors and trustees too: "Acme Corp as a guarantor".
 _ROLE_HOLDING_FIRMS: Final = frozenset(
     (
@@ -436,8 +437,8 @@ def _is_name_at(text: str, start: int, end: int, key: str, spaced: bool, lists: 
     if (
         following is not None
         and not common
+        and _given_a_role(text, end)
         and following.lower() not in _ROLE_HOLDING_FIRMS
-        and _given_a_role(text, _name_end(text, end))
         and not _after_sentence_end(text, start)  # "Add Zorbek Vedzizhev as …": a verb first
     ):
         return True  # "add Mercédesz Szôllôssy as a beneficiary"
@@ -458,8 +459,13 @@ def _is_name_at(text: str, start: int, end: int, key: str, spaced: bool, lists: 
 
 
 def _given_a_role(text: str, end: int) -> bool:
-    """Whether the name ending at ``end`` is given a person's role: "… as a beneficiary"."""
-    return text.startswith(" as ", end) and _ROLE_AFTER.match(text, end) is not None
+    """Whether the name whose first word ends at ``end`` is given a person's role: "… as a
+    beneficiary". Read to the name's end only where an " as " follows within reach: most
+    capitalised pairs have none."""
+    if text.find(" as ", end, end + _ROLE_REACH) == -1:
+        return False
+    name_end = _name_end(text, end)
+    return text.startswith(" as ", name_end) and _ROLE_AFTER.match(text, name_end) is not None
 
 
 def _after_sentence_end(text: str, start: int) -> bool:
