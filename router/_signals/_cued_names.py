@@ -24,16 +24,15 @@ words of two letters or more (a one-letter Latin "name" is an initial).
 
 from __future__ import annotations
 
-import functools
-import importlib
 import re
 from collections.abc import Iterator
 from typing import Final
 
 from router._signals._keyword_search import AS_WRITTEN, Family, KeywordSearch
+from router._signals._names import name_lists
 from router._signals._text import keyword_pattern
 
-__all__ = ["cued_names", "load_surnames", "second_spaced_word", "surnames"]
+__all__ = ["cued_names", "second_spaced_word", "surnames"]
 
 Span = tuple[str, int, int]
 
@@ -187,22 +186,7 @@ def _chinese_surname(run: str) -> bool:
     return run[0] in mainland or run[0] in taiwan or run[:2] in mainland or run[:2] in taiwan
 
 
-# The locales whose surnames the cues and honorifics read.
-_SURNAME_LOCALES: Final = ("zh_CN", "zh_TW", "ja_JP", "ko_KR")
-
-
-def load_surnames() -> None:
-    """Load the surnames now: the first, with Faker's import, takes 40-400 ms (and 5 MB), which
-    the first text with a Chinese, Japanese or Korean name cue otherwise pays."""
-    for locale in _SURNAME_LOCALES:
-        surnames(locale)
-
-
-@functools.cache
 def surnames(locale: str) -> frozenset[str]:
-    """Faker's surnames for ``locale``; empty without Faker (cues then find fewer names)."""
-    try:
-        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-    except ImportError:
-        return frozenset()
-    return frozenset(getattr(provider, "last_names", ()))
+    """Faker's surnames for ``locale`` (one of ``SURNAME_LOCALES``), from the name lists' cache;
+    empty without Faker (cues then find fewer names)."""
+    return name_lists().surnames.get(locale, frozenset())

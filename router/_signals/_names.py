@@ -26,7 +26,8 @@ import marshal
 import os
 import pkgutil
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Final
 
@@ -35,7 +36,7 @@ from router._signals._tokenizer_cache import _cache_dir
 
 __all__ = ["NameLists", "name_lists"]
 
-_CACHE_FORMAT: Final = 7
+_CACHE_FORMAT: Final = 8
 _FIRST_ATTRIBUTES: Final = (
     "first_names",
     "first_names_male",
@@ -92,6 +93,13 @@ class NameLists:
     # where that form is no name and no common word as it stands: read only where a label or
     # an introduction says a name follows (in prose, "Bao" and "Rio" are words and places).
     unaccented: frozenset[str] = frozenset()
+    # Family names of the locales whose names are read from cues and honorifics rather than
+    # capitals (``_cued_names``, ``_honorifics``), by locale: kept here so that no process
+    # imports Faker to read them (3.4 MB and 40-400 ms).
+    surnames: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+
+SURNAME_LOCALES: Final = ("zh_CN", "zh_TW", "ja_JP", "ko_KR")
 
 
 @functools.cache
@@ -116,7 +124,12 @@ def _read(path: os.PathLike[str]) -> NameLists | None:
             data = marshal.load(file)
     except (OSError, EOFError, ValueError, TypeError):
         return None
-    if not (isinstance(data, tuple) and len(data) == 9 and all(isinstance(part, frozenset) for part in data)):
+    if not (
+        isinstance(data, tuple) and len(data) == 10 and all(isinstance(part, frozenset) for part in data[:9])
+    ):
+        return None
+    surnames = data[9]
+    if not (isinstance(surnames, dict) and all(isinstance(names, frozenset) for names in surnames.values())):
         return None
     return NameLists(*data)
 
@@ -178,10 +191,16 @@ def _from_faker() -> NameLists:
         frozenset(company - first - last),
         frozenset(town_words - places),
         frozenset((_unaccented(first) | _unaccented(last)) - first - last - common),
+        {locale: _locale_surnames(locale) for locale in SURNAME_LOCALES},
     )
 
 
-def _fields(lists: NameLists) -> tuple[frozenset[str], ...]:
+def _locale_surnames(locale: str) -> frozenset[str]:
+    provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+    return frozenset(getattr(provider, "last_names", ()))
+
+
+def _fields(lists: NameLists) -> tuple[frozenset[str] | dict[str, frozenset[str]], ...]:
     """The lists in the order the cache stores them."""
     return (
         lists.first,
@@ -193,6 +212,7 @@ def _fields(lists: NameLists) -> tuple[frozenset[str], ...]:
         lists.company_words,
         lists.town_words,
         lists.unaccented,
+        dict(lists.surnames),
     )
 
 

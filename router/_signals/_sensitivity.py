@@ -79,7 +79,6 @@ from router._levels import Sensitivity
 from router._signals._command_credentials import CommandCredentialDetector
 from router._signals._coordinates import CoordinateDetector
 from router._signals._crypto_wallets import CryptoWalletDetector
-from router._signals._cued_names import load_surnames
 from router._signals._custom_terms import CustomTerm, CustomTermDetector
 from router._signals._deep import DeepTier
 from router._signals._identifiers import IDENTIFIER_TYPES, IdentifierDetector
@@ -216,15 +215,13 @@ def warm_up() -> None:
     """Do now what the first long scan of a process would otherwise do in a user's call:
     build the keyword automata (25 ms), import numpy (120 ms, unless the language models
     have), the stdnum validators of national numbers (30 ms) and the UTF-16 and UTF-32
-    codecs the folding and the digit runs encode with (0.25 ms); and what the first text
-    with a Chinese, Japanese or Korean name cue would: Faker's surnames (40-400 ms). The
-    router's warm-up (``router._warm``) calls it; until then none of it is loaded, so
-    reading routes.yaml stays cheap."""
+    codecs the folding and the digit runs encode with (0.25 ms). The router's warm-up
+    (``router._warm``) calls it; until then none of it is loaded, so reading routes.yaml
+    stays cheap."""
     LOWER_CASED.build()
     AS_WRITTEN.build()
     importlib.import_module("numpy")  # read by the digit runs and card windows of long texts
     load_validators()
-    load_surnames()
     for codec in ("utf-16-le", "utf-32-le"):
         codecs.lookup(codec)  # each imports its module on first use
 
