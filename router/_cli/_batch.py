@@ -406,10 +406,15 @@ def _save_local(
     directory = _local_dir(store)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{status.id}.jsonl"
+    if interrupted:
+        # The results so far are the items that finished. Whether the cancel had reached the
+        # items not yet started (each then has a "cancelled" line) depends on how far the grace
+        # period got, so they are left out either way and counted as cancelled below.
+        results = (result for result in results if result.get("status") != "cancelled")
     with path.open("w", encoding="utf-8") as handle:
         _write_lines(handle, (json.dumps(result, ensure_ascii=False) for result in results))
     data = status.as_dict()
-    if interrupted and not status.is_terminal:
+    if interrupted and status.status not in ("completed", "failed"):  # not one that ended in the grace
         # Nothing runs this job once the process ends: what had not finished is cancelled.
         data["cancelled"] = status.total - status.completed - status.failed
         data["status"] = "cancelled"
