@@ -23,6 +23,11 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
         "seguridad social", "bsn", "burgerservicenummer", "sofinummer", "pesel", "nhs number",
         "national insurance", "nino", "aadhaar", "pan card", "social insurance", "tfn",
         "tax file number", "numéro fiscal", "número de identificación",
+        # Health and social security cards and tax numbers by their own names: the Italian
+        # health card, the Spanish social security number, the Portuguese and Polish tax
+        # numbers, the Australian and US Medicare numbers.
+        "tessera sanitaria", "nss", "número de afiliación", "número de contribuinte", "contribuinte",
+        "nip", "medicare number", "medicare no", "medicare card", "medicare #", "mbi",
         # Other countries' numbers by the names people write them with: Brazil, Switzerland,
         # the Nordics, Turkey, Romania, Bulgaria, Czechia, Hungary, Greece, Russia and
         # Ukraine, Indonesia, Vietnam, Israel, Iran, the Arab countries, India, Japan,
@@ -75,6 +80,8 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
         # Banks' own numbers by their names: the US ABA routing number, the Australian BSB,
         # the Mexican CLABE.
         "aba number", "aba routing", "aba #", "aba:", "bsb", "clabe",
+        # India's retirement fund account, quoted with the employee's PF account.
+        "uan",
         "tilinumero", "numer konta", "nr konta", "numer rachunku",
         "číslo účtu", "számlaszám", "bankszámlaszám", "hesap numarası", "hesap no",
         "număr de cont", "numărul de cont", "номер счета", "номер счёта", "расчетный счет",
@@ -90,7 +97,8 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
         "employee id", "employee number", "employee no", "employee #", "staff id", "staff #",
         "personnel number", "member #", "customer #", "client #", "user id",
         "userid", "account", "account id", "customer id", "customer number", "client id",
-        "personalnummer", "versichertennummer",
+        "personalnummer", "versichertennummer", "krankenversicherungsnummer", "krankenkassennummer",
+        "kvnr", "policennummer", "polizzennummer", "versicherungsscheinnummer",
         # German abbreviates the compounds' "-nummer" as "-Nr.": "Kunden-Nr. 12345678".
         "kunden-nr", "kundennr", "versicherten-nr", "versichertennr", "versicherungs-nr", "mitglieds-nr",
         "personal-nr", "patienten-nr", "mitarbeiter-nr", "vertrags-nr",

@@ -22,6 +22,15 @@ LABELLED = {
     # An account named without "number" is a customer's account: a record id, not a bank's.
     "account": ("my account 000123456789 was charged twice", "record_id", "000123456789"),
     "account id": ("Account ID: A-99231", "record_id", "A-99231"),
+    # Health and social security cards, tax and fund numbers by their own names.
+    "german health insurance number": ("Krankenversicherungsnummer A123456780", "record_id", "A123456780"),
+    "german policy number": ("Policennummer 123456789", "record_id", "123456789"),
+    "italian health card": ("tessera sanitaria 80380000500000000001", "national_id", "80380000500000000001"),
+    "spanish social security": ("NSS 28/12345678/40", "national_id", "28/12345678/40"),
+    "portuguese taxpayer": ("número de contribuinte 123456789", "national_id", "123456789"),
+    "polish tax number": ("NIP 123-456-32-18", "national_id", "123-456-32-18"),
+    "medicare": ("Medicare number 2123 45670 1", "national_id", "2123 45670 1"),
+    "indian uan": ("my UAN is 100123456789", "account_number", "100123456789"),
     # Printed with spaces, the letters of the prefix apart: the UK's usual form.
     "national insurance, spaced": ("NINO AB 12 34 56 C", "national_id", "AB 12 34 56 C"),
     "ni number": ("NI number: AB 12 34 56 C", "national_id", "AB 12 34 56 C"),
