@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["LABELS", "NOT_WORD_PASSWORDS", "WORD_PASSWORD_LABELS"]
+__all__ = ["KEY_LABELS", "LABELS", "NOT_WORD_PASSWORDS", "WORD_PASSWORD_LABELS"]
 
 # Label words per finding type; matched as word prefixes in lower-cased text.
 LABELS: Final[dict[str, tuple[str, ...]]] = {
@@ -155,6 +155,8 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
         "bestätigungscode", "code de vérification",
         "código de verificación", "код подтверждения", "验证码", "認証コード", "인증번호",
         "recovery codes", "backup codes", "2fa codes", "mfa codes",
+        # Keys that unlock a disk or an account, or a licence someone paid for (``KEY_LABELS``).
+        "recovery key", "bitlocker key", "license key", "licence key", "product key", "activation key",
         # The codes that open a door, a gate, an alarm or a safe: a key to someone's home.
         "access code", "door code", "gate code", "alarm code", "entry code", "keypad code",
         "lock code", "safe code", "garage code", "unlock code", "türcode", "zugangscode",
@@ -202,6 +204,12 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
 # The labels after which a plain lower-case word, given with ":", "=" or "is", is the
 # password ("password: fluffy", "my password is sunshine"): the words for a password itself,
 # not "PIN", "pw" or "clave" ("pin it", "la clave es sencilla").
+# The password labels that name a key: its value is groups of letters and digits
+# ("ABCD-EFGH-1234-5678"), never a short run of digits, which after them is an edition or a
+# year ("product key 2024"), not a PIN.
+KEY_LABELS: Final = frozenset(
+    ("recovery key", "bitlocker key", "license key", "licence key", "product key", "activation key")
+)
 WORD_PASSWORD_LABELS: Final = frozenset(
     (
         "password", "passwort", "passwd", "kennwort", "mot de passe", "contraseña", "senha",

@@ -31,8 +31,8 @@ from collections.abc import Iterable, Iterator
 from typing import Final
 
 from router._signals._digit_runs import run_starts
+from router._signals._identifier_labels import KEY_LABELS, NOT_WORD_PASSWORDS, WORD_PASSWORD_LABELS
 from router._signals._identifier_labels import LABELS as _LABELS
-from router._signals._identifier_labels import NOT_WORD_PASSWORDS, WORD_PASSWORD_LABELS
 from router._signals._keyword_search import Family, KeywordSearch
 from router._signals._national_ids import national_ids, stdnum_check, valid_national_number
 from router._signals._text import continues_word, keyword_pattern, lower_same_length, merged_windows
@@ -497,6 +497,8 @@ def _secret_after(text: str, kind: str, label_end: int, at: int, label: str = ""
     # A sentence's closing punctuation is not part of the password.
     end = value.start("value") + len(value.group("value").rstrip(".,;!?)"))
     candidate = text[value.start("value") : end]
+    if label in KEY_LABELS and candidate.isdigit():
+        return None  # "product key 2024": an edition, not a PIN
     if not (_password_like(candidate) or _word_password(candidate, label, text[label_end:at])):
         return None
     return "password", value.start("value"), end

@@ -102,7 +102,7 @@ _ASSIGNED: Final = re.compile(
 _SPOKEN: Final = re.compile(r"[ \t]+[\"'`]?" + _VALUE)
 _SPOKEN_NAME: Final = re.compile(
     r"(?:(?:api|access|secret|auth|client|private|signing|encryption|master|consumer)[ _-]?key"
-    r"|apikey|token|(?:api|app|client|consumer)[ _-]?secret)\Z",
+    r"|apikey|token|(?:api|app|client|consumer|signing|webhook)[ _-]?secret)\Z",
     re.IGNORECASE,
 )
 _WORDS_IN_VALUE: Final = re.compile(r"(?:\A|[-_./])[a-z]{4,}(?:\Z|[-_./])")
@@ -111,12 +111,17 @@ _WORDS_IN_VALUE: Final = re.compile(r"(?:\A|[-_./])[a-z]{4,}(?:\Z|[-_./])")
 # So does a signed URL's signature (``sig=`` of an Azure SAS, ``X-Amz-Signature=``,
 # ``X-Goog-Signature=``: whoever holds the URL reads the object) and a session cookie
 # (``session=``, ``PHPSESSID=``, ``laravel_session=``: whoever holds it is signed in).
+# A session id by its cookie's name (``JSESSIONID=``, ``connect.sid=``) and a registry's
+# ``"auth"`` (Docker's config.json: base64 of the user and password) name one too, as names
+# of their own, not the ends of longer words ("inside", "author").
 _CREDENTIAL_NAME: Final = re.compile(
     r"(?:(?:api|access|secret|auth|client|private|signing|encryption|master|consumer)[ _-]?key"
-    r"|apikey|token|secret|signature|sig|session|sessid)\Z",
+    r"|apikey|token|secret|signature|sig|session|sessid|sessionid|(?<![a-z])sid|(?<![a-z])auth)\Z",
     re.IGNORECASE,
 )
-_NAME_ENDINGS: Final = ("key", "token", "secret", "signature", "sig", "session", "sessid")
+_NAME_ENDINGS: Final = (
+    "key", "token", "secret", "signature", "sig", "session", "sessid", "sessionid", "sid", "auth",
+)  # fmt: skip
 
 _TELEGRAM: Final = re.compile(r"[0-9]{8,10}:AA[A-Za-z0-9_-]{30,40}(?![A-Za-z0-9_-])")
 

@@ -60,6 +60,13 @@ LABELLED = {
     "code to the safe": ("the code to the safe is 4821", "password", "4821"),
     # "pass" after a user's name, as a command or a chat writes the pair.
     "user then pass": ("user admin pass hunter22", "password", "hunter22"),
+    # Keys that unlock a disk, or a licence.
+    "license key": ("license key: ABCD-EFGH-1234-5678", "password", "ABCD-EFGH-1234-5678"),
+    "bitlocker recovery key": (
+        "BitLocker recovery key 123456-234567-345678-456789-567890-678901-789012-890123",
+        "password",
+        "123456-234567-345678-456789-567890-678901-789012-890123",
+    ),
     "pin-code": ("PIN-Code 4821", "password", "4821"),
     "french driving licence": ("permis de conduire n° 12AB34567", "driver_license", "12AB34567"),
     "password": ("password: W!nter2024.", "password", "W!nter2024"),
@@ -422,6 +429,8 @@ def test_a_login_pair_after_an_email_address_is_a_password() -> None:
         "Your credentials are stored securely",
         "the aws credentials file",
         "credentials: see vault",
+        "Office product key 2024 edition",
+        "the license key is required",
     ],
 )
 def test_label_words_without_a_value_are_not_findings(text: str) -> None:

@@ -138,6 +138,10 @@ POSITIVES = [
     ("api_key", "9f8e7d6c5b4a39281706f5e4d3c2b1a0", "Twilio auth token {} please rotate it"),
     ("api_key", "MTExMjM0NTY3ODkwMTIzNDU2Nw.GaBcDe." + "aB3d" * 9 + "xy", "discord bot token {}"),
     ("api_key", "9f8e7d6c5b4a39281706f5e4d3c2b1a0", "API key: `{}`"),
+    # A session cookie by its name, and a registry's "auth" (Docker's config.json).
+    ("api_key", "9F8E7D6C5B4A39281706F5E4D3C2B1A0", "Set-Cookie: JSESSIONID={}; Path=/"),
+    ("api_key", "dXNlcjpYazI5c0xxUDk4N3Fh", '{{"auths": {{"ghcr.io": {{"auth": "{}"}}}}}}'),
+    ("api_key", "8f7e6d5c4b3a29180f7e6d5c4b3a2918", "Slack signing secret {}"),
     ("email", "jane at example dot com", "write to {} today"),
     ("email", "jane.doe at mail dot example dot co dot uk", "mail {}, please"),
     ("private_key", PEM, "key:\n{}\nend"),
@@ -303,6 +307,8 @@ LOOK_ALIKES = {
     "top secret and a document's name": "Top secret 2024Q3-roadmap-final",
     "a token naming a document": "the token 2024-release-notes-v2 is out",
     "a primary key": "the primary key 3f9a8b7c6d5e4f3a2b1c is set",
+    "an author": "author: abc123def456ghi789",
+    "inside a word": "inside=abc123def456ghi789",
     "PEM header without key material": "What does -----BEGIN RSA PRIVATE KEY----- mean?",
     "PEM header and a placeholder": (
         "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA...\n-----END RSA PRIVATE KEY-----"
