@@ -123,6 +123,14 @@ _NAME_ENDINGS: Final = (
     "key", "token", "secret", "signature", "sig", "session", "sessid", "sessionid", "sid", "auth",
 )  # fmt: skip
 
+# A link's path that hands its token to the server to act on: "/reset/<token>",
+# "/magic-link/<token>", "/invite/<token>", "/verify-email/<token>".
+_CAPABILITY_LINK: Final = re.compile(
+    r"/(?:reset|reset-password|password-reset|password/reset|magic|magic-link|magic_link|login/token"
+    r"|invite|invitation|accept-invite|verify|verify-email|confirm|confirm-email|activate)"
+    r"/(?P<value>[A-Za-z0-9_-]{16,200})(?![A-Za-z0-9_-])",
+    re.IGNORECASE,
+)
 _TELEGRAM: Final = re.compile(r"[0-9]{8,10}:AA[A-Za-z0-9_-]{30,40}(?![A-Za-z0-9_-])")
 
 _AWS_KEY_ID: Final = re.compile(r"(?<![A-Za-z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Za-z0-9])")
@@ -202,6 +210,17 @@ class SecretDetector:
             yield from _tokens(text, has)
             if "=" in text or ":" in text or " " in text:
                 yield from _labelled(text, has)
+            if "://" in text:
+                yield from _capability_links(text)
+
+
+def _capability_links(text: str) -> Iterator[Span]:
+    """The tokens of links that sign someone in or act for them: a password reset, a magic
+    login link, an invitation, an e-mail confirmation ("https://app.example.com/reset/9f8e…").
+    Whoever holds the link holds the account, as with a webhook's URL."""
+    for match in _CAPABILITY_LINK.finditer(text):
+        if _spoken_value(match.group("value")):
+            yield "api_key", match.start("value"), match.end("value")
 
 
 def _looks_random(value: str) -> bool:

@@ -142,6 +142,9 @@ POSITIVES = [
     ("api_key", "9F8E7D6C5B4A39281706F5E4D3C2B1A0", "Set-Cookie: JSESSIONID={}; Path=/"),
     ("api_key", "dXNlcjpYazI5c0xxUDk4N3Fh", '{{"auths": {{"ghcr.io": {{"auth": "{}"}}}}}}'),
     ("api_key", "8f7e6d5c4b3a29180f7e6d5c4b3a2918", "Slack signing secret {}"),
+    # A link that signs its holder in: its token is the credential.
+    ("api_key", "9f8e7d6c5b4a39281706f5e4d3c2b1a0", "reset link: https://app.example.com/reset/{}"),
+    ("api_key", "AbC123dEf456GhI789", "join us: https://app.example.com/invite/{}"),
     ("email", "jane at example dot com", "write to {} today"),
     ("email", "jane.doe at mail dot example dot co dot uk", "mail {}, please"),
     ("private_key", PEM, "key:\n{}\nend"),
@@ -309,6 +312,7 @@ LOOK_ALIKES = {
     "a primary key": "the primary key 3f9a8b7c6d5e4f3a2b1c is set",
     "an author": "author: abc123def456ghi789",
     "inside a word": "inside=abc123def456ghi789",
+    "a guide's path": "see https://docs.example.com/verify/email-address-change-guide",
     "PEM header without key material": "What does -----BEGIN RSA PRIVATE KEY----- mean?",
     "PEM header and a placeholder": (
         "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA...\n-----END RSA PRIVATE KEY-----"

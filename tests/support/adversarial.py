@@ -125,4 +125,5 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "spelled addresses at a provider": repeated("a dot b at gmail "),
     "birthdays without a year": repeated("birthday March 3 "),
     "roles after names": repeated("Zorb Vedz as a beneficiary "),
+    "capability link paths": repeated("https://a.io/reset/" + "a1" * 9 + "/"),
 }
