@@ -67,6 +67,7 @@ _TOKEN: Final = re.compile(
       | r8_[A-Za-z0-9]{30,40}                          # Replicate
       | fw_[A-Za-z0-9]{20,}                            # Fireworks
       | key-[0-9a-z]{32}                               # Mailgun
+      | SK[0-9a-f]{32}                                 # Twilio API key
       | sq0(?:atp|csp)-[0-9A-Za-z_-]{22,43}            # Square
       | lin_api_[A-Za-z0-9]{32,64}                     # Linear
       | ntn_[A-Za-z0-9]{32,64}                         # Notion integration
@@ -123,6 +124,7 @@ _NAME_ENDINGS: Final = (
     "key", "token", "secret", "signature", "sig", "session", "sessid", "sessionid", "sid", "auth",
 )  # fmt: skip
 
+_MAILCHIMP: Final = re.compile(r"(?<![0-9A-Za-z])(?P<hex>[0-9a-f]{32})-us[0-9]{1,2}(?![0-9A-Za-z])")
 # A link's path that hands its token to the server to act on: "/reset/<token>",
 # "/magic-link/<token>", "/invite/<token>", "/verify-email/<token>".
 _CAPABILITY_LINK: Final = re.compile(
@@ -167,6 +169,7 @@ _TOKEN_PREFIXES: Final = (
     ("dapi", ("dapi",)),
     ("-", ("sk-", "xox", "glpat-", "pypi-")),
     ("G", ("SG.",)),
+    ("SK", ("SK",)),
     # A webhook's URL is its credential: whoever has it posts to the channel.
     ("hooks.slack", ("hooks.slack.com/",)),
     ("/api/webhooks/", ("discord.com/api/webhooks/", "discordapp.com/api/webhooks/")),
@@ -212,6 +215,19 @@ class SecretDetector:
                 yield from _labelled(text, has)
             if "://" in text:
                 yield from _capability_links(text)
+            if "-us" in text:
+                yield from _mailchimp_keys(text)
+
+
+def _mailchimp_keys(text: str) -> Iterator[Span]:
+    """Mailchimp API keys, 32 hex digits and the data centre (``…-us6``): found from each
+    "-us", the one part a prefix search cannot start from."""
+    at = text.find("-us")
+    while at != -1:
+        match = _MAILCHIMP.match(text, max(0, at - 32))
+        if match is not None and match.end("hex") == at:
+            yield "api_key", match.start(), match.end()
+        at = text.find("-us", at + 3)
 
 
 def _capability_links(text: str) -> Iterator[Span]:

@@ -29,7 +29,7 @@ Built-in finding types (``BUILTIN_TYPES``) and how each is confirmed:
 * ``api_key``: provider tokens by their documented prefixes (OpenAI, Anthropic, AWS
   access key ids and the 40-character secret written near one, Google, GitHub, GitLab,
   Slack, Stripe live and test keys, SendGrid, npm, PyPI, Hugging Face, Groq, xAI, Perplexity,
-  Replicate, Atlassian, Linear, Notion, Mailgun, Square, JWTs), ``Bearer``
+  Replicate, Atlassian, Linear, Notion, Mailgun, Mailchimp, Twilio, Square, JWTs), ``Bearer``
   tokens and ``Basic`` credentials, Azure ``AccountKey=`` and values assigned to
   credential-named keys (``api_key = "..."``) that mix letters and digits, or written after
   a key's or token's name with a space ("api key 3f9a…", "auth token 9f8e…").

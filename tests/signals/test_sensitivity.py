@@ -125,6 +125,8 @@ POSITIVES = [
     ("api_key", "ATATT3xFfGF0" + "aB3" * 60, "jira {}"),
     ("api_key", "lin_api_" + "aB3" * 14, "linear {}"),
     ("api_key", "ntn_" + "aB3" * 15, "notion {}"),
+    ("api_key", "SK" + "0a1b2c3d" * 4, "twilio: {}"),
+    ("api_key", "0123456789abcdef" * 2 + "-us6", "MAILCHIMP_KEY is {}"),
     # An Authorization header with another scheme, or none: the value is the credential.
     ("api_key", "3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a", "Authorization: token {}"),
     ("api_key", "00aBcD3fGh1jKlMn0pQrStUvWxYz", "curl -H 'Authorization: SSWS {}' https://x"),
@@ -313,6 +315,7 @@ LOOK_ALIKES = {
     "an author": "author: abc123def456ghi789",
     "inside a word": "inside=abc123def456ghi789",
     "a guide's path": "see https://docs.example.com/verify/email-address-change-guide",
+    "capitals with SK in them": "ASK THE DESK ABOUT SKU 12345",
     "PEM header without key material": "What does -----BEGIN RSA PRIVATE KEY----- mean?",
     "PEM header and a placeholder": (
         "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA...\n-----END RSA PRIVATE KEY-----"
