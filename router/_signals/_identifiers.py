@@ -314,10 +314,15 @@ def _password_after_login(text: str, login_end: int) -> Span | None:
     pair = _PAIR_AFTER.match(text, login_end, login_end + 70)
     if pair is None:
         return None
-    end = pair.start("value") + len(pair.group("value").rstrip(".,;!?)"))
+    end = _value_end(pair)
     if not _password_like(text[pair.start("value") : end]):
         return None
     return "password", pair.start("value"), end
+
+
+def _value_end(value: re.Match[str]) -> int:
+    """Where a password's ``value`` group ends, less a sentence's closing punctuation."""
+    return value.start("value") + len(value.group("value").rstrip(".,;!?)"))
 
 
 def _before_signs(text: str) -> Iterator[tuple[int, int]]:
@@ -494,8 +499,7 @@ def _secret_after(text: str, kind: str, label_end: int, at: int, label: str = ""
     value = pattern.match(text, at, at + 66)
     if value is None:
         return None
-    # A sentence's closing punctuation is not part of the password.
-    end = value.start("value") + len(value.group("value").rstrip(".,;!?)"))
+    end = _value_end(value)  # a sentence's closing punctuation is not part of the password
     candidate = text[value.start("value") : end]
     if label in KEY_LABELS and candidate.isdigit():
         return None  # "product key 2024": an edition, not a PIN

@@ -101,10 +101,12 @@ _ASSIGNED: Final = re.compile(
 # (not "secret", "session" or "signature", which prose puts before anything: "top secret
 # 2024Q3-roadmap"), and only a value with no word of letters in it (``_spoken_value``).
 _SPOKEN: Final = re.compile(r"[ \t]+[\"'`]?" + _VALUE)
+# A key's name, which both forms take: "api_key", "secret key", "apikey".
+_KEY_NAME: Final = (
+    r"(?:api|access|secret|auth|client|private|signing|encryption|master|consumer)[ _-]?key|apikey"
+)
 _SPOKEN_NAME: Final = re.compile(
-    r"(?:(?:api|access|secret|auth|client|private|signing|encryption|master|consumer)[ _-]?key"
-    r"|apikey|token|(?:api|app|client|consumer|signing|webhook)[ _-]?secret)\Z",
-    re.IGNORECASE,
+    rf"(?:{_KEY_NAME}|token|(?:api|app|client|consumer|signing|webhook)[ _-]?secret)\Z", re.IGNORECASE
 )
 _WORDS_IN_VALUE: Final = re.compile(r"(?:\A|[-_./])[a-z]{4,}(?:\Z|[-_./])")
 # A name ending in "token" or "secret" names a credential (``refresh_token``, ``BOT_TOKEN``,
@@ -116,8 +118,7 @@ _WORDS_IN_VALUE: Final = re.compile(r"(?:\A|[-_./])[a-z]{4,}(?:\Z|[-_./])")
 # ``"auth"`` (Docker's config.json: base64 of the user and password) name one too, as names
 # of their own, not the ends of longer words ("inside", "author").
 _CREDENTIAL_NAME: Final = re.compile(
-    r"(?:(?:api|access|secret|auth|client|private|signing|encryption|master|consumer)[ _-]?key"
-    r"|apikey|token|secret|signature|sig|session|sessid|sessionid|(?<![a-z])sid|(?<![a-z])auth)\Z",
+    rf"(?:{_KEY_NAME}|token|secret|signature|sig|session|sessid|sessionid|(?<![a-z])sid|(?<![a-z])auth)\Z",
     re.IGNORECASE,
 )
 _NAME_ENDINGS: Final = (
