@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from router._cli._common import CALL_FAILED, OK, PARTIAL, add_routes_option, print_json, writable_file
+from router._cli._interrupt import CtrlC, Interrupted
 from router._errors import UsageError
 from router._settings import Settings
 
@@ -121,6 +122,11 @@ def _submit(args: argparse.Namespace, settings: Settings) -> int:
         tags=args.tags,
         idempotency_key=args.idempotency_key,
     )
+    with CtrlC(second_press=_second_press(job, store)) as ctrl_c:
+        return _after_submit(args, settings, store, job, ctrl_c)
+
+
+def _after_submit(args: argparse.Namespace, settings: Settings, store: Any, job: Any, ctrl_c: CtrlC) -> int:
     if not args.json:
         print(job.id, flush=True)
     if job.reused:
@@ -129,8 +135,8 @@ def _submit(args: argparse.Namespace, settings: Settings) -> int:
     if not (args.wait or store.embedded):
         return _finish(job, job.status(), args.json, simulated=simulated, queued=True)
     try:
-        final = _wait(job, store, settings.broker_url)
-    except KeyboardInterrupt:
+        final = _wait(job, store, settings.broker_url, ctrl_c)
+    except Interrupted:
         return _interrupted(job, store)
     if store.embedded:
         path = _save_local(store, final, job.results())
@@ -138,16 +144,22 @@ def _submit(args: argparse.Namespace, settings: Settings) -> int:
     return _finish(job, final, args.json, simulated=simulated)
 
 
-def _wait(job: Any, store: Any, broker: str | None) -> Any:
+def _second_press(job: Any, store: Any) -> str:
+    if store.embedded:
+        return f"router: interrupted again: exiting now; job {job.id} ran embedded and is not kept"
+    return f"router: interrupted again: exiting now; job {job.id} keeps running on the workers"
+
+
+def _wait(job: Any, store: Any, broker: str | None, ctrl_c: CtrlC) -> Any:
     from router._batch._progress import ProgressDisplay
 
+    watch = None if store.embedded else _WorkerWatch(store, broker)
     with ProgressDisplay() as display:
-        if store.embedded:
-            return job.wait(progress=display)
-        watch = _WorkerWatch(store, broker)
 
         def progress(status: Any) -> None:
-            watch(status)
+            ctrl_c.check()  # Ctrl-C ends the wait here, between polls (see ``_interrupt``)
+            if watch is not None:
+                watch(status)
             display(status)
 
         return job.wait(progress=progress)
@@ -234,9 +246,11 @@ def _interrupted(job: Any, store: Any) -> int:
     job.cancel()
     status = job.wait(timeout_s=_INTERRUPT_GRACE_S, poll_s=0.1)
     path = _save_local(store, status, job.results(), interrupted=True)
+    done = status.completed + status.failed  # ``finished`` counts the items the cancel stopped too
     print(
-        f"router: interrupted: job {job.id} kept with {status.finished} of {status.total} items done "
-        f"({status.failed} failed); results so far in {path}; see: router batch status {job.id}",
+        f"router: interrupted: job {job.id} kept with {done} of {status.total} items done "
+        f"({status.failed} failed, {status.total - done} not run); results so far in {path}; "
+        f"see: router batch status {job.id}",
         file=sys.stderr,
     )
     return 130
