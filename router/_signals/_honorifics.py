@@ -50,7 +50,7 @@ _CJK_NOT_NAMES: Final = (
 # Words that name no one but begin with a common surname: 王様, the king (王, Wang, is China's
 # most common surname: 王小明先生 is a name), so they are turned down only whole.
 _CJK_NOT_NAMES_WHOLE: Final = frozenset(("王様", "女王様", "王子様"))
-# 씨 with or without a space before it, 님 right after the name.
+# 씨 and 님, with or without a space before it ("김민수님", "김민수 님", as letters address one).
 _KOREAN_HONORIFICS: Final = ("씨", "님")
 _HONORIFICS: Final = _CJK_HONORIFICS + _KOREAN_HONORIFICS
 _HONORIFIC_FAMILY: Final = Family(_HONORIFICS, AS_WRITTEN)
@@ -122,7 +122,7 @@ def _find_all(text: str, word: str) -> Iterator[int]:
 
 def _korean_name_before(text: str, at: int) -> tuple[int, int] | None:
     """The three syllables of a full name before the honorific at ``at``, if they are one."""
-    end = at - 1 if at and text[at - 1] == " " and text[at] == "씨" else at
+    end = at - 1 if at and text[at - 1] == " " else at
     start = end - 3
     if start < 0 or not all("\uac00" <= char <= "\ud7a3" for char in text[start:end]):
         return None

@@ -54,6 +54,10 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
         "บัตรประชาชน", "hộ chiếu", "chứng minh nhân dân", "cmnd", "paspor", "パスポート", "旅券",
         "旅券番号", "在留カード", "护照", "护照号", "护照号码", "護照", "護照號碼", "여권", "여권번호",
         "외국인등록번호",
+        # Latin America's and Asia's: Mexico's CURP, Chile's RUT, Argentina's CUIT and CUIL,
+        # the cédula of the Andean and Caribbean countries, Singapore's NRIC, Hong Kong's HKID.
+        # Not "RFC", Mexico's tax id, which is also how standards are cited ("RFC 7231").
+        "curp", "rut", "cuit", "cuil", "cédula", "cedula", "carnet de identidad", "nric", "hkid",
     ),
     "driver_license": (
         "driver's license", "drivers license", "driver license", "driver's licence", "driving licence",
@@ -96,6 +100,8 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
         "policy number", "policy no", "policy #", "member id", "membership number",
         "employee id", "employee number", "employee no", "employee #", "staff id", "staff #",
         "personnel number", "member #", "customer #", "client #", "user id",
+        "member number", "member no", "membership no", "membership id", "customer no", "client number",
+        "client no", "loyalty number", "frequent flyer number",
         "userid", "account", "account id", "customer id", "customer number", "client id",
         "personalnummer", "versichertennummer", "krankenversicherungsnummer", "krankenkassennummer",
         "kvnr", "policennummer", "polizzennummer", "versicherungsscheinnummer",

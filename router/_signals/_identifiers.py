@@ -47,13 +47,14 @@ _GENERIC_LABELS: Final = ("id", "nr", "no", "n°", "nº", "number", "nummer", "n
 # Short names of national numbers that are also words elsewhere (Spanish "sin", "without"):
 # like the generic labels, the number after one counts only when it passes a national check
 # (a Canadian SIN's Luhn digit, an NHS number's modulus 11, a National Insurance number's form).
-_CHECKED_LABELS: Final = ("sin", "nhs", "ni number")
-# Written in capitals, "SIN" and "NHS" are the numbers' names (the Spanish word is so written
-# only in a heading): a number in the printed layout after one counts with a mistyped check
-# digit too ("SIN 046-454-286").
+_CHECKED_LABELS: Final = ("sin", "nhs", "ni number", "pan")
+# Written in capitals, "SIN", "NHS" and "PAN" are the numbers' names (the Spanish word is so
+# written only in a heading, as are "pan", bread, and the verb): a number in the printed layout
+# after one counts with a mistyped check digit too ("SIN 046-454-286", "PAN: ABCDE1234F").
 _CAPITALS_LAYOUTS: Final = {
     "sin": re.compile(r"[0-9]{3}([ -]?)[0-9]{3}\1[0-9]{3}"),
     "nhs": re.compile(r"[0-9]{3}([ -]?)[0-9]{3}\1[0-9]{4}"),
+    "pan": re.compile(r"[A-Z]{5}[0-9]{4}[A-Z]"),
 }
 
 
@@ -158,32 +159,36 @@ _LABEL_REACH: Final = max(map(len, _KIND_OF)) + 24 + 30 + 1
 # of a label that ends in "no" ("policy no. 88291-LK"). A word of a spaced script ends where
 # its letters do, so that "num" is not read out of "nummer" nor "is" out of "ist" (which left
 # the value unread and the number public); the words of unspaced scripts and Korean's
-# particles run into what follows.
+# particles run into what follows. A Russian passport's series comes first: "паспорт серия
+# 4510 номер 123456".
 # A key's closing quote first (``"password": "..."``), and an opening quote before the value.
 # The white space before a word or sign possessive (none of them starts with white space or
 # "-", so no match gives any back): backtracking into it, a run of 24 blanks cost 25 us.
 _JOIN: Final = re.compile(
     r"[\"']?(?:[\s-]*+(?:(?:number|num|no\.?|nr\.?|n°|nº|nummer|numéro|número|numero|numer|id|code"
-    r"|номер|číslo|szám|numarası|număr|numărul|αριθμός|رقم|شماره|מספר|नंबर|संख्या|số|nomor)(?![^\W\d_])"
+    r"|номер|серия|серии|серія|číslo|szám|numarası|număr|numărul|αριθμός|رقم|شماره|מספר|नंबर|संख्या|số|nomor)"
+    r"(?![^\W\d_])"
     r"|#|หมายเลข|番号|号码|號碼|번호))?"
-    r"(?:\s*+(?:(?:is|ist|lautet|was|war|est|était|es|era|è|é|foi|jest|wynosi|je|är|er)(?![^\W\d_])"
+    r"(?:\s*+(?:(?:is|ist|lautet|was|war|est|était|es|era|è|é|foi|jest|wynosi|to|je|är|er)(?![^\W\d_])"
     r"|=>|:|=|-|#|\.|：|は|是|는|은)){0,2}\s*[\"'“]?",
     re.IGNORECASE,
 )
 # An identifier's value: letters and digits, two digits at least, joined by "-", "/" or ".",
 # a space before a digit, or a space before a letter that ends it; a prefix of capitals may
 # stand apart, as printed ("AB 12 34 56 C", a UK National Insurance number; "XG 938 2049"),
-# and so may a first digit ("1 85 05 78 006 084 91", a French NIR as printed).
+# and so may a first digit ("1 85 05 78 006 084 91", a French NIR as printed). What follows
+# is no part of a longer token (an address, "v1.2"), but a full stop may end the sentence.
 _ID_VALUE: Final = re.compile(
     r"(?=(?:[A-Z]{1,4} (?=[0-9]))?[A-Za-z-]*[0-9] ?[A-Za-z-]*[0-9])[A-Za-z0-9]"
     r"(?:[A-Za-z0-9]|[-/.](?=[A-Za-z0-9])|[ ](?=[0-9]|[A-Z](?![A-Za-z0-9]))){3,29}"
-    r"(?![A-Za-z0-9@._%+-])"
+    r"(?![A-Za-z0-9@_%+-]|\.[A-Za-z0-9])"
 )
 # A vehicle's registration as plates print it: one to three groups of letters and digits
 # joined by a space or a dash ("KA-AB 1234", "AB12 CDE", "AB-123-CD"), or one block
 # ("7ABC123"); ``_plate_after`` wants a digit in it and drops a trailing word ("AB12 CDE was").
 _PLATE_VALUE: Final = re.compile(
-    r"(?:[A-Za-z0-9]{1,4}(?:[ -][A-Za-z0-9]{1,4}){0,2}|[A-Za-z0-9]{5,8})(?![A-Za-z0-9@._%+-])"
+    r"(?:[A-Za-z0-9]{1,4}(?:[ -][A-Za-z0-9]{1,4}){0,2}|[A-Za-z0-9]{5,8})"
+    r"(?![A-Za-z0-9@_%+-]|\.[A-Za-z0-9])"
 )
 _PLATE_REACH: Final = 15
 _EIN_VALUE: Final = re.compile(r"[0-9]{2}-?[0-9]{7}(?![0-9A-Za-z])")
@@ -218,9 +223,11 @@ _VALUE_BEFORE: Final = re.compile(
     re.IGNORECASE,
 )
 # What a password label may name before its value: "the password for the wifi is …",
-# "password for admin: …", "das Passwort für das WLAN ist …" (a few words, then "is" or a sign).
+# "password for admin: …", "das Passwort für das WLAN ist …", "le mot de passe du serveur
+# est …" (a few words, then "is" or a sign).
 _FOR_WHAT: Final = re.compile(
-    r"[ \t]+(?:for|to|of|on|für|pour|para|per|voor)(?:[ \t]+[^\s:=]+){1,4}?"
+    r"[ \t]+(?:for|to|of|on|für|pour|para|per|voor|du|de|des|del|della|dello|di|do|da|van|vom|der)"
+    r"(?:[ \t]+[^\s:=]+){1,4}?"
     r"(?:[ \t]+(?:is|was|ist|lautet|est|es|è|é)[ \t]+|[ \t]*[:=][ \t]*)",
     re.IGNORECASE,
 )

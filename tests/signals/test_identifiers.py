@@ -125,6 +125,18 @@ LABELLED = {
     "credentials": ("credentials: s3cr3tP4ss", "password", "s3cr3tP4ss"),
     "creds in base64": ("creds: dXNlcjpwYXNzd29yZA==", "password", "dXNlcjpwYXNzd29yZA=="),
     "german credentials": ("Zugangsdaten: Sommer2024!", "password", "Sommer2024"),
+    # Numbers by the names other countries give them, and the names of a customer's numbers.
+    "mexican curp": ("Mi CURP es GODE561231HDFRRN09", "national_id", "GODE561231HDFRRN09"),
+    "chilean rut": ("Mi RUT es 12.345.678-5", "national_id", "12.345.678-5"),
+    "singapore nric": ("My NRIC is S1234567D", "national_id", "S1234567D"),
+    "hong kong id": ("HKID: A123456(7)", "national_id", "A123456"),
+    "indian pan with a mistyped letter": ("PAN: ABCDE1234F", "national_id", "ABCDE1234F"),
+    "russian passport, series first": ("паспорт серия 4510 номер 123456", "national_id", "4510"),
+    "member number": ("Member number 00448812", "record_id", "00448812"),
+    "customer no.": ("Our customer no. is K-20391", "record_id", "K-20391"),
+    "polish to": ("Mój PESEL to 44051401359", "national_id", "44051401359"),
+    "french password of what": ("Le mot de passe du serveur est Azerty#2024", "password", "Azerty#2024"),
+    "spanish password of what": ("La contraseña del correo es Gato-Negro-77", "password", "Gato-Negro-77"),
 }
 
 # A wallet's recovery words: lower-case words, none a password alone, all a wallet together.
@@ -140,6 +152,20 @@ SEED_PHRASES = {
 @pytest.mark.parametrize(("text", "kind", "value"), LABELLED.values(), ids=LABELLED.keys())
 def test_a_value_named_by_its_label_is_a_finding_of_that_type(text: str, kind: str, value: str) -> None:
     assert (kind, value) in found(text)
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), LABELLED.values(), ids=LABELLED.keys())
+def test_a_labelled_value_that_ends_a_sentence_is_read_without_the_full_stop(
+    text: str, kind: str, value: str
+) -> None:
+    # The value's end test kept a "." out of it as part of a longer token ("v1.2", an
+    # address), so "My passport number is XG9382049." had no finding at all.
+    assert found(text.rstrip(".") + ".") == [(kind, value)]
+
+
+@pytest.mark.parametrize("text", ["pan 2 huevos 1234", "Pan con tomate 12345", "pan ABCDE1234F"])
+def test_pan_in_lower_case_is_a_word_not_the_indian_number(text: str) -> None:
+    assert found(text) == []
 
 
 @pytest.mark.parametrize("text", SEED_PHRASES.values(), ids=SEED_PHRASES.keys())
@@ -203,6 +229,11 @@ PLATES = {
 @pytest.mark.parametrize(("text", "value"), PLATES.values(), ids=PLATES.keys())
 def test_a_vehicle_registration_after_its_label_is_a_record_id(text: str, value: str) -> None:
     assert found(text) == [("record_id", value)]
+
+
+@pytest.mark.parametrize(("text", "value"), PLATES.values(), ids=PLATES.keys())
+def test_a_registration_that_ends_a_sentence_is_read_without_the_full_stop(text: str, value: str) -> None:
+    assert found(text.rstrip(".") + ".") == [("record_id", value)]
 
 
 @pytest.mark.parametrize(

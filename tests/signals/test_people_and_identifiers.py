@@ -401,6 +401,8 @@ CUED_IN_CASELESS_SCRIPTS = {
     "korean form": ("이름: 박지성", "박지성"),
     "korean honorific ssi": ("김민수 씨가 전화했습니다.", "김민수"),
     "korean honorific nim": ("박지영님께 연락 부탁드립니다.", "박지영"),
+    # A letter's salutation puts a space before 님.
+    "korean honorific nim after a space": ("김민수 님, 주문이 접수되었습니다.", "김민수"),
     "chinese surname wang": ("王小明先生来电。", "王小明先生"),
     "chinese patient field": ("患者：王小明，男", "王小明"),
     "chinese recipient field": ("收件人：李娜", "李娜"),
