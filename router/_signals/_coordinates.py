@@ -41,7 +41,7 @@ _LABELLED: Final = re.compile(
     rf"(?i:{'|'.join(map(re.escape, sorted(_LABELS, key=len, reverse=True)))})"
     rf"(?:(?<=[@=])|(?![^\W\d_])){_JOIN}(?i:(?:is|at|ist|est|es|è) {_JOIN})?"
     rf"(?P<lat>{_DECIMAL})(?:° ?[NSns]?)?[^\w\n-]{{1,6}}(?i:(?:lon|lng|long|longitude){_JOIN})?"
-    rf"(?P<lon>{_DECIMAL})(?:° ?[EWOewo]?)?(?![0-9.])"
+    rf"(?P<lon>{_DECIMAL})(?:° ?[EWOewo]?)?(?![0-9]|\.[0-9])"  # a full stop may end the sentence
 )
 # Where a label occurs, from the scan's shared keyword pass (``None``: run the pattern).
 _LABEL_WORDS: Final = Family(word.lower() for word in _LABELS)

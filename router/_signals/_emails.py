@@ -3,7 +3,8 @@ with a bracketed "at" and "dot", spelled out in words, spaced ("jane @ example .
 percent-encoded in a URL.
 
 Each form is looked for only where it can be: around each "@", each closing "at)", each
-encoded "%40" in a text with a "%", and in a text with " dot " for the spelled form.
+encoded "%40" in a text with a "%", in a text with " dot " for the spelled form, and after
+each " at " for a spelled "at" before a written domain.
 """
 
 from __future__ import annotations
@@ -83,6 +84,18 @@ _SPACED_DOMAIN: Final = re.compile(
     r"(?i:com|org|net|edu|gov|io|co|uk|de|fr|es|it|nl|be|ch|at|se|no|dk|fi|pl|pt|ie|eu|info|biz|me|us|ca|au)"
     r"(?![\w-])"
 )
+# An "at" spelled out before a written domain, "jane.doe at example.com": the local part must
+# look like one (a ".", "_", "+" or a digit in it, led by a letter and with two letters at
+# least), since "look at example.com", "sign in at gmail.com" and "v2.0 at pypi.org" are
+# prose; the domain ends in a top-level domain people write so. Only " at " in lower case:
+# each form more is another pass over the text (0.1 ms a 100,000 wide characters).
+_LOCAL_BEFORE_AT: Final = re.compile(r"(?<![\w.+%@-])[A-Za-z][A-Za-z0-9._+-]{0,63}\Z")
+_LOCAL_MARK: Final = re.compile(r"[._+0-9]")
+_WRITTEN_DOMAIN: Final = re.compile(
+    r"[A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9][A-Za-z0-9-]{0,62}){0,4}\."
+    r"(?i:com|org|net|edu|gov|io|co|uk|de|fr|es|it|nl|be|ch|at|se|no|dk|fi|pl|pt|ie|eu|info|biz|me|us|ca|au)"
+    r"(?![\w-]|\.[A-Za-z0-9])"
+)
 _NOT_DOMAINS: Final = frozenset(("the", "a", "an", "this", "that", "our", "your", "their", "its", "my"))
 # An address percent-encoded, as URLs carry it in a query or a mailto: link
 # ("?email=jane%40example.com", "jane%2Bsales%40example.com"): "%40" is the "@", "%2540" the
@@ -106,6 +119,28 @@ def emails(text: str) -> Iterator[Span]:
         yield from _spelled_emails(text)
     if "%" in text:
         yield from _encoded_emails(text)
+    yield from _at_word_emails(text)
+
+
+def _looks_local(word: str) -> bool:
+    return _LOCAL_MARK.search(word.rstrip("._+-")) is not None and sum(map(str.isalpha, word)) >= 2
+
+
+def _at_word_emails(text: str) -> Iterator[Span]:
+    """Addresses with the "at" spelled and the domain written, "jane.doe at example.com",
+    read from each " at " that a written domain follows."""
+    for at in _find_all(text, " at "):
+        domain = _WRITTEN_DOMAIN.match(text, at + 4)
+        local = _LOCAL_BEFORE_AT.search(text, max(0, at - 64), at) if domain else None
+        if domain and local and _looks_local(local.group()):
+            yield "email", local.start(), domain.end()
+
+
+def _find_all(text: str, word: str) -> Iterator[int]:
+    at = text.find(word)
+    while at != -1:
+        yield at
+        at = text.find(word, at + 1)
 
 
 def _address(text: str, start: int, local_end: int, end: int) -> Span | None:

@@ -36,7 +36,9 @@ _CRYPT: Final = re.compile(
     # PHC strings: the algorithm, its parameters, a base64 salt and hash.
     r"|(?:argon2(?:id|i|d)|scrypt|pbkdf2(?:-sha(?:1|256|512))?)"
     r"(?:\$v=[0-9]+)?\$[a-z]+=[0-9]+(?:,[a-z]+=[0-9]+)*\$[A-Za-z0-9+/.]{8,}\$[A-Za-z0-9+/.]{16,}"
-    r")(?![./A-Za-z0-9])"
+    # A "." is a hash character too, but a hash's length is fixed: one after it that no hash
+    # character follows ends the sentence.
+    r")(?![/A-Za-z0-9]|\.[./A-Za-z0-9])"
 )
 _DJANGO: Final = re.compile(
     r"(?<![A-Za-z0-9_])pbkdf2_sha(?:1|256)\$[0-9]{4,7}\$[A-Za-z0-9]{4,64}\$[A-Za-z0-9+/]{27,}={0,2}"

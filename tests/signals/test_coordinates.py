@@ -30,6 +30,7 @@ def test_a_latitude_and_a_longitude_that_say_they_are_a_place_are_a_street_addre
     text: str, value: str
 ) -> None:
     assert found(text) == [("street_address", value)]
+    assert found(f"{text}.") == [("street_address", value)]  # a full stop ends the sentence
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,10 @@ def test_an_address_with_a_bracketed_at_and_dot_is_an_email(address: str) -> Non
         "jane @ example . com",
         "jane.doe @ example.com",
         "jane@ example .co. uk",
+        # "at" spelled, the domain written.
+        "jane.doe at gmail.com",
+        "jdoe42 at yahoo.co.uk",
+        "j_smith at company.de",
     ],
 )
 def test_an_address_spelled_out_or_without_its_providers_domain_is_an_email(address: str) -> None:
@@ -57,6 +61,10 @@ def test_an_address_spelled_out_or_without_its_providers_domain_is_an_email(addr
         "tag me @ jane on the forum",
         "I'm at Gmail now",
         "the dot product at yahoo",
+        "look at example.com for details",
+        "sign in at gmail.com first",
+        "the meeting at 10.30 at home.com",
+        "released v2.0 at pypi.org",
     ],
 )
 def test_at_and_dot_as_bare_words_or_without_a_domain_are_no_email(text: str) -> None:

@@ -27,6 +27,13 @@ def test_a_stored_password_hash_is_a_restricted_password(value: str) -> None:
     assert SCANNER.scan(text)[0].level is Sensitivity.RESTRICTED
 
 
+@pytest.mark.parametrize("value", HASHES.values(), ids=HASHES.keys())
+def test_a_hash_that_ends_a_sentence_is_found_without_the_full_stop(value: str) -> None:
+    # "." is a hash character: the full stop after a fixed-length hash kept it from matching.
+    found_hashes = found(f"The hash is {value}.")
+    assert found_hashes in ([("password", value)], [("password", value + ".")])
+
+
 @pytest.mark.parametrize(
     "text",
     [
