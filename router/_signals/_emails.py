@@ -61,19 +61,19 @@ _SPELLED_EMAIL: Final = re.compile(
     r"(?![\w-])"
 )
 # An address at a mail provider written without its top-level domain ("john.smith@gmail"):
-# whoever reads it knows the address.
+# whoever reads it knows the address. A full stop may end the sentence after it.
 _PROVIDERS: Final = (
     r"(?i:gmail|googlemail|yahoo|hotmail|outlook|live"
     r"|icloud|protonmail|proton|gmx|aol|yandex|qq|163|126|naver|daum|libero|orange|wanadoo|t-online)"
 )
 _PROVIDER_ONLY: Final = re.compile(
-    r"(?<![\w.+%-])[A-Za-z0-9][A-Za-z0-9._+-]{0,63}@" + _PROVIDERS + r"(?![\w.@-])"
+    r"(?<![\w.+%-])[A-Za-z0-9][A-Za-z0-9._+-]{0,63}@" + _PROVIDERS + r"(?![\w@-]|\.[\w-])"
 )
 # And so spelled out, its local part with a "dot" ("jane dot doe at gmail"): "at gmail" alone
 # is prose ("I'm at Gmail now").
 _SPELLED_PROVIDER_ONLY: Final = re.compile(
     r"(?<![\w.+-])(?:[A-Za-z0-9][A-Za-z0-9._+-]{0,63} (?i:dot) ){1,3}"
-    r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63} (?i:at) " + _PROVIDERS + r"(?![\w.@-]| (?i:dot) )"
+    r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63} (?i:at) " + _PROVIDERS + r"(?![\w@-]|\.[\w-]| (?i:dot) )"
 )
 # An address with spaces around its "@" or its dots, "jane @ example . com" (typed so, or so
 # that a harvester misses it): the top-level domain must be one people write so, as for the

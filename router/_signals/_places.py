@@ -147,10 +147,11 @@ _GERMANIC_NUMBER_LAST: Final = re.compile(
     + r"))\s+\Z"
 )
 # "20789 Allika 46", "0138 Brisas 6802": a postcode, a street name, a house number, as the
-# Nordic, Baltic and Latin American formats print them; not a date ("12 April 2014").
+# Nordic, Baltic and Latin American formats print them; not a date ("12 April 2014"), nor a
+# decimal after it, though a full stop may end the sentence.
 _NUMBERED_STREET: Final = re.compile(
     r"[0-9]{3,5}\s+[A-ZÀ-ÞÆØÅ][^\W\d_A-Z]{2,}(?:\s+[A-ZÀ-ÞÆØÅ][^\W\d_A-Z]{2,}){0,2}\s+[0-9]{1,4}"
-    r"(?![\w%.,:/-]|\s*(?:%|percent|per cent|times|years|days|hours|minutes|people|points|km|kg|mi))"
+    r"(?![\w%,:/-]|\.[0-9]|\s*(?:%|percent|per cent|times|years|days|hours|minutes|people|points|km|kg|mi))"
     r"(?<!\s19[0-9]{2})(?<!\s20[0-9]{2})"
 )
 _AFTER: Final = 120

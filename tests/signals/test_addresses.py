@@ -24,6 +24,13 @@ def test_a_street_address_is_found_in_the_main_formats(text: str, address: str) 
     assert ("street_address", address) in found(text)
 
 
+@pytest.mark.parametrize(("text", "address"), ADDRESSES.values(), ids=ADDRESSES.keys())
+def test_an_address_that_ends_a_sentence_is_found(text: str, address: str) -> None:
+    # Some patterns take the full stop into the span, which pseudonymising then masks too.
+    spans = [(kind, value.removesuffix(".")) for kind, value in found(f"Please send it to {address}.")]
+    assert ("street_address", address) in spans
+
+
 WORLD_ADDRESSES = {
     # US military mail: the ship's or unit's line and the military post office.
     "military ship": (

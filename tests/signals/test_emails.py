@@ -46,6 +46,7 @@ def test_an_address_with_a_bracketed_at_and_dot_is_an_email(address: str) -> Non
 )
 def test_an_address_spelled_out_or_without_its_providers_domain_is_an_email(address: str) -> None:
     assert found(f"write to {address} please.") == [("email", address)]
+    assert found(f"Write to {address}.") == [("email", address)]  # a full stop ends the sentence
 
 
 @pytest.mark.parametrize(
