@@ -51,7 +51,10 @@ SCRIPTS = {
 LATIN_WORDS = ("Zahlung", "paiement", "pago", "betaling", "payment", "merci", "grazie", "Straße", "façade")
 # How the value meets the text. "none": written directly against it, as Chinese, Japanese
 # and Thai are written; the full-width joiners write the value itself in full-width forms.
-JOINERS = ("none", "space", "punctuation", "full-width forms", "full-width digits")
+JOINERS = ("none", "space", "punctuation", "full-width forms", "full-width digits", "markdown")
+# Markdown's emphasis and code marks around the value, between spaces: "_4111 …_" read as
+# part of a word before.
+MARKDOWN = ("**", "*", "`", "~~", "_", "__")
 OPENING = (": ", "：", "、", "。", "(", "（", "«", "「", "【", '"', ", ", "¿", "¡", "—", "- ", "/")
 CLOSING = (": ", "：", "、", "。", ")", "）", "»", "」", "】", '"', ", ", ".", "!", "?", "？", "—", " -", "/")
 
@@ -82,6 +85,9 @@ def placed_values(draw: st.DrawFn) -> tuple[str, str, int, int]:
         left, right = " ", " "
     elif joiner == "punctuation":
         left, right = draw(st.sampled_from(OPENING)), draw(st.sampled_from(CLOSING))
+    elif joiner == "markdown":
+        mark = draw(st.sampled_from(MARKDOWN))
+        left, right = " " + mark, mark + " "
     elif joiner.startswith("full-width"):
         value = full_width(value, digits_only=joiner == "full-width digits")
     start = len(before) + len(left)
@@ -112,8 +118,20 @@ def test_a_structured_value_is_found_in_any_script_however_it_is_joined(
         ("Numéro 4539\u202f1488\u202f0343\u202f6467", "credit_card"),
         ("कार्ड ४५३९१४८८०३४३६४६७", "credit_card"),
         ("電話番号は03-1234-5678です", "phone"),
+        ("My card is _4111 1111 1111 1111_ thanks", "credit_card"),
+        ("SSN: __078-05-1120__", "us_ssn"),
     ],
-    ids=["kana", "kanji-iban", "cyrillic", "full-width", "thin-spaces", "devanagari-digits", "ja-phone"],
+    ids=[
+        "kana",
+        "kanji-iban",
+        "cyrillic",
+        "full-width",
+        "thin-spaces",
+        "devanagari-digits",
+        "ja-phone",
+        "markdown-italic",
+        "markdown-bold-underscores",
+    ],
 )
 def test_the_reported_examples_are_found(text: str, kind: str) -> None:
     assert [f.type for f in SCANNER.scan(text)] == [kind]
