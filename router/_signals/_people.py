@@ -105,6 +105,9 @@ _TITLES: Final = frozenset(
         "srta", "don", "doña", "sig", "signor", "signora", "sig.ra", "sig.na", "dott", "dott.ssa",
         "prof.ssa", "avv", "dhr", "mevr", "mw", "pan", "pani", "capt", "captain", "rev", "sister",
         "brother", "uncle", "aunt", "tante", "onkel",
+        # Dutch in full ("meneer", "mevrouw", "de heer"), Swedish and Danish "fru" (not the
+        # Portuguese "Senhor": "Senhor Primeiro Ministro" is an office).
+        "meneer", "mijnheer", "mevrouw", "heer", "juffrouw", "fru",
         # Polish and Czech address forms (vocative "Panie", "paní"; not the Czech "pane", an
         # English word: "Dual Pane Hvis"), Greek ("κ.", Mr), Russian, Ukrainian.
         "panie", "paní", "κύριε", "κύριος", "κυρία", "κ", "господин", "госпожа", "г-н",
