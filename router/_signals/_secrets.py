@@ -13,6 +13,7 @@ Random-looking values are required where a prefix alone would also match English
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Final
@@ -51,6 +52,7 @@ _TOKEN: Final = re.compile(
       | ATATT3[A-Za-z0-9_=-]{60,}                      # Atlassian API token
       | hf_[A-Za-z]{34}                                # Hugging Face: 34 letters, often no digit
       | GOCSPX-[A-Za-z0-9_-]{28}                       # Google OAuth client secret
+      | AGE-SECRET-KEY-1[0-9A-Z]{58}                   # age encryption secret key (Bech32)
       )
     | (?P<loose>
         sk-ant-[A-Za-z0-9_-]{32,}                      # Anthropic
@@ -151,6 +153,12 @@ _PEM_MIN_BODY = 64  # a header quoted without key material is documentation, not
 # ends after the last run, not at the prose after it.
 _PEM_MATERIAL: Final = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 _PEM_MIN_MATERIAL = 40
+# A PEM key base64-encoded again, as a kubeconfig's ``client-key-data`` or a Kubernetes
+# Secret carries it: "LS0tLS1CRUdJTi" is "-----BEGIN" so encoded. A certificate so encoded is
+# public; the decoded header says which it is.
+_ENCODED_PEM_MARK: Final = "LS0tLS1CRUdJTi"
+_ENCODED_PEM: Final = re.compile(r"LS0tLS1CRUdJTi[A-Za-z0-9+/]{40,}={0,2}")
+_ENCODED_HEADER: Final = 60  # base64 characters: the 45 bytes of the longest key header
 
 # Every prefix a ``_TOKEN`` alternative starts with, grouped under one of its characters
 # that is rare in prose: a one-character test (memchr) decides whether the group's
@@ -167,6 +175,7 @@ _TOKEN_PREFIXES: Final = (
     ("-", ("xai-", "pplx-", "key-", "sq0atp-", "sq0csp-", "GOCSPX-")),
     ("ATATT", ("ATATT3",)),
     ("ya29.", ("ya29.",)),
+    ("AGE-", ("AGE-SECRET-KEY-1",)),
     ("dapi", ("dapi",)),
     ("-", ("sk-", "xox", "glpat-", "pypi-")),
     ("G", ("SG.",)),
@@ -186,7 +195,18 @@ _LABELLED_TOKENS: Final = (
     (_AUTHORIZATION, ("uthorization", "UTHORIZATION")),
 )
 _MARKERS: Final = Markers(
-    ("-----BEGIN", "AKIA", "ASIA", ":AA", "earer", "Basic", "AccountKey=", "uthorization", "UTHORIZATION")
+    (
+        "-----BEGIN",
+        _ENCODED_PEM_MARK,
+        "AKIA",
+        "ASIA",
+        ":AA",
+        "earer",
+        "Basic",
+        "AccountKey=",
+        "uthorization",
+        "UTHORIZATION",
+    )
 )
 # The credential-name endings, found in the shared pass over the lower-cased text.
 _NAME_ENDING_FAMILY: Final = Family(_NAME_ENDINGS)
@@ -210,6 +230,8 @@ class SecretDetector:
         has = _MARKERS.of(text)
         if self._private_keys and has("-----BEGIN"):
             yield from _private_keys(text)
+        if self._private_keys and has(_ENCODED_PEM_MARK):
+            yield from _encoded_private_keys(text)
         if self._api_keys:
             yield from _tokens(text, has)
             if "=" in text or ":" in text or " " in text:
@@ -363,6 +385,18 @@ def _spoken_value(value: str) -> bool:
         and sum(c.isalpha() for c in value) >= 2
         and _WORDS_IN_VALUE.search(value) is None
     )
+
+
+def _encoded_private_keys(text: str) -> Iterator[Span]:
+    """PEM private keys base64-encoded whole (``client-key-data: LS0tLS1CRUdJTiBSU0Eg…``)."""
+    for match in _ENCODED_PEM.finditer(text):
+        head = match.group()[:_ENCODED_HEADER]
+        try:
+            header = base64.b64decode(head[: len(head) // 4 * 4])
+        except ValueError:
+            continue
+        if b"PRIVATE KEY" in header:
+            yield "private_key", match.start(), match.end()
 
 
 def _private_keys(text: str) -> Iterator[Span]:

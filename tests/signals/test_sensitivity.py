@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 from collections.abc import Iterable
 
@@ -88,6 +89,7 @@ POSITIVES = [
     ("api_key", "glc_eyJvIjoiMTIzNDU2Nzg5MCIsIm4iOiJ0ZXN0In0=", "grafana {}"),
     ("api_key", "whsec_Qx7Lm2Pz8Rt4Vw9Kj3Hn5Bc1AbCdEfGh", "STRIPE_WEBHOOK={}"),
     ("api_key", "ya29.a0AfH6SMBx7Lm2Pz8Rt4Vw9Kj3Hn5Bc1AbCdEfGhIj", "access token {} expired"),
+    ("api_key", "AGE-SECRET-KEY-1QYZ8F3W0P2LX6NR4T9D7HJ5K3M8CVG2B6XQ4WRTE7Y9ULSA5PZ3KDAAAAA", "age -d -i {}"),
     # A signed URL's signature and a session cookie are credentials: whoever holds one is in.
     (
         "api_key",
@@ -250,6 +252,25 @@ EC_BODY = "MHcCAQEEIIrYSSNQFaA2Hwf1duRSxKtLYX5CB04fSeQ6tF1aY/PuoAoGCCqGSM49"
 )
 def test_key_material_after_a_private_key_header_is_a_private_key(text: str, key: str) -> None:
     assert found(text) == [("private_key", key)]
+
+
+def _encoded(header: str) -> str:
+    return base64.b64encode(
+        f"-----BEGIN {header}-----\n{EC_BODY}\n-----END {header}-----\n".encode()
+    ).decode()
+
+
+@pytest.mark.parametrize(
+    "header", ["RSA PRIVATE KEY", "PRIVATE KEY", "EC PRIVATE KEY", "OPENSSH PRIVATE KEY"]
+)
+def test_a_private_key_base64_encoded_whole_is_a_private_key(header: str) -> None:
+    # A kubeconfig's client-key-data, a Kubernetes Secret's data: "LS0tLS1CRUdJTi..."
+    key = _encoded(header)
+    assert found(f"users:\n- name: admin\n  user:\n    client-key-data: {key}\n") == [("private_key", key)]
+
+
+def test_a_certificate_base64_encoded_is_public() -> None:
+    assert found(f"    certificate-authority-data: {_encoded('CERTIFICATE')}\n") == []
 
 
 # Numbers that the separators above must not turn into cards or IBANs.
