@@ -335,9 +335,7 @@ _PLAIN_HEADERS = (
 
 
 def _answer(model: ModelInfo, body: bytes, texts: Sequence[str]) -> ProviderResponse:
-    """A plain call's 2xx answer as ``provider_response`` reads litellm's: litellm's own
-    conversion of the JSON (its ``<think>`` split, finish-reason mapping and tool-call shape),
-    without the rest of ``acompletion`` (its client, logging and executor hop)."""
+    """A plain call's 2xx answer, as ``provider_response`` reads litellm's conversion of it."""
     try:
         data = json.loads(body)
     except ValueError:
@@ -349,6 +347,81 @@ def _answer(model: ModelInfo, body: bytes, texts: Sequence[str]) -> ProviderResp
         )
     if "error" in data:
         raise from_http_error(None, {}, body, model.name, prompt_texts=texts)
+    return _plain_answer(model, data) or _converted(model, data, texts)
+
+
+def _plain_answer(model: ModelInfo, data: Mapping[str, Any]) -> ProviderResponse | None:
+    """The answer read here when it has the plain shape (text, no tool calls or reasoning
+    fields, OpenAI's usage fields), else None for litellm's conversion (``_converted``).
+
+    Read as litellm reads it: the content through litellm's own ``extract_reasoning_content``
+    (a leading ``<think>`` block is split off), a missing finish reason as ``finish_details``
+    or ``stop``, mapped by ``map_finish_reason``; ``model`` as the answer names it. The models
+    ``streams_directly`` accepts differ only in these; litellm's ``ModelResponse`` objects cost
+    about a third of a plain call's CPU in the gateway.
+    """
+    choices = data.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        return None
+    choice = choices[0]
+    message = choice.get("message")
+    if not isinstance(message, dict) or message.keys() & _CONVERTED_FIELDS:
+        return None
+    if not isinstance(message.get("content"), str | None):
+        return None
+    usage = _plain_usage(data.get("usage"))
+    if usage is None:
+        return None
+    from litellm.litellm_core_utils.core_helpers import map_finish_reason
+    from litellm.litellm_core_utils.prompt_templates.reasoning_utils import extract_reasoning_content
+
+    _, content = extract_reasoning_content(message)
+    finish = choice.get("finish_reason")
+    if finish is None:
+        finish = choice.get("finish_details") or "stop"
+    return ProviderResponse(
+        content=content or "",
+        usage=usage,
+        cost_usd=_cost(model, usage),
+        finish_reason=map_finish_reason(finish),
+        provider_model=data.get("model"),
+    )
+
+
+_CONVERTED_FIELDS = frozenset({"tool_calls", "function_call", "reasoning_content", "reasoning"})
+"""Message fields that litellm's conversion reshapes: an answer with one goes through it."""
+
+_USAGE_FIELDS = frozenset({"prompt_tokens", "completion_tokens", "total_tokens"})
+_USAGE_DETAILS = {"prompt_tokens_details": "cached_tokens", "completion_tokens_details": "reasoning_tokens"}
+
+
+def _plain_usage(raw: Any) -> Usage | None:
+    """OpenAI's usage object as ``Usage.reported`` reads litellm's, or None for any other shape
+    (a DeepSeek or Anthropic cache count, say, which litellm's ``Usage`` maps)."""
+    if raw is None:
+        return Usage()  # litellm's zeros for an answer without usage
+    if not isinstance(raw, dict) or not raw.keys() <= _USAGE_FIELDS | _USAGE_DETAILS.keys():
+        return None
+    counts = [raw.get(name) for name in _USAGE_FIELDS]
+    details = [raw.get(name) or {} for name in _USAGE_DETAILS]
+    if not all(isinstance(count, int | None) for count in counts) or not all(
+        isinstance(d, dict) for d in details
+    ):
+        return None
+    prompt, completion = details
+    cached, reasoning = prompt.get("cached_tokens"), completion.get("reasoning_tokens")
+    if not isinstance(cached, int | None) or not isinstance(reasoning, int | None):
+        return None
+    return Usage(
+        prompt_tokens=raw.get("prompt_tokens") or 0,
+        completion_tokens=raw.get("completion_tokens") or 0,
+        cached_tokens=cached or 0,
+        reasoning_tokens=reasoning or 0,
+    )
+
+
+def _converted(model: ModelInfo, data: dict[str, Any], texts: Sequence[str]) -> ProviderResponse:
+    """Any other answer through litellm's own conversion (its tool-call shapes and usage mappings)."""
     litellm = load_litellm()
     from litellm.litellm_core_utils.llm_response_utils.convert_dict_to_response import (
         convert_to_model_response_object,

@@ -205,6 +205,38 @@ _ANSWERS = [
     pytest.param(_completion({"content": "the end"}, "eos", _USAGE), id="finish-mapped"),
     pytest.param(_completion({"content": "no finish"}, None, _USAGE), id="finish-missing"),
     pytest.param(_completion({"content": "no usage"}, "stop"), id="usage-missing"),
+    pytest.param(_completion({"content": None, "refusal": "no"}, "stop", _USAGE), id="content-none"),
+    pytest.param(
+        _completion({"content": "<think>a</think>b", "reasoning_content": "r"}, "stop"), id="reasoning"
+    ),
+    pytest.param(
+        Reply(
+            200,
+            json.dumps(
+                {
+                    "model": A,
+                    "choices": [{"index": 0, "message": {"content": "x"}, "finish_details": "max_tokens"}],
+                }
+            ).encode(),
+        ),
+        id="finish-details",
+    ),
+    pytest.param(
+        _completion(
+            {"content": "cached"},
+            "stop",
+            {"prompt_tokens": 30, "completion_tokens": 9, "prompt_cache_hit_tokens": 7},
+        ),
+        id="usage-deepseek-cache",
+    ),
+    pytest.param(
+        _completion(
+            {"content": "reasoned"},
+            "stop",
+            {"prompt_tokens": 30, "completion_tokens": 9, "reasoning_tokens": 5},
+        ),
+        id="usage-reasoning-tokens",
+    ),
     pytest.param(
         _completion(
             {
@@ -283,3 +315,42 @@ def test_a_kept_connection_serves_the_next_call(
         return first.content, second.content, kept
 
     assert asyncio.run(scenario()) == ("ok", "ok", 1)
+
+
+def test_a_model_priced_by_litellms_catalogue_costs_what_it_costs_through_litellm(
+    openai_server: OpenAIServer, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from router._config import parse_routes
+    from router._state._store import Store, StoreSettings
+
+    monkeypatch.setenv("TEST_PROVIDER_KEY", "sk-test-not-a-real-key")
+    params = f'{{api_base: "{openai_server.url}", api_key: os.environ/TEST_PROVIDER_KEY}}'
+    routes = f"""
+models:
+  - {{name: mini, model: openai/gpt-4o-mini, params: {params}}}
+rules:
+  - {{name: default, pool: [mini]}}
+"""
+    runtime = Runtime.build(parse_routes(routes), store=Store(StoreSettings(url=redis_url)), simulate=False)
+    info = runtime.router.models["mini"]
+    costs = []
+    for provider in _providers().values():
+        openai_server.script("gpt-4o-mini", _completion({"content": "fine"}, "stop", _USAGE))
+        answer = asyncio.run(provider.acomplete(info, MESSAGES, max_tokens=20, timeout_s=5))
+        costs.append(answer.cost_usd)
+    entry = load_litellm().model_cost["gpt-4o-mini"]
+    assert costs[0] is not None
+    assert costs[0] == pytest.approx(costs[1])
+    # The 10 cached tokens are priced at the catalogue's cached rate, not the full one.
+    assert costs[0] != pytest.approx(30 * entry["input_cost_per_token"] + 9 * entry["output_cost_per_token"])
+
+
+def test_only_an_answer_of_the_plain_shape_skips_litellms_conversion() -> None:
+    from router._providers._openai_stream import _plain_usage
+
+    assert _plain_usage(None) is not None
+    assert _plain_usage({"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}) is not None
+    assert _plain_usage(_USAGE) is not None
+    assert _plain_usage({"prompt_tokens": 3, "prompt_cache_hit_tokens": 1}) is None
+    assert _plain_usage({"prompt_tokens": "3"}) is None
+    assert _plain_usage([]) is None
