@@ -12,9 +12,9 @@ of this script's own on loopback (its own process), so the figures are the paths
 
 Figures: added latency p50/p99 of the gateway over the SDK and over bare litellm (calls
 interleaved one by one, sequential); requests per second at 1 and at 32 concurrent clients, the
-gateway beside LiteLLM's proxy; streaming time to first token through the gateway minus the
-upstream's own, and the gateway's CPU time per stream; the gateway's resident memory after
-warm-up and after 10,000 requests.
+gateway beside LiteLLM's proxy, with the gateway process's CPU time per request in those runs;
+streaming time to first token through the gateway minus the upstream's own, and the gateway's
+CPU time per stream; the gateway's resident memory after warm-up and after 10,000 requests.
 
     .venv/bin/python benchmarks/bench_gateway.py [--litellm-venv /tmp/litellm-proxy-venv]
         [--redis redis://127.0.0.1:6379/10] [--calls 400] [--seconds 10] [--memory-requests 10000]
@@ -226,7 +226,8 @@ async def _latencies(paths: dict[str, Callable[[], Awaitable[Any]]], n: int) -> 
     return samples
 
 
-async def _rps(call: Callable[[], Awaitable[Any]], clients: int, seconds: float) -> float:
+async def _rps(call: Callable[[], Awaitable[Any]], clients: int, seconds: float) -> tuple[float, int]:
+    """Requests per second of ``call`` from ``clients`` concurrent clients, and how many were made."""
     done = 0
     stop = time.monotonic() + seconds
 
@@ -238,7 +239,7 @@ async def _rps(call: Callable[[], Awaitable[Any]], clients: int, seconds: float)
 
     started = time.monotonic()
     await asyncio.gather(*(client() for _ in range(clients)))
-    return done / (time.monotonic() - started)
+    return done / (time.monotonic() - started), done
 
 
 async def _first_token_ms(
@@ -317,10 +318,13 @@ async def _run(
 
         print(f"== requests per second, {args.seconds:g} s each")
         for clients in (1, 32):
-            ours_rps = await _rps(via_gateway, clients, args.seconds)
-            line = f"  {clients:>2} client(s): router serve {ours_rps:8.1f} rps"
+            # The gateway's CPU per request holds up on a loaded machine where its rps does not.
+            cpu_before = cpu_s(pids[1])
+            ours_rps, made = await _rps(via_gateway, clients, args.seconds)
+            cpu_ms = (cpu_s(pids[1]) - cpu_before) * 1000 / max(1, made)
+            line = f"  {clients:>2} client(s): router serve {ours_rps:8.1f} rps ({cpu_ms:.2f} ms CPU each)"
             if litellm_url is not None:
-                their_rps = await _rps(via_litellm, clients, args.seconds)
+                their_rps, _ = await _rps(via_litellm, clients, args.seconds)
                 line += f"   LiteLLM proxy {their_rps:8.1f} rps   ratio {ours_rps / their_rps:.2f}x"
             print(line)
 
