@@ -152,6 +152,36 @@ class KeywordSearch:
             return self._pattern.finditer(text, low, high)
         return matches_at(self._pattern, text, _starts_between(found, low, high), high, self._reach)
 
+    def finditer_in(
+        self, text: str, windows: Sequence[tuple[int, int]]
+    ) -> Iterator[tuple[int, re.Match[str]]]:
+        """What ``finditer(text, low, high)`` yields for each of ``windows`` (in order, none
+        overlapping the next), each match with the index of its window. The occurrences are
+        fetched once and read on from window to window, where a ``finditer`` per window
+        fetched them and searched them for its start each time (a text dense with numbers
+        has hundreds of windows, and most searches have no occurrence in any)."""
+        found = self._family.occurrences(text)
+        if found is None:
+            for number, (low, high) in enumerate(windows):
+                yield from ((number, match) for match in self._pattern.finditer(text, low, high))
+            return
+        pattern, reach, count = self._pattern, self._reach, len(found)
+        index = 0
+        for number, (low, high) in enumerate(windows):
+            index = bisect.bisect_left(found, (low,), index)
+            if index == count:
+                return
+            resume = last = -1  # as ``matches_at`` keeps them, for this window's starts
+            while index < count and (start := found[index][0]) < high:
+                index += 1
+                if start < resume or start == last:
+                    continue
+                last = start
+                match = pattern.match(text, start, min(high, start + reach))
+                if match is not None:
+                    yield number, match
+                    resume = match.end()
+
 
 def _starts_between(found: Occurrences, low: int, high: int) -> Iterator[int]:
     """The starts of the occurrences that start in ``[low, high)``, in order."""

@@ -382,6 +382,11 @@ def _given_after_comma(text: str, start: int, end: int, key: str, lists: NameLis
     return given_end
 
 
+# What ``_title_or_cue_before`` looks the word before up in, where it ends in no full stop,
+# comma, colon or question mark to strip (nearly every word before a capitalised one).
+_WORDS_BEFORE_NAMES: Final = _TITLES | _CUE_ENDINGS | _PARTICLE_WORDS | _SPEECH_VERBS
+
+
 def _title_or_cue_before(text: str, start: int) -> bool:
     """Whether the word before the capitalised word at ``start`` may be a title, a naming cue's
     last word, a family-name particle or a quotation's verb: what an unknown word with no
@@ -395,6 +400,8 @@ def _title_or_cue_before(text: str, start: int) -> bool:
     if not words:
         return False
     last = words[-1].lower()
+    if last[-1] not in ".,:?":
+        return last in _WORDS_BEFORE_NAMES  # nothing to strip: one look-up for the four sets
     return (
         last.rstrip(".") in _TITLES
         or last.rstrip(",:?") in _CUE_ENDINGS
@@ -418,8 +425,10 @@ def _is_name_at(text: str, start: int, end: int, key: str, spaced: bool, lists: 
     known_first = key in lists.first
     known = known_first or key in lists.last
     following = _next_capitalised(text, end) if spaced else None
-    if following is not None and following.lower() in _NOT_SECOND_PARTS:
-        following = None  # "Intensivstation Die …", "Paul Als …": a heading's words, no surname
+    second = None if following is None else following.lower()  # lower-cased once for the tests
+    if second is not None and second in _NOT_SECOND_PARTS:
+        # "Intensivstation Die …", "Paul Als …": a heading's words, no surname.
+        following = second = None
     if not known and following is None:
         # Two words in three: an unknown word alone is a name only after a title or a cue,
         # and the rules below need a known name or a second word.
@@ -430,18 +439,18 @@ def _is_name_at(text: str, start: int, end: int, key: str, spaced: bool, lists: 
     last = _word_before(text, start)
     if last is not None and _titled_or_cued(text, start, last, key, lists):
         return True
-    if following is not None and _not_a_person(key, following.lower(), lists):
+    if second is not None and _not_a_person(key, second, lists):
         return False
-    if following is not None and (known_first or following.lower() in lists.last):
+    if second is not None and (known_first or second in lists.last):
         # "Ryan P Costa", "Asya Godina": a full name, unless both are plain words.
-        return not (common and following.lower() in lists.common)
+        return not (common and second in lists.common)
     if following is not None and _INITIAL.match(text, end):
         return True  # "Soib K. Kishiev": capitalised, an initial, capitalised
     if (
         following is not None
         and not common
         and _given_a_role(text, end)
-        and following.lower() not in _ROLE_HOLDING_FIRMS
+        and second not in _ROLE_HOLDING_FIRMS
         and not _after_sentence_end(text, start)  # "Add Zorbek Vedzizhev as …": a verb first
     ):
         return True  # "add Mercédesz Szôllôssy as a beneficiary"
