@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import structlog
 
 from router._config._schema import RoutesConfig, Rule
-from router._decision import Decision, Excluded, Signals
+from router._decision import Decision, Excluded, Signals, built
 from router._errors import NoModelFits
 from router._explain import summary
 from router._pricing import ModelInfo, resolve
@@ -101,12 +101,15 @@ class Router:
             needs_pseudonyms(self.models[option.model], signals) for option in candidates
         ):
             policy = None  # every candidate is cleared for the text as written
-        return Decision(
+        max_tokens = task.max_tokens
+        # Every field, of its type, in the order declared (see ``built``): nothing to validate.
+        return built(
+            Decision,
             rule=matched.name,
             signals=signals,
             candidates=tuple(candidates),
             excluded=tuple(excluded),
-            max_tokens=task.max_tokens,
+            max_tokens=max_tokens if max_tokens is None or type(max_tokens) is int else int(max_tokens),
             cost_cap_usd=needs.cost_cap_usd,
             pseudonymisation=policy,
         )
@@ -168,7 +171,7 @@ def _pool_names(config: RoutesConfig) -> dict[str, tuple[str, ...]]:
 
 
 def _cap(rule_cap: float | None, global_cap: float | None) -> float | None:
-    caps = [cap for cap in (rule_cap, global_cap) if cap is not None]
+    caps = [float(cap) for cap in (rule_cap, global_cap) if cap is not None]
     return min(caps) if caps else None
 
 
