@@ -19,6 +19,7 @@ from router._config._schema import RoutesConfig, Rule
 from router._decision import Decision, Excluded, Signals, built
 from router._errors import NoModelFits
 from router._explain import summary
+from router._logging import emits
 from router._pricing import ModelInfo, resolve
 from router._rules import Matcher
 from router._selection import (
@@ -187,7 +188,7 @@ def _no_model_fits(rule: str, signals: Signals, excluded: list[Excluded]) -> NoM
 
 
 def _log_decision(decision: Decision, task: Task, elapsed_s: float) -> None:
-    if not log.is_enabled_for(logging.INFO):  # the summary costs more than the event; a worker logs at error
+    if not emits(logging.INFO):  # the summary costs more than the event; a worker logs at error
         return
     fields = summary(decision)
     log.info("route.decided", **fields, team=task.team, decide_ms=round(elapsed_s * 1000, 3))
