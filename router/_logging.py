@@ -7,6 +7,7 @@ import. Events carry counts, names and codes, never prompt or completion text.
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 
@@ -43,6 +44,25 @@ def configure(level: str = "warning", fmt: LogFormat | None = None) -> None:
         cache_logger_on_first_use=True,
     )
     quiet_litellm(numeric)
+
+
+def emits(level: int) -> bool:
+    """Whether structlog, as configured now, emits events at ``level`` (a ``logging`` number).
+
+    Read off the configured wrapper class when it is one of structlog's filtering loggers
+    (what ``configure`` sets), without building a logger to ask: ``structlog.get_logger()``
+    made per call and bound costs more than the rest of a ledger write's bookkeeping. Any
+    other configuration answers yes, and its logger then filters as it does.
+    """
+    minimum = _filtering_levels().get(structlog.get_config()["wrapper_class"])
+    return minimum is None or level >= minimum
+
+
+@functools.cache
+def _filtering_levels() -> dict[type, int]:
+    # make_filtering_bound_logger returns one class per level, made once by structlog.
+    levels = (logging.NOTSET, logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR, logging.CRITICAL)
+    return {structlog.make_filtering_bound_logger(level): level for level in levels}
 
 
 def configure_from(settings: Settings) -> None:

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 import structlog
 
 from router._config._schema import RoutesConfig, Rule
-from router._decision import Decision, Excluded, Signals
+from router._decision import Decision, Excluded, Signals, built
 from router._errors import NoModelFits
 from router._explain import summary
+from router._logging import emits
 from router._pricing import ModelInfo, resolve
 from router._rules import Matcher
 from router._selection import (
@@ -101,12 +102,15 @@ class Router:
             needs_pseudonyms(self.models[option.model], signals) for option in candidates
         ):
             policy = None  # every candidate is cleared for the text as written
-        return Decision(
+        max_tokens = task.max_tokens
+        # Every field, of its type, in the order declared (see ``built``): nothing to validate.
+        return built(
+            Decision,
             rule=matched.name,
             signals=signals,
             candidates=tuple(candidates),
             excluded=tuple(excluded),
-            max_tokens=task.max_tokens,
+            max_tokens=max_tokens if max_tokens is None or type(max_tokens) is int else int(max_tokens),
             cost_cap_usd=needs.cost_cap_usd,
             pseudonymisation=policy,
         )
@@ -168,7 +172,7 @@ def _pool_names(config: RoutesConfig) -> dict[str, tuple[str, ...]]:
 
 
 def _cap(rule_cap: float | None, global_cap: float | None) -> float | None:
-    caps = [cap for cap in (rule_cap, global_cap) if cap is not None]
+    caps = [float(cap) for cap in (rule_cap, global_cap) if cap is not None]
     return min(caps) if caps else None
 
 
@@ -184,7 +188,7 @@ def _no_model_fits(rule: str, signals: Signals, excluded: list[Excluded]) -> NoM
 
 
 def _log_decision(decision: Decision, task: Task, elapsed_s: float) -> None:
-    if not log.is_enabled_for(logging.INFO):  # the summary costs more than the event; a worker logs at error
+    if not emits(logging.INFO):  # the summary costs more than the event; a worker logs at error
         return
     fields = summary(decision)
     log.info("route.decided", **fields, team=task.team, decide_ms=round(elapsed_s * 1000, 3))

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from router._decision import Candidate, Excluded, FindingSummary, Pseudonymisation, Signals
+from router._decision import Candidate, Excluded, FindingSummary, Pseudonymisation, Signals, built
 from router._levels import Sensitivity
 from router._pricing import ModelInfo
 from router._signals._language import UNKNOWN
@@ -133,13 +133,20 @@ def candidate(info: ModelInfo, needs: Requirements, count_tokens: CountTokens) -
 
 
 def _candidate(info: ModelInfo, needs: Requirements, prompt_tokens: int) -> Candidate:
-    return Candidate(
+    output = needs.output_tokens
+    cost = info.estimate(prompt_tokens, output)
+    # Every field, of its type, in the order declared: ``built`` skips the validation (four
+    # candidates a decision). A price of 0 in the catalogue is an int: validation made it 0.0.
+    return built(
+        Candidate,
+        ("dropped_params",),
         model=info.name,
         litellm_model=info.spec.model,
         prompt_tokens=prompt_tokens,
-        expected_output_tokens=needs.output_tokens,
-        estimated_cost_usd=info.estimate(prompt_tokens, needs.output_tokens),
+        expected_output_tokens=output if type(output) is int else int(output),
+        estimated_cost_usd=cost if cost is None or type(cost) is float else float(cost),
         tokens_exact=info.tokens_exact,
+        dropped_params=(),
     )
 
 

@@ -6,8 +6,9 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+import structlog
 
-from router._logging import configure
+from router._logging import configure, emits
 
 LITELLM_LOGGERS = ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy")
 
@@ -38,3 +39,16 @@ def test_at_debug_litellm_logs_its_details_too() -> None:
 def test_an_unknown_level_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown log level 'loud'"):
         configure("loud")
+
+
+@pytest.mark.parametrize("level", ["debug", "info", "warning", "error"])
+def test_emits_answers_as_a_logger_of_the_configured_level_would(level: str) -> None:
+    configure(level)
+    logger = structlog.get_logger("router.test")
+    for asked in (logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR, logging.CRITICAL):
+        assert emits(asked) is logger.is_enabled_for(asked), (level, asked)
+
+
+def test_emits_says_yes_for_a_logger_it_cannot_read_the_level_of() -> None:
+    structlog.configure(wrapper_class=structlog.stdlib.BoundLogger)
+    assert emits(logging.DEBUG)

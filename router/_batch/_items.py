@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from router import _params as chat_params
 from router._batch._model import ItemState
+from router._decision import built
 from router._task import Task, message_text
 
 __all__ = ["BatchItem", "ItemError", "ItemResult"]
@@ -108,8 +109,18 @@ class ItemResult(_Frozen):
 
     @classmethod
     def answered(cls, item: BatchItem, response: dict[str, Any], cost_usd: float) -> ItemResult:
-        return cls(
-            custom_id=item.custom_id, line=item.line, status="completed", response=response, cost_usd=cost_usd
+        """The result of an answered item; ``response`` is a completion's JSON dump, taken as is."""
+        # Every field, of its type, in the order declared (see ``built``): one per item, and
+        # validating the response would copy the dict the completion's dump just made.
+        return built(
+            cls,
+            ("error",),
+            custom_id=item.custom_id,
+            line=item.line,
+            status="completed",
+            response=response,
+            error=None,
+            cost_usd=float(cost_usd),
         )
 
     @classmethod

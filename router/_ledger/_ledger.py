@@ -42,6 +42,7 @@ from router._ledger._intents import Intents
 from router._ledger._layout import Sums, cell_of, days_key, intents_keys, records_key, shard_of, totals_key
 from router._ledger._periods import day_id, day_start
 from router._ledger._record import CostRecord
+from router._logging import emits
 from router._state._loop_clients import LoopClients
 from router._state._replies import text as _text
 from router._state._store import Store
@@ -211,9 +212,9 @@ class Ledger:
 
     def committed(self, record: CostRecord) -> None:
         """Announce a new record: the ``cost.recorded`` event (after ``stage``, once EXEC answered 1)."""
-        logger = _log()
-        if logger.is_enabled_for(logging.INFO):  # the record's fields cost more than the event
-            logger.info("cost.recorded", **record.model_dump())
+        # Asked of the configuration, not of a logger built for it: a worker logs at error.
+        if emits(logging.INFO):  # the record's fields cost more than the event
+            _log().info("cost.recorded", **record.model_dump())
 
     def reap_lost(self, now: float | None = None) -> int:
         """Write each call lost with its process (an intent past due) as a ``lost`` record; returns how many.
