@@ -104,6 +104,54 @@ def test_a_stream_goes_out_as_litellm_sends_it_and_settles_from_its_usage_chunk(
     }
 
 
+_CALLED = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+
+
+@pytest.mark.parametrize(
+    ("messages", "params"),
+    [
+        pytest.param([{"role": "user", "content": PLAIN}], {"user": "u-1"}, id="user"),
+        pytest.param([{"role": "user", "content": PLAIN}], {"tool_choice": "auto"}, id="tool-choice-alone"),
+        pytest.param(
+            [{"role": "developer", "content": "be brief"}, {"role": "user", "content": PLAIN}],
+            {},
+            id="developer",
+        ),
+        pytest.param(
+            [
+                {"role": "user", "content": PLAIN},
+                {"role": "assistant", "content": None, "tool_calls": [_CALLED]},
+                {"role": "tool", "tool_call_id": "c1", "content": "done"},
+            ],
+            {},
+            id="none-content",
+        ),
+    ],
+)
+def test_a_stream_litellm_would_change_goes_through_litellm(
+    make_runtime: Callable[..., Runtime],
+    openai_server: OpenAIServer,
+    spy: Spy,
+    messages: list[dict[str, Any]],
+    params: dict[str, Any],
+) -> None:
+    # The direct request would differ from litellm's: "user" kept for a model outside
+    # OpenAI's catalogue, tool_choice without tools, the "developer" role not renamed.
+    runtime = make_runtime()
+
+    async def scenario() -> list[StreamEvent]:
+        try:
+            return [
+                event async for event in runtime.stream(Task.build(messages, max_tokens=50, params=params))
+            ]
+        finally:
+            await runtime.drain()
+
+    got = asyncio.run(scenario())
+    assert isinstance(got[-1], StreamDone)
+    assert spy.calls == [True]  # one streamed call, through litellm
+
+
 def test_a_plain_call_of_the_same_model_goes_direct_too(
     make_runtime: Callable[..., Runtime], openai_server: OpenAIServer, spy: Spy
 ) -> None:
