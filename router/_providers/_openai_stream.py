@@ -207,13 +207,8 @@ class OpenAIStreams:
         params: Mapping[str, Any] | None = None,
     ) -> ProviderResponse:
         """One streamed request; its deltas go to ``channel``, its response is returned."""
-        spec = model.spec
-        texts = _PromptTexts(messages)
-        exact = timeout_s if timeout_s is not None else spec.params.timeout
+        texts, exact, to, request = _prepared(model, messages, max_tokens, timeout_s, params, stream=True)
         read_timeout = client_timeout(exact)
-        assert spec.params.api_base is not None  # streams_directly checked it
-        to = _target(spec.params.api_base)
-        request = _request(to, spec, messages, max_tokens, params or {}, stream=True)
         pool = self._pool()
         connection: Connection | None = None
         try:
@@ -223,11 +218,7 @@ class OpenAIStreams:
                 connection.send(request)
                 await connection.head(None)
         except BaseException as exc:
-            if connection is not None:
-                connection.close()  # cancelled too: the provider sees the call end
-            if not isinstance(exc, Exception):
-                raise
-            raise _transport_error(exc, model.name, texts) from None
+            raise _failed(exc, connection, model.name, texts) from None
         try:
             if connection.status != 200:
                 body = b"".join([chunk async for chunk in connection.body(read_timeout)])
@@ -260,12 +251,7 @@ class OpenAIStreams:
         params: Mapping[str, Any] | None = None,
     ) -> ProviderResponse:
         """One plain (not streamed) request, its answer read whole and converted as litellm's is."""
-        spec = model.spec
-        texts = _PromptTexts(messages)
-        exact = timeout_s if timeout_s is not None else spec.params.timeout
-        assert spec.params.api_base is not None  # streams_directly checked it
-        to = _target(spec.params.api_base)
-        request = _request(to, spec, messages, max_tokens, params or {}, stream=False)
+        texts, exact, to, request = _prepared(model, messages, max_tokens, timeout_s, params, stream=False)
         pool = self._pool()
         connection: Connection | None = None
         try:
@@ -276,15 +262,44 @@ class OpenAIStreams:
                 await connection.head(None)
                 body = b"".join([chunk async for chunk in connection.body(None)])
         except BaseException as exc:
-            if connection is not None:
-                connection.close()  # cancelled too: the provider sees the call end
-            if not isinstance(exc, Exception):
-                raise
-            raise _transport_error(exc, model.name, texts) from None
+            raise _failed(exc, connection, model.name, texts) from None
         pool.release(connection, to)  # read to its end: kept for the next request
         if not 200 <= connection.status < 300:
             raise from_http_error(connection.status, connection.headers, body, model.name, prompt_texts=texts)
         return _answer(model, body, texts)
+
+
+def _prepared(
+    model: ModelInfo,
+    messages: Sequence[Message],
+    max_tokens: int,
+    timeout_s: float | None,
+    params: Mapping[str, Any] | None,
+    *,
+    stream: bool,
+) -> tuple[_PromptTexts, float | None, Target, bytes]:
+    """A call's prompt texts (for errors), exact timeout, target and request bytes."""
+    spec = model.spec
+    exact = timeout_s if timeout_s is not None else spec.params.timeout
+    assert spec.params.api_base is not None  # streams_directly checked it
+    to = _target(spec.params.api_base)
+    return (
+        _PromptTexts(messages),
+        exact,
+        to,
+        _request(to, spec, messages, max_tokens, params or {}, stream=stream),
+    )
+
+
+def _failed(
+    exc: BaseException, connection: Connection | None, model_name: str, texts: Sequence[str]
+) -> BaseException:
+    """What a call that failed before its answer raises: the connection is closed (cancelled
+    too: the provider sees the call end); a cancellation stays one, any other error becomes a
+    provider error."""
+    if connection is not None:
+        connection.close()
+    return _transport_error(exc, model_name, texts) if isinstance(exc, Exception) else exc
 
 
 def _request(
