@@ -102,6 +102,9 @@ LABELS: Final[dict[str, tuple[str, ...]]] = {
         "personnel number", "member #", "customer #", "client #", "user id",
         "member number", "member no", "membership no", "membership id", "customer no", "client number",
         "client no", "loyalty number", "frequent flyer number",
+        # A student's number at a school or university.
+        "student id", "student number", "student no", "matrikelnummer", "matrikel-nr", "matrikelnr",
+        "numéro étudiant", "numéro d'étudiant", "número de estudiante", "studentnummer", "numer albumu",
         "userid", "account", "account id", "customer id", "customer number", "client id",
         "personalnummer", "versichertennummer", "krankenversicherungsnummer", "krankenkassennummer",
         "kvnr", "policennummer", "polizzennummer", "versicherungsscheinnummer",

@@ -134,6 +134,8 @@ LABELLED = {
     "russian passport, series first": ("паспорт серия 4510 номер 123456", "national_id", "4510"),
     "member number": ("Member number 00448812", "record_id", "00448812"),
     "customer no.": ("Our customer no. is K-20391", "record_id", "K-20391"),
+    "german student number": ("Matrikelnummer 1234567", "record_id", "1234567"),
+    "student id": ("my student ID is S2231987", "record_id", "S2231987"),
     "polish to": ("Mój PESEL to 44051401359", "national_id", "44051401359"),
     "french password of what": ("Le mot de passe du serveur est Azerty#2024", "password", "Azerty#2024"),
     "spanish password of what": ("La contraseña del correo es Gato-Negro-77", "password", "Gato-Negro-77"),
