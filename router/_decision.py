@@ -35,10 +35,17 @@ def built(cls: type[_M], defaulted: tuple[str, ...] = (), /, **values: Any) -> _
     This is ``model_construct`` given every field (same ``__dict__``, same fields set),
     without its per-field alias and default lookups, which cost more than validating.
     """
+    return _assembled(cls, values, set(values).difference(defaulted), None)
+
+
+def _assembled(
+    cls: type[_M], values: dict[str, Any], fields_set: set[str], extra: dict[str, Any] | None
+) -> _M:
+    """An instance of ``cls`` with these attributes, as pydantic's constructors leave them."""
     instance = cls.__new__(cls)
     _set_attribute(instance, "__dict__", values)
-    _set_attribute(instance, "__pydantic_fields_set__", set(values).difference(defaulted))
-    _set_attribute(instance, "__pydantic_extra__", None)
+    _set_attribute(instance, "__pydantic_fields_set__", fields_set)
+    _set_attribute(instance, "__pydantic_extra__", extra)
     _set_attribute(instance, "__pydantic_private__", None)
     return instance
 
@@ -75,12 +82,7 @@ class Signals(BaseModel):
         What ``model_construct(**values)`` makes (no declared fields: every value is an extra),
         without its per-field lookups: one per decision.
         """
-        instance = cls.__new__(cls)
-        _set_attribute(instance, "__dict__", {})
-        _set_attribute(instance, "__pydantic_fields_set__", set())
-        _set_attribute(instance, "__pydantic_extra__", dict(values))
-        _set_attribute(instance, "__pydantic_private__", None)
-        return instance
+        return _assembled(cls, {}, set(), dict(values))
 
     @model_serializer(mode="plain")
     def _dump(self, info: SerializationInfo) -> dict[str, Any]:

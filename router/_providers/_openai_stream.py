@@ -20,9 +20,9 @@ Every other model goes through litellm as before.
 Such a model's calls, streamed or plain, come here only when litellm would send their messages
 and parameters unchanged (``sent_unchanged``; any other goes through litellm). Through
 ``acompletion`` a plain call cost the gateway about 4.7 ms of CPU against 1.45 ms here
-(``benchmarks/bench_gateway.py``'s upstream, sequential requests). Its answer is converted by
-litellm's own ``convert_to_model_response_object`` and read by ``provider_response``, as litellm's
-answer is, so text, tool calls, finish reason and usage come out the same.
+(``benchmarks/bench_gateway.py``'s upstream, sequential requests). Its answer is read by
+``_openai_answer`` as litellm reads it, so text, tool calls, finish reason and usage come out
+the same.
 
 The request is the one litellm sends for such a model: the model id without its ``openai/``
 prefix, the messages, ``max_tokens``, the chat parameters (``router._params``), ``stream`` and
@@ -47,12 +47,12 @@ from router._errors import ApiKeyMissing, ProviderError, ProviderTimeout, Provid
 from router._pricing import ModelInfo
 from router._providers._ahead import Pool, Target, target
 from router._providers._base import Provider
-from router._providers._cost import call_cost
 from router._providers._errors import from_http_error, prompt_texts, to_provider_error
 from router._providers._http1 import Connection, HTTPError
 from router._providers._keys import missing_key
-from router._providers._litellm import client_timeout, provider_response
+from router._providers._litellm import client_timeout
 from router._providers._litellm_import import load_litellm
+from router._providers._openai_answer import plain_answer, priced, usage_of
 from router._results import ProviderResponse, Usage
 from router._settings import api_key, behind_proxy
 from router._signals._tokens import count_messages, count_text, encoding_for
@@ -266,7 +266,7 @@ class OpenAIStreams:
         pool.release(connection, to)  # read to its end: kept for the next request
         if not 200 <= connection.status < 300:
             raise from_http_error(connection.status, connection.headers, body, model.name, prompt_texts=texts)
-        return _answer(model, body, texts)
+        return plain_answer(model, body, texts)
 
 
 def _prepared(
@@ -348,108 +348,6 @@ _PLAIN_HEADERS = (
 """The same for a plain call's request."""
 
 
-def _answer(model: ModelInfo, body: bytes, texts: Sequence[str]) -> ProviderResponse:
-    """A plain call's 2xx answer, as ``provider_response`` reads litellm's conversion of it."""
-    try:
-        data = json.loads(body)
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        # As litellm has it: a non-JSON 200 (a confused proxy's page) is a transient fault.
-        raise ProviderUnavailable(
-            "the provider answered with a body that is not a JSON object", model=model.name, status=500
-        )
-    if "error" in data:
-        raise from_http_error(None, {}, body, model.name, prompt_texts=texts)
-    return _plain_answer(model, data) or _converted(model, data, texts)
-
-
-def _plain_answer(model: ModelInfo, data: Mapping[str, Any]) -> ProviderResponse | None:
-    """The answer read here when it has the plain shape (text, no tool calls or reasoning
-    fields, OpenAI's usage fields), else None for litellm's conversion (``_converted``).
-
-    Read as litellm reads it: the content through litellm's own ``extract_reasoning_content``
-    (a leading ``<think>`` block is split off), a missing finish reason as ``finish_details``
-    or ``stop``, mapped by ``map_finish_reason``; ``model`` as the answer names it. The models
-    ``streams_directly`` accepts differ only in these; litellm's ``ModelResponse`` objects cost
-    about a third of a plain call's CPU in the gateway.
-    """
-    choices = data.get("choices")
-    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
-        return None
-    choice = choices[0]
-    message = choice.get("message")
-    if not isinstance(message, dict) or message.keys() & _CONVERTED_FIELDS:
-        return None
-    if not isinstance(message.get("content"), str | None):
-        return None
-    usage = _plain_usage(data.get("usage"))
-    if usage is None:
-        return None
-    from litellm.litellm_core_utils.core_helpers import map_finish_reason
-    from litellm.litellm_core_utils.prompt_templates.reasoning_utils import extract_reasoning_content
-
-    _, content = extract_reasoning_content(message)
-    finish = choice.get("finish_reason")
-    if finish is None:
-        finish = choice.get("finish_details") or "stop"
-    return ProviderResponse(
-        content=content or "",
-        usage=usage,
-        cost_usd=_cost(model, usage),
-        finish_reason=map_finish_reason(finish),
-        provider_model=data.get("model"),
-    )
-
-
-_CONVERTED_FIELDS = frozenset({"tool_calls", "function_call", "reasoning_content", "reasoning"})
-"""Message fields that litellm's conversion reshapes: an answer with one goes through it."""
-
-_USAGE_FIELDS = frozenset({"prompt_tokens", "completion_tokens", "total_tokens"})
-_USAGE_DETAILS = {"prompt_tokens_details": "cached_tokens", "completion_tokens_details": "reasoning_tokens"}
-
-
-def _plain_usage(raw: Any) -> Usage | None:
-    """OpenAI's usage object as ``Usage.reported`` reads litellm's, or None for any other shape
-    (a DeepSeek or Anthropic cache count, say, which litellm's ``Usage`` maps)."""
-    if raw is None:
-        return Usage()  # litellm's zeros for an answer without usage
-    if not isinstance(raw, dict) or not raw.keys() <= _USAGE_FIELDS | _USAGE_DETAILS.keys():
-        return None
-    counts = [raw.get(name) for name in _USAGE_FIELDS]
-    details = [raw.get(name) or {} for name in _USAGE_DETAILS]
-    if not all(isinstance(count, int | None) for count in counts) or not all(
-        isinstance(d, dict) for d in details
-    ):
-        return None
-    prompt, completion = details
-    cached, reasoning = prompt.get("cached_tokens"), completion.get("reasoning_tokens")
-    if not isinstance(cached, int | None) or not isinstance(reasoning, int | None):
-        return None
-    return Usage(
-        prompt_tokens=raw.get("prompt_tokens") or 0,
-        completion_tokens=raw.get("completion_tokens") or 0,
-        cached_tokens=cached or 0,
-        reasoning_tokens=reasoning or 0,
-    )
-
-
-def _converted(model: ModelInfo, data: dict[str, Any], texts: Sequence[str]) -> ProviderResponse:
-    """Any other answer through litellm's own conversion (its tool-call shapes and usage mappings)."""
-    litellm = load_litellm()
-    from litellm.litellm_core_utils.llm_response_utils.convert_dict_to_response import (
-        convert_to_model_response_object,
-    )
-
-    try:
-        response = convert_to_model_response_object(
-            response_object=data, model_response_object=litellm.ModelResponse(), response_type="completion"
-        )
-    except Exception as exc:  # an answer without choices, say: litellm's error for it
-        raise to_provider_error(exc, model.name, prompt_texts=texts) from None
-    return provider_response(model, response, simulated=False)
-
-
 class _PromptTexts(Sequence[str]):
     """``prompt_texts(messages)``, worked out only if an error message needs blanking."""
 
@@ -519,7 +417,7 @@ def _chunk(data: bytes, model_name: str, texts: Sequence[str]) -> Any:
 
 def _read(chunk: Mapping[str, Any], model: str) -> tuple[StreamDelta | None, Usage | None]:
     usage = chunk.get("usage")
-    reported = _usage(usage) if isinstance(usage, Mapping) and usage.get("prompt_tokens") else None
+    reported = usage_of(usage) if isinstance(usage, Mapping) and usage.get("prompt_tokens") else None
     choices = chunk.get("choices") or ()
     if not choices or not isinstance(choices[0], Mapping):
         return None, reported
@@ -538,17 +436,6 @@ def _read(chunk: Mapping[str, Any], model: str) -> tuple[StreamDelta | None, Usa
 def _plain(call: Any) -> dict[str, Any]:
     data: Mapping[str, Any] = call if isinstance(call, Mapping) else {}
     return {key: value for key, value in data.items() if value is not None}
-
-
-def _usage(raw: Mapping[str, Any]) -> Usage:
-    prompt_details = raw.get("prompt_tokens_details") or {}
-    completion_details = raw.get("completion_tokens_details") or {}
-    return Usage(
-        prompt_tokens=int(raw.get("prompt_tokens") or 0),
-        completion_tokens=int(raw.get("completion_tokens") or 0),
-        cached_tokens=int(prompt_details.get("cached_tokens") or 0),
-        reasoning_tokens=int(completion_details.get("reasoning_tokens") or 0),
-    )
 
 
 def _response(model: ModelInfo, messages: Sequence[Message], chunks: list[Any]) -> ProviderResponse:
@@ -576,7 +463,7 @@ def _response(model: ModelInfo, messages: Sequence[Message], chunks: list[Any]) 
         content=text,
         tool_calls=tuple(calls[index] for index in sorted(calls)) or None,
         usage=usage,
-        cost_usd=_cost(model, usage),
+        cost_usd=priced(model, usage),
         finish_reason=finish_reason,
         provider_model=provider_model,
     )
@@ -607,25 +494,6 @@ def _counted(
         prompt_tokens=count_messages(messages, encoding),
         completion_tokens=count_text(text + called, encoding),
     )
-
-
-def _cost(model: ModelInfo, usage: Usage) -> float | None:
-    """The call's price: routes.yaml's, else litellm's catalogue price for this usage (cached
-    and reasoning tokens included), as litellm prices a response it built."""
-    spec = model.spec
-    if spec.input_cost_per_token is not None or spec.output_cost_per_token is not None:
-        return call_cost(model, usage)
-    litellm = load_litellm()
-    details = {"cached_tokens": usage.cached_tokens}
-    reported = litellm.Usage(
-        prompt_tokens=usage.prompt_tokens,
-        completion_tokens=usage.completion_tokens,
-        total_tokens=usage.total_tokens,
-        prompt_tokens_details=details,
-        completion_tokens_details={"reasoning_tokens": usage.reasoning_tokens},
-    )
-    priced = litellm.ModelResponse(model=model.spec.model, usage=reported)
-    return call_cost(model, usage, priced)
 
 
 def _transport_error(exc: BaseException, model_name: str, texts: Sequence[str]) -> ProviderError:

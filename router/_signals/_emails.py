@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Final
 
 from router._signals._keyword_search import Markers
-from router._signals._text import lower_same_length, reach_back, word_class
+from router._signals._text import find_all, lower_same_length, reach_back, word_class
 
 __all__ = ["emails"]
 
@@ -129,18 +129,11 @@ def _looks_local(word: str) -> bool:
 def _at_word_emails(text: str) -> Iterator[Span]:
     """Addresses with the "at" spelled and the domain written, "jane.doe at example.com",
     read from each " at " that a written domain follows."""
-    for at in _find_all(text, " at "):
+    for at in find_all(text, " at "):
         domain = _WRITTEN_DOMAIN.match(text, at + 4)
         local = _LOCAL_BEFORE_AT.search(text, max(0, at - 64), at) if domain else None
         if domain and local and _looks_local(local.group()):
             yield "email", local.start(), domain.end()
-
-
-def _find_all(text: str, word: str) -> Iterator[int]:
-    at = text.find(word)
-    while at != -1:
-        yield at
-        at = text.find(word, at + 1)
 
 
 def _address(text: str, start: int, local_end: int, end: int) -> Span | None:

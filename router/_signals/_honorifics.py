@@ -16,7 +16,7 @@ from typing import Final
 
 from router._signals._cued_names import surnames
 from router._signals._keyword_search import AS_WRITTEN, Family
-from router._signals._text import merged_windows
+from router._signals._text import find_all, merged_windows
 
 __all__ = ["honorific_names"]
 
@@ -95,7 +95,7 @@ def _honorifics_at(text: str) -> dict[str, list[int]] | None:
 
 def _where(text: str, honorific: str, at: dict[str, list[int]] | None) -> Iterable[int]:
     """Where ``honorific`` stands in ``text``, in order: from ``at``, or by ``str.find``."""
-    return _find_all(text, honorific) if at is None else at[honorific]
+    return find_all(text, honorific) if at is None else at[honorific]
 
 
 def _cjk_names(text: str, at: dict[str, list[int]] | None) -> Iterator[re.Match[str]]:
@@ -111,13 +111,6 @@ def _cjk_names(text: str, at: dict[str, list[int]] | None) -> Iterator[re.Match[
     )
     for low, high in merged_windows(stretches):
         yield from _CJK_NAME.finditer(text, low, high)
-
-
-def _find_all(text: str, word: str) -> Iterator[int]:
-    at = text.find(word)
-    while at != -1:
-        yield at
-        at = text.find(word, at + 1)
 
 
 def _korean_name_before(text: str, at: int) -> tuple[int, int] | None:

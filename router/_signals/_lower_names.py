@@ -14,7 +14,7 @@ from typing import Final
 
 from router._signals._keyword_search import Family
 from router._signals._names import NameLists
-from router._signals._text import lower_same_length
+from router._signals._text import find_all, lower_same_length
 
 __all__ = ["FUNCTION_WORDS", "lower_case_names"]
 
@@ -160,14 +160,7 @@ def _cue_occurrences(lowered: str) -> Iterable[tuple[int, int]]:
     found = _LOWER_CUE_FAMILY.occurrences(lowered)
     if found is not None:
         return found
-    return [(at, at + len(cue)) for cue in _LOWER_CUES for at in _find_all(lowered, cue)]
-
-
-def _find_all(text: str, word: str) -> Iterator[int]:
-    at = text.find(word)
-    while at != -1:
-        yield at
-        at = text.find(word, at + 1)
+    return [(at, at + len(cue)) for cue in _LOWER_CUES for at in find_all(lowered, cue)]
 
 
 def _cued_pair(text: str, at: int, lists: NameLists) -> Span | None:

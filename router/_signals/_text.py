@@ -35,6 +35,7 @@ __all__ = [
     "ascii_word_char",
     "base_letter",
     "continues_word",
+    "find_all",
     "fold",
     "fold_accents",
     "fold_noting_invisible",
@@ -321,6 +322,14 @@ def _trie_node(node: _Trie, last: str, word_end: bool, spell: Callable[[str], st
         after = word_class(last)
         branches.append("" if after is None else f"(?!{after})")
     return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+def find_all(text: str, word: str) -> Iterator[int]:
+    """Where ``word`` starts in ``text``, overlapping, in order (``str.find`` from each on)."""
+    at = text.find(word)
+    while at != -1:
+        yield at
+        at = text.find(word, at + 1)
 
 
 def merged_windows(windows: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:

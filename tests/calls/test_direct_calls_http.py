@@ -346,7 +346,7 @@ rules:
 
 
 def test_only_an_answer_of_the_plain_shape_skips_litellms_conversion() -> None:
-    from router._providers._openai_stream import _plain_usage
+    from router._providers._openai_answer import _plain_usage
 
     assert _plain_usage(None) is not None
     assert _plain_usage({"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}) is not None

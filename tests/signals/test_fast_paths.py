@@ -43,7 +43,7 @@ from router._signals import (
 )
 from router._signals._checksums import luhn_valid
 from router._signals._names import name_lists
-from router._signals._text import sharing_lowered
+from router._signals._text import find_all, sharing_lowered
 from tests.support.mixes import mixes
 
 
@@ -210,7 +210,7 @@ def test_names_before_an_honorific_read_around_the_honorifics_are_those_finditer
 @pytest.mark.parametrize("seed", range(10))
 def test_the_honorifics_found_in_the_shared_pass_are_those_str_find_finds(seed: int) -> None:
     for text in mixes(seed, (*_HONORIFIC_PIECES, "씨", "님", "김민수", " 씨", "\ud800"), 300, (0, 30)):
-        expected = {word: list(_honorifics._find_all(text, word)) for word in _honorifics._HONORIFICS}
+        expected = {word: list(find_all(text, word)) for word in _honorifics._HONORIFICS}
         found = _honorifics._honorifics_at(text)
         assert found == expected or (found is None and "\ud800" in text), text
 
