@@ -40,7 +40,8 @@ import hiredis
 import redis
 from redis._parsers.base import BaseParser
 from redis.asyncio.connection import parse_url
-from redis.connection import HiredisRespSerializer
+
+from router._state._packing import hiredis_packer
 
 __all__ = ["Address", "Direct", "direct_address"]
 
@@ -178,7 +179,7 @@ class Direct:
                 raise
 
 
-_PACKER = HiredisRespSerializer()
+_PACKER = hiredis_packer()
 
 
 def pack(args: Sequence[Arg]) -> bytes:
@@ -191,7 +192,8 @@ def pack(args: Sequence[Arg]) -> bytes:
         with contextlib.suppress(TypeError):  # an argument hiredis refuses: redis-py's DataError below
             packed: bytes = hiredis.pack_command(tuple(args))  # type: ignore[arg-type]  # stub: one element
             return packed
-    return b"".join(_PACKER.pack(*args))  # type: ignore[arg-type]  # redis-py types each arg as a list
+    packed_by_redis_py: list[bytes] = _PACKER.pack(*args)
+    return b"".join(packed_by_redis_py)
 
 
 class _Protocol(asyncio.Protocol):

@@ -17,7 +17,15 @@ import redis.asyncio as aioredis
 from redis.connection import HiredisRespSerializer
 from redis.utils import HIREDIS_AVAILABLE
 
-__all__ = ["pack_with_hiredis"]
+__all__ = ["hiredis_packer", "pack_with_hiredis"]
+
+
+def hiredis_packer() -> Any:
+    """redis-py's ``HiredisRespSerializer``, made through ``Any``: redis-py 8.2 gave it an
+    ``__init__`` without annotations (mypy's untyped call) where 8.1 had none; both pack the
+    same with its defaults."""
+    serializer: Any = HiredisRespSerializer
+    return serializer()
 
 
 class _HiredisPacking:
@@ -26,7 +34,7 @@ class _HiredisPacking:
     ``pack_commands`` (pipelines) packs each command through ``pack_command``, so it follows.
     """
 
-    _packer = HiredisRespSerializer()
+    _packer = hiredis_packer()
 
     def pack_command(self, *args: Any) -> list[bytes]:
         packed: list[bytes] = self._packer.pack(*args)
